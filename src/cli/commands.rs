@@ -1,0 +1,298 @@
+//! The subcommands: each parses its URL, opens a session, does one thing, and quits.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{IsTerminal, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use super::connect::{open_session, parse_url};
+use super::{Command, Failure, GlobalOptions};
+use crate::ftp::{Entry, EntryKind, Session, TransferControl, UploadMode, path};
+
+/// Runs one subcommand.
+pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Ls { url, long } => {
+            let url = parse_url(&url, global)?;
+            let mut session = open_session(&url, global)?;
+            let dir = (!url.path.is_empty()).then_some(url.path.as_str());
+            let mut entries = session.list(dir)?;
+            entries.sort_by(|a, b| {
+                (a.kind != EntryKind::Dir, &a.name).cmp(&(b.kind != EntryKind::Dir, &b.name))
+            });
+            print_listing(&entries, long);
+            quit(session)
+        }
+        Command::Get { url, local, resume } => {
+            let url = parse_url(&url, global)?;
+            let name = path::file_name(&url.path);
+            if name.is_empty() {
+                return Err(Failure::usage("the URL names no file to download"));
+            }
+            let target = local_target(local.as_deref(), name)?;
+            let mut session = open_session(&url, global)?;
+            download(&mut session, &url.path, &target, resume)?;
+            quit(session)
+        }
+        Command::Put { local, url, resume } => {
+            let url = parse_url(&url, global)?;
+            let remote = if url.path.is_empty() || url.path.ends_with('/') {
+                let name = local
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .ok_or_else(|| Failure::usage("the local path names no file"))?;
+                path::join(&url.path, name)
+            } else {
+                url.path.clone()
+            };
+            let mut session = open_session(&url, global)?;
+            upload(&mut session, &local, &remote, resume)?;
+            quit(session)
+        }
+        Command::Mkdir { url } => simple(global, &url, |s, p| s.mkdir(p).map(drop)),
+        Command::Rm { url } => simple(global, &url, |s, p| s.delete(p)),
+        Command::Rmdir { url } => simple(global, &url, |s, p| s.rmdir(p)),
+        Command::Mv { url, new_path } => simple(global, &url, |s, p| s.rename(p, &new_path)),
+    }
+}
+
+fn simple(
+    global: &GlobalOptions,
+    url: &str,
+    op: impl FnOnce(&mut Session, &str) -> crate::ftp::Result<()>,
+) -> Result<(), Failure> {
+    let url = parse_url(url, global)?;
+    if url.path.is_empty() {
+        return Err(Failure::usage("the URL names no remote path"));
+    }
+    let mut session = open_session(&url, global)?;
+    op(&mut session, &url.path)?;
+    quit(session)
+}
+
+fn quit(session: Session) -> Result<(), Failure> {
+    // The work is done; a server that closes rudely on QUIT is no failure of the user's.
+    let _ = session.quit();
+    Ok(())
+}
+
+fn print_listing(entries: &[Entry], long: bool) {
+    let mut out = std::io::stdout().lock();
+    for e in entries {
+        let suffix = match e.kind {
+            EntryKind::Dir => "/",
+            _ => "",
+        };
+        let line = if long {
+            let kind = match e.kind {
+                EntryKind::Dir => 'd',
+                EntryKind::Symlink => 'l',
+                EntryKind::File => '-',
+                EntryKind::Other => '?',
+            };
+            let size = e.size.map(|s| s.to_string()).unwrap_or_default();
+            let modified = e.modified.map(|t| t.to_string()).unwrap_or_default();
+            let perms = e.permissions.as_deref().unwrap_or("");
+            let link = e
+                .link_target
+                .as_ref()
+                .map(|t| format!(" -> {t}"))
+                .unwrap_or_default();
+            format!(
+                "{kind} {perms:<11} {size:>12} {modified:<19} {}{suffix}{link}",
+                e.name
+            )
+        } else {
+            format!("{}{suffix}", e.name)
+        };
+        // Names come from the server: never let one move the cursor or rewrite the screen.
+        let line: String = line
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
+        if writeln!(out, "{line}").is_err() {
+            return; // stdout closed (e.g. piped into head): stop quietly
+        }
+    }
+}
+
+/// Where a download goes: into `local` if it is a directory, else `local` itself, else the
+/// current directory. The remote name is checked so it cannot escape the chosen directory.
+fn local_target(local: Option<&Path>, remote_name: &str) -> Result<PathBuf, Failure> {
+    let safe = remote_name != "."
+        && remote_name != ".."
+        && !remote_name.contains(['/', '\\', '\0'])
+        && !remote_name.chars().any(char::is_control);
+    let in_dir = |dir: &Path| -> Result<PathBuf, Failure> {
+        if !safe {
+            return Err(Failure::usage(format!(
+                "the remote name {remote_name:?} is not a safe local file name; give a local file name"
+            )));
+        }
+        Ok(dir.join(remote_name))
+    };
+    match local {
+        None => in_dir(Path::new(".")),
+        Some(p) if p.is_dir() => in_dir(p),
+        Some(p) => Ok(p.to_owned()),
+    }
+}
+
+fn part_path(target: &Path) -> PathBuf {
+    let mut name = target.as_os_str().to_owned();
+    name.push(".part");
+    PathBuf::from(name)
+}
+
+/// Downloads into `target.part` and renames it when complete, so a file with the final name is
+/// always whole.
+fn download(
+    session: &mut Session,
+    remote: &str,
+    target: &Path,
+    resume: bool,
+) -> Result<(), Failure> {
+    let part = part_path(target);
+    let local_err =
+        |what: &str, e: std::io::Error| Failure::local(format!("{what} {}: {e}", part.display()));
+    let (mut file, offset) = if resume && part.exists() {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .open(&part)
+            .map_err(|e| local_err("cannot open", e))?;
+        let len = f
+            .seek(SeekFrom::End(0))
+            .map_err(|e| local_err("cannot read", e))?;
+        (f, len)
+    } else {
+        (
+            File::create(&part).map_err(|e| local_err("cannot create", e))?,
+            0,
+        )
+    };
+    let total = session.size(remote).ok();
+    let mut progress = Progress::new(total, offset);
+    let cancel = AtomicBool::new(false);
+    let received = {
+        let mut report = |done: u64| progress.update(done);
+        let mut ctl = TransferControl {
+            progress: &mut report,
+            cancel: &cancel,
+        };
+        session.download(remote, offset, &mut file, &mut ctl)?
+    };
+    progress.finish(received);
+    file.sync_all().map_err(|e| local_err("cannot write", e))?;
+    drop(file);
+    fs::rename(&part, target).map_err(|e| {
+        Failure::local(format!(
+            "cannot rename {} to {}: {e}",
+            part.display(),
+            target.display()
+        ))
+    })
+}
+
+fn upload(session: &mut Session, local: &Path, remote: &str, resume: bool) -> Result<(), Failure> {
+    let local_err =
+        |e: std::io::Error| Failure::local(format!("cannot read {}: {e}", local.display()));
+    let mut file = File::open(local).map_err(local_err)?;
+    let size = file.metadata().map_err(local_err)?.len();
+    let offset = if resume {
+        session.size(remote).unwrap_or(0)
+    } else {
+        0
+    };
+    if offset > size {
+        return Err(Failure::usage(format!(
+            "the remote file is larger ({offset} bytes) than {} ({size} bytes); not resuming",
+            local.display()
+        )));
+    }
+    file.seek(SeekFrom::Start(offset)).map_err(local_err)?;
+    let mode = if offset > 0 {
+        UploadMode::Resume(offset)
+    } else {
+        UploadMode::Replace
+    };
+    let mut progress = Progress::new(Some(size), offset);
+    let cancel = AtomicBool::new(false);
+    let sent = {
+        let mut report = |done: u64| progress.update(done);
+        let mut ctl = TransferControl {
+            progress: &mut report,
+            cancel: &cancel,
+        };
+        session.upload(remote, mode, &mut file, &mut ctl)?
+    };
+    progress.finish(sent);
+    Ok(())
+}
+
+/// A one-line progress display on a terminal's standard error; silent otherwise.
+struct Progress {
+    total: Option<u64>,
+    offset: u64,
+    started: Instant,
+    last_draw: Option<Instant>,
+    enabled: bool,
+}
+
+impl Progress {
+    fn new(total: Option<u64>, offset: u64) -> Self {
+        Progress {
+            total,
+            offset,
+            started: Instant::now(),
+            last_draw: None,
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn update(&mut self, done: u64) {
+        if !self.enabled
+            || self
+                .last_draw
+                .is_some_and(|t| t.elapsed().as_millis() < 200)
+        {
+            return;
+        }
+        self.last_draw = Some(Instant::now());
+        self.draw(done);
+    }
+
+    fn draw(&self, done: u64) {
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let speed = done as f64 / secs;
+        let at = self.offset + done;
+        let percent = self
+            .total
+            .filter(|&t| t > 0)
+            .map(|t| format!("{:>3}% ", at.saturating_mul(100) / t))
+            .unwrap_or_default();
+        eprint!("\r{percent}{} at {}/s   ", human(at), human(speed as u64));
+    }
+
+    fn finish(&mut self, done: u64) {
+        if self.enabled {
+            self.draw(done);
+            eprintln!();
+        }
+    }
+}
+
+fn human(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,105 @@
+//! Turns a URL and the global options into a logged-in session.
+
+use std::io::{BufRead, IsTerminal};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Failure, GlobalOptions};
+use crate::ftp::{self, ConnectOptions, Credentials, DataMode, Security, Session};
+use crate::sites::FtpUrl;
+use crate::tls::{self, MaxTlsVersion, TlsOptions};
+
+/// Parses `url` and applies `--plain`: plain FTP only for `ftp://` and only on request.
+pub(crate) fn parse_url(url: &str, global: &GlobalOptions) -> Result<FtpUrl, Failure> {
+    let mut parsed = FtpUrl::parse(url).map_err(|e| Failure::usage(e.to_string()))?;
+    if global.plain {
+        if parsed.security == Security::ImplicitTls {
+            return Err(Failure::usage(
+                "--plain cannot be combined with ftps:// (implicit TLS)",
+            ));
+        }
+        parsed.security = Security::Plain;
+        eprintln!(
+            "ferry: warning: plain FTP: the password and all data travel unencrypted and can be read or changed on the way"
+        );
+    }
+    Ok(parsed)
+}
+
+/// Connects and logs in to the server named by `url`.
+pub(crate) fn open_session(url: &FtpUrl, global: &GlobalOptions) -> Result<Session, Failure> {
+    let tls_config = match url.security {
+        Security::Plain => None,
+        _ => Some(
+            tls::client_config(&TlsOptions {
+                extra_ca_file: global.ca_file.clone(),
+                max_version: if global.tls12 {
+                    MaxTlsVersion::Tls12
+                } else {
+                    MaxTlsVersion::Tls13
+                },
+            })
+            .map_err(|e| Failure::usage(e.to_string()))?,
+        ),
+    };
+    let mut options = ConnectOptions::new(url.host.clone(), url.port, url.security, tls_config);
+    options.connect_timeout = Duration::from_secs(global.timeout.max(1));
+    options.io_timeout = options.connect_timeout;
+    if global.verbose {
+        options.log = Arc::new(ftp::StderrLog);
+    }
+    if global.active {
+        options.data_mode = DataMode::Active {
+            ports: parse_port_range(global.active_ports.as_deref())?,
+            announce: None,
+        };
+    }
+    let creds = credentials(url, global)?;
+    let mut session = Session::connect(options)?;
+    session.login(&creds)?;
+    Ok(session)
+}
+
+fn parse_port_range(range: Option<&str>) -> Result<std::ops::RangeInclusive<u16>, Failure> {
+    let Some(range) = range else { return Ok(0..=0) };
+    let bad = || {
+        Failure::usage(format!(
+            "--active-ports {range:?}: write it as FROM-TO, e.g. 50000-50100"
+        ))
+    };
+    let (from, to) = range.split_once('-').ok_or_else(bad)?;
+    let from: u16 = from.trim().parse().map_err(|_| bad())?;
+    let to: u16 = to.trim().parse().map_err(|_| bad())?;
+    if from == 0 || from > to {
+        return Err(bad());
+    }
+    Ok(from..=to)
+}
+
+/// The user from the URL (anonymous if none); the password from the URL, standard input, or a
+/// prompt on a terminal, in that order.
+fn credentials(url: &FtpUrl, global: &GlobalOptions) -> Result<Credentials, Failure> {
+    let Some(user) = url.user.clone() else {
+        return Ok(Credentials::anonymous());
+    };
+    if let Some(password) = url.password.clone() {
+        return Ok(Credentials::new(user, password));
+    }
+    if global.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            Failure::usage(format!("cannot read the password from standard input: {e}"))
+        })?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        return Ok(Credentials::new(user, password));
+    }
+    if std::io::stdin().is_terminal() {
+        let prompt = format!("Password for {user}@{}: ", url.host);
+        let password = rpassword::prompt_password(prompt)
+            .map_err(|e| Failure::usage(format!("cannot read the password: {e}")))?;
+        return Ok(Credentials::new(user, password));
+    }
+    Err(Failure::usage(
+        "no password: put it in the URL, pass --password-stdin, or run on a terminal to be asked",
+    ))
+}

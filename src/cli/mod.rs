@@ -1,0 +1,228 @@
+//! The `ferry` command line: the same engine as the window, without one.
+//!
+//! Exit codes tell scripts what kind of failure happened (see [`ExitCode`]).
+
+mod commands;
+mod connect;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::ftp::FtpError;
+
+/// Process exit codes. Stable: scripts depend on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
+pub enum ExitCode {
+    /// Everything worked.
+    Ok = 0,
+    /// Something not covered below.
+    Other = 1,
+    /// Bad arguments or URL (clap uses 2 as well).
+    Usage = 2,
+    /// The server could not be reached, or the connection broke or timed out.
+    Connection = 3,
+    /// TLS failed for a reason other than trust (no common version, refused AUTH TLS, ...).
+    Tls = 4,
+    /// The server's certificate is not trusted. Distinct so scripts can tell "decide about this
+    /// certificate" from any other failure.
+    UntrustedCertificate = 5,
+    /// The login was refused.
+    Auth = 6,
+    /// The server refused a command (no such file, permission denied, ...).
+    Server = 7,
+    /// A local file could not be read or written.
+    Local = 8,
+}
+
+impl ExitCode {
+    /// The exit code for an engine error.
+    pub fn for_error(err: &FtpError) -> ExitCode {
+        match err {
+            FtpError::Resolve { .. }
+            | FtpError::Connect { .. }
+            | FtpError::Timeout { .. }
+            | FtpError::ConnectionClosed { .. }
+            | FtpError::Io { .. }
+            | FtpError::Protocol(_) => ExitCode::Connection,
+            FtpError::Tls { .. } if err.certificate_error().is_some() => {
+                ExitCode::UntrustedCertificate
+            }
+            FtpError::Tls { .. } | FtpError::TlsRefused { .. } => ExitCode::Tls,
+            FtpError::Auth { .. } => ExitCode::Auth,
+            FtpError::Reply { .. } => ExitCode::Server,
+            FtpError::Local { .. } => ExitCode::Local,
+            FtpError::InvalidInput(_) => ExitCode::Usage,
+            FtpError::Cancelled => ExitCode::Other,
+        }
+    }
+}
+
+/// Ferry: an FTPS client that connects where others fail.
+///
+/// URLs: ftp://[user[:password]@]host[:port]/path means explicit TLS (AUTH TLS), required;
+/// ftpes:// is the same; ftps:// means implicit TLS (port 990). Paths are relative to the login
+/// directory; write ftp://host//abs for an absolute path.
+#[derive(Debug, Parser)]
+#[command(name = "ferry", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options shared by every subcommand.
+#[derive(Debug, clap::Args)]
+pub struct GlobalOptions {
+    /// Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear.
+    #[arg(long, global = true)]
+    pub plain: bool,
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long, value_name = "PEM", global = true)]
+    pub ca_file: Option<PathBuf>,
+    /// Print the protocol dialogue (passwords masked) to standard error.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Active mode: the server connects back to Ferry (EPRT/PORT) instead of passive mode.
+    #[arg(long, global = true)]
+    pub active: bool,
+    /// Local port range for active mode, e.g. 50000-50100.
+    #[arg(long, value_name = "FROM-TO", global = true)]
+    pub active_ports: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    /// Connect and idle timeout in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20, global = true)]
+    pub timeout: u64,
+    /// Offer TLS 1.2 at most (for servers with broken TLS 1.3).
+    #[arg(long, global = true)]
+    pub tls12: bool,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List a remote directory.
+    Ls {
+        /// ftp://, ftpes:// or ftps:// URL of the directory.
+        url: String,
+        /// Long format: type, permissions, size, modification time, name.
+        #[arg(short, long)]
+        long: bool,
+    },
+    /// Download a file.
+    Get {
+        /// URL of the remote file.
+        url: String,
+        /// Local file or directory (default: the current directory).
+        local: Option<PathBuf>,
+        /// Continue a partial download (from LOCAL.part) instead of starting over.
+        #[arg(short = 'c', long = "continue")]
+        resume: bool,
+    },
+    /// Upload a file.
+    Put {
+        /// The local file.
+        local: PathBuf,
+        /// URL of the remote file, or of a directory (ending in /).
+        url: String,
+        /// Continue a partial upload from the remote file's current size.
+        #[arg(short = 'c', long = "continue")]
+        resume: bool,
+    },
+    /// Create a remote directory.
+    Mkdir {
+        /// URL of the directory to create.
+        url: String,
+    },
+    /// Delete a remote file.
+    Rm {
+        /// URL of the file.
+        url: String,
+    },
+    /// Remove an empty remote directory.
+    Rmdir {
+        /// URL of the directory.
+        url: String,
+    },
+    /// Rename or move a remote file or directory.
+    Mv {
+        /// URL of what to rename.
+        url: String,
+        /// The new path (relative to the login directory, or absolute).
+        new_path: String,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                ExitCode::Usage as i32
+            } else {
+                0
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let Some(command) = cli.command else {
+        // The window comes in a later release; until then, help.
+        use clap::CommandFactory;
+        let _ = Cli::command().print_help();
+        return ExitCode::Ok as i32;
+    };
+    match commands::run(&cli.global, command) {
+        Ok(()) => ExitCode::Ok as i32,
+        Err(failure) => {
+            eprintln!("ferry: {}", failure.message);
+            failure.code as i32
+        }
+    }
+}
+
+/// A failed command: what to print and which exit code.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub message: String,
+    pub code: ExitCode,
+}
+
+impl Failure {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            code: ExitCode::Usage,
+        }
+    }
+
+    pub(crate) fn local(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            code: ExitCode::Local,
+        }
+    }
+}
+
+impl From<FtpError> for Failure {
+    fn from(err: FtpError) -> Self {
+        let mut message = err.to_string();
+        if let FtpError::Tls { certificates, .. } = &err
+            && let Some(cert) = certificates.first()
+        {
+            message.push_str(&format!(
+                "\n  The server's certificate SHA-256 fingerprint: SHA256:{}",
+                crate::tls::sha256_fingerprint(cert)
+            ));
+        }
+        Failure {
+            code: ExitCode::for_error(&err),
+            message,
+        }
+    }
+}

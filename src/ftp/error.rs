@@ -1,0 +1,238 @@
+//! The engine's error type: every network failure becomes one of these, saying what failed and
+//! what the user can try. Front ends render them; nothing in the engine panics on server input.
+
+use std::io;
+use std::time::Duration;
+
+use rustls_pki_types::CertificateDer;
+
+use super::reply::Reply;
+
+/// Result alias for the engine.
+pub type Result<T, E = FtpError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong talking to an FTP server.
+#[derive(Debug, thiserror::Error)]
+pub enum FtpError {
+    /// The host name did not resolve.
+    #[error("could not find the host {host}: {source}. Check the host name.")]
+    Resolve {
+        /// The name that failed.
+        host: String,
+        /// The resolver's error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The TCP connection could not be made.
+    #[error(
+        "could not connect to {addr}: {source}. Check the host and port, and that no firewall blocks them."
+    )]
+    Connect {
+        /// `host:port` as dialled.
+        addr: String,
+        /// The socket error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The TLS handshake (control or data connection) failed.
+    #[error("TLS with {host} failed: {source}{}", tls_hint(source))]
+    Tls {
+        /// The server name used for verification.
+        host: String,
+        /// What rustls reported.
+        #[source]
+        source: rustls::Error,
+        /// The chain the server presented (end-entity first) when verification rejected it;
+        /// empty for other TLS failures.
+        certificates: Vec<CertificateDer<'static>>,
+    },
+
+    /// The server refused AUTH TLS: Ferry never falls back to clear text on its own.
+    #[error(
+        "the server does not offer TLS (AUTH TLS answered \"{reply}\"). Ferry did not send your user name or password. Use plain FTP only if you accept that they travel in clear."
+    )]
+    TlsRefused {
+        /// The refusal.
+        reply: Reply,
+    },
+
+    /// USER/PASS/ACCT were rejected.
+    #[error("login failed: {reply}. Check the user name and password.")]
+    Auth {
+        /// The server's answer.
+        reply: Reply,
+    },
+
+    /// A command got a negative or unexpected reply.
+    #[error("the server refused {command}: {reply}")]
+    Reply {
+        /// The command as sent (PASS masked).
+        command: String,
+        /// The server's answer.
+        reply: Reply,
+    },
+
+    /// No answer within the configured time.
+    #[error(
+        "timed out after {}s while {during}. The server or network may be slow or down; try again or raise the timeout.",
+        after.as_secs()
+    )]
+    Timeout {
+        /// What Ferry was waiting for.
+        during: String,
+        /// The configured timeout.
+        after: Duration,
+    },
+
+    /// The server closed the control connection.
+    #[error("the server closed the connection while {during}")]
+    ConnectionClosed {
+        /// What Ferry was doing.
+        during: String,
+    },
+
+    /// A socket error other than a timeout.
+    #[error("network error while {during}: {source}")]
+    Io {
+        /// What Ferry was doing.
+        during: String,
+        /// The socket error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// Reading or writing the local side of a transfer failed (disk full, permission, ...).
+    #[error("local file error: {source}")]
+    Local {
+        /// The error from the caller's reader or writer.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The caller cancelled the operation.
+    #[error("cancelled")]
+    Cancelled,
+
+    /// The server broke the protocol (malformed reply, impossible data address, ...).
+    #[error("the server broke the FTP protocol: {0}")]
+    Protocol(String),
+
+    /// The caller asked for something the engine refuses (e.g. a path with a line break).
+    #[error("invalid request: {0}")]
+    InvalidInput(String),
+}
+
+impl FtpError {
+    /// True when the connection is unusable after this error and must be reopened.
+    pub fn is_fatal_to_session(&self) -> bool {
+        !matches!(
+            self,
+            FtpError::Reply { .. }
+                | FtpError::Local { .. }
+                | FtpError::InvalidInput(_)
+                | FtpError::Auth { .. }
+        )
+    }
+
+    /// The rustls error when this is a certificate verification failure.
+    pub fn certificate_error(&self) -> Option<&rustls::CertificateError> {
+        match self {
+            FtpError::Tls {
+                source: rustls::Error::InvalidCertificate(e),
+                ..
+            } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Turns an I/O error on a socket into the right variant (timeouts and closes are their own).
+    pub(crate) fn from_io(during: impl Into<String>, source: io::Error, timeout: Duration) -> Self {
+        let during = during.into();
+        match source.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => FtpError::Timeout {
+                during,
+                after: timeout,
+            },
+            io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe => FtpError::ConnectionClosed { during },
+            _ => FtpError::Io { during, source },
+        }
+    }
+}
+
+fn tls_hint(err: &rustls::Error) -> &'static str {
+    use rustls::CertificateError as C;
+    match err {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
+            ". The certificate is not signed by an authority this computer trusts; if you expected a private CA, pass it with --ca-file."
+        }
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            ". The certificate has expired."
+        }
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => ". The certificate is for another host name; connect with the name it was issued for.",
+        rustls::Error::InvalidCertificate(_) => ". The certificate was rejected.",
+        rustls::Error::PeerIncompatible(_) | rustls::Error::AlertReceived(_) => {
+            ". The server and Ferry could not agree on TLS parameters; the server may only offer outdated TLS."
+        }
+        _ => "",
+    }
+}
+
+/// A certificate verifier's rejection that keeps the chain the server presented.
+///
+/// rustls drops the peer's certificates when verification fails, but the user must see what was
+/// rejected to decide about it. A verifier returns this wrapped in
+/// `rustls::CertificateError::Other`; the engine unwraps it into [`FtpError::Tls`] with the real
+/// reason and the chain.
+#[derive(Debug, Clone)]
+pub struct RejectedCertificate {
+    /// Why verification failed.
+    pub reason: rustls::CertificateError,
+    /// The presented chain, end-entity first.
+    pub chain: Vec<CertificateDer<'static>>,
+}
+
+impl std::fmt::Display for RejectedCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}",
+            rustls::Error::InvalidCertificate(self.reason.clone())
+        )
+    }
+}
+
+impl std::error::Error for RejectedCertificate {}
+
+impl RejectedCertificate {
+    /// Wraps this rejection so a `ServerCertVerifier` can return it.
+    pub fn into_rustls_error(self) -> rustls::Error {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
+            std::sync::Arc::new(self),
+        )))
+    }
+}
+
+/// Builds [`FtpError::Tls`], unwrapping a [`RejectedCertificate`] if the verifier sent one.
+pub(crate) fn tls_error(host: &str, err: rustls::Error) -> FtpError {
+    if let rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)) = &err
+        && let Some(rejected) = other.0.downcast_ref::<RejectedCertificate>()
+    {
+        return FtpError::Tls {
+            host: host.to_owned(),
+            source: rustls::Error::InvalidCertificate(rejected.reason.clone()),
+            certificates: rejected.chain.clone(),
+        };
+    }
+    FtpError::Tls {
+        host: host.to_owned(),
+        source: err,
+        certificates: Vec::new(),
+    }
+}

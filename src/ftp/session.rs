@@ -1,0 +1,1043 @@
+//! A logged-in FTP session: the control connection, its security, and every command Ferry uses.
+//!
+//! Blocking and single-threaded by design: one `Session` belongs to one worker thread. The
+//! window and the queue run sessions on their own threads and talk to them over channels.
+
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rustls::ClientConfig;
+use rustls::client::Resumption;
+use rustls::pki_types::{CertificateDer, ServerName};
+
+use super::data::{self, DataMode};
+use super::error::{FtpError, Result};
+use super::features::Features;
+use super::listing::{self, Entry, Timestamp};
+use super::log::{LogKind, NullLog, ProtocolLog, log_reply, masked_command};
+use super::path;
+use super::reply::{LineReader, ReadReplyError, Reply};
+use super::stream::{NetStream, TlsInfo};
+
+/// Size of the buffers used to move file data: large enough for full speed over TLS.
+pub const TRANSFER_BUFFER: usize = 256 * 1024;
+/// Most entries a single listing may hold before Ferry refuses it (bounded memory).
+pub const MAX_LISTING_ENTRIES: usize = 2_000_000;
+/// Longest listing line Ferry parses; longer ones are skipped.
+const MAX_LISTING_LINE: usize = 64 * 1024;
+
+/// How the control connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// AUTH TLS on the plain port (usually 21), required: a refusal is an error, never a
+    /// fallback to clear text.
+    ExplicitTls,
+    /// TLS from the first byte (usually port 990).
+    ImplicitTls,
+    /// No encryption at all. Only when the user asked for it.
+    Plain,
+}
+
+impl Security {
+    /// The usual port for this mode.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Security::ImplicitTls => 990,
+            _ => 21,
+        }
+    }
+}
+
+/// Everything needed to open a control connection.
+#[derive(Clone)]
+pub struct ConnectOptions {
+    /// Host name or IP literal (no brackets).
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// Explicit, implicit or plain.
+    pub security: Security,
+    /// TLS settings (verifier, versions). Required unless `security` is `Plain`. Each session
+    /// gets its own session cache on top of it, so data connections resume this session's TLS
+    /// and nothing else's.
+    pub tls: Option<Arc<ClientConfig>>,
+    /// How long to wait for the TCP connection.
+    pub connect_timeout: Duration,
+    /// How long any read or write may stall before the operation fails.
+    pub io_timeout: Duration,
+    /// Passive (default) or active data connections.
+    pub data_mode: DataMode,
+    /// Where the protocol dialogue goes.
+    pub log: Arc<dyn ProtocolLog>,
+}
+
+impl ConnectOptions {
+    /// Options with the defaults: 20 s timeouts, passive mode, no log.
+    pub fn new(
+        host: impl Into<String>,
+        port: u16,
+        security: Security,
+        tls: Option<Arc<ClientConfig>>,
+    ) -> Self {
+        ConnectOptions {
+            host: host.into(),
+            port,
+            security,
+            tls,
+            connect_timeout: Duration::from_secs(20),
+            io_timeout: Duration::from_secs(20),
+            data_mode: DataMode::Passive,
+            log: Arc::new(NullLog),
+        }
+    }
+}
+
+impl std::fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("data_mode", &self.data_mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Login credentials. `Debug` never shows the password.
+#[derive(Clone)]
+pub struct Credentials {
+    /// User name.
+    pub user: String,
+    /// Password (may be empty).
+    pub password: String,
+    /// Account, sent only if the server asks for it with 332.
+    pub account: Option<String>,
+}
+
+impl Credentials {
+    /// A user and password.
+    pub fn new(user: impl Into<String>, password: impl Into<String>) -> Self {
+        Credentials {
+            user: user.into(),
+            password: password.into(),
+            account: None,
+        }
+    }
+
+    /// Anonymous FTP: user `anonymous`, a placeholder e-mail as password.
+    pub fn anonymous() -> Self {
+        Credentials::new("anonymous", "ferry@")
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password", &"****")
+            .finish_non_exhaustive()
+    }
+}
+
+/// How an upload writes the remote file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadMode {
+    /// STOR: create or replace.
+    Replace,
+    /// REST n + STOR: continue a partial upload at byte n (the reader must already be at n).
+    Resume(u64),
+    /// APPE: append to what is there.
+    Append,
+}
+
+/// Progress reporting and cancellation for one transfer.
+pub struct TransferControl<'a> {
+    /// Called with the total bytes moved so far in this transfer (excluding the resume offset).
+    pub progress: &'a mut dyn FnMut(u64),
+    /// Set from another thread to stop the transfer; the session stays usable.
+    pub cancel: &'a AtomicBool,
+}
+
+/// An open data connection, before or after its TLS handshake.
+struct DataConnection {
+    stream: NetStream,
+}
+
+/// A connected (and, after [`Session::login`], logged-in) FTP session.
+pub struct Session {
+    control: Control,
+    opts: ConnectOptions,
+    /// The config with this session's own resumption cache; data connections use it.
+    tls: Option<Arc<ClientConfig>>,
+    server_name: Option<ServerName<'static>>,
+    peer: SocketAddr,
+    welcome: Reply,
+    features: Features,
+    data_protected: bool,
+    epsv_refused: bool,
+    eprt_refused: bool,
+    mlsd_refused: bool,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("peer", &self.peer)
+            .field("security", &self.opts.security)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Connects, reads the greeting and secures the control connection (AUTH TLS or implicit).
+    ///
+    /// With `ExplicitTls`, a server that refuses AUTH TLS gives [`FtpError::TlsRefused`] and no
+    /// credentials are ever sent.
+    pub fn connect(opts: ConnectOptions) -> Result<Session> {
+        let log = opts.log.clone();
+        let (tcp, peer) = connect_tcp(&opts.host, opts.port, opts.connect_timeout)?;
+        log.log(LogKind::Info, &format!("Connected to {peer}"));
+        configure_socket(&tcp, opts.io_timeout)?;
+
+        let tls = match (opts.security, &opts.tls) {
+            (Security::Plain, _) => None,
+            (_, Some(base)) => Some(session_tls_config(base)),
+            (_, None) => {
+                return Err(FtpError::InvalidInput(
+                    "a TLS connection needs a TLS configuration".into(),
+                ));
+            }
+        };
+        let server_name = match opts.security {
+            Security::Plain => None,
+            _ => Some(ServerName::try_from(opts.host.clone()).map_err(|_| {
+                FtpError::InvalidInput(format!("{:?} is not a valid host name", opts.host))
+            })?),
+        };
+
+        let stream = match (&tls, &server_name, opts.security) {
+            (Some(cfg), Some(name), Security::ImplicitTls) => NetStream::handshake(
+                tcp,
+                cfg.clone(),
+                name.clone(),
+                &opts.host,
+                "control connection",
+            )?,
+            _ => NetStream::Plain(tcp),
+        };
+        let mut control = Control {
+            stream,
+            reader: LineReader::new(),
+            log: log.clone(),
+            io_timeout: opts.io_timeout,
+        };
+        let welcome = control.read_greeting()?;
+        if let (Security::ExplicitTls, Some(cfg), Some(name)) = (opts.security, &tls, &server_name)
+        {
+            control = control.start_tls(cfg.clone(), name.clone(), &opts.host)?;
+        }
+        match control.stream.tls_info() {
+            Some(info) => control.info(&format!(
+                "TLS established: {} {}",
+                info.version, info.cipher_suite
+            )),
+            None => log.log(
+                LogKind::Error,
+                "Plain FTP: the password and all data travel unencrypted",
+            ),
+        }
+        Ok(Session {
+            control,
+            tls,
+            server_name,
+            peer,
+            welcome,
+            features: Features::default(),
+            data_protected: false,
+            epsv_refused: false,
+            eprt_refused: false,
+            mlsd_refused: false,
+            opts,
+        })
+    }
+
+    /// Logs in, then prepares the session: PBSZ/PROT P on TLS, FEAT, UTF-8, binary type.
+    pub fn login(&mut self, creds: &Credentials) -> Result<()> {
+        let mut reply = self.command(&format!("USER {}", creds.user))?;
+        if reply.code == 331 {
+            reply = self.command(&format!("PASS {}", creds.password))?;
+        }
+        if reply.code == 332 {
+            let account = creds.account.clone().ok_or_else(|| FtpError::Auth {
+                reply: reply.clone(),
+            })?;
+            reply = self.command(&format!("ACCT {account}"))?;
+        }
+        if !reply.is_success() {
+            return Err(FtpError::Auth { reply });
+        }
+        if self.tls.is_some() {
+            self.expect_success("PBSZ 0")?;
+            self.expect_success("PROT P")?;
+            self.data_protected = true;
+        }
+        let feat = self.command("FEAT")?;
+        self.features = Features::from_reply(&feat);
+        if self.features.has("UTF8") {
+            // Some servers (IIS) answer 501 even though they advertise UTF8; names still work.
+            let _ = self.command("OPTS UTF8 ON")?;
+        }
+        self.expect_success("TYPE I")?;
+        Ok(())
+    }
+
+    /// The greeting the server sent.
+    pub fn welcome(&self) -> &Reply {
+        &self.welcome
+    }
+
+    /// What the server advertised in FEAT (empty before login).
+    pub fn features(&self) -> &Features {
+        &self.features
+    }
+
+    /// The server address the control connection reached (and data connections use).
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// TLS version and cipher suite of the control connection; None for plain FTP.
+    pub fn tls_info(&self) -> Option<TlsInfo> {
+        self.control.stream.tls_info()
+    }
+
+    /// The certificate chain the server presented on the control connection.
+    pub fn peer_certificates(&self) -> Vec<CertificateDer<'static>> {
+        self.control.stream.peer_certificates()
+    }
+
+    /// Whether data connections are encrypted (PROT P accepted).
+    pub fn data_protected(&self) -> bool {
+        self.data_protected
+    }
+
+    // ---- commands -------------------------------------------------------------------------
+
+    /// Sends one command line and reads its reply, whatever the code. Refuses line breaks and
+    /// NUL in the command, which would let a file name inject further commands.
+    pub fn command(&mut self, command: &str) -> Result<Reply> {
+        self.control.command(command)
+    }
+
+    /// The current remote directory.
+    pub fn pwd(&mut self) -> Result<String> {
+        let reply = self.expect_success("PWD")?;
+        path::parse_quoted_path(&reply.text())
+            .ok_or_else(|| FtpError::Protocol(format!("PWD reply names no directory: {reply}")))
+    }
+
+    /// Changes the remote directory.
+    pub fn cwd(&mut self, dir: &str) -> Result<()> {
+        self.expect_success(&format!("CWD {dir}")).map(drop)
+    }
+
+    /// Goes to the parent directory.
+    pub fn cdup(&mut self) -> Result<()> {
+        self.expect_success("CDUP").map(drop)
+    }
+
+    /// Creates a directory; returns the path the server reports (or the one asked for).
+    pub fn mkdir(&mut self, dir: &str) -> Result<String> {
+        let reply = self.expect_success(&format!("MKD {dir}"))?;
+        Ok(path::parse_quoted_path(&reply.text()).unwrap_or_else(|| dir.to_owned()))
+    }
+
+    /// Removes an empty directory.
+    pub fn rmdir(&mut self, dir: &str) -> Result<()> {
+        self.expect_success(&format!("RMD {dir}")).map(drop)
+    }
+
+    /// Deletes a file.
+    pub fn delete(&mut self, file: &str) -> Result<()> {
+        self.expect_success(&format!("DELE {file}")).map(drop)
+    }
+
+    /// Renames or moves a file or directory.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<()> {
+        let command = format!("RNFR {from}");
+        let reply = self.command(&command)?;
+        if reply.code != 350 {
+            return Err(FtpError::Reply { command, reply });
+        }
+        self.expect_success(&format!("RNTO {to}")).map(drop)
+    }
+
+    /// The size of a remote file in bytes (SIZE, RFC 3659).
+    pub fn size(&mut self, file: &str) -> Result<u64> {
+        let reply = self.expect_success(&format!("SIZE {file}"))?;
+        reply
+            .first_line()
+            .trim()
+            .parse()
+            .map_err(|_| FtpError::Protocol(format!("SIZE reply is not a number: {reply}")))
+    }
+
+    /// The modification time of a remote file (MDTM, UTC).
+    pub fn mdtm(&mut self, file: &str) -> Result<Timestamp> {
+        let reply = self.expect_success(&format!("MDTM {file}"))?;
+        Timestamp::parse_ftp_time(reply.first_line().trim())
+            .ok_or_else(|| FtpError::Protocol(format!("MDTM reply is not a time: {reply}")))
+    }
+
+    /// Changes Unix permissions (`SITE CHMOD 644 file`).
+    pub fn chmod(&mut self, file: &str, mode: u32) -> Result<()> {
+        self.expect_success(&format!("SITE CHMOD {mode:o} {file}"))
+            .map(drop)
+    }
+
+    /// Keeps the connection alive, and checks it still works.
+    pub fn noop(&mut self) -> Result<()> {
+        self.expect_success("NOOP").map(drop)
+    }
+
+    /// Says goodbye and closes the connection cleanly.
+    pub fn quit(mut self) -> Result<()> {
+        let result = self.command("QUIT");
+        let _ = self.control.stream.send_close();
+        result.map(drop)
+    }
+
+    /// Facts about one path (MLST). Falls back to nothing: callers use `size`/`mdtm` if refused.
+    pub fn mlst(&mut self, target: &str) -> Result<Entry> {
+        let command = format!("MLST {target}");
+        let reply = self.expect_success(&command)?;
+        // The fact line is the second line, indented by one space.
+        reply
+            .lines
+            .iter()
+            .skip(1)
+            .find_map(|l| listing::parse_mlsd_line(l.strip_prefix(' ').unwrap_or(l)))
+            .ok_or_else(|| FtpError::Protocol(format!("MLST reply has no facts: {reply}")))
+    }
+
+    /// Lists a directory (the current one if `dir` is None): MLSD where the server has it,
+    /// LIST otherwise (Unix and DOS/IIS formats).
+    pub fn list(&mut self, dir: Option<&str>) -> Result<Vec<Entry>> {
+        let use_mlsd = !self.mlsd_refused && (self.features.has("MLST") || !self.features.answered);
+        if use_mlsd {
+            match self.list_with("MLSD", dir) {
+                Err(FtpError::Reply { reply, .. })
+                    if matches!(reply.code, 500 | 501 | 502 | 504) && reply.code != 550 =>
+                {
+                    self.mlsd_refused = true;
+                }
+                other => return other,
+            }
+        }
+        self.list_with("LIST", dir)
+    }
+
+    // ---- transfers ------------------------------------------------------------------------
+
+    /// Downloads `remote` into `sink`, starting at byte `offset` (REST). Returns the bytes
+    /// written. The data connection is read to its end through TLS so that session tickets are
+    /// consumed and the next transfer can resume the session.
+    pub fn download(
+        &mut self,
+        remote: &str,
+        offset: u64,
+        sink: &mut dyn Write,
+        ctl: &mut TransferControl<'_>,
+    ) -> Result<u64> {
+        let rest = (offset > 0).then_some(offset);
+        let mut data = self.open_data(&format!("RETR {remote}"), rest)?;
+        let mut buf = vec![0u8; TRANSFER_BUFFER];
+        let mut total = 0u64;
+        loop {
+            if ctl.cancel.load(Ordering::Relaxed) {
+                return Err(self.abort(data, FtpError::Cancelled));
+            }
+            let n = match data.stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    // TCP closed without TLS close_notify. Many servers do this; the final
+                    // reply below says whether the file was complete.
+                    self.info("data connection closed without TLS close_notify");
+                    break;
+                }
+                Err(e) => {
+                    let err = self.io_error("receiving file data", e);
+                    return Err(self.abort(data, err));
+                }
+            };
+            if let Err(e) = sink.write_all(&buf[..n]) {
+                return Err(self.abort(data, FtpError::Local { source: e }));
+            }
+            total += n as u64;
+            (ctl.progress)(total);
+        }
+        if let Err(e) = sink.flush() {
+            return Err(self.abort(data, FtpError::Local { source: e }));
+        }
+        let _ = data.stream.send_close();
+        self.finish_transfer(data, "RETR")?;
+        Ok(total)
+    }
+
+    /// Uploads everything `source` yields to `remote`. Returns the bytes sent.
+    pub fn upload(
+        &mut self,
+        remote: &str,
+        mode: UploadMode,
+        source: &mut dyn Read,
+        ctl: &mut TransferControl<'_>,
+    ) -> Result<u64> {
+        let (command, rest) = match mode {
+            UploadMode::Replace => (format!("STOR {remote}"), None),
+            UploadMode::Resume(offset) => (format!("STOR {remote}"), Some(offset)),
+            UploadMode::Append => (format!("APPE {remote}"), None),
+        };
+        let mut data = self.open_data(&command, rest)?;
+        let mut buf = vec![0u8; TRANSFER_BUFFER];
+        let mut total = 0u64;
+        loop {
+            if ctl.cancel.load(Ordering::Relaxed) {
+                return Err(self.abort(data, FtpError::Cancelled));
+            }
+            let n = match source.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.abort(data, FtpError::Local { source: e })),
+            };
+            if let Err(e) = data.stream.write_all(&buf[..n]) {
+                let err = self.io_error("sending file data", e);
+                return Err(self.abort(data, err));
+            }
+            total += n as u64;
+            (ctl.progress)(total);
+        }
+        if let Err(e) = data.stream.flush().and_then(|()| data.stream.send_close()) {
+            let err = self.io_error("finishing the upload", e);
+            return Err(self.abort(data, err));
+        }
+        self.finish_transfer(data, verb(&command))?;
+        Ok(total)
+    }
+
+    // ---- internals ------------------------------------------------------------------------
+
+    fn send(&mut self, command: &str) -> Result<()> {
+        self.control.send(command)
+    }
+
+    fn read_reply(&mut self, during: &str) -> Result<Reply> {
+        self.control.read_reply(during)
+    }
+
+    fn expect_success(&mut self, command: &str) -> Result<Reply> {
+        self.control.expect_success(command)
+    }
+
+    fn io_error(&self, during: &str, e: io::Error) -> FtpError {
+        FtpError::from_io(during, e, self.opts.io_timeout)
+    }
+
+    fn info(&self, line: &str) {
+        self.control.info(line);
+    }
+
+    fn list_with(&mut self, verb_name: &str, dir: Option<&str>) -> Result<Vec<Entry>> {
+        let command = match dir {
+            Some(d) if !d.is_empty() => format!("{verb_name} {d}"),
+            _ => verb_name.to_owned(),
+        };
+        let mut data = self.open_data(&command, None)?;
+        let is_mlsd = verb_name == "MLSD";
+        let now = Timestamp::from_unix_seconds(unix_now());
+        let mut entries = Vec::new();
+        let mut pending: Vec<u8> = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let parse = |batch: &[u8], entries: &mut Vec<Entry>| {
+            if is_mlsd {
+                entries.extend(listing::parse_mlsd(batch));
+            } else {
+                entries.extend(listing::parse_list(batch, now));
+            }
+        };
+        loop {
+            let n = match data.stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+                Err(e) => {
+                    let err = self.io_error("receiving a directory listing", e);
+                    return Err(self.abort(data, err));
+                }
+            };
+            pending.extend_from_slice(&buf[..n]);
+            // Parse every complete line now so memory stays bounded by the entries, not bytes.
+            if let Some(last_newline) = pending.iter().rposition(|&b| b == b'\n') {
+                parse(&pending[..=last_newline], &mut entries);
+                pending.drain(..=last_newline);
+            } else if pending.len() > MAX_LISTING_LINE {
+                pending.clear(); // an absurd line: skip it rather than grow without bound
+            }
+            if entries.len() > MAX_LISTING_ENTRIES {
+                let err = FtpError::Protocol(format!(
+                    "the listing has more than {MAX_LISTING_ENTRIES} entries"
+                ));
+                return Err(self.abort(data, err));
+            }
+        }
+        parse(&pending, &mut entries);
+        let _ = data.stream.send_close();
+        self.finish_transfer(data, verb_name)?;
+        Ok(entries)
+    }
+
+    /// Opens a data connection for `command`: EPSV/PASV or EPRT/PORT, optional REST, the command
+    /// itself, then (only after the server's 1xx, when it is ready) the TLS handshake.
+    fn open_data(&mut self, command: &str, rest: Option<u64>) -> Result<DataConnection> {
+        let tcp = match self.opts.data_mode.clone() {
+            DataMode::Passive => {
+                let tcp = self.connect_passive()?;
+                self.send_transfer_command(command, rest)
+                    .inspect_err(|_| drop(tcp.shutdown(Shutdown::Both)))?;
+                tcp
+            }
+            DataMode::Active { ports, announce } => {
+                let listener = self.announce_active(&ports, announce)?;
+                self.send_transfer_command(command, rest)?;
+                self.accept_active(&listener)?
+            }
+        };
+        configure_socket(&tcp, self.opts.io_timeout)?;
+        let stream = match (&self.tls, &self.server_name, self.data_protected) {
+            (Some(cfg), Some(name), true) => {
+                match NetStream::handshake(
+                    tcp,
+                    cfg.clone(),
+                    name.clone(),
+                    &self.opts.host,
+                    "data connection",
+                ) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        // The server will report the failed transfer; read that so the control
+                        // connection stays in step.
+                        let _ =
+                            self.read_reply("waiting for the server after a failed data handshake");
+                        return Err(e);
+                    }
+                }
+            }
+            _ => NetStream::Plain(tcp),
+        };
+        if stream.tls_info().is_some_and(|info| !info.resumed) {
+            self.info("data connection TLS session was not resumed");
+        }
+        Ok(DataConnection { stream })
+    }
+
+    fn send_transfer_command(&mut self, command: &str, rest: Option<u64>) -> Result<()> {
+        if let Some(offset) = rest {
+            let rest_command = format!("REST {offset}");
+            let reply = self.command(&rest_command)?;
+            if reply.code != 350 {
+                return Err(FtpError::Reply {
+                    command: rest_command,
+                    reply,
+                });
+            }
+        }
+        let reply = self.command(command)?;
+        if !reply.is_preliminary() {
+            return Err(FtpError::Reply {
+                command: command.to_owned(),
+                reply,
+            });
+        }
+        Ok(())
+    }
+
+    /// EPSV, or PASV when EPSV is refused. The data connection always goes to the control
+    /// connection's peer address: a PASV address is often a private one behind NAT, a load
+    /// balancer's back end, or (FTP bounce) someone else's machine.
+    fn connect_passive(&mut self) -> Result<TcpStream> {
+        let port = if !self.epsv_refused {
+            let reply = self.command("EPSV")?;
+            if reply.code == 229 {
+                Some(data::parse_epsv(&reply)?)
+            } else if matches!(reply.code, 500 | 501 | 502 | 504 | 522) {
+                self.epsv_refused = true;
+                None
+            } else {
+                return Err(FtpError::Reply {
+                    command: "EPSV".into(),
+                    reply,
+                });
+            }
+        } else {
+            None
+        };
+        let port = match port {
+            Some(p) => p,
+            None => {
+                if self.peer.is_ipv6() {
+                    return Err(FtpError::Protocol(
+                        "the server refused EPSV, and PASV cannot work over IPv6".into(),
+                    ));
+                }
+                let reply = self.command("PASV")?;
+                if reply.code != 227 {
+                    return Err(FtpError::Reply {
+                        command: "PASV".into(),
+                        reply,
+                    });
+                }
+                let advertised = data::parse_pasv(&reply)?;
+                if advertised.ip() != self.peer.ip() {
+                    self.info(&format!(
+                        "server advertised {} for data; using {} (the control connection's address)",
+                        advertised.ip(),
+                        self.peer.ip()
+                    ));
+                }
+                advertised.port()
+            }
+        };
+        let target = SocketAddr::new(self.peer.ip(), port);
+        self.info(&format!("Opening data connection to {target}"));
+        TcpStream::connect_timeout(&target, self.opts.connect_timeout).map_err(|e| {
+            FtpError::Connect {
+                addr: format!("{target} (data connection)"),
+                source: e,
+            }
+        })
+    }
+
+    /// EPRT, or PORT when EPRT is refused, announcing a listener on our side.
+    fn announce_active(
+        &mut self,
+        ports: &std::ops::RangeInclusive<u16>,
+        announce: Option<IpAddr>,
+    ) -> Result<TcpListener> {
+        let local_ip = self
+            .control
+            .stream
+            .tcp()
+            .local_addr()
+            .map_err(|e| self.io_error("reading the local address", e))?
+            .ip();
+        let listener = data::bind_active_listener(local_ip, ports)?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| FtpError::Local { source: e })?;
+        let announced = SocketAddr::new(announce.unwrap_or(local_ip), bound.port());
+        if !self.eprt_refused {
+            let reply = self.command(&format!("EPRT {}", data::eprt_argument(announced)))?;
+            if reply.is_success() {
+                return Ok(listener);
+            }
+            if !matches!(reply.code, 500 | 501 | 502 | 504 | 522) {
+                return Err(FtpError::Reply {
+                    command: "EPRT".into(),
+                    reply,
+                });
+            }
+            self.eprt_refused = true;
+        }
+        let IpAddr::V4(v4) = announced.ip() else {
+            return Err(FtpError::Protocol(
+                "the server refused EPRT, and PORT cannot work over IPv6".into(),
+            ));
+        };
+        self.expect_success(&format!(
+            "PORT {}",
+            data::port_argument(v4, announced.port())
+        ))?;
+        Ok(listener)
+    }
+
+    /// Waits for the server to connect to our active-mode listener. Only the server's address is
+    /// accepted: anyone else could otherwise inject or steal file data.
+    fn accept_active(&mut self, listener: &TcpListener) -> Result<TcpStream> {
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| FtpError::Local { source: e })?;
+        let deadline = Instant::now() + self.opts.connect_timeout;
+        loop {
+            match listener.accept() {
+                Ok((tcp, from)) if from.ip() == self.peer.ip() => {
+                    tcp.set_nonblocking(false)
+                        .map_err(|e| FtpError::Local { source: e })?;
+                    return Ok(tcp);
+                }
+                Ok((_, from)) => {
+                    self.control.log.log(
+                        LogKind::Error,
+                        &format!("refused a data connection from {from}, not the server"),
+                    );
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if Instant::now() >= deadline {
+                        let _ = self.read_reply("waiting after the server did not connect");
+                        return Err(FtpError::Timeout {
+                            during: "waiting for the server to open the active-mode data connection (a firewall may block it; try passive mode)".into(),
+                            after: self.opts.connect_timeout,
+                        });
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(FtpError::Local { source: e }),
+            }
+        }
+    }
+
+    /// After the data is through: keep the data socket open until the final reply arrives
+    /// (closing it early with unread bytes makes the kernel send RST, which some servers report
+    /// as a failed transfer), then drain it through TLS to consume session tickets.
+    fn finish_transfer(&mut self, data: DataConnection, what: &str) -> Result<()> {
+        let reply = self.read_reply(&format!("waiting for the server to confirm {what}"));
+        drain(data, Duration::from_millis(500).min(self.opts.io_timeout));
+        let reply = reply?;
+        if reply.is_success() {
+            Ok(())
+        } else {
+            Err(FtpError::Reply {
+                command: what.to_owned(),
+                reply,
+            })
+        }
+    }
+
+    /// Stops a transfer: closes the data connection, sends ABOR, and reads whatever the server
+    /// answers — `426` then `226`, a lone `226`, or `225` — then re-synchronises with NOOP so the
+    /// session stays usable. Returns `cause` (or the error that made the session unusable).
+    fn abort(&mut self, data: DataConnection, cause: FtpError) -> FtpError {
+        let _ = data.stream.tcp().shutdown(Shutdown::Both);
+        drop(data);
+        self.info("Aborting the transfer");
+        match self.abort_and_resync() {
+            Ok(()) => cause,
+            Err(e) => {
+                self.opts.log.log(
+                    LogKind::Error,
+                    &format!("the session could not recover after the abort: {e}"),
+                );
+                if matches!(cause, FtpError::Cancelled | FtpError::Local { .. }) {
+                    e
+                } else {
+                    cause
+                }
+            }
+        }
+    }
+
+    fn abort_and_resync(&mut self) -> Result<()> {
+        self.send("ABOR")?;
+        let first = self.read_reply("waiting for the reply to ABOR")?;
+        if first.is_transient_failure() || first.code >= 500 {
+            self.read_reply("waiting for the end of the aborted transfer")?;
+        }
+        // Whatever order the server used, NOOP's 200 marks the point where replies line up again.
+        self.send("NOOP")?;
+        for _ in 0..4 {
+            let reply = self.read_reply("re-synchronising after ABOR")?;
+            if reply.code == 200 {
+                return Ok(());
+            }
+        }
+        Err(FtpError::Protocol(
+            "replies did not line up again after ABOR".into(),
+        ))
+    }
+}
+
+/// The control connection: the stream, its reply reader and the log, with the primitives every
+/// command is built from.
+struct Control {
+    stream: NetStream,
+    reader: LineReader,
+    log: Arc<dyn ProtocolLog>,
+    io_timeout: Duration,
+}
+
+impl Control {
+    fn read_greeting(&mut self) -> Result<Reply> {
+        let mut reply = self.read_reply("waiting for the server's greeting")?;
+        // 120: "service ready in n minutes"; the real greeting follows.
+        while reply.code == 120 {
+            reply = self.read_reply("waiting for the server's greeting")?;
+        }
+        if reply.code != 220 {
+            return Err(FtpError::Reply {
+                command: "(greeting)".into(),
+                reply,
+            });
+        }
+        Ok(reply)
+    }
+
+    /// AUTH TLS, then the handshake on the same socket, replacing the plain stream.
+    fn start_tls(
+        mut self,
+        config: Arc<ClientConfig>,
+        name: ServerName<'static>,
+        host: &str,
+    ) -> Result<Control> {
+        let reply = self.command("AUTH TLS")?;
+        if reply.code != 234 {
+            return Err(FtpError::TlsRefused { reply });
+        }
+        if self.reader.buffered() > 0 {
+            // Bytes after 234 and before our ClientHello were not protected by TLS; reading
+            // them later as replies would let a man in the middle inject them (the STARTTLS
+            // command-injection attack).
+            return Err(FtpError::Protocol(
+                "the server sent data after 234 and before the TLS handshake".into(),
+            ));
+        }
+        let NetStream::Plain(tcp) = self.stream else {
+            return Err(FtpError::Protocol("AUTH TLS on a TLS connection".into()));
+        };
+        Ok(Control {
+            stream: NetStream::handshake(tcp, config, name, host, "control connection")?,
+            reader: self.reader,
+            log: self.log,
+            io_timeout: self.io_timeout,
+        })
+    }
+
+    fn command(&mut self, command: &str) -> Result<Reply> {
+        self.send(command)?;
+        self.read_reply(&format!("waiting for the reply to {}", verb(command)))
+    }
+
+    fn send(&mut self, command: &str) -> Result<()> {
+        if command.contains(['\r', '\n', '\0']) {
+            return Err(FtpError::InvalidInput(
+                "a command or file name contains a line break or NUL".into(),
+            ));
+        }
+        self.log.log(LogKind::Command, &masked_command(command));
+        let mut line = Vec::with_capacity(command.len() + 2);
+        line.extend_from_slice(command.as_bytes());
+        line.extend_from_slice(b"\r\n");
+        let during = format!("sending {}", verb(command));
+        let timeout = self.io_timeout;
+        self.stream
+            .write_all(&line)
+            .and_then(|()| self.stream.flush())
+            .map_err(|e| FtpError::from_io(during, e, timeout))
+    }
+
+    fn read_reply(&mut self, during: &str) -> Result<Reply> {
+        match self.reader.read_reply(&mut self.stream) {
+            Ok(reply) => {
+                log_reply(self.log.as_ref(), &reply);
+                Ok(reply)
+            }
+            Err(ReadReplyError::Io(e)) => Err(FtpError::from_io(during, e, self.io_timeout)),
+            Err(ReadReplyError::Closed) => Err(FtpError::ConnectionClosed {
+                during: during.to_owned(),
+            }),
+            Err(ReadReplyError::Malformed(m)) => Err(FtpError::Protocol(m)),
+        }
+    }
+
+    fn expect_success(&mut self, command: &str) -> Result<Reply> {
+        let reply = self.command(command)?;
+        if reply.is_success() {
+            Ok(reply)
+        } else {
+            Err(FtpError::Reply {
+                command: masked_command(command),
+                reply,
+            })
+        }
+    }
+
+    fn info(&self, line: &str) {
+        self.log.log(LogKind::Info, line);
+    }
+}
+
+/// Reads a finished data connection to its end (bounded in time and bytes) so rustls processes
+/// any TLS 1.3 session tickets, then closes it.
+fn drain(mut data: DataConnection, wait: Duration) {
+    let _ = data
+        .stream
+        .tcp()
+        .set_read_timeout(Some(wait.max(Duration::from_millis(1))));
+    let mut buf = [0u8; 16 * 1024];
+    let mut budget = 1024 * 1024;
+    while budget > 0 {
+        match data.stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => budget -= n.min(budget),
+        }
+    }
+}
+
+fn verb(command: &str) -> &str {
+    command.split(' ').next().unwrap_or(command)
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A clone of the caller's TLS config with a fresh session cache of its own: the data
+/// connections of this session then resume this control connection's TLS session (what
+/// vsftpd's `require_ssl_reuse` and ProFTPD check), never one from a parallel session, and a
+/// trust decision made since the last connection is always checked with a full handshake.
+fn session_tls_config(base: &Arc<ClientConfig>) -> Arc<ClientConfig> {
+    let mut cfg = (**base).clone();
+    cfg.resumption = Resumption::in_memory_sessions(32);
+    Arc::new(cfg)
+}
+
+fn connect_tcp(host: &str, port: u16, timeout: Duration) -> Result<(TcpStream, SocketAddr)> {
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| FtpError::Resolve {
+            host: host.to_owned(),
+            source: e,
+        })?
+        .collect();
+    let mut last_err = io::Error::new(io::ErrorKind::NotFound, "the name has no addresses");
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(s) => return Ok((s, addr)),
+            Err(e) => last_err = e,
+        }
+    }
+    Err(FtpError::Connect {
+        addr: format!("{host}:{port}"),
+        source: last_err,
+    })
+}
+
+/// TCP_NODELAY (FTP is a ping-pong protocol: Nagle would add 40 ms to every command) and the
+/// idle timeouts.
+fn configure_socket(tcp: &TcpStream, timeout: Duration) -> Result<()> {
+    let timeout = Some(timeout.max(Duration::from_millis(1)));
+    tcp.set_nodelay(true)
+        .and_then(|()| tcp.set_read_timeout(timeout))
+        .and_then(|()| tcp.set_write_timeout(timeout))
+        .map_err(|e| FtpError::Io {
+            during: "configuring the socket".into(),
+            source: e,
+        })
+}

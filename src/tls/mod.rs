@@ -1,0 +1,140 @@
+//! TLS settings for FTP connections: the rustls `ClientConfig` (ring provider, OS trust store,
+//! optional extra CA) and certificate helpers for the front ends.
+//!
+//! The verifier keeps the presented chain when it rejects a certificate, so the user can be
+//! shown exactly what was refused (see [`crate::ftp::RejectedCertificate`]).
+
+mod verifier;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::ClientConfig;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use sha2::{Digest, Sha256};
+
+pub use verifier::RecordingVerifier;
+
+/// Highest TLS version to offer: an escape hatch for servers with broken TLS 1.3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MaxTlsVersion {
+    /// TLS 1.3 and 1.2.
+    #[default]
+    Tls13,
+    /// TLS 1.2 only.
+    Tls12,
+}
+
+/// What a TLS configuration is built from.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    /// A PEM file of CA certificates trusted in addition to the OS store (private CAs).
+    pub extra_ca_file: Option<PathBuf>,
+    /// Highest TLS version offered.
+    pub max_version: MaxTlsVersion,
+}
+
+/// Why a TLS configuration could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsSetupError {
+    /// The extra CA file could not be read or held no certificate.
+    #[error("cannot use the CA file {path}: {reason}")]
+    CaFile {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// rustls refused the configuration.
+    #[error("cannot set up TLS: {0}")]
+    Rustls(#[from] rustls::Error),
+}
+
+/// The crypto provider Ferry uses everywhere (ring).
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Builds the client configuration for one connection family (a control connection and its data
+/// connections).
+pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, TlsSetupError> {
+    let provider = provider();
+    let extra_roots = match &options.extra_ca_file {
+        Some(path) => read_ca_file(path)?,
+        None => Vec::new(),
+    };
+    let inner =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider.clone())?;
+    let verifier = Arc::new(RecordingVerifier::new(Arc::new(inner)));
+    let versions: &[&'static rustls::SupportedProtocolVersion] = match options.max_version {
+        MaxTlsVersion::Tls13 => &[&rustls::version::TLS13, &rustls::version::TLS12],
+        MaxTlsVersion::Tls12 => &[&rustls::version::TLS12],
+    };
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Reads every certificate from a PEM file.
+pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
+    let err = |reason: String| TlsSetupError::CaFile {
+        path: path.to_owned(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    let certs = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err(format!("not valid PEM ({e})")))?;
+    if certs.is_empty() {
+        return Err(err("it holds no certificate".into()));
+    }
+    Ok(certs)
+}
+
+/// SHA-256 of a certificate as colon-separated upper-case hex, the form browsers and
+/// `openssl x509 -fingerprint -sha256` show.
+pub fn sha256_fingerprint(cert: &CertificateDer<'_>) -> String {
+    let digest = Sha256::digest(cert.as_ref());
+    let mut out = String::with_capacity(digest.len() * 3);
+    for (i, byte) in digest.iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        let _ = write!(out, "{byte:02X}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_format() {
+        let fp = sha256_fingerprint(&CertificateDer::from(b"abc".to_vec()));
+        // SHA-256("abc") = ba7816bf...
+        assert!(fp.starts_with("BA:78:16:BF:"), "{fp}");
+        assert_eq!(fp.len(), 32 * 3 - 1);
+    }
+
+    #[test]
+    fn bad_ca_files_are_clear_errors() {
+        let dir = std::env::temp_dir().join(format!("ferry-ca-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "nothing here").unwrap();
+        let e = read_ca_file(&empty).unwrap_err().to_string();
+        assert!(e.contains("no certificate"), "{e}");
+        let missing = read_ca_file(&dir.join("missing.pem"))
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("missing.pem"), "{missing}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
