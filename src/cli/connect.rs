@@ -45,6 +45,7 @@ pub(crate) fn open_session(url: &FtpUrl, global: &GlobalOptions) -> Result<Sessi
     let mut options = ConnectOptions::new(url.host.clone(), url.port, url.security, tls_config);
     options.connect_timeout = Duration::from_secs(global.timeout.max(1));
     options.io_timeout = options.connect_timeout;
+    options.use_epsv = !global.no_epsv;
     if global.verbose {
         options.log = Arc::new(ftp::StderrLog);
     }

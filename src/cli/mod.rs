@@ -91,6 +91,9 @@ pub struct GlobalOptions {
     /// Local port range for active mode, e.g. 50000-50100.
     #[arg(long, value_name = "FROM-TO", global = true)]
     pub active_ports: Option<String>,
+    /// Passive mode with PASV only (for servers or firewalls that mishandle EPSV).
+    #[arg(long, global = true)]
+    pub no_epsv: bool,
     /// Read the password from the first line of standard input.
     #[arg(long, global = true)]
     pub password_stdin: bool,

@@ -70,6 +70,9 @@ pub struct ConnectOptions {
     pub io_timeout: Duration,
     /// Passive (default) or active data connections.
     pub data_mode: DataMode,
+    /// Try EPSV before PASV in passive mode (default). Off for servers or firewalls that
+    /// mishandle EPSV.
+    pub use_epsv: bool,
     /// Where the protocol dialogue goes.
     pub log: Arc<dyn ProtocolLog>,
 }
@@ -90,6 +93,7 @@ impl ConnectOptions {
             connect_timeout: Duration::from_secs(20),
             io_timeout: Duration::from_secs(20),
             data_mode: DataMode::Passive,
+            use_epsv: true,
             log: Arc::new(NullLog),
         }
     }
@@ -671,7 +675,7 @@ impl Session {
     /// connection's peer address: a PASV address is often a private one behind NAT, a load
     /// balancer's back end, or (FTP bounce) someone else's machine.
     fn connect_passive(&mut self) -> Result<TcpStream> {
-        let port = if !self.epsv_refused {
+        let port = if self.opts.use_epsv && !self.epsv_refused {
             let reply = self.command("EPSV")?;
             if reply.code == 229 {
                 Some(data::parse_epsv(&reply)?)

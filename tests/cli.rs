@@ -1,0 +1,233 @@
+//! The `ferry` binary against the in-process FTPS server: arguments, files on disk, exit codes.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use support::server::{Certs, ServerConfig, TestServer};
+
+fn ferry(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ferry")
+}
+
+fn url(server: &TestServer, path: &str) -> String {
+    format!("ftp://alice:s3cret@127.0.0.1:{}/{path}", server.port())
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn ca(server: &TestServer) -> &str {
+    server.ca_pem_path().to_str().unwrap()
+}
+
+#[test]
+fn put_ls_get_mkdir_mv_rm_rmdir() {
+    let server = TestServer::start(ServerConfig::default());
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("hello.txt");
+    std::fs::write(&src, b"hello ferry\n").unwrap();
+
+    ok(&ferry(&[
+        "mkdir",
+        "--ca-file",
+        ca(&server),
+        &url(&server, "docs"),
+    ]));
+    assert!(server.root().join("docs").is_dir());
+
+    ok(&ferry(&[
+        "put",
+        "--ca-file",
+        ca(&server),
+        src.to_str().unwrap(),
+        &url(&server, "docs/"),
+    ]));
+    assert_eq!(
+        std::fs::read(server.root().join("docs/hello.txt")).unwrap(),
+        b"hello ferry\n"
+    );
+
+    let listing = ok(&ferry(&[
+        "ls",
+        "--ca-file",
+        ca(&server),
+        &url(&server, "docs"),
+    ]));
+    assert_eq!(listing.trim(), "hello.txt");
+    let long = ok(&ferry(&[
+        "ls",
+        "-l",
+        "--ca-file",
+        ca(&server),
+        &url(&server, ""),
+    ]));
+    assert!(
+        long.lines()
+            .any(|l| l.starts_with('d') && l.ends_with("docs/")),
+        "{long}"
+    );
+
+    let out_dir = local.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    ok(&ferry(&[
+        "get",
+        "--ca-file",
+        ca(&server),
+        &url(&server, "docs/hello.txt"),
+        out_dir.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        std::fs::read(out_dir.join("hello.txt")).unwrap(),
+        b"hello ferry\n"
+    );
+    assert!(!out_dir.join("hello.txt.part").exists());
+
+    ok(&ferry(&[
+        "mv",
+        "--ca-file",
+        ca(&server),
+        &url(&server, "docs/hello.txt"),
+        "docs/renamed.txt",
+    ]));
+    assert!(server.root().join("docs/renamed.txt").exists());
+    ok(&ferry(&[
+        "rm",
+        "--ca-file",
+        ca(&server),
+        &url(&server, "docs/renamed.txt"),
+    ]));
+    assert!(!server.root().join("docs/renamed.txt").exists());
+    ok(&ferry(&[
+        "rmdir",
+        "--ca-file",
+        ca(&server),
+        &url(&server, "docs"),
+    ]));
+    assert!(!server.root().join("docs").exists());
+}
+
+#[test]
+fn get_continue_resumes_a_part_file() {
+    let server = TestServer::start(ServerConfig::default());
+    let body: Vec<u8> = (0..500_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(server.root().join("big.bin"), &body).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("big.bin");
+    std::fs::write(local.path().join("big.bin.part"), &body[..123_456]).unwrap();
+    ok(&ferry(&[
+        "get",
+        "-c",
+        "--ca-file",
+        ca(&server),
+        &url(&server, "big.bin"),
+        target.to_str().unwrap(),
+    ]));
+    assert!(std::fs::read(&target).unwrap() == body);
+    assert!(server.commands().iter().any(|c| c == "REST 123456"));
+    assert!(!Path::new(&format!("{}.part", target.display())).exists());
+}
+
+#[test]
+fn untrusted_certificate_exit_code_and_fingerprint() {
+    let certs = Certs::self_signed();
+    let expected = ferry::tls::sha256_fingerprint(&certs.cert_chain[0]);
+    let server = TestServer::start(ServerConfig {
+        certs: Some(certs),
+        ..ServerConfig::default()
+    });
+    let out = ferry(&["ls", &url(&server, "")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains(&format!("SHA256:{expected}")), "{stderr}");
+    assert!(!server.commands().iter().any(|c| c.starts_with("USER")));
+}
+
+#[test]
+fn refused_tls_exit_code_and_plain_with_warning() {
+    let server = TestServer::start(ServerConfig {
+        tls: support::server::TlsMode::None,
+        refuse_auth_tls: true,
+        require_tls: false,
+        require_session_reuse: false,
+        ..ServerConfig::default()
+    });
+    let out = ferry(&["ls", &url(&server, "")]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!server.commands().iter().any(|c| c.starts_with("USER")));
+
+    let out = ferry(&["ls", "--plain", &url(&server, "")]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: plain FTP"));
+}
+
+#[test]
+fn verbose_log_masks_the_password() {
+    let server = TestServer::start(ServerConfig::default());
+    let out = ferry(&["ls", "-v", "--ca-file", ca(&server), &url(&server, "")]);
+    ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("> PASS ****"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+}
+
+#[test]
+fn password_from_stdin() {
+    let server = TestServer::start(ServerConfig::default());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args([
+            "ls",
+            "--password-stdin",
+            "--ca-file",
+            ca(&server),
+            &format!("ftp://alice@127.0.0.1:{}/", server.port()),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"s3cret\n").unwrap();
+    ok(&child.wait_with_output().unwrap());
+}
+
+#[test]
+fn exit_codes_for_usage_auth_and_server_errors() {
+    let server = TestServer::start(ServerConfig::default());
+    assert_eq!(ferry(&["ls", "sftp://host/"]).status.code(), Some(2));
+    assert_eq!(ferry(&["bogus-command"]).status.code(), Some(2));
+    let bad_login = format!("ftp://alice:nope@127.0.0.1:{}/", server.port());
+    assert_eq!(
+        ferry(&["ls", "--ca-file", ca(&server), &bad_login])
+            .status
+            .code(),
+        Some(6)
+    );
+    let out = ferry(&["rm", "--ca-file", ca(&server), &url(&server, "missing.txt")]);
+    assert_eq!(out.status.code(), Some(7));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("550"));
+    let closed = ferry(&["ls", "--timeout", "2", "ftp://a:b@127.0.0.1:1/"]);
+    assert_eq!(closed.status.code(), Some(3));
+    let no_window = ferry(&[]);
+    assert_eq!(no_window.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&no_window.stdout).contains("Usage"));
+}

@@ -1,0 +1,510 @@
+//! Real-server interop: Debian's vsftpd, ProFTPD and pure-ftpd in the configurations that break
+//! clients, started by `.ci/interop/start.sh` (see `.ci/interop/README.md`).
+//!
+//! These tests are `#[ignore]`d in a plain `cargo test` because they need those servers; `.ci/run`
+//! starts them and runs `cargo test --test interop -- --ignored` with `FERRY_INTEROP_ENV` pointing at
+//! the servers' `servers.env`. Run without it, they fail loudly rather than pass vacuously.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ferry::ftp::{
+    ConnectOptions, Credentials, DataMode, EntryKind, FtpError, LogKind, MemoryLog, Security,
+    Session, TransferControl, UploadMode,
+};
+use ferry::tls::{self, TlsOptions};
+
+struct Env {
+    vars: HashMap<String, String>,
+}
+
+impl Env {
+    fn load() -> Env {
+        let path = std::env::var("FERRY_INTEROP_ENV")
+            .expect("FERRY_INTEROP_ENV must name servers.env written by .ci/interop/start.sh");
+        let text = std::fs::read_to_string(&path).expect("read servers.env");
+        let vars = text
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().trim_matches('"').to_owned()))
+            .collect();
+        Env { vars }
+    }
+
+    fn get(&self, key: &str) -> String {
+        self.vars
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| panic!("{key} missing from servers.env"))
+    }
+
+    fn port(&self, server: &str) -> u16 {
+        self.get(&format!("FERRY_INTEROP_{server}_PORT"))
+            .parse()
+            .expect("port")
+    }
+
+    fn ca(&self) -> PathBuf {
+        PathBuf::from(self.get("FERRY_INTEROP_CA"))
+    }
+
+    fn host(&self) -> String {
+        self.get("FERRY_INTEROP_HOST")
+    }
+
+    fn creds(&self) -> Credentials {
+        Credentials::new(
+            self.get("FERRY_INTEROP_USER"),
+            self.get("FERRY_INTEROP_PASS"),
+        )
+    }
+
+    fn options(&self, server: &str, security: Security) -> (ConnectOptions, Arc<MemoryLog>) {
+        let tls = match security {
+            Security::Plain => None,
+            _ => Some(
+                tls::client_config(&TlsOptions {
+                    extra_ca_file: Some(self.ca()),
+                    ..TlsOptions::default()
+                })
+                .expect("tls config"),
+            ),
+        };
+        let mut options = ConnectOptions::new(self.host(), self.port(server), security, tls);
+        let log = Arc::new(MemoryLog::default());
+        options.log = log.clone();
+        (options, log)
+    }
+
+    fn session(&self, server: &str, security: Security) -> (Session, Arc<MemoryLog>) {
+        let (options, log) = self.options(server, security);
+        let mut session =
+            Session::connect(options).unwrap_or_else(|e| panic!("{server}: connect failed: {e}"));
+        session
+            .login(&self.creds())
+            .unwrap_or_else(|e| panic!("{server}: login failed: {e}"));
+        (session, log)
+    }
+
+    fn url(&self, scheme: &str, server: &str, path: &str) -> String {
+        format!(
+            "{scheme}://{}:{}@{}:{}/{path}",
+            self.get("FERRY_INTEROP_USER"),
+            self.get("FERRY_INTEROP_PASS"),
+            self.host(),
+            self.port(server)
+        )
+    }
+}
+
+fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+fn no_progress() -> impl FnMut(u64) {
+    |_| {}
+}
+
+fn upload(session: &mut Session, remote: &str, data: &[u8]) -> Result<u64, FtpError> {
+    let cancel = AtomicBool::new(false);
+    let mut progress = no_progress();
+    let mut ctl = TransferControl {
+        progress: &mut progress,
+        cancel: &cancel,
+    };
+    session.upload(
+        remote,
+        UploadMode::Replace,
+        &mut Cursor::new(data),
+        &mut ctl,
+    )
+}
+
+fn download(session: &mut Session, remote: &str, offset: u64) -> Result<Vec<u8>, FtpError> {
+    let cancel = AtomicBool::new(false);
+    let mut progress = no_progress();
+    let mut ctl = TransferControl {
+        progress: &mut progress,
+        cancel: &cancel,
+    };
+    let mut out = Vec::new();
+    session.download(remote, offset, &mut out, &mut ctl)?;
+    Ok(out)
+}
+
+/// A fresh working directory on the server for one test, so servers sharing a home don't clash.
+fn workdir(session: &mut Session, server: &str, test: &str) -> String {
+    let dir = format!(
+        "ferry-{}-{}-{}",
+        server.to_lowercase(),
+        test,
+        std::process::id()
+    );
+    let _ = session.mkdir(&dir);
+    dir
+}
+
+/// The full scenario of the issue, on one server: list, 10 MiB round trip, 30 uploads and 30
+/// downloads on one session, a resumed download, mkdir/rename/delete, cancel then success.
+fn full_scenario(server: &str, security: Security) {
+    let env = Env::load();
+    let (mut s, log) = env.session(server, security);
+    let dir = workdir(&mut s, server, "full");
+
+    // ls
+    s.list(None)
+        .unwrap_or_else(|e| panic!("{server}: list: {e}"));
+
+    // put then get of a 10 MiB random file, byte-identical
+    let big = random_bytes(10 * 1024 * 1024, 7);
+    let big_path = format!("{dir}/big.bin");
+    assert_eq!(upload(&mut s, &big_path, &big).unwrap(), big.len() as u64);
+    assert_eq!(s.size(&big_path).unwrap(), big.len() as u64);
+    let back = download(&mut s, &big_path, 0).unwrap();
+    assert!(back == big, "{server}: 10 MiB download differs");
+
+    // a download resumed from an offset
+    let offset = 3 * 1024 * 1024 + 17;
+    let tail = download(&mut s, &big_path, offset).unwrap();
+    assert!(
+        tail == big[offset as usize..],
+        "{server}: resumed download differs"
+    );
+
+    // 30 consecutive uploads and 30 downloads on one session
+    for i in 0..30 {
+        let body = random_bytes(20_000 + i * 1000, i as u64 + 100);
+        let path = format!("{dir}/small-{i}.bin");
+        upload(&mut s, &path, &body)
+            .unwrap_or_else(|e| panic!("{server}: upload {i} of 30 failed: {e}"));
+    }
+    for i in 0..30 {
+        let body = random_bytes(20_000 + i * 1000, i as u64 + 100);
+        let path = format!("{dir}/small-{i}.bin");
+        let got = download(&mut s, &path, 0)
+            .unwrap_or_else(|e| panic!("{server}: download {i} of 30 failed: {e}"));
+        assert!(got == body, "{server}: download {i} differs");
+    }
+    let listing = s.list(Some(&dir)).unwrap();
+    assert_eq!(
+        listing
+            .iter()
+            .filter(|e| e.kind == EntryKind::File && e.name.starts_with("small-"))
+            .count(),
+        30,
+        "{server}: listing after uploads: {listing:?}"
+    );
+
+    // mkdir, rename, delete
+    let sub = format!("{dir}/sub dir");
+    s.mkdir(&sub).unwrap();
+    s.rename(&format!("{dir}/small-0.bin"), &format!("{sub}/moved.bin"))
+        .unwrap();
+    let inside = s.list(Some(&sub)).unwrap();
+    assert!(inside.iter().any(|e| e.name == "moved.bin"), "{inside:?}");
+    s.delete(&format!("{sub}/moved.bin")).unwrap();
+    s.rmdir(&sub).unwrap();
+    assert!(
+        !s.list(Some(&dir))
+            .unwrap()
+            .iter()
+            .any(|e| e.name == "sub dir"),
+        "{server}: rmdir did not remove the directory"
+    );
+
+    // a cancelled download, then a successful one on the same session
+    let cancel = AtomicBool::new(false);
+    let mut seen = 0u64;
+    let mut progress = |done: u64| {
+        seen = done;
+        if done > 256 * 1024 {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let mut ctl = TransferControl {
+        progress: &mut progress,
+        cancel: &cancel,
+    };
+    let mut sink = Vec::new();
+    let err = s.download(&big_path, 0, &mut sink, &mut ctl).unwrap_err();
+    assert!(matches!(err, FtpError::Cancelled), "{server}: {err}");
+    assert!(seen < big.len() as u64, "{server}: cancel came too late");
+    let again = download(&mut s, &big_path, 0).unwrap();
+    assert!(again == big, "{server}: download after cancel differs");
+
+    // a cancelled upload, then a successful one
+    let cancel = AtomicBool::new(false);
+    let mut progress = |done: u64| {
+        if done > 256 * 1024 {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let mut ctl = TransferControl {
+        progress: &mut progress,
+        cancel: &cancel,
+    };
+    let err = s
+        .upload(
+            &format!("{dir}/cancelled.bin"),
+            UploadMode::Replace,
+            &mut Cursor::new(&big),
+            &mut ctl,
+        )
+        .unwrap_err();
+    assert!(matches!(err, FtpError::Cancelled), "{server}: {err}");
+    assert_eq!(
+        upload(&mut s, &format!("{dir}/after-cancel.bin"), &big[..100_000]).unwrap(),
+        100_000
+    );
+    s.noop().unwrap();
+
+    // Every data connection resumed the control session's TLS (the server demands it, and the
+    // engine logs when it does not).
+    if security != Security::Plain {
+        let lines = log.lines();
+        assert!(
+            !lines.iter().any(|(_, l)| l.contains("not resumed")),
+            "{server}: a data connection did not resume TLS"
+        );
+        assert!(
+            !lines
+                .iter()
+                .any(|(k, l)| *k == LogKind::Command && l.contains(&env.get("FERRY_INTEROP_PASS"))),
+            "{server}: the password reached the log"
+        );
+    }
+    cleanup(&mut s, &dir);
+    s.quit().unwrap();
+}
+
+fn cleanup(s: &mut Session, dir: &str) {
+    if let Ok(entries) = s.list(Some(dir)) {
+        for e in entries {
+            let _ = s.delete(&format!("{dir}/{}", e.name));
+        }
+    }
+    let _ = s.rmdir(dir);
+}
+
+fn ferry(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run ferry")
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_explicit_tls13_session_reuse_required() {
+    full_scenario("VSFTPD_EXPLICIT", Security::ExplicitTls);
+    let env = Env::load();
+    let (s, _) = env.session("VSFTPD_EXPLICIT", Security::ExplicitTls);
+    let info = s.tls_info().expect("tls");
+    assert_eq!(info.version, "TLSv1.3", "vsftpd should negotiate TLS 1.3");
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_explicit_tls12() {
+    let env = Env::load();
+    let (mut options, _) = env.options("VSFTPD_EXPLICIT", Security::ExplicitTls);
+    options.tls = Some(
+        tls::client_config(&TlsOptions {
+            extra_ca_file: Some(env.ca()),
+            max_version: tls::MaxTlsVersion::Tls12,
+        })
+        .unwrap(),
+    );
+    let mut s = Session::connect(options).unwrap();
+    s.login(&env.creds()).unwrap();
+    assert_eq!(s.tls_info().unwrap().version, "TLSv1.2");
+    let dir = workdir(&mut s, "VSFTPD_EXPLICIT", "tls12");
+    for i in 0..10 {
+        let body = random_bytes(50_000, i);
+        upload(&mut s, &format!("{dir}/f{i}"), &body).unwrap();
+        assert!(download(&mut s, &format!("{dir}/f{i}"), 0).unwrap() == body);
+    }
+    cleanup(&mut s, &dir);
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_implicit() {
+    full_scenario("VSFTPD_IMPLICIT", Security::ImplicitTls);
+    let env = Env::load();
+    let ca = env.ca();
+    let out = ferry(&[
+        "ls",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        &env.url("ftps", "VSFTPD_IMPLICIT", ""),
+    ]);
+    assert!(
+        out.status.success(),
+        "ferry ls ftps:// on implicit vsftpd: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn proftpd_explicit_tls_required() {
+    full_scenario("PROFTPD_EXPLICIT", Security::ExplicitTls);
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn proftpd_implicit() {
+    full_scenario("PROFTPD_IMPLICIT", Security::ImplicitTls);
+    let env = Env::load();
+    let ca = env.ca();
+    let out = ferry(&[
+        "ls",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        &env.url("ftps", "PROFTPD_IMPLICIT", ""),
+    ]);
+    assert!(
+        out.status.success(),
+        "ferry ls ftps:// on implicit ProFTPD: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn pureftpd_tls_required() {
+    full_scenario("PUREFTPD_EXPLICIT", Security::ExplicitTls);
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_bogus_pasv_address() {
+    let env = Env::load();
+    let bogus = env.get("FERRY_INTEROP_VSFTPD_NATPASV_ADDR");
+    // EPSV carries no address, so PASV is forced to exercise the address policy.
+    let (mut options, log) = env.options("VSFTPD_NATPASV", Security::ExplicitTls);
+    options.use_epsv = false;
+    let mut s = Session::connect(options).unwrap();
+    s.login(&env.creds()).unwrap();
+    let dir = workdir(&mut s, "VSFTPD_NATPASV", "nat");
+    let body = random_bytes(2 * 1024 * 1024, 3);
+    upload(&mut s, &format!("{dir}/nat.bin"), &body).unwrap();
+    assert!(download(&mut s, &format!("{dir}/nat.bin"), 0).unwrap() == body);
+    let lines = log.lines();
+    assert!(
+        lines
+            .iter()
+            .any(|(_, l)| l.contains(&format!("server advertised {bogus}"))),
+        "the server should have advertised {bogus}: {lines:?}"
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|(_, l)| l.contains(&format!("data connection to {bogus}"))),
+        "Ferry tried the advertised address"
+    );
+    s.quit().unwrap();
+
+    // The command line, through the same server.
+    let local = tempfile::tempdir().unwrap();
+    let ca = env.ca();
+    let out = ferry(&[
+        "get",
+        "-v",
+        "--no-epsv",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        &env.url("ftp", "VSFTPD_NATPASV", &format!("{dir}/nat.bin")),
+        local.path().to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ferry get via bogus PASV: {stderr}");
+    assert!(std::fs::read(local.path().join("nat.bin")).unwrap() == body);
+    assert!(
+        stderr.contains(&format!("server advertised {bogus}")),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(&format!("data connection to {bogus}")),
+        "Ferry tried the advertised address: {stderr}"
+    );
+    let (mut s, _) = env.session("VSFTPD_NATPASV", Security::ExplicitTls);
+    cleanup(&mut s, &dir);
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_active_mode() {
+    let env = Env::load();
+    let (mut options, _) = env.options("VSFTPD_EXPLICIT", Security::ExplicitTls);
+    options.data_mode = DataMode::Active {
+        ports: 0..=0,
+        announce: None,
+    };
+    let mut s = Session::connect(options).unwrap();
+    s.login(&env.creds()).unwrap();
+    let dir = workdir(&mut s, "VSFTPD_EXPLICIT", "active");
+    let body = random_bytes(3 * 1024 * 1024, 11);
+    upload(&mut s, &format!("{dir}/a.bin"), &body).unwrap();
+    assert!(download(&mut s, &format!("{dir}/a.bin"), 0).unwrap() == body);
+    assert!(
+        s.list(Some(&dir))
+            .unwrap()
+            .iter()
+            .any(|e| e.name == "a.bin")
+    );
+    cleanup(&mut s, &dir);
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn plain_server_refuses_tls_and_no_user_is_sent() {
+    let env = Env::load();
+    // ftp:// means TLS required: the connection must fail before any USER.
+    let (options, log) = env.options("VSFTPD_PLAIN", Security::ExplicitTls);
+    let err = Session::connect(options).unwrap_err();
+    assert!(matches!(err, FtpError::TlsRefused { .. }), "{err}");
+    assert!(
+        !log.lines()
+            .iter()
+            .any(|(k, l)| *k == LogKind::Command && l.starts_with("USER")),
+        "USER was sent to a server that refused TLS"
+    );
+
+    let out = ferry(&["ls", "-v", &env.url("ftp", "VSFTPD_PLAIN", "")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(!stderr.contains("> USER"), "{stderr}");
+
+    // --plain works, with a warning.
+    let out = ferry(&["ls", "--plain", &env.url("ftp", "VSFTPD_PLAIN", "")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning"), "{stderr}");
+    full_scenario("VSFTPD_PLAIN", Security::Plain);
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn untrusted_certificate_without_ca_file_shows_fingerprint() {
+    let env = Env::load();
+    let out = ferry(&["ls", &env.url("ftp", "VSFTPD_EXPLICIT", "")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("SHA256:"), "{stderr}");
+    assert!(!stderr.contains(&env.get("FERRY_INTEROP_PASS")), "{stderr}");
+}
