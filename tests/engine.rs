@@ -364,7 +364,9 @@ fn cancel_mid_upload_then_next_transfer_works() {
 
 #[test]
 fn pasv_fallback_uses_control_address_not_advertised_one() {
-    let bogus = Ipv4Addr::new(203, 0, 113, 7);
+    // A loopback address nothing listens on: a client that wrongly trusted it gets "refused"
+    // instead of sending traffic off the machine.
+    let bogus = Ipv4Addr::new(127, 0, 0, 2);
     let server = TestServer::start(ServerConfig {
         disable_epsv: true,
         pasv_address: Some(bogus),
@@ -378,7 +380,7 @@ fn pasv_fallback_uses_control_address_not_advertised_one() {
     assert!(
         lines
             .iter()
-            .any(|(_, l)| l.contains("server advertised 203.0.113.7"))
+            .any(|(_, l)| l.contains("server advertised 127.0.0.2"))
     );
     assert!(
         lines
@@ -388,7 +390,7 @@ fn pasv_fallback_uses_control_address_not_advertised_one() {
     assert!(
         !lines
             .iter()
-            .any(|(_, l)| l.contains("data connection to 203."))
+            .any(|(_, l)| l.contains("data connection to 127.0.0.2"))
     );
     // EPSV was refused once and not tried again.
     assert_eq!(server.commands().iter().filter(|c| *c == "EPSV").count(), 1);

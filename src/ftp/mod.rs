@@ -13,6 +13,7 @@ pub mod path;
 pub mod reply;
 pub mod session;
 pub mod stream;
+mod tickets;
 
 pub use data::DataMode;
 pub use error::{FtpError, RejectedCertificate, Result};

@@ -21,6 +21,7 @@ use super::log::{LogKind, NullLog, ProtocolLog, log_reply, masked_command};
 use super::path;
 use super::reply::{LineReader, ReadReplyError, Reply};
 use super::stream::{NetStream, TlsInfo};
+use super::tickets::SessionTickets;
 
 /// Size of the buffers used to move file data: large enough for full speed over TLS.
 pub const TRANSFER_BUFFER: usize = 256 * 1024;
@@ -208,7 +209,7 @@ impl Session {
 
         let tls = match (opts.security, &opts.tls) {
             (Security::Plain, _) => None,
-            (_, Some(base)) => Some(session_tls_config(base)),
+            (_, Some(base)) => Some(session_tls_config(base, log.clone())),
             (_, None) => {
                 return Err(FtpError::InvalidInput(
                     "a TLS connection needs a TLS configuration".into(),
@@ -1006,9 +1007,9 @@ fn unix_now() -> i64 {
 /// connections of this session then resume this control connection's TLS session (what
 /// vsftpd's `require_ssl_reuse` and ProFTPD check), never one from a parallel session, and a
 /// trust decision made since the last connection is always checked with a full handshake.
-fn session_tls_config(base: &Arc<ClientConfig>) -> Arc<ClientConfig> {
+fn session_tls_config(base: &Arc<ClientConfig>, log: Arc<dyn ProtocolLog>) -> Arc<ClientConfig> {
     let mut cfg = (**base).clone();
-    cfg.resumption = Resumption::in_memory_sessions(32);
+    cfg.resumption = Resumption::store(Arc::new(SessionTickets::new(log)));
     Arc::new(cfg)
 }
 

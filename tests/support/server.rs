@@ -8,7 +8,30 @@
 //! see `ABOR` while data flows.
 //!
 //! Everything is bound to 127.0.0.1, and active mode (`PORT`/`EPRT`) only ever
-//! connects back to the control connection's own peer address.
+//! connects back to the control connection's own peer address (vsftpd's
+//! `port_promiscuous=NO`; other addresses get 500).
+//!
+//! Behaviour worth knowing when writing client tests:
+//! - Transfers: pre-checks first (425 without PASV/PORT, 521 without `PROT P` when
+//!   `require_tls`, 550/553/554 for file problems — these also discard the prepared
+//!   PASV/PORT channel), then the data connection is accepted (passive, 10 s → 425)
+//!   or connected (active), then `150`, then the server-side TLS handshake (PROT P),
+//!   then the bytes, then `226` once the data connection is closed.
+//! - Downloads end with close_notify + FIN; uploads are read until the client's
+//!   close_notify (or plain EOF), then answered with close_notify + FIN.
+//! - Like OpenSSL/vsftpd, TLS 1.3 connections (data ones included) get two
+//!   NewSessionTickets right after the handshake. A client that closes an upload's
+//!   data socket without reading them makes the kernel send RST, which may discard
+//!   the tail of the upload (the server then replies 426).
+//! - `require_session_reuse`: each control connection has its own session cache and
+//!   ticket key, so only tickets/sessions from that control connection (or its data
+//!   connections) count; otherwise 150, data socket closed, `522`.
+//! - `ABOR` during a transfer → `426` then `226`; with no transfer → `225`. Other
+//!   commands sent during a transfer are answered after it, in order.
+//! - `TYPE A` is accepted but files are sent as stored (no CRLF conversion).
+//! - Paths are resolved lexically; `..` above "/" is rejected with 550 (so `CDUP`
+//!   at "/" is 550), as are symlinks leading out of the root.
+//! - `PBSZ`/`PROT` need a TLS control connection (503), `PROT` needs `PBSZ` first (503).
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::{self, File, OpenOptions};
@@ -304,7 +327,7 @@ impl TestServer {
 
     /// Make the next `n` file transfers (RETR/STOR/APPE, not listings) drop the data
     /// connection without close_notify after exactly `after_bytes` bytes of payload,
-    /// then reply 426. A download of a file no longer than `after_bytes` completes normally.
+    /// then reply 426. A download of a file shorter than `after_bytes` completes normally.
     pub fn cut_next_transfers(&self, n: usize, after_bytes: u64) {
         *lock(&self.shared.cut) = (n, after_bytes);
     }
@@ -826,7 +849,7 @@ impl Session {
         self.send(out.as_bytes())
     }
 
-    /// Parse, log-free dispatch and reply handling for one command line.
+    /// Handle one (already logged) command line: injections, parsing, dispatch.
     fn handle(&mut self, raw: &[u8]) -> io::Result<()> {
         let line = strip_telnet(raw);
         let (verb_bytes, arg_bytes) = match line.iter().position(|&b| b == b' ') {
@@ -1520,15 +1543,13 @@ impl Session {
         let abort = Arc::new(AtomicBool::new(false));
         let killer = stream.try_clone().ok();
         let job = DataJob {
-            guard: self.shared.register(&stream),
-            stream,
+            _guard: self.shared.register(&stream),
             tls: if self.prot_private {
                 self.tls.clone()
             } else {
                 None
             },
             require_reuse: self.shared.config.require_session_reuse,
-            source,
             cut,
             abort: Arc::clone(&abort),
             shared: Arc::clone(&self.shared),
@@ -1537,7 +1558,7 @@ impl Session {
         let spawned = thread::Builder::new()
             .name("ftp-data".into())
             .spawn(move || {
-                let _ = tx.send(job.run());
+                let _ = tx.send(job.run(stream, source));
             });
         if spawned.is_err() {
             return self.reply(451, "Local error: cannot start the transfer.");
@@ -1805,134 +1826,143 @@ enum Outcome {
     LocalError(String),
 }
 
-/// Everything the data worker thread needs.
+/// What the data worker thread needs besides the socket and the source.
 struct DataJob {
-    guard: SocketGuard,
-    stream: TcpStream,
+    /// Keeps the data socket in the shutdown registry while the transfer runs.
+    _guard: SocketGuard,
     tls: Option<Arc<rustls::ServerConfig>>,
     require_reuse: bool,
-    source: Source,
     cut: Option<u64>,
     abort: Arc<AtomicBool>,
     shared: Arc<Shared>,
 }
 
 impl DataJob {
-    fn run(self) -> Outcome {
-        let DataJob {
-            guard,
-            stream,
-            tls,
-            require_reuse,
-            source,
-            cut,
-            abort,
-            shared,
-        } = self;
-        let aborted = || abort.load(Ordering::SeqCst);
-        let mut chan = match tls {
-            None => Channel::Plain(stream),
-            Some(config) => match tls_accept(stream, config, &[]) {
-                Ok(tls) => {
-                    if tls.conn.handshake_kind() == Some(HandshakeKind::Resumed) {
-                        shared.data_resumed.fetch_add(1, Ordering::SeqCst);
-                    } else if require_reuse {
-                        Channel::Tls(Box::new(tls)).hard_close();
-                        return Outcome::ReuseRequired;
-                    }
-                    Channel::Tls(Box::new(tls))
-                }
-                Err(_) if aborted() => return Outcome::Aborted,
-                Err(e) => return Outcome::TlsFailed(e.to_string()),
-            },
+    /// Run the transfer: TLS handshake (when PROT P), then move the bytes.
+    fn run(self, stream: TcpStream, source: Source) -> Outcome {
+        let chan = match self.secure(stream) {
+            Ok(chan) => chan,
+            Err(outcome) => return outcome,
         };
         if let Some(tcp) = chan.tcp() {
             let _ = tcp.set_read_timeout(Some(DATA_IO_TIMEOUT));
             let _ = tcp.set_write_timeout(Some(DATA_IO_TIMEOUT));
         }
+        match source {
+            Source::Send(reader) => self.send(chan, reader),
+            Source::Receive(file) => self.receive(chan, file),
+        }
+    }
+
+    /// Server-side TLS accept on the data socket, enforcing session reuse.
+    fn secure(&self, stream: TcpStream) -> Result<Channel, Outcome> {
+        let Some(config) = &self.tls else {
+            return Ok(Channel::Plain(stream));
+        };
+        let tls = match tls_accept(stream, Arc::clone(config), &[]) {
+            Ok(tls) => tls,
+            Err(_) if self.aborted() => return Err(Outcome::Aborted),
+            Err(e) => return Err(Outcome::TlsFailed(e.to_string())),
+        };
+        if tls.conn.handshake_kind() == Some(HandshakeKind::Resumed) {
+            self.shared.data_resumed.fetch_add(1, Ordering::SeqCst);
+        } else if self.require_reuse {
+            Channel::Tls(Box::new(tls)).hard_close();
+            return Err(Outcome::ReuseRequired);
+        }
+        Ok(Channel::Tls(Box::new(tls)))
+    }
+
+    fn aborted(&self) -> bool {
+        self.abort.load(Ordering::SeqCst)
+    }
+
+    /// Outcome of a failed read/write on the data connection.
+    fn broken(&self) -> Outcome {
+        if self.aborted() {
+            Outcome::Aborted
+        } else {
+            Outcome::ClientGone
+        }
+    }
+
+    /// Size of the next chunk, or `None` once the cut point is reached.
+    fn next_chunk(&self, pacer: &mut Pacer, moved: u64) -> Option<usize> {
+        let want = pacer.chunk_len(&self.shared);
+        match self.cut {
+            Some(limit) if moved >= limit => None,
+            Some(limit) => Some(want.min(usize::try_from(limit - moved).unwrap_or(usize::MAX))),
+            None => Some(want),
+        }
+    }
+
+    /// Download: send everything, then close_notify + FIN.
+    fn send(&self, mut chan: Channel, mut reader: Box<dyn Read + Send>) -> Outcome {
         let mut pacer = Pacer::new();
         let mut buf = vec![0u8; CHUNK];
         let mut moved: u64 = 0;
-        match source {
-            Source::Send(mut reader) => {
-                loop {
-                    if aborted() {
-                        return Outcome::Aborted;
-                    }
-                    let mut want = pacer.chunk_len(&shared);
-                    if let Some(limit) = cut {
-                        if moved >= limit {
-                            let _ = chan.flush();
-                            chan.hard_close();
-                            return Outcome::Cut;
-                        }
-                        want = want.min(usize::try_from(limit - moved).unwrap_or(usize::MAX));
-                    }
-                    let n = match reader.read(&mut buf[..want]) {
-                        Ok(0) => break,
-                        Ok(n) => n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(e) => return Outcome::LocalError(e.to_string()),
-                    };
-                    if chan.write_all(&buf[..n]).is_err() {
-                        return if aborted() {
-                            Outcome::Aborted
-                        } else {
-                            Outcome::ClientGone
-                        };
-                    }
-                    moved += n as u64;
-                    pacer.account(n, &abort);
-                }
-                if chan.close_gracefully().is_err() {
-                    return if aborted() {
-                        Outcome::Aborted
-                    } else {
-                        Outcome::ClientGone
-                    };
-                }
-                // Swallow the client's close_notify in the background so that it gets no RST.
-                if let Some(tcp) = chan.tcp().and_then(|t| t.try_clone().ok()) {
-                    let _ = thread::Builder::new()
-                        .name("ftp-data-drain".into())
-                        .spawn(move || drain(&tcp, Duration::from_secs(2)));
-                }
-                drop(guard);
-                Outcome::Complete
+        loop {
+            if self.aborted() {
+                return Outcome::Aborted;
             }
-            Source::Receive(mut file) => {
-                loop {
-                    if aborted() {
-                        return Outcome::Aborted;
-                    }
-                    let mut want = pacer.chunk_len(&shared);
-                    if let Some(limit) = cut {
-                        if moved >= limit {
-                            chan.hard_close();
-                            return Outcome::Cut;
-                        }
-                        want = want.min(usize::try_from(limit - moved).unwrap_or(usize::MAX));
-                    }
-                    let n = match chan.read(&mut buf[..want]) {
-                        Ok(0) => break,
-                        Ok(n) => n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        // EOF without close_notify: accepted as the end of the upload.
-                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
-                        Err(_) if aborted() => return Outcome::Aborted,
-                        Err(_) => return Outcome::ClientGone,
-                    };
-                    if let Err(e) = file.write_all(&buf[..n]) {
-                        return Outcome::LocalError(format!("cannot write file: {e}"));
-                    }
-                    moved += n as u64;
-                    pacer.account(n, &abort);
-                }
-                let _ = chan.close_gracefully();
-                drop(guard);
-                Outcome::Complete
+            let Some(want) = self.next_chunk(&mut pacer, moved) else {
+                let _ = chan.flush();
+                chan.hard_close();
+                return Outcome::Cut;
+            };
+            let n = match reader.read(&mut buf[..want]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Outcome::LocalError(e.to_string()),
+            };
+            if chan.write_all(&buf[..n]).is_err() {
+                return self.broken();
             }
+            moved += n as u64;
+            pacer.account(n, &self.abort);
         }
+        if chan.close_gracefully().is_err() {
+            return self.broken();
+        }
+        // Swallow the client's close_notify in the background so that it gets no RST.
+        if let Some(tcp) = chan.tcp().and_then(|t| t.try_clone().ok()) {
+            let _ = thread::Builder::new()
+                .name("ftp-data-drain".into())
+                .spawn(move || drain(&tcp, Duration::from_secs(2)));
+        }
+        Outcome::Complete
+    }
+
+    /// Upload: read until close_notify or EOF, then answer with close_notify + FIN.
+    fn receive(&self, mut chan: Channel, mut file: File) -> Outcome {
+        let mut pacer = Pacer::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut moved: u64 = 0;
+        loop {
+            if self.aborted() {
+                return Outcome::Aborted;
+            }
+            let Some(want) = self.next_chunk(&mut pacer, moved) else {
+                chan.hard_close();
+                return Outcome::Cut;
+            };
+            let n = match chan.read(&mut buf[..want]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // EOF without close_notify: accepted as the end of the upload.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+                Err(_) => return self.broken(),
+            };
+            if let Err(e) = file.write_all(&buf[..n]) {
+                return Outcome::LocalError(format!("cannot write file: {e}"));
+            }
+            moved += n as u64;
+            pacer.account(n, &self.abort);
+        }
+        let _ = chan.close_gracefully();
+        Outcome::Complete
     }
 }
 
