@@ -28,10 +28,10 @@ pub(crate) fn parse_url(url: &str, global: &GlobalOptions) -> Result<FtpUrl, Fai
 
 /// Connects and logs in to the server named by `url`.
 pub(crate) fn open_session(url: &FtpUrl, global: &GlobalOptions) -> Result<Session, Failure> {
-    let tls_config = match url.security {
+    let tls_configs = match url.security {
         Security::Plain => None,
         _ => Some(
-            tls::client_config(&TlsOptions {
+            tls::client_configs(&TlsOptions {
                 extra_ca_file: global.ca_file.clone(),
                 max_version: if global.tls12 {
                     MaxTlsVersion::Tls12
@@ -42,7 +42,13 @@ pub(crate) fn open_session(url: &FtpUrl, global: &GlobalOptions) -> Result<Sessi
             .map_err(|e| Failure::usage(e.to_string()))?,
         ),
     };
-    let mut options = ConnectOptions::new(url.host.clone(), url.port, url.security, tls_config);
+    let mut options = ConnectOptions::new(
+        url.host.clone(),
+        url.port,
+        url.security,
+        tls_configs.as_ref().map(|c| c.preferred.clone()),
+    );
+    options.tls12_fallback = tls_configs.and_then(|c| c.tls12_fallback);
     options.connect_timeout = Duration::from_secs(global.timeout.max(1));
     options.io_timeout = options.connect_timeout;
     options.use_epsv = !global.no_epsv;

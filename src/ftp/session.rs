@@ -65,6 +65,12 @@ pub struct ConnectOptions {
     /// gets its own session cache on top of it, so data connections resume this session's TLS
     /// and nothing else's.
     pub tls: Option<Arc<ClientConfig>>,
+    /// A TLS 1.2-only version of `tls`, for the one server behaviour TLS 1.3 cannot survive with
+    /// rustls: a server that demands session reuse on data connections but does not renew TLS 1.3
+    /// tickets on uploads (ProFTPD). rustls uses each TLS 1.3 ticket once, so after a few uploads
+    /// no ticket is left; the session then reconnects with this configuration, whose TLS 1.2
+    /// session can be resumed any number of times. None: never fall back.
+    pub tls12_fallback: Option<Arc<ClientConfig>>,
     /// How long to wait for the TCP connection.
     pub connect_timeout: Duration,
     /// How long any read or write may stall before the operation fails.
@@ -91,6 +97,7 @@ impl ConnectOptions {
             port,
             security,
             tls,
+            tls12_fallback: None,
             connect_timeout: Duration::from_secs(20),
             io_timeout: Duration::from_secs(20),
             data_mode: DataMode::Passive,
@@ -177,6 +184,12 @@ pub struct Session {
     opts: ConnectOptions,
     /// The config with this session's own resumption cache; data connections use it.
     tls: Option<Arc<ClientConfig>>,
+    /// The session store inside `tls`, to know whether a TLS 1.3 ticket is left.
+    tickets: Option<Arc<SessionTickets>>,
+    /// Kept after login so the session can reconnect itself for the TLS 1.2 fallback.
+    creds: Option<Credentials>,
+    /// Data connections that resumed the control session so far.
+    resumed_data_connections: u64,
     server_name: Option<ServerName<'static>>,
     peer: SocketAddr,
     welcome: Reply,
@@ -207,9 +220,13 @@ impl Session {
         log.log(LogKind::Info, &format!("Connected to {peer}"));
         configure_socket(&tcp, opts.io_timeout)?;
 
-        let tls = match (opts.security, &opts.tls) {
-            (Security::Plain, _) => None,
-            (_, Some(base)) => Some(session_tls_config(base, log.clone())),
+        let tickets = match opts.security {
+            Security::Plain => None,
+            _ => Some(Arc::new(SessionTickets::new(log.clone()))),
+        };
+        let tls = match (&tickets, &opts.tls) {
+            (None, _) => None,
+            (Some(store), Some(base)) => Some(session_tls_config(base, store.clone())),
             (_, None) => {
                 return Err(FtpError::InvalidInput(
                     "a TLS connection needs a TLS configuration".into(),
@@ -257,6 +274,9 @@ impl Session {
         Ok(Session {
             control,
             tls,
+            tickets,
+            creds: None,
+            resumed_data_connections: 0,
             server_name,
             peer,
             welcome,
@@ -296,6 +316,7 @@ impl Session {
             let _ = self.command("OPTS UTF8 ON")?;
         }
         self.expect_success("TYPE I")?;
+        self.creds = Some(creds.clone());
         Ok(())
     }
 
@@ -610,6 +631,7 @@ impl Session {
     /// Opens a data connection for `command`: EPSV/PASV or EPRT/PORT, optional REST, the command
     /// itself, then (only after the server's 1xx, when it is ready) the TLS handshake.
     fn open_data(&mut self, command: &str, rest: Option<u64>) -> Result<DataConnection> {
+        self.fall_back_to_tls12_if_starved()?;
         let tcp = match self.opts.data_mode.clone() {
             DataMode::Passive => {
                 let tcp = self.connect_passive()?;
@@ -645,10 +667,47 @@ impl Session {
             }
             _ => NetStream::Plain(tcp),
         };
-        if stream.tls_info().is_some_and(|info| !info.resumed) {
-            self.info("data connection TLS session was not resumed");
+        match stream.tls_info() {
+            Some(info) if info.resumed => self.resumed_data_connections += 1,
+            Some(_) => self.info("data connection TLS session was not resumed"),
+            None => {}
         }
         Ok(DataConnection { stream })
+    }
+
+    /// Switches this session to TLS 1.2 before a data connection that could not resume: the
+    /// control connection runs TLS 1.3, the server has been resuming data connections (so it
+    /// likely requires it), and no ticket is left because it does not renew them on uploads.
+    /// The new control connection logs in again and returns to the same directory.
+    fn fall_back_to_tls12_if_starved(&mut self) -> Result<()> {
+        let starved = self.data_protected
+            && self.resumed_data_connections > 0
+            && self
+                .tickets
+                .as_ref()
+                .is_some_and(|t| t.tls13_tickets() == 0)
+            && self.tls_info().is_some_and(|i| i.version == "TLSv1.3");
+        let (true, Some(fallback), Some(creds)) = (
+            starved,
+            self.opts.tls12_fallback.clone(),
+            self.creds.clone(),
+        ) else {
+            return Ok(());
+        };
+        self.info(
+            "The server has sent no new TLS 1.3 session ticket and data connections must resume the \
+             control session; reconnecting with TLS 1.2, whose session can be resumed repeatedly",
+        );
+        let dir = self.pwd()?;
+        let mut opts = self.opts.clone();
+        opts.tls = Some(fallback);
+        opts.tls12_fallback = None;
+        let mut replacement = Session::connect(opts)?;
+        replacement.login(&creds)?;
+        replacement.cwd(&dir)?;
+        let old = std::mem::replace(self, replacement);
+        let _ = old.quit();
+        Ok(())
     }
 
     fn send_transfer_command(&mut self, command: &str, rest: Option<u64>) -> Result<()> {
@@ -811,7 +870,11 @@ impl Session {
     /// as a failed transfer), then drain it through TLS to consume session tickets.
     fn finish_transfer(&mut self, data: DataConnection, what: &str) -> Result<()> {
         let reply = self.read_reply(&format!("waiting for the server to confirm {what}"));
-        drain(data, Duration::from_millis(500).min(self.opts.io_timeout));
+        drain(
+            data,
+            Duration::from_millis(500).min(self.opts.io_timeout),
+            1 << 20,
+        );
         let reply = reply?;
         if reply.is_success() {
             Ok(())
@@ -823,17 +886,27 @@ impl Session {
         }
     }
 
-    /// Stops a transfer: closes the data connection, sends ABOR, and reads whatever the server
-    /// answers — `426` then `226`, a lone `226`, or `225` — then re-synchronises with NOOP so the
-    /// session stays usable. Returns `cause` (or the error that made the session unusable).
+    /// Stops a transfer: sends ABOR, gives the server a moment to close the data connection
+    /// itself, closes it, and reads whatever the server answers — `426` then `226`, a lone `226`,
+    /// or `225` — then re-synchronises with NOOP so the session stays usable. Returns `cause`
+    /// (or the error that made the session unusable).
+    ///
+    /// ABOR goes first because ProFTPD ends the whole session when a data socket is reset under
+    /// it, while it handles ABOR during a transfer gracefully. Servers that read ABOR only after
+    /// the transfer (vsftpd) see the data connection close after the grace period instead.
     fn abort(&mut self, data: DataConnection, cause: FtpError) -> FtpError {
-        let _ = data.stream.tcp().shutdown(Shutdown::Both);
-        drop(data);
         self.info("Aborting the transfer");
-        match self.abort_and_resync() {
+        let sent = self.send("ABOR");
+        let grace = if sent.is_ok() {
+            ABORT_GRACE.min(self.opts.io_timeout)
+        } else {
+            Duration::ZERO
+        };
+        drain(data, grace, u64::MAX);
+        match sent.and_then(|()| self.resync_after_abort()) {
             Ok(()) => cause,
             Err(e) => {
-                self.opts.log.log(
+                self.control.log.log(
                     LogKind::Error,
                     &format!("the session could not recover after the abort: {e}"),
                 );
@@ -846,10 +919,10 @@ impl Session {
         }
     }
 
-    fn abort_and_resync(&mut self) -> Result<()> {
-        self.send("ABOR")?;
+    fn resync_after_abort(&mut self) -> Result<()> {
         let first = self.read_reply("waiting for the reply to ABOR")?;
-        if first.is_transient_failure() || first.code >= 500 {
+        if first.is_transient_failure() {
+            // 426/450/451 ends the transfer; the reply to ABOR itself follows.
             self.read_reply("waiting for the end of the aborted transfer")?;
         }
         // Whatever order the server used, NOOP's 200 marks the point where replies line up again.
@@ -975,21 +1048,26 @@ impl Control {
     }
 }
 
-/// Reads a finished data connection to its end (bounded in time and bytes) so rustls processes
-/// any TLS 1.3 session tickets, then closes it.
-fn drain(mut data: DataConnection, wait: Duration) {
-    let _ = data
-        .stream
-        .tcp()
-        .set_read_timeout(Some(wait.max(Duration::from_millis(1))));
-    let mut buf = [0u8; 16 * 1024];
-    let mut budget = 1024 * 1024;
+/// How long an aborted transfer waits for the server to close the data connection itself.
+const ABORT_GRACE: Duration = Duration::from_secs(1);
+
+/// Reads a data connection to its end (bounded in time and bytes) so rustls processes any TLS
+/// 1.3 session tickets and the server is never answered with a reset, then closes it.
+fn drain(mut data: DataConnection, wait: Duration, max_bytes: u64) {
+    let deadline = Instant::now() + wait;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut budget = max_bytes;
     while budget > 0 {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() || data.stream.tcp().set_read_timeout(Some(remaining)).is_err() {
+            break;
+        }
         match data.stream.read(&mut buf) {
             Ok(0) | Err(_) => break,
-            Ok(n) => budget -= n.min(budget),
+            Ok(n) => budget = budget.saturating_sub(n as u64),
         }
     }
+    let _ = data.stream.tcp().shutdown(Shutdown::Both);
 }
 
 fn verb(command: &str) -> &str {
@@ -1007,9 +1085,9 @@ fn unix_now() -> i64 {
 /// connections of this session then resume this control connection's TLS session (what
 /// vsftpd's `require_ssl_reuse` and ProFTPD check), never one from a parallel session, and a
 /// trust decision made since the last connection is always checked with a full handshake.
-fn session_tls_config(base: &Arc<ClientConfig>, log: Arc<dyn ProtocolLog>) -> Arc<ClientConfig> {
+fn session_tls_config(base: &Arc<ClientConfig>, store: Arc<SessionTickets>) -> Arc<ClientConfig> {
     let mut cfg = (**base).clone();
-    cfg.resumption = Resumption::store(Arc::new(SessionTickets::new(log)));
+    cfg.resumption = Resumption::store(store);
     Arc::new(cfg)
 }
 

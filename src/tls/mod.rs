@@ -58,9 +58,24 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+/// The rustls configurations one connection family needs.
+#[derive(Debug, Clone)]
+pub struct TlsConfigs {
+    /// What to offer first (TLS 1.3 and 1.2, unless limited).
+    pub preferred: Arc<ClientConfig>,
+    /// The same trust, TLS 1.2 only: see `ftp::ConnectOptions::tls12_fallback`. None when
+    /// `preferred` is already TLS 1.2 only.
+    pub tls12_fallback: Option<Arc<ClientConfig>>,
+}
+
 /// Builds the client configuration for one connection family (a control connection and its data
 /// connections).
 pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, TlsSetupError> {
+    Ok(client_configs(options)?.preferred)
+}
+
+/// Builds the preferred configuration and its TLS 1.2 fallback, sharing one verifier.
+pub fn client_configs(options: &TlsOptions) -> Result<TlsConfigs, TlsSetupError> {
     let provider = provider();
     let extra_roots = match &options.extra_ca_file {
         Some(path) => read_ca_file(path)?,
@@ -69,14 +84,32 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, TlsSetup
     let inner =
         rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider.clone())?;
     let verifier = Arc::new(RecordingVerifier::new(Arc::new(inner)));
-    let versions: &[&'static rustls::SupportedProtocolVersion] = match options.max_version {
-        MaxTlsVersion::Tls13 => &[&rustls::version::TLS13, &rustls::version::TLS12],
-        MaxTlsVersion::Tls12 => &[&rustls::version::TLS12],
-    };
-    let config = ClientConfig::builder_with_provider(provider)
+    let tls12 = build(&provider, &verifier, &[&rustls::version::TLS12])?;
+    Ok(match options.max_version {
+        MaxTlsVersion::Tls12 => TlsConfigs {
+            preferred: tls12,
+            tls12_fallback: None,
+        },
+        MaxTlsVersion::Tls13 => TlsConfigs {
+            preferred: build(
+                &provider,
+                &verifier,
+                &[&rustls::version::TLS13, &rustls::version::TLS12],
+            )?,
+            tls12_fallback: Some(tls12),
+        },
+    })
+}
+
+fn build(
+    provider: &Arc<CryptoProvider>,
+    verifier: &Arc<RecordingVerifier>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Result<Arc<ClientConfig>, TlsSetupError> {
+    let config = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(versions)?
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
+        .with_custom_certificate_verifier(verifier.clone())
         .with_no_client_auth();
     Ok(Arc::new(config))
 }
