@@ -543,3 +543,140 @@ fn line_breaks_in_names_never_reach_the_server() {
     assert!(!server.commands().iter().any(|c| c.contains("important")));
     s.noop().unwrap();
 }
+
+#[test]
+fn anonymous_login() {
+    let server = TestServer::start(ServerConfig {
+        allow_anonymous: true,
+        ..ServerConfig::default()
+    });
+    let (options, _) = options_for(&server, Security::ExplicitTls);
+    let mut s = Session::connect(options).unwrap();
+    s.login(&Credentials::anonymous()).unwrap();
+    s.list(None).unwrap();
+    let commands = server.commands();
+    assert!(commands.iter().any(|c| c == "USER anonymous"));
+}
+
+#[test]
+fn active_mode_port_range_and_port_fallback() {
+    let server = TestServer::start(ServerConfig::default());
+    let (mut options, _) = options_for(&server, Security::ExplicitTls);
+    // A range starting at a port that is taken: Ferry moves on to the next free one.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let first = taken.local_addr().unwrap().port();
+    let range = first..=first.saturating_add(20);
+    options.data_mode = DataMode::Active {
+        ports: range.clone(),
+        announce: None,
+    };
+    let mut s = Session::connect(options).unwrap();
+    s.login(&Credentials::new("alice", "s3cret")).unwrap();
+    // The server refuses EPRT once: Ferry falls back to PORT and stays with it.
+    server.inject_reply("EPRT", b"500 EPRT not understood\r\n".to_vec());
+    let body = random_bytes(200_000, 15);
+    upload(&mut s, "port.bin", &body, UploadMode::Replace).unwrap();
+    assert!(download(&mut s, "port.bin", 0).unwrap() == body);
+    let commands = server.commands();
+    let ports: Vec<u16> = commands
+        .iter()
+        .filter_map(|c| c.strip_prefix("PORT "))
+        .map(|arg| {
+            let n: Vec<u16> = arg.split(',').map(|x| x.parse().unwrap()).collect();
+            n[4] * 256 + n[5]
+        })
+        .collect();
+    assert_eq!(ports.len(), 2, "{commands:?}");
+    for p in ports {
+        assert!(
+            range.contains(&p) && p != first,
+            "port {p} outside {range:?}"
+        );
+    }
+    assert_eq!(commands.iter().filter(|c| c.starts_with("EPRT")).count(), 1);
+}
+
+#[test]
+fn abort_answered_with_a_lone_226() {
+    let server = TestServer::start(ServerConfig::default());
+    let (mut s, _) = login(&server, Security::ExplicitTls);
+    let body = random_bytes(3_000_000, 16);
+    std::fs::write(server.root().join("a.bin"), &body).unwrap();
+    server.set_throttle(Some(1_000_000));
+    server.inject_reply("ABOR", b"226 Abort successful\r\n".to_vec());
+    let cancel = AtomicBool::new(false);
+    let mut progress = |done: u64| {
+        if done > 100_000 {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let mut ctl = TransferControl {
+        progress: &mut progress,
+        cancel: &cancel,
+    };
+    let err = s
+        .download("a.bin", 0, &mut Vec::new(), &mut ctl)
+        .unwrap_err();
+    assert!(matches!(err, FtpError::Cancelled), "{err}");
+    server.set_throttle(None);
+    assert_eq!(
+        s.pwd().unwrap(),
+        "/",
+        "replies still line up after the abort"
+    );
+    assert!(download(&mut s, "a.bin", 0).unwrap() == body);
+}
+
+/// A raw TCP server that sends `greeting` and then reads forever without answering.
+fn silent_server(greeting: &'static [u8]) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut sock, _)) = listener.accept() {
+            use std::io::{Read, Write};
+            let _ = sock.write_all(greeting);
+            let mut buf = [0u8; 1024];
+            while matches!(sock.read(&mut buf), Ok(n) if n > 0) {}
+        }
+    });
+    port
+}
+
+#[test]
+fn silent_server_times_out() {
+    let port = silent_server(b"");
+    let mut options = ConnectOptions::new("127.0.0.1", port, Security::Plain, None);
+    options.io_timeout = std::time::Duration::from_millis(300);
+    let err = Session::connect(options).unwrap_err();
+    assert!(matches!(err, FtpError::Timeout { .. }), "{err}");
+    assert!(err.to_string().contains("greeting"), "{err}");
+}
+
+#[test]
+fn server_that_stops_answering_after_auth_times_out() {
+    let port = silent_server(b"220 hello\r\n");
+    let tls = tls::client_config(&TlsOptions::default()).unwrap();
+    let mut options = ConnectOptions::new("127.0.0.1", port, Security::ExplicitTls, Some(tls));
+    options.io_timeout = std::time::Duration::from_millis(300);
+    let err = Session::connect(options).unwrap_err();
+    assert!(matches!(err, FtpError::Timeout { .. }), "{err}");
+}
+
+#[test]
+fn garbage_greeting_is_a_protocol_error() {
+    let port = silent_server(b"SSH-2.0-OpenSSH_9.2\r\n");
+    let options = ConnectOptions::new("127.0.0.1", port, Security::Plain, None);
+    let err = Session::connect(options).unwrap_err();
+    assert!(matches!(err, FtpError::Protocol(_)), "{err}");
+}
+
+#[test]
+fn closed_port_is_a_connect_error() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let options = ConnectOptions::new("127.0.0.1", port, Security::Plain, None);
+    let err = Session::connect(options).unwrap_err();
+    assert!(matches!(err, FtpError::Connect { .. }), "{err}");
+}
