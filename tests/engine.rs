@@ -14,6 +14,7 @@ use ferry::ftp::{
 };
 use ferry::tls::{self, MaxTlsVersion, TlsOptions};
 use support::server::{Certs, ServerConfig, TestServer, TlsMode};
+use support::transfer::{download, random_bytes, upload};
 
 fn options_for(server: &TestServer, security: Security) -> (ConnectOptions, Arc<MemoryLog>) {
     let tls = (security != Security::Plain).then(|| {
@@ -36,45 +37,6 @@ fn login(server: &TestServer, security: Security) -> (Session, Arc<MemoryLog>) {
         .login(&Credentials::new("alice", "s3cret"))
         .expect("login");
     (session, log)
-}
-
-fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
-}
-
-fn upload(
-    session: &mut Session,
-    remote: &str,
-    data: &[u8],
-    mode: UploadMode,
-) -> Result<u64, FtpError> {
-    let cancel = AtomicBool::new(false);
-    let mut progress = |_| {};
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
-    session.upload(remote, mode, &mut Cursor::new(data), &mut ctl)
-}
-
-fn download(session: &mut Session, remote: &str, offset: u64) -> Result<Vec<u8>, FtpError> {
-    let cancel = AtomicBool::new(false);
-    let mut progress = |_| {};
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
-    let mut out = Vec::new();
-    session.download(remote, offset, &mut out, &mut ctl)?;
-    Ok(out)
 }
 
 #[test]

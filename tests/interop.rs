@@ -17,6 +17,13 @@ use ferry::ftp::{
     Session, TransferControl, UploadMode,
 };
 use ferry::tls::{self, TlsOptions};
+use support::transfer::{download, random_bytes};
+
+mod support;
+
+fn upload(session: &mut Session, remote: &str, data: &[u8]) -> Result<u64, FtpError> {
+    support::transfer::upload(session, remote, data, UploadMode::Replace)
+}
 
 struct Env {
     vars: HashMap<String, String>,
@@ -105,49 +112,6 @@ impl Env {
             self.port(server)
         )
     }
-}
-
-fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
-}
-
-fn no_progress() -> impl FnMut(u64) {
-    |_| {}
-}
-
-fn upload(session: &mut Session, remote: &str, data: &[u8]) -> Result<u64, FtpError> {
-    let cancel = AtomicBool::new(false);
-    let mut progress = no_progress();
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
-    session.upload(
-        remote,
-        UploadMode::Replace,
-        &mut Cursor::new(data),
-        &mut ctl,
-    )
-}
-
-fn download(session: &mut Session, remote: &str, offset: u64) -> Result<Vec<u8>, FtpError> {
-    let cancel = AtomicBool::new(false);
-    let mut progress = no_progress();
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
-    let mut out = Vec::new();
-    session.download(remote, offset, &mut out, &mut ctl)?;
-    Ok(out)
 }
 
 /// A fresh working directory on the server for one test, so servers sharing a home don't clash.
@@ -333,6 +297,23 @@ fn cleanup(s: &mut Session, dir: &str) {
     let _ = s.rmdir(dir);
 }
 
+/// `ferry ls ftps://…` (implicit TLS) through the command line.
+fn cli_lists_over_implicit_tls(server: &str) {
+    let env = Env::load();
+    let ca = env.ca();
+    let out = ferry(&[
+        "ls",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        &env.url("ftps", server, ""),
+    ]);
+    assert!(
+        out.status.success(),
+        "ferry ls ftps:// on {server}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn ferry(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_ferry"))
         .args(args)
@@ -381,19 +362,7 @@ fn vsftpd_explicit_tls12() {
 #[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
 fn vsftpd_implicit() {
     full_scenario("VSFTPD_IMPLICIT", Security::ImplicitTls, Reuse::Required);
-    let env = Env::load();
-    let ca = env.ca();
-    let out = ferry(&[
-        "ls",
-        "--ca-file",
-        ca.to_str().unwrap(),
-        &env.url("ftps", "VSFTPD_IMPLICIT", ""),
-    ]);
-    assert!(
-        out.status.success(),
-        "ferry ls ftps:// on implicit vsftpd: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli_lists_over_implicit_tls("VSFTPD_IMPLICIT");
 }
 
 #[test]
@@ -410,19 +379,7 @@ fn proftpd_explicit_tls_required() {
 fn proftpd_implicit() {
     let log = full_scenario("PROFTPD_IMPLICIT", Security::ImplicitTls, Reuse::Required);
     assert!(log.iter().any(|l| l.contains(TLS12_FALLBACK)));
-    let env = Env::load();
-    let ca = env.ca();
-    let out = ferry(&[
-        "ls",
-        "--ca-file",
-        ca.to_str().unwrap(),
-        &env.url("ftps", "PROFTPD_IMPLICIT", ""),
-    ]);
-    assert!(
-        out.status.success(),
-        "ferry ls ftps:// on implicit ProFTPD: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli_lists_over_implicit_tls("PROFTPD_IMPLICIT");
 }
 
 #[test]

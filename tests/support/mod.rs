@@ -2,3 +2,4 @@
 //! Shared helpers for the integration tests.
 
 pub mod server;
+pub mod transfer;
