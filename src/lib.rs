@@ -7,5 +7,6 @@
 
 pub mod cli;
 pub mod ftp;
+pub mod paths;
 pub mod sites;
 pub mod tls;

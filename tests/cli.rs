@@ -7,9 +7,18 @@ use std::process::{Command, Output, Stdio};
 
 use support::server::{Certs, ServerConfig, TestServer};
 
+/// A configuration directory of this test process, outside the user's home.
+fn config_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ferry-test-config-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
 fn ferry(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ferry"))
         .args(args)
+        // Never read or write the real user's pins.
+        .env("FERRY_CONFIG_DIR", config_dir())
         .stdin(Stdio::null())
         .output()
         .expect("run ferry")
@@ -193,6 +202,7 @@ fn verbose_log_masks_the_password() {
 fn password_from_stdin() {
     let server = TestServer::start(ServerConfig::default());
     let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .env("FERRY_CONFIG_DIR", config_dir())
         .args([
             "ls",
             "--password-stdin",

@@ -107,6 +107,7 @@ fn client_limited_to_tls12_against_tls13_server() {
         tls::client_config(&TlsOptions {
             extra_ca_file: Some(server.ca_pem_path().to_owned()),
             max_version: MaxTlsVersion::Tls12,
+            ..TlsOptions::default()
         })
         .unwrap(),
     );
@@ -438,10 +439,10 @@ fn untrusted_certificate_carries_the_chain_and_sends_nothing() {
     let tls = tls::client_config(&TlsOptions::default()).unwrap();
     let options = ConnectOptions::new("127.0.0.1", server.port(), Security::ExplicitTls, Some(tls));
     let err = Session::connect(options).unwrap_err();
-    let FtpError::Tls { certificates, .. } = &err else {
+    let FtpError::Tls(failure) = &err else {
         panic!("expected a TLS error, got {err}");
     };
-    assert!(!certificates.is_empty());
+    assert!(!failure.certificates.is_empty());
     assert!(err.certificate_error().is_some(), "{err}");
     let commands = server.commands();
     assert_eq!(

@@ -314,9 +314,18 @@ fn cli_lists_over_implicit_tls(server: &str) {
     );
 }
 
+/// A configuration directory of this test process, outside the user's home.
+fn config_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ferry-test-config-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
 fn ferry(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_ferry"))
         .args(args)
+        // Never read or write the real user's pins.
+        .env("FERRY_CONFIG_DIR", config_dir())
         .stdin(std::process::Stdio::null())
         .output()
         .expect("run ferry")
@@ -343,6 +352,7 @@ fn vsftpd_explicit_tls12() {
         tls::client_config(&TlsOptions {
             extra_ca_file: Some(env.ca()),
             max_version: tls::MaxTlsVersion::Tls12,
+            ..TlsOptions::default()
         })
         .unwrap(),
     );

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use super::connect::{open_session, parse_url};
-use super::{Command, Failure, GlobalOptions};
+use super::connect::{load_trust, open_session, parse_url};
+use super::{Command, Failure, GlobalOptions, TrustCommand};
 use crate::ftp::{Entry, EntryKind, Session, TransferControl, UploadMode, path};
+use crate::tls::CertInfo;
 
 /// Runs one subcommand.
 pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failure> {
@@ -54,7 +55,79 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
         Command::Rm { url } => simple(global, &url, |s, p| s.delete(p)),
         Command::Rmdir { url } => simple(global, &url, |s, p| s.rmdir(p)),
         Command::Mv { url, new_path } => simple(global, &url, |s, p| s.rename(p, &new_path)),
+        Command::Trust(TrustCommand::List) => trust_list(global),
+        Command::Trust(TrustCommand::Rm { target }) => trust_rm(global, &target),
     }
+}
+
+fn trust_list(global: &GlobalOptions) -> Result<(), Failure> {
+    let trust = load_trust(global)?;
+    let pins = trust.pins();
+    if pins.is_empty() {
+        eprintln!("No remembered certificates.");
+    }
+    let mut out = std::io::stdout().lock();
+    for pin in pins {
+        let target = if pin.host.contains(':') {
+            format!("[{}]:{}", pin.host, pin.port)
+        } else {
+            format!("{}:{}", pin.host, pin.port)
+        };
+        let line = format!(
+            "{target}  SHA256:{}  {}  (accepted {}, valid until {})",
+            pin.sha256,
+            pin.subject,
+            CertInfo::format_time(pin.accepted_at),
+            CertInfo::format_time(pin.not_after)
+        );
+        if writeln!(out, "{}", printable(&line)).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn trust_rm(global: &GlobalOptions, target: &str) -> Result<(), Failure> {
+    let (host, port) = parse_host_port(target).ok_or_else(|| {
+        Failure::usage(format!(
+            "{target:?}: write HOST:PORT as shown by `ferry trust list`, e.g. ftp.example.com:21 or [::1]:990"
+        ))
+    })?;
+    let trust = load_trust(global)?;
+    match trust
+        .forget(&host, port)
+        .map_err(|e| Failure::local(e.to_string()))?
+    {
+        Some(pin) => {
+            eprintln!(
+                "Forgot the certificate of {target} (SHA256:{}).",
+                pin.sha256
+            );
+            Ok(())
+        }
+        None => Err(Failure::usage(format!(
+            "no remembered certificate for {target}"
+        ))),
+    }
+}
+
+fn parse_host_port(target: &str) -> Option<(String, u16)> {
+    let (host, port) = match target.strip_prefix('[') {
+        Some(rest) => {
+            let (host, port) = rest.split_once("]:")?;
+            (host, port)
+        }
+        None => target.rsplit_once(':')?,
+    };
+    let port = port.parse().ok().filter(|p| *p > 0)?;
+    (!host.is_empty()).then(|| (host.to_ascii_lowercase(), port))
+}
+
+/// Replaces control characters: text from servers and certificates must not drive the terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 fn simple(
@@ -107,11 +180,7 @@ fn print_listing(entries: &[Entry], long: bool) {
             format!("{}{suffix}", e.name)
         };
         // Names come from the server: never let one move the cursor or rewrite the screen.
-        let line: String = line
-            .chars()
-            .map(|c| if c.is_control() { '?' } else { c })
-            .collect();
-        if writeln!(out, "{line}").is_err() {
+        if writeln!(out, "{}", printable(&line)).is_err() {
             return; // stdout closed (e.g. piped into head): stop quietly
         }
     }

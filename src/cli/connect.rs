@@ -4,10 +4,11 @@ use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Failure, GlobalOptions};
-use crate::ftp::{self, ConnectOptions, Credentials, DataMode, Security, Session};
+use super::{ExitCode, Failure, GlobalOptions, prompt};
+use crate::ftp::{self, ConnectOptions, Credentials, DataMode, ProtocolLog, Security, Session};
+use crate::paths;
 use crate::sites::FtpUrl;
-use crate::tls::{self, MaxTlsVersion, TlsOptions};
+use crate::tls::{self, Decision, MaxTlsVersion, PinStore, TlsOptions, Trust, TrustProblem};
 
 /// Parses `url` and applies `--plain`: plain FTP only for `ftp://` and only on request.
 pub(crate) fn parse_url(url: &str, global: &GlobalOptions) -> Result<FtpUrl, Failure> {
@@ -26,8 +27,73 @@ pub(crate) fn parse_url(url: &str, global: &GlobalOptions) -> Result<FtpUrl, Fai
     Ok(parsed)
 }
 
-/// Connects and logs in to the server named by `url`.
+/// The user's trust decisions: the pin store plus `--trust` fingerprints. A corrupt pin file
+/// is an error (it has been copied aside), never silently treated as empty.
+pub(crate) fn load_trust(global: &GlobalOptions) -> Result<Trust, Failure> {
+    let store = match paths::pins_file() {
+        Some(path) => Some(PinStore::load(&path).map_err(|e| Failure::local(e.to_string()))?),
+        None => {
+            eprintln!(
+                "ferry: warning: no configuration directory; certificate decisions last only this run"
+            );
+            None
+        }
+    };
+    Trust::new(store)
+        .with_fingerprints(global.trust.iter().cloned())
+        .map_err(Failure::usage)
+}
+
+/// Connects and logs in to the server named by `url`. An untrusted certificate is shown and,
+/// on a terminal, the user decides; without one, the command fails with its own exit code and
+/// the fingerprint to pass to `--trust`.
 pub(crate) fn open_session(url: &FtpUrl, global: &GlobalOptions) -> Result<Session, Failure> {
+    let trust = Arc::new(load_trust(global)?);
+    let creds = credentials(url, global)?;
+    let log: Arc<dyn ProtocolLog> = if global.verbose {
+        Arc::new(ftp::StderrLog)
+    } else {
+        Arc::new(ftp::NullLog)
+    };
+    let mut decided = false;
+    loop {
+        let options = connect_options(url, global, &trust, &log)?;
+        let err = match Session::connect(options) {
+            Ok(mut session) => {
+                session.login(&creds)?;
+                return Ok(session);
+            }
+            Err(err) => err,
+        };
+        let Some(problem) = TrustProblem::from_error(&err) else {
+            return Err(err.into());
+        };
+        if decided {
+            return Err(err.into());
+        }
+        match prompt::decide(problem, trust.can_remember())? {
+            Decision::Reject => {
+                return Err(Failure {
+                    message: format!("{problem}\n  Rejected: not connecting."),
+                    code: ExitCode::UntrustedCertificate,
+                });
+            }
+            decision => {
+                trust
+                    .decide(problem, decision)
+                    .map_err(|e| Failure::local(format!("cannot remember the certificate: {e}")))?;
+                decided = true;
+            }
+        }
+    }
+}
+
+fn connect_options(
+    url: &FtpUrl,
+    global: &GlobalOptions,
+    trust: &Arc<Trust>,
+    log: &Arc<dyn ProtocolLog>,
+) -> Result<ConnectOptions, Failure> {
     let tls_configs = match url.security {
         Security::Plain => None,
         _ => Some(
@@ -38,6 +104,10 @@ pub(crate) fn open_session(url: &FtpUrl, global: &GlobalOptions) -> Result<Sessi
                 } else {
                     MaxTlsVersion::Tls13
                 },
+                trust: Some(trust.clone()),
+                host: url.host.clone(),
+                port: url.port,
+                log: Some(log.clone()),
             })
             .map_err(|e| Failure::usage(e.to_string()))?,
         ),
@@ -52,19 +122,14 @@ pub(crate) fn open_session(url: &FtpUrl, global: &GlobalOptions) -> Result<Sessi
     options.connect_timeout = Duration::from_secs(global.timeout.max(1));
     options.io_timeout = options.connect_timeout;
     options.use_epsv = !global.no_epsv;
-    if global.verbose {
-        options.log = Arc::new(ftp::StderrLog);
-    }
+    options.log = log.clone();
     if global.active {
         options.data_mode = DataMode::Active {
             ports: parse_port_range(global.active_ports.as_deref())?,
             announce: None,
         };
     }
-    let creds = credentials(url, global)?;
-    let mut session = Session::connect(options)?;
-    session.login(&creds)?;
-    Ok(session)
+    Ok(options)
 }
 
 fn parse_port_range(range: Option<&str>) -> Result<std::ops::RangeInclusive<u16>, Failure> {

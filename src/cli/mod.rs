@@ -4,6 +4,7 @@
 
 mod commands;
 mod connect;
+mod prompt;
 
 use std::path::PathBuf;
 
@@ -46,10 +47,8 @@ impl ExitCode {
             | FtpError::ConnectionClosed { .. }
             | FtpError::Io { .. }
             | FtpError::Protocol(_) => ExitCode::Connection,
-            FtpError::Tls { .. } if err.certificate_error().is_some() => {
-                ExitCode::UntrustedCertificate
-            }
-            FtpError::Tls { .. } | FtpError::TlsRefused { .. } => ExitCode::Tls,
+            FtpError::Tls(_) if err.certificate_error().is_some() => ExitCode::UntrustedCertificate,
+            FtpError::Tls(_) | FtpError::TlsRefused { .. } => ExitCode::Tls,
             FtpError::Auth { .. } => ExitCode::Auth,
             FtpError::Reply { .. } => ExitCode::Server,
             FtpError::Local { .. } => ExitCode::Local,
@@ -103,6 +102,10 @@ pub struct GlobalOptions {
     /// Offer TLS 1.2 at most (for servers with broken TLS 1.3).
     #[arg(long, global = true)]
     pub tls12: bool,
+    /// Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an
+    /// earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered.
+    #[arg(long, value_name = "SHA256:…", global = true)]
+    pub trust: Vec<String>,
 }
 
 /// What to do.
@@ -151,12 +154,27 @@ pub enum Command {
         /// URL of the directory.
         url: String,
     },
+    /// Certificates you chose to trust ("accept always"), like SSH's known_hosts.
+    #[command(subcommand)]
+    Trust(TrustCommand),
     /// Rename or move a remote file or directory.
     Mv {
         /// URL of what to rename.
         url: String,
         /// The new path (relative to the login directory, or absolute).
         new_path: String,
+    },
+}
+
+/// `ferry trust ...`
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// List the remembered certificates.
+    List,
+    /// Forget the certificate remembered for HOST:PORT (e.g. ftp.example.com:21, [::1]:990).
+    Rm {
+        /// HOST:PORT as shown by `ferry trust list`.
+        target: String,
     },
 }
 
@@ -214,9 +232,15 @@ impl Failure {
 
 impl From<FtpError> for Failure {
     fn from(err: FtpError) -> Self {
+        if let Some(problem) = crate::tls::TrustProblem::from_error(&err) {
+            return Failure {
+                message: problem.to_string(),
+                code: ExitCode::UntrustedCertificate,
+            };
+        }
         let mut message = err.to_string();
-        if let FtpError::Tls { certificates, .. } = &err
-            && let Some(cert) = certificates.first()
+        if let FtpError::Tls(failure) = &err
+            && let Some(cert) = failure.certificates.first()
         {
             message.push_str(&format!(
                 "\n  The server's certificate SHA-256 fingerprint: SHA256:{}",

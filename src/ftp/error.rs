@@ -2,6 +2,7 @@
 //! what the user can try. Front ends render them; nothing in the engine panics on server input.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rustls_pki_types::CertificateDer;
@@ -37,17 +38,8 @@ pub enum FtpError {
     },
 
     /// The TLS handshake (control or data connection) failed.
-    #[error("TLS with {host} failed: {source}{}", tls_hint(source))]
-    Tls {
-        /// The server name used for verification.
-        host: String,
-        /// What rustls reported.
-        #[source]
-        source: rustls::Error,
-        /// The chain the server presented (end-entity first) when verification rejected it;
-        /// empty for other TLS failures.
-        certificates: Vec<CertificateDer<'static>>,
-    },
+    #[error("TLS with {} failed: {}{}", .0.host, .0.source, tls_hint(&.0.source))]
+    Tls(Box<TlsFailure>),
 
     /// The server refused AUTH TLS: Ferry never falls back to clear text on its own.
     #[error(
@@ -124,6 +116,21 @@ pub enum FtpError {
     InvalidInput(String),
 }
 
+/// A failed TLS handshake: what rustls said and, for a rejected certificate, what was presented.
+#[derive(Debug)]
+pub struct TlsFailure {
+    /// The server name used for verification.
+    pub host: String,
+    /// What rustls reported.
+    pub source: rustls::Error,
+    /// The chain the server presented (end-entity first) when verification rejected it; empty
+    /// for other TLS failures.
+    pub certificates: Vec<CertificateDer<'static>>,
+    /// What the verifier knew about the rejection (the `tls` layer puts its trust problem here:
+    /// unknown or changed certificate, with the details to show).
+    pub detail: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
 impl FtpError {
     /// True when the connection is unusable after this error and must be reopened.
     pub fn is_fatal_to_session(&self) -> bool {
@@ -139,10 +146,10 @@ impl FtpError {
     /// The rustls error when this is a certificate verification failure.
     pub fn certificate_error(&self) -> Option<&rustls::CertificateError> {
         match self {
-            FtpError::Tls {
-                source: rustls::Error::InvalidCertificate(e),
-                ..
-            } => Some(e),
+            FtpError::Tls(failure) => match &failure.source {
+                rustls::Error::InvalidCertificate(e) => Some(e),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -196,6 +203,8 @@ pub struct RejectedCertificate {
     pub reason: rustls::CertificateError,
     /// The presented chain, end-entity first.
     pub chain: Vec<CertificateDer<'static>>,
+    /// The verifier's own account of the problem, carried through to [`FtpError::Tls`].
+    pub detail: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl std::fmt::Display for RejectedCertificate {
@@ -214,7 +223,7 @@ impl RejectedCertificate {
     /// Wraps this rejection so a `ServerCertVerifier` can return it.
     pub fn into_rustls_error(self) -> rustls::Error {
         rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
-            std::sync::Arc::new(self),
+            Arc::new(self),
         )))
     }
 }
@@ -224,15 +233,17 @@ pub(crate) fn tls_error(host: &str, err: rustls::Error) -> FtpError {
     if let rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)) = &err
         && let Some(rejected) = other.0.downcast_ref::<RejectedCertificate>()
     {
-        return FtpError::Tls {
+        return FtpError::Tls(Box::new(TlsFailure {
             host: host.to_owned(),
             source: rustls::Error::InvalidCertificate(rejected.reason.clone()),
             certificates: rejected.chain.clone(),
-        };
+            detail: rejected.detail.clone(),
+        }));
     }
-    FtpError::Tls {
+    FtpError::Tls(Box::new(TlsFailure {
         host: host.to_owned(),
         source: err,
         certificates: Vec::new(),
-    }
+        detail: None,
+    }))
 }

@@ -16,7 +16,7 @@ pub mod stream;
 mod tickets;
 
 pub use data::DataMode;
-pub use error::{FtpError, RejectedCertificate, Result};
+pub use error::{FtpError, RejectedCertificate, Result, TlsFailure};
 pub use features::Features;
 pub use listing::{Entry, EntryKind, Timestamp};
 pub use log::{LogKind, MemoryLog, NullLog, ProtocolLog, StderrLog};

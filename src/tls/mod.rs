@@ -4,9 +4,10 @@
 //! The verifier keeps the presented chain when it rejects a certificate, so the user can be
 //! shown exactly what was refused (see [`crate::ftp::RejectedCertificate`]).
 
-mod verifier;
+pub mod certinfo;
+pub mod pins;
+mod trust;
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,9 +15,12 @@ use rustls::ClientConfig;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
-use sha2::{Digest, Sha256};
 
-pub use verifier::RecordingVerifier;
+pub use certinfo::{CertInfo, CertProblem};
+pub use pins::{Pin, PinStore, PinStoreError};
+pub use trust::{Decision, PinningVerifier, Trust, TrustProblem, normalize_fingerprint};
+
+use crate::ftp::ProtocolLog;
 
 /// Highest TLS version to offer: an escape hatch for servers with broken TLS 1.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,12 +33,32 @@ pub enum MaxTlsVersion {
 }
 
 /// What a TLS configuration is built from.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TlsOptions {
     /// A PEM file of CA certificates trusted in addition to the OS store (private CAs).
     pub extra_ca_file: Option<PathBuf>,
     /// Highest TLS version offered.
     pub max_version: MaxTlsVersion,
+    /// The user's trust decisions (pins, accept-once, fingerprints). None: the OS store only;
+    /// a refused certificate still reports what it was.
+    pub trust: Option<Arc<Trust>>,
+    /// The host the connection is for: pins are kept per host and port.
+    pub host: String,
+    /// The port the connection is for.
+    pub port: u16,
+    /// Where to report a certificate renewal that was accepted because it kept its key.
+    pub log: Option<Arc<dyn ProtocolLog>>,
+}
+
+impl std::fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsOptions")
+            .field("extra_ca_file", &self.extra_ca_file)
+            .field("max_version", &self.max_version)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a TLS configuration could not be built.
@@ -83,7 +107,13 @@ pub fn client_configs(options: &TlsOptions) -> Result<TlsConfigs, TlsSetupError>
     };
     let inner =
         rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider.clone())?;
-    let verifier = Arc::new(RecordingVerifier::new(Arc::new(inner)));
+    let verifier = Arc::new(PinningVerifier::new(
+        Arc::new(inner),
+        options.trust.clone(),
+        &options.host,
+        options.port,
+        options.log.clone(),
+    ));
     let tls12 = build(&provider, &verifier, &[&rustls::version::TLS12])?;
     Ok(match options.max_version {
         MaxTlsVersion::Tls12 => TlsConfigs {
@@ -103,7 +133,7 @@ pub fn client_configs(options: &TlsOptions) -> Result<TlsConfigs, TlsSetupError>
 
 fn build(
     provider: &Arc<CryptoProvider>,
-    verifier: &Arc<RecordingVerifier>,
+    verifier: &Arc<PinningVerifier>,
     versions: &[&'static rustls::SupportedProtocolVersion],
 ) -> Result<Arc<ClientConfig>, TlsSetupError> {
     let config = ClientConfig::builder_with_provider(provider.clone())
@@ -133,15 +163,7 @@ pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetu
 /// SHA-256 of a certificate as colon-separated upper-case hex, the form browsers and
 /// `openssl x509 -fingerprint -sha256` show.
 pub fn sha256_fingerprint(cert: &CertificateDer<'_>) -> String {
-    let digest = Sha256::digest(cert.as_ref());
-    let mut out = String::with_capacity(digest.len() * 3);
-    for (i, byte) in digest.iter().enumerate() {
-        if i > 0 {
-            out.push(':');
-        }
-        let _ = write!(out, "{byte:02X}");
-    }
-    out
+    certinfo::sha256_colon_hex(cert.as_ref())
 }
 
 #[cfg(test)]

@@ -154,6 +154,95 @@ impl Certs {
     }
 }
 
+/// What a server certificate says, for the trust-decision tests.
+#[derive(Debug, Clone)]
+pub struct LeafSpec {
+    /// Names it is valid for: DNS names, or IP literals (which become IP SANs).
+    pub names: Vec<String>,
+    /// Valid from (year, month, day); None → rcgen's default (long ago).
+    pub not_before: Option<(i32, u8, u8)>,
+    /// Valid until (year, month, day); None → rcgen's default (far future).
+    pub not_after: Option<(i32, u8, u8)>,
+}
+
+impl Default for LeafSpec {
+    fn default() -> Self {
+        LeafSpec {
+            names: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            not_before: None,
+            not_after: None,
+        }
+    }
+}
+
+impl LeafSpec {
+    fn params(&self) -> rcgen::CertificateParams {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        let first = self
+            .names
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "localhost".into());
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, first);
+        for name in &self.names {
+            let san = match name.parse::<IpAddr>() {
+                Ok(ip) => rcgen::SanType::IpAddress(ip),
+                Err(_) => rcgen::SanType::DnsName(name.clone().try_into().expect("dns name")),
+            };
+            params.subject_alt_names.push(san);
+        }
+        if let Some((y, m, d)) = self.not_before {
+            params.not_before = rcgen::date_time_ymd(y, m, d);
+        }
+        if let Some((y, m, d)) = self.not_after {
+            params.not_after = rcgen::date_time_ymd(y, m, d);
+        }
+        params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        params
+    }
+}
+
+impl Certs {
+    /// A fresh private CA and a server certificate it signs as `leaf` describes.
+    pub fn generate_with(leaf: &LeafSpec) -> Certs {
+        let ca_key = rcgen::KeyPair::generate().expect("generate CA key");
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Ferry Test CA");
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+            rcgen::KeyUsagePurpose::DigitalSignature,
+        ];
+        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("self-sign CA");
+        let leaf_key = rcgen::KeyPair::generate().expect("generate server key");
+        let cert = leaf.params().signed_by(&leaf_key, &ca).expect("sign leaf");
+        Certs {
+            ca_pem: ca.pem(),
+            ca_der: ca.der().to_vec(),
+            cert_chain: vec![cert.der().clone()],
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+        }
+    }
+
+    /// A self-signed certificate as `leaf` describes, with `key` (to make a "renewal" that
+    /// keeps the public key) or a fresh one.
+    pub fn self_signed_with(leaf: &LeafSpec, key: &rcgen::KeyPair) -> Certs {
+        let cert = leaf.params().self_signed(key).expect("self-sign");
+        Certs {
+            ca_pem: cert.pem(),
+            ca_der: cert.der().to_vec(),
+            cert_chain: vec![cert.der().clone()],
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        }
+    }
+}
+
 /// Parameters of the server (leaf) certificate: localhost, 127.0.0.1 and ::1.
 fn server_cert_params() -> rcgen::CertificateParams {
     let mut params =
@@ -206,6 +295,9 @@ pub struct ServerConfig {
     pub allow_anonymous: bool,
     /// Answer a correct `PASS` with 332; any `ACCT` then completes the login with 230.
     pub require_acct: bool,
+    /// Control port to bind; 0 picks a free one. A fixed port lets a test "restart" a server
+    /// with another certificate at the same host:port (pins are keyed by it).
+    pub port: u16,
 }
 
 impl Default for ServerConfig {
@@ -224,6 +316,7 @@ impl Default for ServerConfig {
             password: "s3cret".to_string(),
             allow_anonymous: false,
             require_acct: false,
+            port: 0,
         }
     }
 }
@@ -254,7 +347,8 @@ impl TestServer {
         let ca_pem_path = meta.path().join("ca.pem");
         fs::write(&ca_pem_path, &certs.ca_pem).expect("write ca.pem");
         let tls_base = (config.tls != TlsMode::None).then(|| base_tls_config(&certs, config.tls13));
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind control port");
+        let listener =
+            TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).expect("bind control port");
         let addr = listener.local_addr().expect("control port address");
         let shared = Arc::new(Shared {
             root: root.path().canonicalize().expect("canonical root"),
