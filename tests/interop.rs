@@ -512,11 +512,29 @@ fn plain_server_refuses_tls_and_no_user_is_sent() {
 
 #[test]
 #[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
-fn untrusted_certificate_without_ca_file_shows_fingerprint() {
+fn untrusted_certificate_then_trusted_by_fingerprint() {
     let env = Env::load();
     let out = ferry(&["ls", &env.url("ftp", "VSFTPD_EXPLICIT", "")]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(5), "{stderr}");
-    assert!(stderr.contains("SHA256:"), "{stderr}");
     assert!(!stderr.contains(&env.get("FERRY_INTEROP_PASS")), "{stderr}");
+    // The pin flow for scripts: the fingerprint printed above, given back with --trust.
+    let fingerprint: String = stderr
+        .split("SHA256:")
+        .nth(1)
+        .expect("fingerprint printed")
+        .chars()
+        .take(95)
+        .collect();
+    let out = ferry(&[
+        "ls",
+        "--trust",
+        &format!("SHA256:{fingerprint}"),
+        &env.url("ftp", "VSFTPD_EXPLICIT", ""),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

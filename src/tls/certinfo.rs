@@ -89,11 +89,32 @@ impl CertProblem {
     }
 }
 
+/// Whether a reason is about the certificate itself (time, name, revocation) rather than about
+/// finding who signed it.
+fn is_about_the_certificate(reason: &rustls::CertificateError) -> bool {
+    use rustls::CertificateError as E;
+    matches!(
+        reason,
+        E::Expired
+            | E::ExpiredContext { .. }
+            | E::NotValidYet
+            | E::NotValidYetContext { .. }
+            | E::NotValidForName
+            | E::NotValidForNameContext { .. }
+            | E::Revoked
+    )
+}
+
 /// Maps a rustls reason; `self_signed` says whether the end-entity looks self-signed.
+///
+/// For a self-signed certificate, path building may fail with something other than
+/// UnknownIssuer: an OS store that holds an unrelated root with the same name (Debian's
+/// `ssl-cert-snakeoil` is `CN=localhost`) yields a signature-algorithm mismatch. Whatever the
+/// path-building error, the user's question is the same: this certificate vouches for itself.
 fn map_reason(reason: &rustls::CertificateError, self_signed: bool) -> CertProblem {
     use rustls::CertificateError as E;
     match reason {
-        E::UnknownIssuer if self_signed => CertProblem::SelfSigned,
+        r if self_signed && !is_about_the_certificate(r) => CertProblem::SelfSigned,
         E::UnknownIssuer => CertProblem::UnknownIssuer,
         E::Expired | E::ExpiredContext { .. } => CertProblem::Expired,
         E::NotValidYet | E::NotValidYetContext { .. } => CertProblem::NotYetValid,
@@ -195,8 +216,8 @@ impl CertInfo {
         let spki = cert.public_key();
         let (key_algorithm, key_bits) = key_description(spki);
         let problem = reason.map(|r| {
-            let self_signed = matches!(r, rustls::CertificateError::UnknownIssuer)
-                && looks_self_signed(&cert, der, key_bits);
+            let self_signed =
+                !is_about_the_certificate(r) && looks_self_signed(&cert, der, key_bits);
             map_reason(r, self_signed)
         });
 

@@ -87,13 +87,8 @@ impl TrustProblem {
     pub fn render(&self) -> String {
         match self {
             TrustProblem::Unknown { presented, .. } => format!(
-                "The certificate of {} is not trusted: {}\n\n{}",
+                "The certificate of {} is not trusted.\n\n{}",
                 self.target(),
-                presented
-                    .problem
-                    .as_ref()
-                    .map(CertProblem::describe)
-                    .unwrap_or_else(|| "unknown reason".into()),
                 presented.render()
             ),
             TrustProblem::Changed {
