@@ -8,5 +8,6 @@
 pub mod cli;
 pub mod ftp;
 pub mod paths;
+pub mod persist;
 pub mod sites;
 pub mod tls;

@@ -538,3 +538,88 @@ fn untrusted_certificate_then_trusted_by_fingerprint() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+#[ignore = "needs the real servers and a Secret Service: .ci/run starts both"]
+fn filezilla_import_then_ls_site_with_keychain_password() {
+    use base64::Engine as _;
+    let env = Env::load();
+    let config = tempfile::tempdir().unwrap();
+    let fixture = include_str!("fixtures/filezilla/twenty.xml")
+        .replace(
+            "RkVSUllfSU5URVJPUF9QQVNT", // base64 of the placeholder FERRY_INTEROP_PASS
+            &base64::engine::general_purpose::STANDARD.encode(env.get("FERRY_INTEROP_PASS")),
+        )
+        .replace(
+            "<Port>22021</Port>",
+            &format!("<Port>{}</Port>", env.port("VSFTPD_EXPLICIT")),
+        );
+    let file = config.path().join("sitemanager.xml");
+    std::fs::write(&file, fixture).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(args)
+            .env("FERRY_CONFIG_DIR", config.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run ferry")
+    };
+
+    let out = run(&["sites", "import", file.to_str().unwrap()]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("Imported 20 site(s)"), "{report}");
+    std::fs::remove_file(&file).unwrap();
+
+    let store = ferry::sites::store::SiteStore::load(&config.path().join("sites.toml")).unwrap();
+    assert_eq!(store.sites().len(), 20);
+    let folders: std::collections::BTreeSet<_> =
+        store.sites().iter().map(|s| s.folder.clone()).collect();
+    assert_eq!(folders.len(), 3, "{folders:?}");
+
+    let ca = env.ca();
+    let target = store.sites()[7].path();
+    let out = run(&[
+        "ls",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        &format!("site:{target}"),
+    ]);
+    assert!(
+        out.status.success(),
+        "ferry ls site:{target}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Imported by name too, when unique.
+    let out = run(&["ls", "--ca-file", ca.to_str().unwrap(), "site:Site 20"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The password went to the keychain and nowhere else.
+    let password = env.get("FERRY_INTEROP_PASS");
+    for entry in std::fs::read_dir(config.path()).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        assert!(
+            !bytes
+                .windows(password.len())
+                .any(|w| w == password.as_bytes()),
+            "password found in {}",
+            entry.path().display()
+        );
+    }
+    let keychain = ferry::sites::Keychain::platform();
+    for site in store.sites() {
+        assert_eq!(
+            keychain.get(&site.path()).unwrap().as_deref(),
+            Some(password.as_str())
+        );
+        keychain.delete(&site.path()).unwrap();
+    }
+}

@@ -464,9 +464,8 @@ fn cli_corrupt_pin_file_is_a_clear_error_and_kept() {
         .unwrap()
         .filter_map(Result::ok)
         .any(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("pins.toml.corrupt-")
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("pins.toml.") && name.ends_with(".bak")
         });
     assert!(kept, "a copy is kept aside");
 }

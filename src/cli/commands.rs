@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use super::connect::{load_trust, open_session, parse_url};
-use super::{Command, Failure, GlobalOptions, TrustCommand};
+use super::connect::{load_trust, open_session};
+use super::target::resolve;
+use super::{Command, Failure, GlobalOptions, TrustCommand, printable};
 use crate::ftp::{Entry, EntryKind, Session, TransferControl, UploadMode, path};
 use crate::tls::CertInfo;
 
@@ -15,7 +16,7 @@ use crate::tls::CertInfo;
 pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failure> {
     match command {
         Command::Ls { url, long } => {
-            let url = parse_url(&url, global)?;
+            let url = resolve(&url, global)?;
             let mut session = open_session(&url, global)?;
             let dir = (!url.path.is_empty()).then_some(url.path.as_str());
             let mut entries = session.list(dir)?;
@@ -26,7 +27,7 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
             quit(session)
         }
         Command::Get { url, local, resume } => {
-            let url = parse_url(&url, global)?;
+            let url = resolve(&url, global)?;
             let name = path::file_name(&url.path);
             if name.is_empty() {
                 return Err(Failure::usage("the URL names no file to download"));
@@ -37,7 +38,7 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
             quit(session)
         }
         Command::Put { local, url, resume } => {
-            let url = parse_url(&url, global)?;
+            let url = resolve(&url, global)?;
             let remote = if url.path.is_empty() || url.path.ends_with('/') {
                 let name = local
                     .file_name()
@@ -55,6 +56,7 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
         Command::Rm { url } => simple(global, &url, |s, p| s.delete(p)),
         Command::Rmdir { url } => simple(global, &url, |s, p| s.rmdir(p)),
         Command::Mv { url, new_path } => simple(global, &url, |s, p| s.rename(p, &new_path)),
+        Command::Sites(command) => super::sites::run(global, command),
         Command::Trust(TrustCommand::List) => trust_list(global),
         Command::Trust(TrustCommand::Rm { target }) => trust_rm(global, &target),
     }
@@ -123,19 +125,12 @@ fn parse_host_port(target: &str) -> Option<(String, u16)> {
     (!host.is_empty()).then(|| (host.to_ascii_lowercase(), port))
 }
 
-/// Replaces control characters: text from servers and certificates must not drive the terminal.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
-}
-
 fn simple(
     global: &GlobalOptions,
     url: &str,
     op: impl FnOnce(&mut Session, &str) -> crate::ftp::Result<()>,
 ) -> Result<(), Failure> {
-    let url = parse_url(url, global)?;
+    let url = resolve(url, global)?;
     if url.path.is_empty() {
         return Err(Failure::usage("the URL names no remote path"));
     }

@@ -1,31 +1,15 @@
-//! Turns a URL and the global options into a logged-in session.
+//! Turns a target and the global options into a logged-in session.
 
 use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::target::Target;
 use super::{ExitCode, Failure, GlobalOptions, prompt};
 use crate::ftp::{self, ConnectOptions, Credentials, DataMode, ProtocolLog, Security, Session};
 use crate::paths;
-use crate::sites::FtpUrl;
+use crate::sites::{Keychain, Logon};
 use crate::tls::{self, Decision, MaxTlsVersion, PinStore, TlsOptions, Trust, TrustProblem};
-
-/// Parses `url` and applies `--plain`: plain FTP only for `ftp://` and only on request.
-pub(crate) fn parse_url(url: &str, global: &GlobalOptions) -> Result<FtpUrl, Failure> {
-    let mut parsed = FtpUrl::parse(url).map_err(|e| Failure::usage(e.to_string()))?;
-    if global.plain {
-        if parsed.security == Security::ImplicitTls {
-            return Err(Failure::usage(
-                "--plain cannot be combined with ftps:// (implicit TLS)",
-            ));
-        }
-        parsed.security = Security::Plain;
-        eprintln!(
-            "ferry: warning: plain FTP: the password and all data travel unencrypted and can be read or changed on the way"
-        );
-    }
-    Ok(parsed)
-}
 
 /// The user's trust decisions: the pin store plus `--trust` fingerprints. A corrupt pin file
 /// is an error (it has been copied aside), never silently treated as empty.
@@ -47,9 +31,9 @@ pub(crate) fn load_trust(global: &GlobalOptions) -> Result<Trust, Failure> {
 /// Connects and logs in to the server named by `url`. An untrusted certificate is shown and,
 /// on a terminal, the user decides; without one, the command fails with its own exit code and
 /// the fingerprint to pass to `--trust`.
-pub(crate) fn open_session(url: &FtpUrl, global: &GlobalOptions) -> Result<Session, Failure> {
+pub(crate) fn open_session(target: &Target, global: &GlobalOptions) -> Result<Session, Failure> {
     let trust = Arc::new(load_trust(global)?);
-    let creds = credentials(url, global)?;
+    let creds = credentials(target, global)?;
     let log: Arc<dyn ProtocolLog> = if global.verbose {
         Arc::new(ftp::StderrLog)
     } else {
@@ -57,7 +41,7 @@ pub(crate) fn open_session(url: &FtpUrl, global: &GlobalOptions) -> Result<Sessi
     };
     let mut decided = false;
     loop {
-        let options = connect_options(url, global, &trust, &log)?;
+        let options = connect_options(target, global, &trust, &log)?;
         let err = match Session::connect(options) {
             Ok(mut session) => {
                 session.login(&creds)?;
@@ -89,7 +73,7 @@ pub(crate) fn open_session(url: &FtpUrl, global: &GlobalOptions) -> Result<Sessi
 }
 
 fn connect_options(
-    url: &FtpUrl,
+    url: &Target,
     global: &GlobalOptions,
     trust: &Arc<Trust>,
     log: &Arc<dyn ProtocolLog>,
@@ -98,8 +82,8 @@ fn connect_options(
         Security::Plain => None,
         _ => Some(
             tls::client_configs(&TlsOptions {
-                extra_ca_file: global.ca_file.clone(),
-                max_version: if global.tls12 {
+                extra_ca_file: url.ca_file.clone(),
+                max_version: if url.tls12_only {
                     MaxTlsVersion::Tls12
                 } else {
                     MaxTlsVersion::Tls13
@@ -123,7 +107,7 @@ fn connect_options(
     options.io_timeout = options.connect_timeout;
     options.use_epsv = !global.no_epsv;
     options.log = log.clone();
-    if global.active {
+    if url.active {
         options.data_mode = DataMode::Active {
             ports: parse_port_range(global.active_ports.as_deref())?,
             announce: None,
@@ -148,14 +132,22 @@ fn parse_port_range(range: Option<&str>) -> Result<std::ops::RangeInclusive<u16>
     Ok(from..=to)
 }
 
-/// The user from the URL (anonymous if none); the password from the URL, standard input, or a
-/// prompt on a terminal, in that order.
-fn credentials(url: &FtpUrl, global: &GlobalOptions) -> Result<Credentials, Failure> {
-    let Some(user) = url.user.clone() else {
-        return Ok(Credentials::anonymous());
+/// The credentials for `target`: anonymous; the URL's password; a saved site's password from
+/// the keychain; else standard input (`--password-stdin`) or a prompt on a terminal.
+fn credentials(target: &Target, global: &GlobalOptions) -> Result<Credentials, Failure> {
+    let user = match (&target.user, target.logon) {
+        (_, Logon::Anonymous) | (None, _) => return Ok(Credentials::anonymous()),
+        (Some(user), _) => user.clone(),
     };
-    if let Some(password) = url.password.clone() {
+    if let Some(password) = target.password.clone() {
         return Ok(Credentials::new(user, password));
+    }
+    if let (Some(site), Logon::Normal) = (&target.site_path, target.logon) {
+        match Keychain::platform().get(site) {
+            Ok(Some(password)) => return Ok(Credentials::new(user, password)),
+            Ok(None) => eprintln!("ferry: no password saved for site:{site}"),
+            Err(e) => eprintln!("ferry: {e}"),
+        }
     }
     if global.password_stdin {
         let mut line = String::new();
@@ -166,12 +158,12 @@ fn credentials(url: &FtpUrl, global: &GlobalOptions) -> Result<Credentials, Fail
         return Ok(Credentials::new(user, password));
     }
     if std::io::stdin().is_terminal() {
-        let prompt = format!("Password for {user}@{}: ", url.host);
+        let prompt = format!("Password for {user}@{}: ", target.host);
         let password = rpassword::prompt_password(prompt)
             .map_err(|e| Failure::usage(format!("cannot read the password: {e}")))?;
         return Ok(Credentials::new(user, password));
     }
     Err(Failure::usage(
-        "no password: put it in the URL, pass --password-stdin, or run on a terminal to be asked",
+        "no password: put it in the URL, save it with the site, pass --password-stdin, or run on a terminal to be asked",
     ))
 }

@@ -5,6 +5,8 @@
 mod commands;
 mod connect;
 mod prompt;
+mod sites;
+mod target;
 
 use std::path::PathBuf;
 
@@ -157,6 +159,9 @@ pub enum Command {
     /// Certificates you chose to trust ("accept always"), like SSH's known_hosts.
     #[command(subcommand)]
     Trust(TrustCommand),
+    /// Saved sites (bookmarks); their passwords live in the OS keychain.
+    #[command(subcommand)]
+    Sites(sites::SitesCommand),
     /// Rename or move a remote file or directory.
     Mv {
         /// URL of what to rename.
@@ -252,4 +257,12 @@ impl From<FtpError> for Failure {
             message,
         }
     }
+}
+
+/// Replaces control characters: text from servers, certificates and site files must not drive
+/// the terminal.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }

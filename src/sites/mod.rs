@@ -1,5 +1,12 @@
-//! Where to connect: quick-connect URLs now; saved site profiles and the keychain later.
+//! Where to connect: quick-connect URLs, saved site profiles, their passwords in the OS
+//! keychain, and the FileZilla import.
 
+pub mod filezilla;
+pub mod model;
+pub mod secrets;
+pub mod store;
 pub mod url;
 
+pub use model::{Logon, MaxTls, Site, SiteSecurity, TransferMode};
+pub use secrets::{Keychain, SecretError};
 pub use url::{FtpUrl, UrlError};

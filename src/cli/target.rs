@@ -1,0 +1,128 @@
+//! What a command connects to: a URL (`ftp://user@host/path`) or a saved site
+//! (`site:Folder/Name/path`), resolved to one shape with the global options applied.
+
+use std::path::PathBuf;
+
+use super::{Failure, GlobalOptions};
+use crate::ftp::Security;
+use crate::sites::store::SiteStore;
+use crate::sites::{FtpUrl, Logon, MaxTls, Site, TransferMode};
+
+/// A resolved connection target.
+#[derive(Clone)]
+pub(crate) struct Target {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub user: Option<String>,
+    /// From the URL only; site passwords come from the keychain.
+    pub password: Option<String>,
+    pub logon: Logon,
+    /// The saved site's path, whose keychain entry holds the password.
+    pub site_path: Option<String>,
+    /// The remote path the command works on; empty is the login directory.
+    pub path: String,
+    pub ca_file: Option<PathBuf>,
+    pub tls12_only: bool,
+    pub active: bool,
+}
+
+/// Resolves `spec` (URL or `site:`) and applies `--plain`, `--ca-file`, `--tls12`, `--active`.
+pub(crate) fn resolve(spec: &str, global: &GlobalOptions) -> Result<Target, Failure> {
+    let mut target = match spec.strip_prefix("site:") {
+        Some(rest) => from_site(rest)?,
+        None => from_url(spec, global)?,
+    };
+    if let Some(ca) = &global.ca_file {
+        target.ca_file = Some(ca.clone());
+    }
+    target.tls12_only |= global.tls12;
+    target.active |= global.active;
+    if target.security == Security::Plain {
+        eprintln!(
+            "ferry: warning: plain FTP: the password and all data travel unencrypted and can be read or changed on the way"
+        );
+    }
+    Ok(target)
+}
+
+fn from_url(spec: &str, global: &GlobalOptions) -> Result<Target, Failure> {
+    let url = FtpUrl::parse(spec).map_err(|e| Failure::usage(e.to_string()))?;
+    let security = if global.plain {
+        if url.security == Security::ImplicitTls {
+            return Err(Failure::usage(
+                "--plain cannot be combined with ftps:// (implicit TLS)",
+            ));
+        }
+        Security::Plain
+    } else {
+        url.security
+    };
+    Ok(Target {
+        host: url.host.clone(),
+        port: url.port,
+        security,
+        logon: if url.user.is_some() {
+            Logon::Normal
+        } else {
+            Logon::Anonymous
+        },
+        user: url.user.clone(),
+        password: url.password.clone(),
+        site_path: None,
+        path: url.path.clone(),
+        ca_file: None,
+        tls12_only: false,
+        active: false,
+    })
+}
+
+/// `Folder/Name/dir/file`: the longest leading part that names a saved site is the site, the
+/// rest is the path on the server (relative to the site's remote folder, or absolute with `//`).
+fn from_site(rest: &str) -> Result<Target, Failure> {
+    let store = load_sites()?;
+    let parts: Vec<&str> = rest.split('/').collect();
+    let (site, remote) = (1..=parts.len())
+        .rev()
+        .find_map(|n| {
+            let candidate = parts[..n].join("/");
+            store
+                .find(&candidate)
+                .ok()
+                .map(|site| (site.clone(), parts[n..].join("/")))
+        })
+        .ok_or_else(|| match store.find(parts.first().copied().unwrap_or("")) {
+            Err(e) => Failure::usage(format!("site:{rest}: {e}")),
+            Ok(_) => Failure::usage(format!("site:{rest}: no such site")),
+        })?;
+    let path = match (&site.remote_dir, remote.as_str()) {
+        (_, r) if r.starts_with('/') => r.to_owned(),
+        (Some(dir), "") => dir.clone(),
+        (Some(dir), r) => crate::ftp::path::join(dir, r),
+        (None, r) => r.to_owned(),
+    };
+    Ok(site_target(&site, path))
+}
+
+fn site_target(site: &Site, path: String) -> Target {
+    Target {
+        host: site.host.clone(),
+        port: site.effective_port(),
+        security: site.security.to_security(),
+        user: (site.logon != Logon::Anonymous).then(|| site.user.clone()),
+        password: None,
+        logon: site.logon,
+        site_path: Some(site.path()),
+        path,
+        ca_file: site.ca_file.clone(),
+        tls12_only: site.max_tls == MaxTls::Tls12,
+        active: site.transfer_mode == TransferMode::Active,
+    }
+}
+
+/// The site list, or a clear error (a corrupt file has been copied aside and is left alone).
+pub(crate) fn load_sites() -> Result<SiteStore, Failure> {
+    let path = SiteStore::default_path()
+        .ok_or_else(|| Failure::local("this computer has no configuration directory for Ferry"))?;
+    SiteStore::load(&path).map_err(|e| Failure::local(e.to_string()))
+}

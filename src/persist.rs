@@ -1,0 +1,1035 @@
+//! Ferry's human-readable files (remembered certificates, saved sites, and later the transfer
+//! queue and settings): one mechanism for reading and changing them safely.
+//!
+//! Each file is a TOML document: a comment header for people who open it, `version = N`, then
+//! the body, a [`Document`] type (serde). [`TomlFile`] reads and changes one such file:
+//!
+//! ```toml
+//! # Certificates you chose to trust in Ferry ...
+//! version = 1
+//!
+//! [[pin]]
+//! host = "ftp.example.com"
+//! ...
+//! ```
+//!
+//! Rules every file follows:
+//! - `version` is the schema version. A file with a newer version than this Ferry knows is
+//!   refused ([`FileError::NewerVersion`]) and never written over; one without a version, or
+//!   with a version below 1, is corrupt. Versions from 1 up to [`Document::VERSION`] are read
+//!   with the document type (which must keep older files readable, e.g. with serde defaults);
+//!   the current version is always written.
+//! - Unknown keys are ignored (so a newer Ferry can add fields without a version bump), but are
+//!   not kept when this Ferry rewrites the file.
+//! - An empty file, or one with only comments, is the default (empty) document; so is a
+//!   missing file, which is not created until a change leaves something to save.
+//! - A file that cannot be read as its document is copied aside, byte for byte, to
+//!   `<file name>.<unix seconds>.bak` beside it and reported ([`FileError::Corrupt`], with the
+//!   line and column). The original stays exactly as it was, and no change is ever written over
+//!   it until the user fixes or deletes it. Reading the same corrupt file again reuses the copy.
+//! - Every change ([`TomlFile::update`]) re-reads the file under an exclusive lock on the
+//!   sibling `<file name>.lock`, so two Ferry processes (or two values in one process) changing
+//!   it at once never lose each other's changes, and writes the new file atomically (temporary
+//!   file in the same directory, fsync, rename, fsync of the directory), so a crash leaves
+//!   either the old file or the new one, never half of one. A symbolic link is followed (the
+//!   file it points to is replaced, the link stays), the file's permissions are kept, and a
+//!   change that changes nothing writes nothing (comments and formatting of a hand-edited file
+//!   survive until a real change).
+//!
+//! Reading ([`TomlFile::read`]) takes no lock: thanks to the atomic rename, a reader sees either
+//! the old file or the new one.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The body of one kind of file: what it holds, and how it is described to people.
+///
+/// The type is (de)serialized as the document's top-level table, without the `version` key,
+/// which [`TomlFile`] writes and checks itself: the type must not have a field named `version`,
+/// and must not use `deny_unknown_fields` (the `version` key, and keys of newer Ferrys, are
+/// ignored when reading).
+pub trait Document: Serialize + DeserializeOwned + Default {
+    /// What the file is called in messages, e.g. "the file of remembered certificates" or
+    /// "the site list". Followed by the file's path.
+    const WHAT: &'static str;
+    /// The comment written at the top of the file: `#` lines, each ending with a newline.
+    const HEADER: &'static str;
+    /// The schema version this Ferry writes, and the newest it reads.
+    const VERSION: u32;
+    /// What the user should do about a corrupt file (a sentence, shown after what is wrong and
+    /// where the copy was kept), e.g. "Fix the file or delete it".
+    const IF_CORRUPT: &'static str;
+
+    /// Checks what the types alone cannot (e.g. duplicate names). `text` is the file, for
+    /// finding line numbers. An `Err` makes the file corrupt; its message should start with
+    /// "line L: " when the line is known.
+    ///
+    /// # Errors
+    /// A description of what is wrong.
+    fn check(&self, text: &str) -> Result<(), String> {
+        let _ = text;
+        Ok(())
+    }
+}
+
+/// Errors reading or writing one of Ferry's files; messages name the file and say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The file exists but is not a valid file of its kind. It has been copied aside to `kept`
+    /// and left untouched; nothing was written over it, and nothing will be until it is fixed.
+    #[error("{what} {path} is not valid: {detail}. It was left as it is, and a copy was kept at {kept}. {advice}", path = path.display(), kept = kept.display())]
+    Corrupt {
+        /// What the file is ([`Document::WHAT`]).
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The copy made of it, byte for byte.
+        kept: PathBuf,
+        /// What is wrong, with its line and column (e.g. "line 4, column 8: invalid type ...").
+        detail: String,
+        /// What to do about it ([`Document::IF_CORRUPT`]).
+        advice: &'static str,
+    },
+    /// The file was written by a newer Ferry, whose format this one does not know. It was
+    /// neither copied nor changed, and never will be by this Ferry.
+    #[error(
+        "{what} {path} was written by a newer version of Ferry (format version {version}; this \
+         one reads up to version {supported}). Update Ferry; the file was left untouched",
+        path = path.display()
+    )]
+    NewerVersion {
+        /// What the file is ([`Document::WHAT`]).
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The version the file declares.
+        version: i64,
+        /// The newest version this Ferry reads.
+        supported: u32,
+    },
+    /// Reading or writing a file failed (the file, its lock file, its temporary file, its
+    /// folder or the copy of a corrupt file; `path` says which).
+    #[error(
+        "cannot use {path}: {source}. Check that the file and its folder exist, are readable \
+         and writable, and that the disk is not full",
+        path = path.display()
+    )]
+    Io {
+        /// The file or folder that could not be used.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// The operating system has no configuration directory for Ferry (on Unix: `HOME` is not
+    /// set), so there is nowhere to keep its files.
+    #[error(
+        "cannot find a configuration folder for Ferry to keep its files in; set HOME (or your \
+         system's equivalent), or FERRY_CONFIG_DIR, and try again"
+    )]
+    NoConfigDir,
+}
+
+impl FileError {
+    fn io(path: &Path, source: io::Error) -> Self {
+        FileError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+/// One file on disk holding a `D` (see the [module](self) for the rules it follows).
+///
+/// It holds no contents: [`read`](Self::read) and [`update`](Self::update) go to the disk each
+/// time, so callers keep what they read.
+pub struct TomlFile<D> {
+    path: PathBuf,
+    doc: PhantomData<fn() -> D>,
+}
+
+impl<D> Clone for TomlFile<D> {
+    fn clone(&self) -> Self {
+        TomlFile {
+            path: self.path.clone(),
+            doc: PhantomData,
+        }
+    }
+}
+
+impl<D> fmt::Debug for TomlFile<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TomlFile")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl<D: Document> TomlFile<D> {
+    /// The file at `path` (nothing is read or created yet).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        TomlFile {
+            path: path.into(),
+            doc: PhantomData,
+        }
+    }
+
+    /// The file this reads and writes.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the document. A missing file is `D::default()` (nothing is created).
+    ///
+    /// # Errors
+    /// [`FileError::Corrupt`] after copying the file aside (see the [module](self));
+    /// [`FileError::NewerVersion`]; [`FileError::Io`] when the file exists but cannot be read
+    /// (or a corrupt file cannot be copied).
+    pub fn read(&self) -> Result<D, FileError> {
+        Ok(read_file::<D>(&self.path)?.unwrap_or_default())
+    }
+
+    /// Changes the document: takes an exclusive lock (on the sibling `<file name>.lock`; the
+    /// directory is created if needed), reads the file afresh, applies `change`, and writes the
+    /// result atomically unless it is the same document as before. Returns the new document
+    /// and what `change` returned.
+    ///
+    /// Because the file is re-read under the lock, two processes (or two values in one
+    /// process) changing it at once never lose each other's changes. `change` should leave
+    /// the document as it found it when it decides not to change anything (e.g. on a
+    /// validation error): then nothing is written.
+    ///
+    /// # Errors
+    /// A corrupt file or one from a newer Ferry is never written over: [`FileError::Corrupt`]
+    /// or [`FileError::NewerVersion`] is returned and `change` is not called. [`FileError::Io`]
+    /// when the directory, the lock file or the new file cannot be created or written (the old
+    /// file is then still in place), or the document cannot be written as TOML.
+    pub fn update<R>(&self, change: impl FnOnce(&mut D) -> R) -> Result<(D, R), FileError> {
+        let path = &self.path;
+        if let Some(dir) = parent_dir(path) {
+            fs::create_dir_all(dir).map_err(|e| FileError::io(dir, e))?;
+        }
+        let lock_path = sibling(path, ".lock");
+        // Each update opens its own handle: locks belong to the open file, so two handles in
+        // one process exclude each other like two processes do.
+        let lock = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(|e| FileError::io(&lock_path, e))?;
+        lock.lock().map_err(|e| FileError::io(&lock_path, e))?;
+
+        let mut doc = read_file::<D>(path)?.unwrap_or_default();
+        // Compared as written, so that a change that changes nothing writes nothing, even over
+        // a hand-edited file laid out differently (or over no file at all).
+        let before = serialize(&doc).map_err(|e| FileError::io(path, e))?;
+        let result = change(&mut doc);
+        let after = serialize(&doc).map_err(|e| FileError::io(path, e))?;
+        if after != before {
+            debug_assert!(
+                doc.check(&after).is_ok(),
+                "a change made {} invalid: {:?}",
+                D::WHAT,
+                doc.check(&after)
+            );
+            write_atomically(path, after.as_bytes())?;
+        }
+        // Unlocked when `lock` is closed; said explicitly so it outlives the write.
+        drop(lock);
+        Ok((doc, result))
+    }
+}
+
+/// Reads and checks the file: None when there is none.
+fn read_file<D: Document>(path: &Path) -> Result<Option<D>, FileError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(FileError::io(path, e)),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let (line, column) = line_column(&bytes, at);
+            let detail = format!("line {line}, column {column}: not UTF-8 text");
+            return Err(corrupt::<D>(path, &bytes, detail));
+        }
+    };
+    match parse::<D>(&text) {
+        Ok(doc) => Ok(Some(doc)),
+        Err(ParseError::Newer(version)) => Err(FileError::NewerVersion {
+            what: D::WHAT,
+            path: path.to_owned(),
+            version,
+            supported: D::VERSION,
+        }),
+        Err(ParseError::Invalid(detail)) => Err(corrupt::<D>(path, text.as_bytes(), detail)),
+    }
+}
+
+enum ParseError {
+    /// The file declares this version, newer than the document's.
+    Newer(i64),
+    /// Not a valid file: what is wrong, with the line.
+    Invalid(String),
+}
+
+/// Just the version, with where it is written.
+#[derive(serde::Deserialize)]
+struct Head {
+    version: Option<toml::Spanned<toml::Value>>,
+}
+
+/// Parses a file's text. Empty text (or only comments) is the default document.
+fn parse<D: Document>(text: &str) -> Result<D, ParseError> {
+    // First as plain TOML, to read the version before the schema: a newer Ferry's file may not
+    // fit this one's schema, and must be reported as newer rather than corrupt.
+    let table: toml::Table = toml::from_str(text).map_err(|e| describe(text, &e))?;
+    if table.is_empty() {
+        return Ok(D::default());
+    }
+    let head: Head = toml::from_str(text).map_err(|e| describe(text, &e))?;
+    let Some(version) = head.version else {
+        return Err(ParseError::Invalid(format!(
+            "line 1: the format version is missing (the file should start with `version = {}`)",
+            D::VERSION
+        )));
+    };
+    let (line, _) = line_column(text.as_bytes(), version.span().start);
+    match version.get_ref() {
+        toml::Value::Integer(v) if *v > i64::from(D::VERSION) => {
+            return Err(ParseError::Newer(*v));
+        }
+        toml::Value::Integer(v) if *v >= 1 => {}
+        other => {
+            return Err(ParseError::Invalid(format!(
+                "line {line}: unknown format version {other} (expected {})",
+                D::VERSION
+            )));
+        }
+    }
+    let doc: D = toml::from_str(text).map_err(|e| describe(text, &e))?;
+    doc.check(text).map_err(ParseError::Invalid)?;
+    Ok(doc)
+}
+
+/// A TOML error as "line L, column C: message".
+fn describe(text: &str, err: &toml::de::Error) -> ParseError {
+    let message = err.message().trim();
+    ParseError::Invalid(match err.span() {
+        Some(span) => {
+            let (line, column) = line_column(text.as_bytes(), span.start);
+            format!("line {line}, column {column}: {message}")
+        }
+        None => format!("line 1: {message}"),
+    })
+}
+
+/// 1-based line and column (in bytes) of byte offset `at`.
+#[must_use]
+pub fn line_column(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = bytes.get(..at).unwrap_or(bytes);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, column)
+}
+
+/// The 1-based line of the `index`-th (0-based) `[[name]]` table header in `text`, for
+/// [`Document::check`] messages about the entries of an array of tables. None when the
+/// entries are not written as `[[name]]` headers (e.g. as an inline array).
+#[must_use]
+pub fn table_line(text: &str, name: &str, index: usize) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let line = line.trim_start();
+            line.strip_prefix("[[")
+                .and_then(|rest| rest.split_once("]]"))
+                .is_some_and(|(header, _)| header.trim() == name)
+        })
+        .nth(index)
+        .map(|(i, _)| i + 1)
+}
+
+/// Keeps a copy of a corrupt file's `bytes` beside it and builds the error. If even the copy
+/// cannot be made, the error is a [`FileError::Io`] that still says what was wrong.
+fn corrupt<D: Document>(path: &Path, bytes: &[u8], detail: String) -> FileError {
+    match keep_copy(path, bytes) {
+        Ok(kept) => FileError::Corrupt {
+            what: D::WHAT,
+            path: path.to_owned(),
+            kept,
+            detail,
+            advice: D::IF_CORRUPT,
+        },
+        Err((kept, e)) => FileError::Io {
+            path: kept,
+            source: io::Error::new(
+                e.kind(),
+                format!(
+                    "{e} (while keeping a copy of {}, which is not a valid {what}: {detail}; \
+                     the file was left as it is)",
+                    path.display(),
+                    what = D::WHAT.strip_prefix("the ").unwrap_or(D::WHAT),
+                ),
+            ),
+        },
+    }
+}
+
+/// Writes `bytes` to `<file name>.<unix seconds>.bak` beside `path` without replacing any
+/// existing file. A copy already holding the same bytes is reused, so reading the same corrupt
+/// file again (each time Ferry starts) does not pile up copies. Returns the copy's path.
+fn keep_copy(path: &Path, bytes: &[u8]) -> Result<PathBuf, (PathBuf, io::Error)> {
+    if let Some(kept) = existing_copy(path, bytes) {
+        return Ok(kept);
+    }
+    let now = unix_now();
+    let mut candidate = sibling(path, &format!(".{now}.bak"));
+    for n in 1..=100 {
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(mut file) => {
+                let written = file.write_all(bytes).and_then(|()| file.sync_all());
+                return match written {
+                    Ok(()) => Ok(candidate),
+                    Err(e) => {
+                        let _ = fs::remove_file(&candidate);
+                        Err((candidate, e))
+                    }
+                };
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                // Another process (or an earlier read this second) kept the same file already.
+                if fs::read(&candidate).is_ok_and(|existing| existing == bytes) {
+                    return Ok(candidate);
+                }
+                candidate = sibling(path, &format!(".{now}-{n}.bak"));
+            }
+            Err(e) => return Err((candidate, e)),
+        }
+    }
+    Err((
+        candidate,
+        io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "too many copies already exist",
+        ),
+    ))
+}
+
+/// Whether `name` is a copy [`keep_copy`] makes of the file named `file`:
+/// `<file>.<digits>[-<digits>].bak`.
+fn is_copy_name(file: &str, name: &str) -> bool {
+    name.strip_prefix(file)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .and_then(|rest| rest.strip_suffix(".bak"))
+        .is_some_and(|stamp| {
+            let (secs, n) = stamp.split_once('-').unwrap_or((stamp, "0"));
+            [secs, n]
+                .iter()
+                .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// A copy of `path` ([`is_copy_name`]) beside it that holds exactly `bytes`, if any.
+fn existing_copy(path: &Path, bytes: &[u8]) -> Option<PathBuf> {
+    let file = path.file_name()?.to_str()?;
+    let dir = parent_dir(path).unwrap_or(Path::new("."));
+    fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_str()
+                .is_some_and(|name| is_copy_name(file, name))
+        })
+        .filter(|entry| {
+            entry
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        })
+        .map(|entry| entry.path())
+        .find(|candidate| fs::read(candidate).is_ok_and(|existing| existing == bytes))
+        .map(|candidate| path.with_file_name(candidate.file_name().unwrap_or_default()))
+}
+
+/// The file's text: the header comment, `version = N`, then the document.
+fn serialize<D: Document>(doc: &D) -> io::Result<String> {
+    let body = toml::to_string(doc).map_err(io::Error::other)?;
+    let gap = if body.starts_with('[') { "\n" } else { "" };
+    Ok(format!(
+        "{header}version = {version}\n{gap}{body}",
+        header = D::HEADER,
+        version = D::VERSION
+    ))
+}
+
+/// Deletes a temporary file when dropped, unless it was renamed into place.
+struct TempFile<'a> {
+    path: &'a Path,
+    armed: bool,
+}
+
+impl Drop for TempFile<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            let _ = fs::remove_file(self.path);
+        }
+    }
+}
+
+/// Replaces the file at `path` with `bytes` so that a crash leaves either the old file or the
+/// new one: a temporary file in the same directory, fsync, rename over, fsync the directory.
+/// A symbolic link at `path` is followed, so the file it points to is replaced, not the link.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    /// Tells apart the temporary files of threads of this process.
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let target = follow_links(path);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tmp_path = sibling(&target, &format!(".tmp-{}-{n}", std::process::id()));
+    let mut tmp = TempFile {
+        path: &tmp_path,
+        armed: true,
+    };
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp_path)
+        .map_err(|e| FileError::io(&tmp_path, e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| FileError::io(&tmp_path, e))?;
+    #[cfg(unix)]
+    if let Ok(meta) = fs::metadata(&target) {
+        // Keep the permissions the user gave the file.
+        fs::set_permissions(&tmp_path, meta.permissions())
+            .map_err(|e| FileError::io(&tmp_path, e))?;
+    }
+    drop(file);
+    fs::rename(&tmp_path, &target).map_err(|e| FileError::io(&target, e))?;
+    tmp.armed = false;
+    sync_dir(&target);
+    Ok(())
+}
+
+/// `path` with symbolic links followed (also a dangling one, whose target does not exist yet),
+/// so that the rename replaces the file a link points to rather than the link.
+fn follow_links(path: &Path) -> PathBuf {
+    let mut path = path.to_owned();
+    // Bounded like the kernel's own limit, in case of a loop.
+    for _ in 0..40 {
+        let is_link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        let Some(target) = is_link.then(|| fs::read_link(&path).ok()).flatten() else {
+            break;
+        };
+        path = match parent_dir(&path) {
+            Some(dir) => dir.join(target),
+            None => target,
+        };
+    }
+    path
+}
+
+/// Makes a rename in `file`'s directory durable. Only possible on Unix; best effort there.
+fn sync_dir(file: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = parent_dir(file) {
+        if let Ok(dir) = File::open(dir) {
+            let _ = dir.sync_all();
+        }
+    } else if let Ok(dir) = File::open(".") {
+        let _ = dir.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+}
+
+/// The directory holding `path`, if it names one (not for a bare file name).
+fn parent_dir(path: &Path) -> Option<&Path> {
+    path.parent().filter(|dir| !dir.as_os_str().is_empty())
+}
+
+/// `path` with `suffix` appended to its file name (`pins.toml` → `pins.toml<suffix>`).
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map_or_else(|| OsString::from("ferry.toml"), OsString::from);
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// Now, in Unix seconds (0 if the clock is before 1970).
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    /// A small document for the tests: notes with unique titles.
+    #[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Notes {
+        #[serde(default, rename = "note", skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<Note>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Note {
+        title: String,
+        size: u32,
+    }
+
+    impl Document for Notes {
+        const WHAT: &'static str = "the notes file";
+        const HEADER: &'static str = "# Notes for the tests.\n# Second line.\n";
+        const VERSION: u32 = 1;
+        const IF_CORRUPT: &'static str = "Fix the file or delete it";
+
+        fn check(&self, text: &str) -> Result<(), String> {
+            let mut seen = HashSet::new();
+            for (i, note) in self.notes.iter().enumerate() {
+                if !seen.insert(&note.title) {
+                    let line = table_line(text, "note", i).unwrap_or(0);
+                    return Err(format!("line {line}: a second note {:?}", note.title));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    fn note(title: &str) -> Note {
+        Note {
+            title: title.to_owned(),
+            size: 7,
+        }
+    }
+
+    fn file_in(dir: &tempfile::TempDir) -> TomlFile<Notes> {
+        TomlFile::new(dir.path().join("notes.toml"))
+    }
+
+    fn add(file: &TomlFile<Notes>, title: &str) -> Notes {
+        file.update(|doc: &mut Notes| doc.notes.push(note(title)))
+            .unwrap()
+            .0
+    }
+
+    /// Names in `dir`, sorted.
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn round_trip_and_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_in(&dir);
+        assert_eq!(file.path(), dir.path().join("notes.toml"));
+        add(&file, "a");
+        let (doc, n) = file
+            .update(|doc: &mut Notes| {
+                doc.notes.push(note("b"));
+                doc.notes.len()
+            })
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(doc.notes, [note("a"), note("b")]);
+        assert_eq!(file.read().unwrap(), doc);
+        assert_eq!(
+            fs::read_to_string(file.path()).unwrap(),
+            "# Notes for the tests.\n# Second line.\nversion = 1\n\n\
+             [[note]]\ntitle = \"a\"\nsize = 7\n\n[[note]]\ntitle = \"b\"\nsize = 7\n"
+        );
+        // An empty document is just the header and the version.
+        file.update(|doc: &mut Notes| doc.notes.clear()).unwrap();
+        assert_eq!(
+            fs::read_to_string(file.path()).unwrap(),
+            "# Notes for the tests.\n# Second line.\nversion = 1\n"
+        );
+        assert_eq!(file.read().unwrap(), Notes::default());
+    }
+
+    #[test]
+    fn missing_file_is_default_and_missing_directory_is_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a").join("b").join("notes.toml");
+        let file = TomlFile::<Notes>::new(&path);
+        assert_eq!(file.read().unwrap(), Notes::default());
+        assert!(!path.exists(), "read must not create the file");
+        file.update(|_| ()).unwrap();
+        assert!(
+            !path.exists(),
+            "a change that leaves nothing must not create the file"
+        );
+        add(&file, "a");
+        assert!(path.is_file());
+        assert_eq!(file.read().unwrap().notes, [note("a")]);
+    }
+
+    #[test]
+    fn empty_or_comment_only_file_is_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_in(&dir);
+        fs::write(file.path(), "").unwrap();
+        assert_eq!(file.read().unwrap(), Notes::default());
+        fs::write(file.path(), "# nothing yet\n\n").unwrap();
+        assert_eq!(file.read().unwrap(), Notes::default());
+        assert_eq!(listing(dir.path()), ["notes.toml"]);
+    }
+
+    #[test]
+    fn change_that_changes_nothing_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_in(&dir);
+        let hand_written = "# my own comment\nversion = 1\n[[note]]\n  title = 'a'   # first\n  \
+                            size = 7\n";
+        fs::write(file.path(), hand_written).unwrap();
+        let (doc, ()) = file.update(|_| ()).unwrap();
+        assert_eq!(doc.notes, [note("a")]);
+        // Changed and changed back is no change either.
+        file.update(|doc: &mut Notes| {
+            doc.notes.push(note("b"));
+            doc.notes.pop();
+        })
+        .unwrap();
+        assert_eq!(fs::read_to_string(file.path()).unwrap(), hand_written);
+        // A real change rewrites it in Ferry's layout.
+        add(&file, "b");
+        let text = fs::read_to_string(file.path()).unwrap();
+        assert!(text.starts_with(Notes::HEADER), "{text}");
+        assert!(!text.contains("my own comment"), "{text}");
+    }
+
+    #[test]
+    fn unknown_keys_are_ignored_and_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_in(&dir);
+        fs::write(
+            file.path(),
+            "version = 1\nsomething_new = [1, 2]\n\n[[note]]\ntitle = \"a\"\nsize = 7\n\
+             colour = \"red\"\n",
+        )
+        .unwrap();
+        assert_eq!(file.read().unwrap().notes, [note("a")]);
+        add(&file, "b");
+        let text = fs::read_to_string(file.path()).unwrap();
+        assert!(!text.contains("something_new"), "{text}");
+        assert!(!text.contains("colour"), "{text}");
+        assert_eq!(file.read().unwrap().notes, [note("a"), note("b")]);
+    }
+
+    #[test]
+    fn older_supported_versions_are_read() {
+        #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+        struct V3 {
+            #[serde(default)]
+            x: u32,
+        }
+        impl Document for V3 {
+            const WHAT: &'static str = "the v3 file";
+            const HEADER: &'static str = "";
+            const VERSION: u32 = 3;
+            const IF_CORRUPT: &'static str = "Fix it";
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = TomlFile::<V3>::new(dir.path().join("v3.toml"));
+        fs::write(file.path(), "version = 2\nx = 5\n").unwrap();
+        assert_eq!(file.read().unwrap().x, 5);
+        file.update(|doc: &mut V3| doc.x = 6).unwrap();
+        assert_eq!(
+            fs::read_to_string(file.path()).unwrap(),
+            "version = 3\nx = 6\n"
+        );
+    }
+
+    /// Checks that `contents` is reported corrupt at `line`, kept aside as promised, and never
+    /// written over.
+    fn assert_corrupt(contents: &[u8], line: usize) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_in(&dir);
+        let path = file.path().to_owned();
+        fs::write(&path, contents).unwrap();
+        let err = match file.read() {
+            Err(err) => err,
+            Ok(doc) => panic!("{:?} read as {doc:?}", String::from_utf8_lossy(contents)),
+        };
+        let message = err.to_string();
+        let FileError::Corrupt {
+            what,
+            path: p,
+            kept,
+            detail,
+            advice,
+        } = err
+        else {
+            panic!("not Corrupt: {message}");
+        };
+        assert_eq!((what, advice), (Notes::WHAT, Notes::IF_CORRUPT));
+        assert_eq!(p, path);
+        assert!(
+            message.starts_with(&format!("the notes file {} is not valid", path.display())),
+            "{message}"
+        );
+        assert!(message.contains(&format!("line {line}")), "{message}");
+        assert!(detail.contains(&format!("line {line}")), "{detail}");
+        assert!(message.contains(&kept.display().to_string()), "{message}");
+        assert!(message.ends_with("Fix the file or delete it"), "{message}");
+        // Original untouched, copy identical and named as promised.
+        assert_eq!(fs::read(&path).unwrap(), contents);
+        assert_eq!(fs::read(&kept).unwrap(), contents);
+        let kept_name = kept.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(is_copy_name("notes.toml", &kept_name), "{kept_name}");
+        assert_eq!(kept.parent(), Some(dir.path()));
+
+        // A change is refused and writes nothing over the file.
+        let called = std::cell::Cell::new(false);
+        let result = file.update(|doc: &mut Notes| {
+            called.set(true);
+            doc.notes.push(note("new"));
+        });
+        let Err(FileError::Corrupt {
+            kept: kept_again, ..
+        }) = result
+        else {
+            panic!("update over a corrupt file: {result:?}");
+        };
+        assert!(!called.get());
+        assert_eq!(fs::read(&path).unwrap(), contents);
+        // Reading the same corrupt file again reuses the copy rather than piling up copies.
+        assert_eq!(kept_again, kept);
+        assert!(file.read().is_err());
+        assert_eq!(
+            listing(dir.path()),
+            ["notes.toml", kept_name.as_str(), "notes.toml.lock"]
+        );
+    }
+
+    #[test]
+    fn garbage_is_corrupt() {
+        assert_corrupt(b"version = 1\n\nthis is not toml at all {{{\n", 3);
+    }
+
+    #[test]
+    fn wrong_type_is_corrupt() {
+        assert_corrupt(
+            b"version = 1\n\n[[note]]\ntitle = \"a\"\nsize = \"big\"\n",
+            5,
+        );
+        assert_corrupt(b"version = 1\nnote = 3\n", 2);
+    }
+
+    #[test]
+    fn missing_field_and_bad_utf8_are_corrupt() {
+        assert_corrupt(b"version = 1\n\n[[note]]\ntitle = \"a\"\n", 3);
+        assert_corrupt(b"version = 1\n# caf\xe9\n", 2);
+    }
+
+    #[test]
+    fn missing_or_bad_version_is_corrupt() {
+        assert_corrupt(b"[[note]]\ntitle = \"a\"\nsize = 1\n", 1);
+        assert_corrupt(b"# comment\nversion = 0\n", 2);
+        assert_corrupt(b"\nversion = \"1\"\n", 2);
+        assert_corrupt(b"version = 1.0\n", 1);
+    }
+
+    #[test]
+    fn failed_check_is_corrupt() {
+        assert_corrupt(
+            b"version = 1\n[[note]]\ntitle = \"a\"\nsize = 1\n\n[[note]]\ntitle = \"a\"\nsize = 2\n",
+            6,
+        );
+    }
+
+    #[test]
+    fn a_second_corrupt_version_gets_its_own_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_in(&dir);
+        fs::write(file.path(), "garbage one").unwrap();
+        let Err(FileError::Corrupt { kept: first, .. }) = file.read() else {
+            panic!("not corrupt");
+        };
+        fs::write(file.path(), "garbage two").unwrap();
+        let Err(FileError::Corrupt { kept: second, .. }) = file.read() else {
+            panic!("not corrupt");
+        };
+        assert_ne!(first, second);
+        assert_eq!(fs::read(&first).unwrap(), b"garbage one");
+        assert_eq!(fs::read(&second).unwrap(), b"garbage two");
+    }
+
+    #[test]
+    fn newer_version_is_refused_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_in(&dir);
+        // A future schema that this one could not even parse.
+        let contents = b"version = 2\n\n[[note]]\ntitle = 42\nfancy = true\n";
+        fs::write(file.path(), contents).unwrap();
+        let err = file.read().unwrap_err();
+        let message = err.to_string();
+        assert!(
+            matches!(
+                err,
+                FileError::NewerVersion {
+                    version: 2,
+                    supported: 1,
+                    ..
+                }
+            ),
+            "{message}"
+        );
+        assert!(
+            message.starts_with(&format!("the notes file {}", file.path().display())),
+            "{message}"
+        );
+        assert!(message.contains("newer version of Ferry"), "{message}");
+        assert!(message.contains("Update Ferry"), "{message}");
+
+        let called = std::cell::Cell::new(false);
+        let err = file.update(|_| called.set(true)).unwrap_err();
+        assert!(matches!(err, FileError::NewerVersion { .. }), "{err}");
+        assert!(!called.get());
+        assert_eq!(fs::read(file.path()).unwrap(), contents);
+        // Not copied aside.
+        assert_eq!(listing(dir.path()), ["notes.toml", "notes.toml.lock"]);
+    }
+
+    #[test]
+    fn saves_leave_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_in(&dir);
+        for i in 0..5 {
+            add(&file, &format!("n{i}"));
+        }
+        file.update(|doc: &mut Notes| doc.notes.remove(0)).unwrap();
+        assert_eq!(listing(dir.path()), ["notes.toml", "notes.toml.lock"]);
+    }
+
+    #[test]
+    fn io_error_names_the_path_and_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        // The "file" is a directory: it cannot be read.
+        let file = TomlFile::<Notes>::new(dir.path());
+        let err = file.read().unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, FileError::Io { .. }), "{message}");
+        assert!(
+            message.contains(&dir.path().display().to_string()),
+            "{message}"
+        );
+        assert!(message.contains("Check that"), "{message}");
+        assert!(
+            FileError::NoConfigDir
+                .to_string()
+                .contains("FERRY_CONFIG_DIR")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_file_is_replaced_through_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.toml");
+        let file = file_in(&dir);
+        std::os::unix::fs::symlink(&real, file.path()).unwrap();
+        // Dangling at first: the first save creates the target.
+        add(&file, "a");
+        add(&file, "b");
+        assert!(
+            fs::symlink_metadata(file.path())
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let real = TomlFile::<Notes>::new(real);
+        assert_eq!(real.read().unwrap().notes, [note("a"), note("b")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn permissions_are_kept() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_in(&dir);
+        add(&file, "a");
+        fs::set_permissions(file.path(), fs::Permissions::from_mode(0o600)).unwrap();
+        add(&file, "b");
+        let mode = fs::metadata(file.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn concurrent_updates_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.toml");
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let file = TomlFile::<Notes>::new(&path);
+                std::thread::spawn(move || {
+                    for i in 0..20 {
+                        add(&file, &format!("t{t}-n{i}"));
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let doc = TomlFile::<Notes>::new(&path).read().unwrap();
+        let titles: HashSet<String> = doc.notes.into_iter().map(|n| n.title).collect();
+        assert_eq!(titles.len(), 160);
+        for t in 0..8 {
+            for i in 0..20 {
+                assert!(titles.contains(&format!("t{t}-n{i}")));
+            }
+        }
+        assert_eq!(listing(dir.path()), ["notes.toml", "notes.toml.lock"]);
+    }
+
+    #[test]
+    fn copy_names() {
+        assert!(is_copy_name("a.toml", "a.toml.1750000000.bak"));
+        assert!(is_copy_name("a.toml", "a.toml.1750000000-3.bak"));
+        assert!(!is_copy_name("a.toml", "a.toml.lock"));
+        assert!(!is_copy_name("a.toml", "a.toml..bak"));
+        assert!(!is_copy_name("a.toml", "a.toml.17x.bak"));
+        assert!(!is_copy_name("a.toml", "b.toml.1750000000.bak"));
+        assert!(!is_copy_name("a.toml", "a.toml.1750000000-.bak"));
+    }
+
+    #[test]
+    fn table_lines() {
+        let text = "version = 1\n[[site]]\nname = 'a'\n  [[ site ]]\n[[sites]]\n[[site]] # c\n";
+        assert_eq!(table_line(text, "site", 0), Some(2));
+        assert_eq!(table_line(text, "site", 1), Some(4));
+        assert_eq!(table_line(text, "site", 2), Some(6));
+        assert_eq!(table_line(text, "site", 3), None);
+        assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+    }
+}
