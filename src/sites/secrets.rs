@@ -41,7 +41,12 @@ impl fmt::Debug for Keychain {
 impl Keychain {
     /// The platform's keychain, checked with a harmless lookup so that "unavailable" is known
     /// up front (and the user told that passwords cannot be saved) rather than at first save.
+    /// `FERRY_NO_KEYCHAIN=1` turns it off (portable installs, and tests that must never touch
+    /// the keychain of the person running them).
     pub fn platform() -> Keychain {
+        if std::env::var_os("FERRY_NO_KEYCHAIN").is_some_and(|v| !v.is_empty() && v != "0") {
+            return Keychain::unavailable("the keychain is turned off (FERRY_NO_KEYCHAIN)");
+        }
         let keychain = match platform_store() {
             Ok(store) => Keychain::with_store(store),
             Err(reason) => Keychain::unavailable(reason),
