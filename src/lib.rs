@@ -11,3 +11,4 @@ pub mod paths;
 pub mod persist;
 pub mod sites;
 pub mod tls;
+pub mod transfer;

@@ -26,7 +26,21 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
             print_listing(&entries, long);
             quit(session)
         }
-        Command::Get { url, local, resume } => {
+        Command::Get {
+            url, local, batch, ..
+        } if batch.recursive => {
+            let url = resolve(&url, global)?;
+            super::batch::get_recursive(&url, local.as_deref(), &batch, global)
+        }
+        Command::Put {
+            local, url, batch, ..
+        } if batch.recursive => {
+            let url = resolve(&url, global)?;
+            super::batch::put_recursive(&local, &url, &batch, global)
+        }
+        Command::Get {
+            url, local, resume, ..
+        } => {
             let url = resolve(&url, global)?;
             let name = path::file_name(&url.path);
             if name.is_empty() {
@@ -37,7 +51,9 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
             download(&mut session, &url.path, &target, resume)?;
             quit(session)
         }
-        Command::Put { local, url, resume } => {
+        Command::Put {
+            local, url, resume, ..
+        } => {
             let url = resolve(&url, global)?;
             let remote = if url.path.is_empty() || url.path.ends_with('/') {
                 let name = local

@@ -28,24 +28,58 @@ pub(crate) fn load_trust(global: &GlobalOptions) -> Result<Trust, Failure> {
         .map_err(Failure::usage)
 }
 
+/// Everything needed to open more sessions to the same server without asking the user again
+/// (the workers of a folder transfer): the target, the credentials and the trust decisions
+/// made for the first connection.
+#[derive(Clone)]
+pub(crate) struct Connection {
+    target: Target,
+    global: GlobalOptions,
+    creds: Credentials,
+    trust: Arc<Trust>,
+    log: Arc<dyn ProtocolLog>,
+}
+
+impl Connection {
+    /// Another logged-in session, with the decisions already made (no questions).
+    pub(crate) fn connect(&self) -> Result<Session, Failure> {
+        let options = connect_options(&self.target, &self.global, &self.trust, &self.log)?;
+        let mut session = Session::connect(options)?;
+        session.login(&self.creds)?;
+        Ok(session)
+    }
+}
+
 /// Connects and logs in to the server named by `url`. An untrusted certificate is shown and,
 /// on a terminal, the user decides; without one, the command fails with its own exit code and
 /// the fingerprint to pass to `--trust`.
 pub(crate) fn open_session(target: &Target, global: &GlobalOptions) -> Result<Session, Failure> {
-    let trust = Arc::new(load_trust(global)?);
-    let creds = credentials(target, global)?;
-    let log: Arc<dyn ProtocolLog> = if global.verbose {
-        Arc::new(ftp::StderrLog)
-    } else {
-        Arc::new(ftp::NullLog)
+    open_connection(target, global).map(|(session, _)| session)
+}
+
+/// Like [`open_session`], and returns the [`Connection`] to open more sessions with.
+pub(crate) fn open_connection(
+    target: &Target,
+    global: &GlobalOptions,
+) -> Result<(Session, Connection), Failure> {
+    let connection = Connection {
+        target: target.clone(),
+        global: global.clone(),
+        trust: Arc::new(load_trust(global)?),
+        creds: credentials(target, global)?,
+        log: if global.verbose {
+            Arc::new(ftp::StderrLog)
+        } else {
+            Arc::new(ftp::NullLog)
+        },
     };
     let mut decided = false;
     loop {
-        let options = connect_options(target, global, &trust, &log)?;
+        let options = connect_options(target, global, &connection.trust, &connection.log)?;
         let err = match Session::connect(options) {
             Ok(mut session) => {
-                session.login(&creds)?;
-                return Ok(session);
+                session.login(&connection.creds)?;
+                return Ok((session, connection));
             }
             Err(err) => err,
         };
@@ -55,7 +89,7 @@ pub(crate) fn open_session(target: &Target, global: &GlobalOptions) -> Result<Se
         if decided {
             return Err(err.into());
         }
-        match prompt::decide(problem, trust.can_remember())? {
+        match prompt::decide(problem, connection.trust.can_remember())? {
             Decision::Reject => {
                 return Err(Failure {
                     message: format!("{problem}\n  Rejected: not connecting."),
@@ -63,7 +97,8 @@ pub(crate) fn open_session(target: &Target, global: &GlobalOptions) -> Result<Se
                 });
             }
             decision => {
-                trust
+                connection
+                    .trust
                     .decide(problem, decision)
                     .map_err(|e| Failure::local(format!("cannot remember the certificate: {e}")))?;
                 decided = true;

@@ -2,6 +2,7 @@
 //!
 //! Exit codes tell scripts what kind of failure happened (see [`ExitCode`]).
 
+mod batch;
 mod commands;
 mod connect;
 mod prompt;
@@ -37,6 +38,8 @@ pub enum ExitCode {
     Server = 7,
     /// A local file could not be read or written.
     Local = 8,
+    /// A folder transfer finished, but some files failed (the summary lists them).
+    SomeFailed = 9,
 }
 
 impl ExitCode {
@@ -75,7 +78,7 @@ pub struct Cli {
 }
 
 /// Options shared by every subcommand.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct GlobalOptions {
     /// Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear.
     #[arg(long, global = true)]
@@ -123,13 +126,15 @@ pub enum Command {
     },
     /// Download a file.
     Get {
-        /// URL of the remote file.
+        /// URL of the remote file (or folder, with -r).
         url: String,
         /// Local file or directory (default: the current directory).
         local: Option<PathBuf>,
         /// Continue a partial download (from LOCAL.part) instead of starting over.
         #[arg(short = 'c', long = "continue")]
         resume: bool,
+        #[command(flatten)]
+        batch: BatchOptions,
     },
     /// Upload a file.
     Put {
@@ -140,6 +145,8 @@ pub enum Command {
         /// Continue a partial upload from the remote file's current size.
         #[arg(short = 'c', long = "continue")]
         resume: bool,
+        #[command(flatten)]
+        batch: BatchOptions,
     },
     /// Create a remote directory.
     Mkdir {
@@ -169,6 +176,41 @@ pub enum Command {
         /// The new path (relative to the login directory, or absolute).
         new_path: String,
     },
+}
+
+/// Options of folder transfers (`get -r`, `put -r`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct BatchOptions {
+    /// Transfer a whole folder, recursively.
+    #[arg(short = 'r', long)]
+    pub recursive: bool,
+    /// Parallel connections for a folder transfer.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub parallel: usize,
+    /// When a target exists: overwrite, newer, size (overwrite if the size differs: re-running
+    /// an interrupted transfer finishes it), resume, rename, skip.
+    #[arg(long, value_enum, default_value_t = OnExists::Size)]
+    pub on_exists: OnExists,
+    /// Attempts after the first, per file, when a connection drops.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub retries: u32,
+}
+
+/// `--on-exists` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnExists {
+    /// Replace it.
+    Overwrite,
+    /// Replace it if the source is newer.
+    Newer,
+    /// Replace it if the sizes differ.
+    Size,
+    /// Continue it from its current size.
+    Resume,
+    /// Keep both (name (1).ext).
+    Rename,
+    /// Leave it.
+    Skip,
 }
 
 /// `ferry trust ...`

@@ -1,0 +1,482 @@
+#!/usr/bin/env bash
+# Ferry transfer benchmark against the interop vsftpd_explicit server
+# (explicit TLS, TLS 1.3, require_ssl_reuse=YES), on loopback.
+#
+#   usage: bash benches/bench.sh [--write] [--runs N] [--skip-ferry] [--keep-data] [WORKDIR]
+#
+#   --write       replace the results section of BENCHMARKS.md (between the
+#                 BENCH-RESULTS markers; the commands section is left alone)
+#   --runs N      timed runs per measurement (default 3; one extra warm-up
+#                 run before them is never counted)
+#   --skip-ferry  measure only the baselines (lftp, curl); Ferry's cells say
+#                 "pending" and Ferry is not built
+#   --keep-data   leave the test data in the server's home afterwards
+#   WORKDIR       an interop WORKDIR: if its servers are running
+#                 (WORKDIR/servers.env and a working login) they are reused
+#                 and left running; otherwise the servers are started there.
+#                 Without it they are started in a temporary directory and
+#                 stopped at the end. NOTE: starting servers stops any other
+#                 interop servers on this machine and empties the FTP home;
+#                 pass the running WORKDIR to share servers with a test run.
+#   FERRY_BIN     use this ferry binary instead of building target/release/ferry
+#
+# What it does: installs lftp/curl if missing, builds Ferry (cargo build
+# --release), starts (or reuses) the interop servers, creates the test data
+# directly in the server's home (FERRY_INTEROP_HOME, owned by the FTP user),
+# checks once which TLS version each tool negotiates, then runs every
+# measurement once as warm-up plus N timed rounds (tools interleaved within
+# a round), clearing the local target before each run and verifying every
+# downloaded byte (sha256) after it. Prints a Markdown table; cleans up.
+#
+# Ferry's recursive download is detected from `ferry get --help`
+# (--recursive); without it the small-files Ferry row is skipped with a
+# message instead of failing. Needs root (apt-get, chown to the FTP user).
+set -euo pipefail
+export LC_ALL=C DEBIAN_FRONTEND=noninteractive
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+INTEROP="$ROOT/.ci/interop"
+BENCHMARKS_MD="$ROOT/BENCHMARKS.md"
+MARK_BEGIN='<!-- BENCH-RESULTS:BEGIN (written by benches/bench.sh --write) -->'
+MARK_END='<!-- BENCH-RESULTS:END -->'
+
+# The workload. 4 folders x 5 subfolders x 100 files x 4 KiB = 2000 files.
+SMALL_NAME=bench-small
+SMALL_TOP=4
+SMALL_SUB=5
+SMALL_PER_DIR=100
+SMALL_SIZE=4096
+SMALL_COUNT=$((SMALL_TOP * SMALL_SUB * SMALL_PER_DIR))
+BIG_NAME=bench-big.bin
+BIG_MIB=1024
+BIG_SIZE=$((BIG_MIB * 1024 * 1024))
+PARALLEL=4
+RUN_TIMEOUT=900   # seconds; a hung client fails its run instead of the script hanging
+
+RUNS=3
+WRITE=0
+SKIP_FERRY=0
+KEEP_DATA=0
+WORKDIR_ARG=""
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
+usage() { sed -n '5,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --write) WRITE=1 ;;
+    --runs) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || usage; RUNS="$2"; shift ;;
+    --skip-ferry) SKIP_FERRY=1 ;;
+    --keep-data) KEEP_DATA=1 ;;
+    -h|--help) usage ;;
+    -*) log "unknown option $1"; usage ;;
+    *) [[ -z "$WORKDIR_ARG" ]] || usage; WORKDIR_ARG="$1" ;;
+  esac
+  shift
+done
+
+[[ $EUID -eq 0 ]] || die "must run as root (apt-get, the interop servers, chown to the FTP user)"
+if [[ $WRITE -eq 1 ]]; then
+  [[ -f "$BENCHMARKS_MD" ]] || die "$BENCHMARKS_MD not found (needed for --write)"
+  if ! grep -qxF "$MARK_BEGIN" "$BENCHMARKS_MD" || ! grep -qxF "$MARK_END" "$BENCHMARKS_MD"; then
+    die "$BENCHMARKS_MD has no BENCH-RESULTS markers"
+  fi
+fi
+
+# ---------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------
+APT_UPDATED=0
+ensure_packages() {
+  local pkg missing=()
+  for pkg in "$@"; do
+    if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]]; then
+      missing+=("$pkg")
+    fi
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $APT_UPDATED -eq 0 ]]; then
+    log "apt-get update"
+    apt-get update -qq </dev/null >/dev/null
+    APT_UPDATED=1
+  fi
+  log "apt-get install ${missing[*]}"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+}
+ensure_packages lftp curl coreutils findutils gawk
+
+# ---------------------------------------------------------------------------
+# Scratch space and clean-up
+# ---------------------------------------------------------------------------
+SCRATCH="$(mktemp -d /tmp/ferry-bench.XXXXXX)"
+WORKDIR=""
+STARTED_SERVERS=0
+OWN_WORKDIR=0
+SERVER_DATA_CREATED=0
+FTP_HOME=""
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [[ $SERVER_DATA_CREATED -eq 1 && $KEEP_DATA -eq 0 && -n "$FTP_HOME" ]]; then
+    rm -rf "${FTP_HOME:?}/$SMALL_NAME" "${FTP_HOME:?}/$BIG_NAME"
+  fi
+  if [[ $STARTED_SERVERS -eq 1 ]]; then
+    bash "$INTEROP/stop.sh" "$WORKDIR" >/dev/null 2>&1 || log "warning: stop.sh $WORKDIR failed"
+    [[ $OWN_WORKDIR -eq 1 ]] && rm -rf "$WORKDIR"
+  fi
+  rm -rf "$SCRATCH"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------
+# Ferry (release build)
+# ---------------------------------------------------------------------------
+FERRY="${FERRY_BIN:-$ROOT/target/release/ferry}"
+FERRY_RECURSIVE=0
+FERRY_SMALL_EXTRA=()
+FERRY_SKIP_REASON=""
+if [[ $SKIP_FERRY -eq 1 ]]; then
+  FERRY_SKIP_REASON="--skip-ferry given"
+else
+  if [[ -z "${FERRY_BIN:-}" ]]; then
+    command -v cargo >/dev/null || die "cargo not found (or pass --skip-ferry / FERRY_BIN=...)"
+    log "cargo build --release"
+    (cd "$ROOT" && cargo build --release --quiet) || die "cargo build --release failed (use --skip-ferry to measure only lftp and curl)"
+  fi
+  [[ -x "$FERRY" ]] || die "$FERRY is not an executable"
+  FERRY_HELP="$("$FERRY" get --help 2>&1 || true)"
+  if grep -q -- '--recursive' <<<"$FERRY_HELP"; then
+    FERRY_RECURSIVE=1
+    # Belt and braces: the target is cleared before every run anyway.
+    if grep -q -- '--on-exists' <<<"$FERRY_HELP"; then
+      FERRY_SMALL_EXTRA=(--on-exists overwrite)
+    fi
+  else
+    log "SKIP: this ferry has no 'get --recursive' yet; the recursive Ferry measurement is skipped (pending)"
+  fi
+fi
+# Keep Ferry away from the real configuration and keychain.
+export FERRY_CONFIG_DIR="$SCRATCH/ferry-config" FERRY_NO_KEYCHAIN=1
+mkdir -p "$FERRY_CONFIG_DIR"
+
+# ---------------------------------------------------------------------------
+# Interop servers: reuse WORKDIR's if they answer, otherwise start them.
+# ---------------------------------------------------------------------------
+load_env() {
+  local f="$1/servers.env"
+  [[ -f "$f" ]] || return 1
+  # shellcheck disable=SC1090  # written by start.sh, KEY=value lines
+  source "$f"
+}
+probe_explicit() {
+  curl -q -sS --max-time 5 --list-only --ssl-reqd --cacert "$FERRY_INTEROP_CA" \
+    --user "$FERRY_INTEROP_USER:$FERRY_INTEROP_PASS" \
+    "ftp://127.0.0.1:$FERRY_INTEROP_VSFTPD_EXPLICIT_PORT/" -o /dev/null 2>/dev/null
+}
+if [[ -n "$WORKDIR_ARG" ]] && load_env "$WORKDIR_ARG" && probe_explicit; then
+  WORKDIR="$(cd "$WORKDIR_ARG" && pwd -P)"
+  log "reusing the interop servers of $WORKDIR"
+else
+  if [[ -n "$WORKDIR_ARG" ]]; then
+    WORKDIR="$WORKDIR_ARG"
+  else
+    WORKDIR="$(mktemp -d /tmp/ferry-bench-servers.XXXXXX)"
+    OWN_WORKDIR=1
+  fi
+  log "starting the interop servers in $WORKDIR"
+  STARTED_SERVERS=1
+  bash "$INTEROP/start.sh" "$WORKDIR" 2>"$SCRATCH/start.log" || { cat "$SCRATCH/start.log" >&2; die "start.sh failed"; }
+  WORKDIR="$(cd "$WORKDIR" && pwd -P)"
+  load_env "$WORKDIR" || die "start.sh wrote no servers.env"
+fi
+CA="$FERRY_INTEROP_CA"
+FTP_USER="$FERRY_INTEROP_USER"
+FTP_PASS="$FERRY_INTEROP_PASS"
+PORT="$FERRY_INTEROP_VSFTPD_EXPLICIT_PORT"
+FTP_HOME="$FERRY_INTEROP_HOME"
+[[ -d "$FTP_HOME" ]] || die "FERRY_INTEROP_HOME $FTP_HOME does not exist"
+BASE_URL="ftp://$FTP_USER:$FTP_PASS@127.0.0.1:$PORT"
+
+# ---------------------------------------------------------------------------
+# Test data, created directly in the server's home (not uploaded), owned by
+# the FTP user, random (incompressible) content. Manifests for verification.
+# ---------------------------------------------------------------------------
+log "creating $SMALL_COUNT x $SMALL_SIZE B in $FTP_HOME/$SMALL_NAME and $BIG_MIB MiB $FTP_HOME/$BIG_NAME"
+SERVER_DATA_CREATED=1
+rm -rf "${FTP_HOME:?}/$SMALL_NAME" "${FTP_HOME:?}/$BIG_NAME"
+for ((t = 0; t < SMALL_TOP; t++)); do
+  for ((s = 0; s < SMALL_SUB; s++)); do
+    dir="$FTP_HOME/$SMALL_NAME/d$t/s$s"
+    mkdir -p "$dir"
+    head -c $((SMALL_SIZE * SMALL_PER_DIR)) /dev/urandom \
+      | (cd "$dir" && split -b "$SMALL_SIZE" -d -a 3 --additional-suffix=.bin - f)
+  done
+done
+head -c "$BIG_SIZE" /dev/urandom >"$FTP_HOME/$BIG_NAME"
+chown -R "$FTP_USER:$FTP_USER" "$FTP_HOME/$SMALL_NAME" "$FTP_HOME/$BIG_NAME"
+chmod -R u=rwX,go=rX "$FTP_HOME/$SMALL_NAME" "$FTP_HOME/$BIG_NAME"
+(cd "$FTP_HOME/$SMALL_NAME" && find . -type f -print0 | sort -z | xargs -0 sha256sum) >"$SCRATCH/small.sha256"
+[[ "$(wc -l <"$SCRATCH/small.sha256")" -eq $SMALL_COUNT ]] || die "expected $SMALL_COUNT files in $FTP_HOME/$SMALL_NAME"
+BIG_SHA="$(sha256sum "$FTP_HOME/$BIG_NAME" | cut -d' ' -f1)"
+sync
+
+# ---------------------------------------------------------------------------
+# The commands measured. Each takes the local target as $1.
+# ---------------------------------------------------------------------------
+LFTP_SETTINGS="set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:ca-file $CA; set ssl:verify-certificate yes; set net:max-retries 1"
+
+# set_cmd NAME TARGET: CMD=(the command line of measurement NAME).
+set_cmd() {
+  local target="$2"
+  case "$1" in
+    ferry_small) CMD=("$FERRY" get -r --parallel "$PARALLEL" "${FERRY_SMALL_EXTRA[@]}" --ca-file "$CA" "$BASE_URL/$SMALL_NAME" "$target") ;;
+    lftp_small)  CMD=(lftp --norc -c "$LFTP_SETTINGS; open -u $FTP_USER,$FTP_PASS ftp://127.0.0.1:$PORT; mirror --parallel=$PARALLEL $SMALL_NAME $target") ;;
+    ferry_big)   CMD=("$FERRY" get --ca-file "$CA" "$BASE_URL/$BIG_NAME" "$target") ;;
+    curl_big)    CMD=(curl -q -sS --ssl-reqd --cacert "$CA" -o "$target" "$BASE_URL/$BIG_NAME") ;;
+    *) die "unknown measurement $1" ;;
+  esac
+}
+
+# verify_small DIR: every file present (no more, no fewer) with the right
+# bytes. Accepts DIR itself or DIR/bench-small as the root of the copy.
+verify_small() {
+  local root="$1" n
+  if [[ ! -d "$root/d0" && -d "$root/$SMALL_NAME/d0" ]]; then root="$root/$SMALL_NAME"; fi
+  [[ -d "$root" ]] || { log "verify: $1 was not created"; return 1; }
+  n="$(find "$root" -type f | wc -l)"
+  [[ "$n" -eq $SMALL_COUNT ]] || { log "verify: $n files in $root, expected $SMALL_COUNT"; return 1; }
+  (cd "$root" && sha256sum --quiet --strict -c "$SCRATCH/small.sha256") >&2 \
+    || { log "verify: checksum mismatch in $root"; return 1; }
+}
+verify_big() {
+  local size sum
+  [[ -f "$1" ]] || { log "verify: $1 was not created"; return 1; }
+  size="$(stat -c %s "$1")"
+  [[ "$size" -eq $BIG_SIZE ]] || { log "verify: $1 has $size bytes, expected $BIG_SIZE"; return 1; }
+  sum="$(sha256sum "$1" | cut -d' ' -f1)"
+  [[ "$sum" == "$BIG_SHA" ]] || { log "verify: sha256 of $1 is $sum, expected $BIG_SHA"; return 1; }
+}
+
+# ---------------------------------------------------------------------------
+# Which TLS version does each tool really negotiate (control and data)?
+# One untimed, verbose single-file download each.
+# ---------------------------------------------------------------------------
+probe_file="$SMALL_NAME/d0/s0/f000.bin"
+tls_name() { case "$1" in 3.4) echo TLSv1.3 ;; 3.3) echo TLSv1.2 ;; *) echo "version $1" ;; esac; }
+
+tls_lftp() {
+  local out="$SCRATCH/tls-lftp.log" versions n
+  lftp --norc -c "debug 15; $LFTP_SETTINGS; open -u $FTP_USER,$FTP_PASS ftp://127.0.0.1:$PORT; get $probe_file -o $SCRATCH/tls-lftp.bin" >"$out" 2>&1 \
+    || { echo "lftp probe failed (see $out)"; return 1; }
+  versions="$(sed -n 's/.*Negotiated version: \([0-9.]*\).*/\1/p' "$out" | sort -u)"
+  n="$(grep -c 'Negotiated version' "$out" || true)"
+  if ! grep -q -- '---> PROT P' "$out" || ! grep -q '200 PROT now Private' "$out"; then
+    echo "lftp did not get PROT P"; return 1
+  fi
+  [[ "$n" -ge 2 && "$(wc -l <<<"$versions")" -eq 1 ]] || { echo "lftp: unexpected handshakes ($n: $versions)"; return 1; }
+  grep -q 'selected PSK-resumption mode' "$out" || { echo "lftp: data connection did not resume"; return 1; }
+  printf '%s, data resumed' "$(tls_name "$versions")"
+}
+tls_curl() {
+  local out="$SCRATCH/tls-curl.log" versions n
+  curl -q -v --ssl-reqd --cacert "$CA" -o "$SCRATCH/tls-curl.bin" "$BASE_URL/$probe_file" >"$out" 2>&1 \
+    || { echo "curl probe failed (see $out)"; return 1; }
+  versions="$(sed -n 's/^\* SSL connection using \([^ ]*\) .*/\1/p' "$out" | sort -u)"
+  n="$(grep -c '^\* SSL connection using' "$out" || true)"
+  [[ "$n" -ge 2 && "$(wc -l <<<"$versions")" -eq 1 ]] || { echo "curl: unexpected handshakes ($n: $versions)"; return 1; }
+  grep -q 'SSL re-using session ID' "$out" || { echo "curl: data connection did not resume"; return 1; }
+  printf '%s, data resumed' "$versions"
+}
+tls_ferry() {
+  local out="$SCRATCH/tls-ferry.log" version
+  "$FERRY" get -v --ca-file "$CA" "$BASE_URL/$probe_file" "$SCRATCH/tls-ferry.bin" >"$out" 2>&1 \
+    || { echo "ferry probe failed (see $out)"; return 1; }
+  version="$(sed -n 's/.*TLS established: \(TLSv[0-9.]*\).*/\1/p' "$out" | sort -u | paste -sd/)"
+  [[ -n "$version" ]] || { echo "ferry -v printed no TLS version"; return 1; }
+  # vsftpd refuses cleartext or non-resumed data connections, so a
+  # completed RETR means the data connection resumed this TLS session.
+  printf '%s, data resumed' "$version"
+}
+
+declare -A TLS
+TLS[lftp]="$(tls_lftp)" || die "${TLS[lftp]}"
+TLS[curl]="$(tls_curl)" || die "${TLS[curl]}"
+if [[ -z "$FERRY_SKIP_REASON" ]]; then
+  TLS[ferry]="$(tls_ferry)" || die "${TLS[ferry]}"
+else
+  TLS[ferry]="pending"
+fi
+log "TLS: ferry ${TLS[ferry]}; lftp ${TLS[lftp]}; curl ${TLS[curl]}"
+
+# ---------------------------------------------------------------------------
+# Measurements
+# ---------------------------------------------------------------------------
+MEASUREMENTS=(ferry_small lftp_small ferry_big curl_big)
+declare -A TIMES STATUS
+STATUS[ferry_small]=run STATUS[lftp_small]=run STATUS[ferry_big]=run STATUS[curl_big]=run
+if [[ -n "$FERRY_SKIP_REASON" ]]; then
+  STATUS[ferry_small]="skipped" STATUS[ferry_big]="skipped"
+elif [[ $FERRY_RECURSIVE -eq 0 ]]; then
+  STATUS[ferry_small]="skipped"
+fi
+
+now_us() { local t="${EPOCHREALTIME//[.,]/}"; echo "$((10#$t))"; }
+
+# run_one NAME LABEL: one run of measurement NAME; prints seconds on success.
+run_one() {
+  local name="$1" label="$2" target t0 t1 rc=0
+  target="$SCRATCH/target-$name"
+  [[ "$name" == *_big ]] && target="$SCRATCH/target-$name.bin"
+  rm -rf "$target" "$target.part"
+  sync
+  local CMD=()
+  set_cmd "$name" "$target"
+  t0="$(now_us)"
+  timeout "$RUN_TIMEOUT" "${CMD[@]}" >"$SCRATCH/$name.$label.log" 2>&1 </dev/null || rc=$?
+  t1="$(now_us)"
+  if [[ $rc -ne 0 ]]; then
+    log "$name ($label): exit code $rc; last output:"
+    tail -n 20 "$SCRATCH/$name.$label.log" >&2
+    return 1
+  fi
+  if [[ "$name" == *_small ]]; then verify_small "$target"; else verify_big "$target"; fi || return 1
+  rm -rf "$target"
+  awk -v us=$((t1 - t0)) 'BEGIN { printf "%.3f\n", us / 1e6 }'
+}
+
+for ((round = 0; round <= RUNS; round++)); do
+  label="run$round"
+  [[ $round -eq 0 ]] && label="warmup"
+  for name in "${MEASUREMENTS[@]}"; do
+    [[ "${STATUS[$name]}" == run ]] || continue
+    log "$name: $label"
+    if secs="$(run_one "$name" "$label")"; then
+      log "$name: $label ${secs}s"
+      [[ $round -eq 0 ]] || TIMES[$name]="${TIMES[$name]:-} $secs"
+    else
+      STATUS[$name]="FAILED ($label)"
+    fi
+  done
+done
+
+# ---------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------
+# stats NAME -> "median min max" (seconds)
+stats() {
+  tr ' ' '\n' <<<"${TIMES[$1]}" | awk 'NF' | sort -g | awk '
+    { v[NR] = $1 }
+    END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+          printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
+}
+declare -A MED MIN MAX
+cell_ok() { [[ "${STATUS[$1]}" == run && -n "${TIMES[$1]:-}" ]]; }
+for name in "${MEASUREMENTS[@]}"; do
+  if cell_ok "$name"; then
+    read -r "MED[$name]" "MIN[$name]" "MAX[$name]" <<<"$(stats "$name")"
+  fi
+done
+
+status_text() {
+  case "${STATUS[$1]}" in
+    skipped) echo "pending" ;;
+    *) echo "${STATUS[$1]}" ;;
+  esac
+}
+# row TEST TOOL NAME UNIT TLS: one table row.
+row() {
+  local test="$1" tool="$2" name="$3" unit="$4" tls="$5" rate
+  if cell_ok "$name"; then
+    if [[ "$unit" == files ]]; then
+      rate="$(awk -v n=$SMALL_COUNT -v s="${MED[$name]}" 'BEGIN { printf "%.0f files/s", n / s }')"
+    else
+      rate="$(awk -v n=$BIG_MIB -v s="${MED[$name]}" 'BEGIN { printf "%.0f MiB/s", n / s }')"
+    fi
+    printf '| %s | %s | %s | %s–%s | %s | %s |\n' "$test" "$tool" "${MED[$name]}" "${MIN[$name]}" "${MAX[$name]}" "$rate" "$tls"
+  else
+    printf '| %s | %s | %s | – | – | %s |\n' "$test" "$tool" "$(status_text "$name")" "$tls"
+  fi
+}
+# ratio SLOW FAST TARGET: "SLOW/FAST" as N.N×, with the target.
+ratio() {
+  if cell_ok "$1" && cell_ok "$2"; then
+    awk -v a="${MED[$1]}" -v b="${MED[$2]}" 'BEGIN { printf "%.2f×", a / b }'
+  elif [[ "${STATUS[$1]}" == skipped || "${STATUS[$2]}" == skipped ]]; then
+    echo "pending"
+  else
+    echo "n/a"
+  fi
+}
+
+# met SLOW FAST MIN: "yes" if SLOW/FAST >= MIN, "no", or "pending".
+met() {
+  if cell_ok "$1" && cell_ok "$2"; then
+    awk -v a="${MED[$1]}" -v b="${MED[$2]}" -v m="$3" 'BEGIN { print (a / b >= m) ? "yes" : "**no**" }'
+  elif [[ "${STATUS[$1]}" == skipped || "${STATUS[$2]}" == skipped ]]; then
+    echo "pending"
+  else
+    echo "n/a"
+  fi
+}
+
+tool_version() {
+  case "$1" in
+    ferry) if [[ -z "$FERRY_SKIP_REASON" ]]; then "$FERRY" --version 2>/dev/null | head -n1; else echo "Ferry"; fi ;;
+    lftp) lftp --version | sed -n 's/.*Version \([0-9.]*\).*/lftp \1/p' | head -n1 ;;
+    curl) curl --version | awk 'NR == 1 { print $1, $2, "(" $5 ")" }' ;;
+  esac
+}
+V_FERRY="$(tool_version ferry)"
+V_LFTP="$(tool_version lftp)"
+V_CURL="$(tool_version curl)"
+V_SERVER="$(awk '$1 == "vsftpd" { print "vsftpd", $2 }' "${FERRY_INTEROP_CACHE:-/var/cache/ferry-interop}/root/.versions" 2>/dev/null || true)"
+CPU="$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+OS="$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
+
+REPORT="$SCRATCH/report.md"
+{
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bash benches/bench.sh\`: $RUNS timed runs per row after one warm-up, median (min–max)."
+  echo "Machine: $OS, kernel $(uname -r), $(nproc) cores ($CPU), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, loopback."
+  echo "Server: ${V_SERVER:-vsftpd} (\`vsftpd_explicit\`, \`require_ssl_reuse=YES\`). Clients: $V_FERRY, $V_LFTP, $V_CURL."
+  echo
+  echo "| Test | Tool | Median (s) | Min–max (s) | Rate (median) | TLS |"
+  echo "| --- | --- | ---: | ---: | ---: | --- |"
+  row "$SMALL_COUNT × 4 KiB, recursive, $PARALLEL connections" "Ferry" ferry_small files "${TLS[ferry]}"
+  row "" "lftp \`mirror --parallel=$PARALLEL\`" lftp_small files "${TLS[lftp]}"
+  row "1 GiB, one file" "Ferry" ferry_big mib "${TLS[ferry]}"
+  row "" "curl" curl_big mib "${TLS[curl]}"
+  echo
+  echo "| Ratio of median times | Value | Target | Met |"
+  echo "| --- | ---: | ---: | --- |"
+  echo "| lftp / Ferry, $SMALL_COUNT small files | $(ratio lftp_small ferry_small) | ≥ 4× | $(met lftp_small ferry_small 4) |"
+  echo "| curl / Ferry, 1 GiB | $(ratio curl_big ferry_big) | ≥ 1.00× | $(met curl_big ferry_big 1) |"
+  echo
+  echo "TLS: every client verified the certificate against the interop CA; each data connection resumed the control connection's TLS session (vsftpd refuses any that does not). Versions read from \`lftp debug\`, \`curl -v\` and \`ferry -v\` on one file."
+} >"$REPORT"
+if [[ -n "$FERRY_SKIP_REASON" ]]; then
+  printf '\nFerry: pending (%s).\n' "$FERRY_SKIP_REASON" >>"$REPORT"
+elif [[ $FERRY_RECURSIVE -eq 0 ]]; then
+  printf '\nFerry recursive download: pending (this build has no \140ferry get --recursive\140).\n' >>"$REPORT"
+fi
+
+echo
+cat "$REPORT"
+
+if [[ $WRITE -eq 1 ]]; then
+  awk -v begin="$MARK_BEGIN" -v end="$MARK_END" -v report="$REPORT" '
+    $0 == begin { print; print ""; while ((getline line < report) > 0) print line; print ""; skip = 1; next }
+    $0 == end   { skip = 0 }
+    !skip' "$BENCHMARKS_MD" >"$SCRATCH/BENCHMARKS.md.new"
+  cat "$SCRATCH/BENCHMARKS.md.new" >"$BENCHMARKS_MD"
+  log "wrote the results section of $BENCHMARKS_MD"
+fi
+
+failed=0
+for name in "${MEASUREMENTS[@]}"; do
+  [[ "${STATUS[$name]}" == FAILED* ]] && failed=1
+done
+[[ $failed -eq 0 ]] || die "some measurements failed (see above)"

@@ -1,0 +1,276 @@
+//! Folder transfers from the command line: `ferry get -r` and `ferry put -r`, through the same
+//! transfer engine the window uses (N workers, each one reused session), with a progress bar on a
+//! terminal and a summary at the end.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::connect::{Connection, open_connection};
+use super::target::Target;
+use super::{BatchOptions, ExitCode, Failure, GlobalOptions, OnExists, printable};
+use crate::ftp::{Session, path as remote_path};
+use crate::transfer::walk::{local_tree, remote_tree};
+use crate::transfer::{
+    Command, Direction, Engine, EngineConfig, Event, FileExistsPolicy, ItemState, NewItem, names,
+};
+
+/// `ferry get -r URL [LOCALDIR]`: the remote folder's contents into LOCALDIR (default: a folder
+/// of the remote folder's name in the current directory).
+pub(crate) fn get_recursive(
+    target: &Target,
+    local: Option<&Path>,
+    batch: &BatchOptions,
+    global: &GlobalOptions,
+) -> Result<(), Failure> {
+    let (mut session, connection) = open_connection(target, global)?;
+    let started = Instant::now();
+    let tree = remote_tree(&mut session, &target.path)?;
+    let root = match local {
+        Some(dir) => dir.to_owned(),
+        None => {
+            let name = remote_path::file_name(target.path.trim_end_matches('/'));
+            let name = names::safe_component(if name.is_empty() { "download" } else { name })
+                .map(|s| s.name)
+                .unwrap_or_else(|| "download".into());
+            PathBuf::from(name)
+        }
+    };
+    std::fs::create_dir_all(&root)
+        .map_err(|e| Failure::local(format!("cannot create {}: {e}", root.display())))?;
+    let mut skipped: Vec<String> = tree
+        .skipped
+        .iter()
+        .map(|(p, why)| format!("{p}: {why}"))
+        .collect();
+    for dir in &tree.dirs {
+        match names::local_path(&root, dir) {
+            Some((path, _)) => {
+                if let Err(e) = std::fs::create_dir_all(&path) {
+                    skipped.push(format!("{dir}: cannot create the folder: {e}"));
+                }
+            }
+            None => skipped.push(format!("{dir}: not a safe local name")),
+        }
+    }
+    let mut items = Vec::with_capacity(tree.files.len());
+    for (rel, entry) in &tree.files {
+        match names::local_path(&root, rel) {
+            Some((local, _)) => items.push(NewItem {
+                direction: Direction::Download,
+                local,
+                remote: remote_path::join(&target.path, rel),
+                size: entry.size,
+                modified: entry.modified.map(|t| t.unix_seconds()),
+            }),
+            None => skipped.push(format!("{rel}: not a safe local name; not downloaded")),
+        }
+    }
+    let label = format!("Download {} to {}", target.path, root.display());
+    run(session, connection, label, items, skipped, batch, started)
+}
+
+/// `ferry put -r LOCALDIR URL`: the local folder's contents into the remote folder (created if
+/// needed).
+pub(crate) fn put_recursive(
+    local: &Path,
+    target: &Target,
+    batch: &BatchOptions,
+    global: &GlobalOptions,
+) -> Result<(), Failure> {
+    let tree = local_tree(local)
+        .map_err(|e| Failure::local(format!("cannot read {}: {e}", local.display())))?;
+    let (mut session, connection) = open_connection(target, global)?;
+    let started = Instant::now();
+    let base = target.path.trim_end_matches('/').to_owned();
+    let mut skipped: Vec<String> = tree
+        .skipped
+        .iter()
+        .map(|(p, why)| format!("{}: {why}", p.display()))
+        .collect();
+    let remote_of = |rel: &Path| -> Option<String> {
+        let rel = rel.to_str()?.replace('\\', "/");
+        Some(if base.is_empty() {
+            rel
+        } else {
+            remote_path::join(&base, &rel)
+        })
+    };
+    if !base.is_empty() {
+        make_remote_dir(&mut session, &base);
+    }
+    for dir in &tree.dirs {
+        match remote_of(dir) {
+            Some(remote) => make_remote_dir(&mut session, &remote),
+            None => skipped.push(format!("{}: name is not UTF-8", dir.display())),
+        }
+    }
+    let mut items = Vec::with_capacity(tree.files.len());
+    for (rel, size, modified) in &tree.files {
+        match remote_of(rel) {
+            Some(remote) => items.push(NewItem {
+                direction: Direction::Upload,
+                local: local.join(rel),
+                remote,
+                size: Some(*size),
+                modified: *modified,
+            }),
+            None => skipped.push(format!("{}: name is not UTF-8", rel.display())),
+        }
+    }
+    let label = format!("Upload {} to {}", local.display(), target.path);
+    run(session, connection, label, items, skipped, batch, started)
+}
+
+/// MKD, ignoring "exists": a missing folder shows up as failed uploads with the server's reason.
+fn make_remote_dir(session: &mut Session, dir: &str) {
+    let _ = session.mkdir(dir);
+}
+
+fn policy(on_exists: OnExists) -> FileExistsPolicy {
+    match on_exists {
+        OnExists::Overwrite => FileExistsPolicy::Overwrite,
+        OnExists::Newer => FileExistsPolicy::OverwriteIfNewer,
+        OnExists::Size => FileExistsPolicy::OverwriteIfSizeDiffers,
+        OnExists::Resume => FileExistsPolicy::Resume,
+        OnExists::Rename => FileExistsPolicy::Rename,
+        OnExists::Skip => FileExistsPolicy::Skip,
+    }
+}
+
+fn run(
+    first: Session,
+    connection: Connection,
+    label: String,
+    items: Vec<NewItem>,
+    skipped: Vec<String>,
+    batch: &BatchOptions,
+    started: Instant,
+) -> Result<(), Failure> {
+    let total_bytes: u64 = items.iter().filter_map(|i| i.size).sum();
+    let total_files = items.len();
+    // The walk's session becomes the first worker's: one login fewer.
+    let spare = Arc::new(Mutex::new(Some(first)));
+    let connector = Arc::new(move || {
+        if let Some(session) = spare.lock().ok().and_then(|mut s| s.take()) {
+            return Ok(session);
+        }
+        connection.connect().map_err(|f| f.message)
+    });
+    let mut engine = Engine::start(EngineConfig {
+        workers: batch.parallel.clamp(1, 16).min(total_files.max(1)),
+        retries: batch.retries,
+        backoff: Duration::from_secs(1),
+        connector,
+    });
+    let events = engine
+        .take_events()
+        .ok_or_else(|| Failure::local("the transfer engine has no event stream"))?;
+    engine.send(Command::Add {
+        label,
+        on_exists: policy(batch.on_exists),
+        items,
+    });
+    let bar = progress_bar(total_bytes, total_files);
+    let mut done_bytes: HashMap<u64, u64> = HashMap::new();
+    let mut finished: HashMap<u64, (ItemState, Option<String>)> = HashMap::new();
+    let mut seen_added = total_files == 0;
+    loop {
+        match events.recv_timeout(Duration::from_millis(200)) {
+            Ok(Event::Added(_)) => seen_added = true,
+            Ok(Event::Progress { id, bytes_done, .. }) => {
+                done_bytes.insert(id, bytes_done);
+            }
+            Ok(Event::State { id, state, error }) if state.is_finished() => {
+                finished.insert(id, (state, error));
+            }
+            Ok(Event::Log(line)) => {
+                if let Some(bar) = &bar {
+                    bar.println(printable(&line));
+                }
+            }
+            Ok(Event::Idle) if seen_added => break,
+            Ok(_) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if let Some(bar) = &bar {
+            bar.set_position(done_bytes.values().sum());
+            bar.set_message(format!("{}/{} files", finished.len(), total_files));
+        }
+    }
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let items = engine.items();
+    drop(engine);
+    summarize(&items, &skipped, started)
+}
+
+fn progress_bar(total_bytes: u64, total_files: usize) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(total_bytes);
+    let style = ProgressStyle::with_template(
+        "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+    )
+    .ok()?;
+    bar.set_style(style);
+    bar.set_message(format!("0/{total_files} files"));
+    bar.enable_steady_tick(Duration::from_millis(250));
+    Some(bar)
+}
+
+fn summarize(
+    items: &[crate::transfer::Item],
+    skipped: &[String],
+    started: Instant,
+) -> Result<(), Failure> {
+    let count = |s: ItemState| items.iter().filter(|i| i.state == s).count();
+    let bytes: u64 = items
+        .iter()
+        .filter(|i| i.state == ItemState::Done)
+        .filter_map(|i| i.size)
+        .sum();
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{} transferred ({:.1} MiB) in {:.1} s, {} skipped (exist), {} failed{}",
+        count(ItemState::Done),
+        bytes as f64 / (1024.0 * 1024.0),
+        secs,
+        count(ItemState::Skipped),
+        count(ItemState::Failed),
+        if skipped.is_empty() {
+            String::new()
+        } else {
+            format!(", {} not transferable", skipped.len())
+        }
+    );
+    for line in skipped {
+        eprintln!("  not transferred: {}", printable(line));
+    }
+    let failed: Vec<_> = items
+        .iter()
+        .filter(|i| i.state == ItemState::Failed)
+        .collect();
+    for item in &failed {
+        eprintln!(
+            "  failed: {}: {}",
+            printable(&item.remote),
+            printable(item.last_error.as_deref().unwrap_or("unknown error"))
+        );
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure {
+            message: format!("{} file(s) failed", failed.len()),
+            code: ExitCode::SomeFailed,
+        })
+    }
+}

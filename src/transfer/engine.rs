@@ -1,0 +1,880 @@
+//! The worker pool: N threads, each owning one logged-in session that it reuses from item to
+//! item (no reconnect, no re-login per file), taking the next queued item, moving it, verifying
+//! it, and retrying with backoff and REST when a connection drops.
+//!
+//! The front end sends [`Command`]s (applied at once, under a short lock: the window's thread
+//! never waits on the network) and drains [`Event`]s.
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use super::model::{Direction, FileExistsPolicy, Item, ItemState, Job, NewItem};
+use super::names;
+use crate::ftp::{FtpError, Session, TransferControl, UploadMode, path as remote_path};
+
+/// Opens a new logged-in session (the front end knows the site, the trust decisions and the
+/// password; the engine only asks for sessions). Called on worker threads.
+pub type Connector = Arc<dyn Fn() -> Result<Session, String> + Send + Sync>;
+
+/// How the engine runs.
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// Parallel workers (each one connection).
+    pub workers: usize,
+    /// Attempts after the first before an item fails.
+    pub retries: u32,
+    /// Wait before the first retry; doubled each time, at most 30 s.
+    pub backoff: Duration,
+    /// Where sessions come from.
+    pub connector: Connector,
+}
+
+/// What the front end asks of the engine.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Queue a job of items.
+    Add {
+        /// Shown to the user.
+        label: String,
+        /// Its file-exists policy.
+        on_exists: FileExistsPolicy,
+        /// The files.
+        items: Vec<NewItem>,
+    },
+    /// Stop an item and remove its partial data.
+    Cancel(u64),
+    /// Stop every unfinished item.
+    CancelAll,
+    /// Stop an item, keeping its partial data.
+    Pause(u64),
+    /// Queue a paused item again.
+    Resume(u64),
+    /// Queue a failed or cancelled item again.
+    Retry(u64),
+    /// Answer a file-exists question; `for_job` applies it to the rest of the job.
+    Answer {
+        /// The item that asked.
+        item: u64,
+        /// What to do (anything but `Ask`).
+        decision: FileExistsPolicy,
+        /// Apply to every later question of the same job.
+        for_job: bool,
+    },
+    /// Move an item to run before or after others.
+    SetPriority(u64, i32),
+    /// Forget finished items.
+    ClearFinished,
+}
+
+/// What the engine tells the front end.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Items were queued (ids in order).
+    Added(Vec<u64>),
+    /// An item changed state.
+    State {
+        /// The item.
+        id: u64,
+        /// Its new state.
+        state: ItemState,
+        /// Why, for failures and retries.
+        error: Option<String>,
+    },
+    /// Progress of an active item, at most ~10 times a second per item.
+    Progress {
+        /// The item.
+        id: u64,
+        /// Bytes of the target written so far.
+        bytes_done: u64,
+        /// Its size, if known.
+        total: Option<u64>,
+        /// Moving average, bytes per second.
+        speed: f64,
+        /// Seconds left at that speed, when both are known.
+        eta: Option<f64>,
+    },
+    /// The target exists and the policy is Ask: the item waits for a [`Command::Answer`].
+    Question {
+        /// The item.
+        id: u64,
+        /// The target that exists.
+        target: String,
+        /// Its size.
+        existing_size: Option<u64>,
+        /// The source's size.
+        source_size: Option<u64>,
+    },
+    /// A line for the log.
+    Log(String),
+    /// Nothing left to do: every item is finished, paused or asking.
+    Idle,
+}
+
+struct Shared {
+    state: Mutex<QueueState>,
+    wake: Condvar,
+    events: Sender<Event>,
+}
+
+#[derive(Default)]
+struct QueueState {
+    items: Vec<Item>,
+    jobs: Vec<Job>,
+    next_id: u64,
+    /// Stop flags of active items, and why they were stopped.
+    stops: HashMap<u64, (Arc<AtomicBool>, ItemState)>,
+    /// Per-item answers to file-exists questions.
+    answers: HashMap<u64, FileExistsPolicy>,
+    /// Items waiting out a retry backoff.
+    not_before: HashMap<u64, Instant>,
+    active: usize,
+    shutdown: bool,
+    idle_reported: bool,
+}
+
+/// A running queue.
+pub struct Engine {
+    shared: Arc<Shared>,
+    workers: Vec<JoinHandle<()>>,
+    events: Option<Receiver<Event>>,
+}
+
+impl Engine {
+    /// Starts the workers. They connect lazily, when there is work.
+    pub fn start(config: EngineConfig) -> Engine {
+        let (tx, rx) = mpsc::channel();
+        let shared = Arc::new(Shared {
+            state: Mutex::new(QueueState {
+                next_id: 1,
+                ..QueueState::default()
+            }),
+            wake: Condvar::new(),
+            events: tx,
+        });
+        let workers = (0..config.workers.max(1))
+            .map(|n| {
+                let shared = shared.clone();
+                let config = config.clone();
+                std::thread::Builder::new()
+                    .name(format!("ferry-transfer-{n}"))
+                    .spawn(move || Worker::new(shared, config).run())
+            })
+            .filter_map(Result::ok)
+            .collect();
+        Engine {
+            shared,
+            workers,
+            events: Some(rx),
+        }
+    }
+
+    /// The event stream (taken once by the front end).
+    pub fn take_events(&mut self) -> Option<Receiver<Event>> {
+        self.events.take()
+    }
+
+    /// Applies a command at once; never waits for the network.
+    pub fn send(&self, command: Command) {
+        let mut st = lock(&self.shared.state);
+        let events = &self.shared.events;
+        match command {
+            Command::Add {
+                label,
+                on_exists,
+                items,
+            } => {
+                let job = st.next_id;
+                st.next_id += 1;
+                st.jobs.push(Job {
+                    id: job,
+                    label,
+                    on_exists,
+                });
+                let mut ids = Vec::with_capacity(items.len());
+                for new in items {
+                    let id = st.next_id;
+                    st.next_id += 1;
+                    ids.push(id);
+                    st.items.push(Item {
+                        id,
+                        job,
+                        direction: new.direction,
+                        local: new.local,
+                        remote: new.remote,
+                        size: new.size,
+                        modified: new.modified,
+                        state: ItemState::Queued,
+                        bytes_done: 0,
+                        attempts: 0,
+                        last_error: None,
+                        priority: 0,
+                    });
+                }
+                st.idle_reported = false;
+                let _ = events.send(Event::Added(ids));
+            }
+            Command::Cancel(id) => stop(&mut st, events, id, ItemState::Cancelled),
+            Command::Pause(id) => stop(&mut st, events, id, ItemState::Paused),
+            Command::CancelAll => {
+                let ids: Vec<u64> = st
+                    .items
+                    .iter()
+                    .filter(|i| !i.state.is_finished())
+                    .map(|i| i.id)
+                    .collect();
+                for id in ids {
+                    stop(&mut st, events, id, ItemState::Cancelled);
+                }
+            }
+            Command::Resume(id) | Command::Retry(id) => {
+                if let Some(item) = st.items.iter_mut().find(|i| {
+                    i.id == id
+                        && matches!(
+                            i.state,
+                            ItemState::Paused | ItemState::Failed | ItemState::Cancelled
+                        )
+                }) {
+                    item.state = ItemState::Queued;
+                    item.attempts = 0;
+                    item.last_error = None;
+                    let _ = events.send(Event::State {
+                        id,
+                        state: ItemState::Queued,
+                        error: None,
+                    });
+                    st.idle_reported = false;
+                }
+            }
+            Command::Answer {
+                item,
+                decision,
+                for_job,
+            } => {
+                let job = st.items.iter().find(|i| i.id == item).map(|i| i.job);
+                if for_job
+                    && let Some(job) = job
+                    && let Some(j) = st.jobs.iter_mut().find(|j| j.id == job)
+                {
+                    j.on_exists = decision;
+                }
+                st.answers.insert(item, decision);
+                let requeue: Vec<u64> = st
+                    .items
+                    .iter()
+                    .filter(|i| {
+                        i.state == ItemState::Asking
+                            && (i.id == item || (for_job && Some(i.job) == job))
+                    })
+                    .map(|i| i.id)
+                    .collect();
+                for id in requeue {
+                    if let Some(i) = st.items.iter_mut().find(|i| i.id == id) {
+                        i.state = ItemState::Queued;
+                    }
+                    let _ = events.send(Event::State {
+                        id,
+                        state: ItemState::Queued,
+                        error: None,
+                    });
+                }
+                st.idle_reported = false;
+            }
+            Command::SetPriority(id, priority) => {
+                if let Some(i) = st.items.iter_mut().find(|i| i.id == id) {
+                    i.priority = priority;
+                }
+            }
+            Command::ClearFinished => st.items.retain(|i| !i.state.is_finished()),
+        }
+        drop(st);
+        self.shared.wake.notify_all();
+    }
+
+    /// A copy of every item, for display.
+    pub fn items(&self) -> Vec<Item> {
+        lock(&self.shared.state).items.clone()
+    }
+
+    /// Blocks until nothing is left to do (command line use; never on a UI thread).
+    pub fn wait_idle(&self) {
+        let mut st = lock(&self.shared.state);
+        while !is_idle(&st) {
+            st = self
+                .shared
+                .wake
+                .wait(st)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        {
+            let mut st = lock(&self.shared.state);
+            st.shutdown = true;
+            for (flag, _) in st.stops.values() {
+                flag.store(true, Ordering::Relaxed);
+            }
+        }
+        self.shared.wake.notify_all();
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+
+fn is_idle(st: &QueueState) -> bool {
+    st.active == 0 && !st.items.iter().any(|i| i.state == ItemState::Queued)
+}
+
+fn stop(st: &mut QueueState, events: &Sender<Event>, id: u64, why: ItemState) {
+    if let Some((flag, reason)) = st.stops.get_mut(&id) {
+        *reason = why;
+        flag.store(true, Ordering::Relaxed);
+        return; // the worker reports the new state when it has stopped
+    }
+    if let Some(item) = st
+        .items
+        .iter_mut()
+        .find(|i| i.id == id && !i.state.is_finished())
+    {
+        item.state = why;
+        if why == ItemState::Cancelled && item.direction == Direction::Download {
+            let _ = fs::remove_file(part_path(&item.local));
+        }
+        let _ = events.send(Event::State {
+            id,
+            state: why,
+            error: None,
+        });
+    }
+}
+
+/// How one attempt ended.
+enum Outcome {
+    Done,
+    Skipped(String),
+    Asking {
+        existing_size: Option<u64>,
+    },
+    Stopped,
+    /// Worth another attempt (connection trouble).
+    Retry(String),
+    /// Will not get better by retrying.
+    Fail(String),
+}
+
+struct Worker {
+    shared: Arc<Shared>,
+    config: EngineConfig,
+    session: Option<Session>,
+}
+
+impl Worker {
+    fn new(shared: Arc<Shared>, config: EngineConfig) -> Worker {
+        Worker {
+            shared,
+            config,
+            session: None,
+        }
+    }
+
+    fn run(mut self) {
+        while let Some((item, policy, flag)) = self.next_item() {
+            let outcome = self.attempt(&item, policy, &flag);
+            self.finish(item, outcome);
+        }
+        if let Some(session) = self.session.take() {
+            let _ = session.quit();
+        }
+    }
+
+    /// Waits for the next queued item (highest priority, then queue order) and claims it.
+    fn next_item(&self) -> Option<(Item, FileExistsPolicy, Arc<AtomicBool>)> {
+        let mut st = lock(&self.shared.state);
+        loop {
+            if st.shutdown {
+                return None;
+            }
+            let now = Instant::now();
+            let ready = |i: &Item| st.not_before.get(&i.id).is_none_or(|t| *t <= now);
+            let next = st
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.state == ItemState::Queued && ready(i))
+                .max_by_key(|(pos, i)| (i.priority, std::cmp::Reverse(*pos)))
+                .map(|(pos, _)| pos);
+            if let Some(pos) = next {
+                let id = st.items[pos].id;
+                st.not_before.remove(&id);
+                let item = &mut st.items[pos];
+                item.state = ItemState::Active;
+                item.attempts += 1;
+                let item = item.clone();
+                let policy = st.answers.get(&item.id).copied().unwrap_or_else(|| {
+                    st.jobs
+                        .iter()
+                        .find(|j| j.id == item.job)
+                        .map(|j| j.on_exists)
+                        .unwrap_or(FileExistsPolicy::Ask)
+                });
+                let flag = Arc::new(AtomicBool::new(false));
+                st.stops
+                    .insert(item.id, (flag.clone(), ItemState::Cancelled));
+                st.active += 1;
+                let _ = self.shared.events.send(Event::State {
+                    id: item.id,
+                    state: ItemState::Active,
+                    error: None,
+                });
+                return Some((item, policy, flag));
+            }
+            if is_idle(&st) && !st.idle_reported {
+                st.idle_reported = true;
+                let _ = self.shared.events.send(Event::Idle);
+                self.shared.wake.notify_all();
+            }
+            // Sleep until woken, or until the earliest backoff ends.
+            let wait = st
+                .not_before
+                .values()
+                .map(|t| t.saturating_duration_since(now))
+                .min()
+                .unwrap_or(Duration::from_secs(3600))
+                .max(Duration::from_millis(1));
+            st = self
+                .shared
+                .wake
+                .wait_timeout(st, wait)
+                .map(|(guard, _)| guard)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+    }
+
+    fn finish(&mut self, item: Item, outcome: Outcome) {
+        let mut st = lock(&self.shared.state);
+        let stopped_as = st
+            .stops
+            .remove(&item.id)
+            .map(|(_, why)| why)
+            .unwrap_or(ItemState::Cancelled);
+        st.active = st.active.saturating_sub(1);
+        let retries = self.config.retries;
+        let Some(entry) = st.items.iter_mut().find(|i| i.id == item.id) else {
+            return;
+        };
+        let (state, error) = match outcome {
+            Outcome::Done => (ItemState::Done, None),
+            Outcome::Skipped(why) => (ItemState::Skipped, Some(why)),
+            Outcome::Asking { existing_size } => {
+                let _ = self.shared.events.send(Event::Question {
+                    id: item.id,
+                    target: match item.direction {
+                        Direction::Download => item.local.display().to_string(),
+                        Direction::Upload => item.remote.clone(),
+                    },
+                    existing_size,
+                    source_size: item.size,
+                });
+                entry.attempts = entry.attempts.saturating_sub(1);
+                (ItemState::Asking, None)
+            }
+            Outcome::Stopped => {
+                if stopped_as == ItemState::Cancelled && item.direction == Direction::Download {
+                    let _ = fs::remove_file(part_path(&item.local));
+                }
+                (stopped_as, None)
+            }
+            Outcome::Retry(why) if entry.attempts <= retries => {
+                let _ = self
+                    .shared
+                    .events
+                    .send(Event::Log(format!("{}: {why}; retrying", item.remote)));
+                (ItemState::Queued, Some(why))
+            }
+            Outcome::Retry(why) | Outcome::Fail(why) => {
+                // Keep partial data for a retry, but not an empty file from a refused RETR.
+                let part = part_path(&item.local);
+                if item.direction == Direction::Download
+                    && fs::metadata(&part).is_ok_and(|m| m.len() == 0)
+                {
+                    let _ = fs::remove_file(part);
+                }
+                (ItemState::Failed, Some(why))
+            }
+        };
+        entry.state = state;
+        entry.last_error = error.clone();
+        if state == ItemState::Queued {
+            // Back off before the retry: the item waits in the queue, the worker moves on.
+            let wait = self
+                .config
+                .backoff
+                .saturating_mul(1 << entry.attempts.saturating_sub(1).min(5))
+                .min(Duration::from_secs(30));
+            st.not_before.insert(item.id, Instant::now() + wait);
+        }
+        let _ = self.shared.events.send(Event::State {
+            id: item.id,
+            state,
+            error,
+        });
+        drop(st);
+        self.shared.wake.notify_all();
+    }
+
+    fn session(&mut self) -> Result<&mut Session, String> {
+        if self.session.is_none() {
+            self.session = Some((self.config.connector)()?);
+        }
+        self.session.as_mut().ok_or_else(|| "no session".to_owned())
+    }
+
+    fn attempt(&mut self, item: &Item, policy: FileExistsPolicy, stop: &AtomicBool) -> Outcome {
+        let result = match item.direction {
+            Direction::Download => self.download(item, policy, stop),
+            Direction::Upload => self.upload(item, policy, stop),
+        };
+        match result {
+            Ok(outcome) => outcome,
+            Err(AttemptError::Stopped) => Outcome::Stopped,
+            Err(AttemptError::Local(why)) => Outcome::Fail(why),
+            Err(AttemptError::Connect(why)) => {
+                self.session = None;
+                Outcome::Retry(why)
+            }
+            Err(AttemptError::Ftp(e)) => {
+                if e.is_fatal_to_session() {
+                    self.session = None;
+                }
+                match &e {
+                    FtpError::Cancelled => Outcome::Stopped,
+                    FtpError::Local { .. } | FtpError::InvalidInput(_) | FtpError::Auth { .. } => {
+                        Outcome::Fail(e.to_string())
+                    }
+                    FtpError::Reply { reply, .. } if reply.code >= 500 => {
+                        Outcome::Fail(e.to_string())
+                    }
+                    _ => Outcome::Retry(e.to_string()),
+                }
+            }
+        }
+    }
+
+    fn download(
+        &mut self,
+        item: &Item,
+        policy: FileExistsPolicy,
+        stop: &AtomicBool,
+    ) -> Result<Outcome, AttemptError> {
+        let mut target = item.local.clone();
+        let part = part_path(&target);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(|e| local(parent, &e))?;
+        }
+        // What is already there decides where we start.
+        let mut offset = 0;
+        if let Ok(meta) = fs::metadata(&target) {
+            let existing = meta.len();
+            match policy {
+                FileExistsPolicy::Ask => {
+                    return Ok(Outcome::Asking {
+                        existing_size: Some(existing),
+                    });
+                }
+                FileExistsPolicy::Skip => return Ok(Outcome::Skipped("exists".into())),
+                FileExistsPolicy::OverwriteIfSizeDiffers if Some(existing) == item.size => {
+                    return Ok(Outcome::Skipped("same size".into()));
+                }
+                FileExistsPolicy::OverwriteIfNewer
+                    if item
+                        .modified
+                        .is_some_and(|remote| remote <= mtime(&meta).unwrap_or(i64::MIN)) =>
+                {
+                    return Ok(Outcome::Skipped("not newer".into()));
+                }
+                FileExistsPolicy::Resume if item.size.is_some_and(|s| existing >= s) => {
+                    return Ok(Outcome::Skipped("already complete".into()));
+                }
+                FileExistsPolicy::Resume => {
+                    fs::rename(&target, &part).map_err(|e| local(&target, &e))?;
+                }
+                FileExistsPolicy::Rename => {
+                    let dir = target.parent().unwrap_or(Path::new("."));
+                    let name = target
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    target = names::unique_name(dir, &name);
+                }
+                _ => {}
+            }
+        }
+        let part = part_path(&target);
+        // A part file from an earlier attempt or run: continue it.
+        if let Ok(meta) = fs::metadata(&part)
+            && item.size.is_none_or(|s| meta.len() <= s)
+        {
+            offset = meta.len();
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(offset == 0)
+            .open(&part)
+            .map_err(|e| local(&part, &e))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| local(&part, &e))?;
+        let total = item.size;
+        let events = self.shared.events.clone();
+        let id = item.id;
+        let mut meter = Meter::new(id, offset, total, events);
+        let session = self.session().map_err(AttemptError::Connect)?;
+        let received = {
+            let mut progress = |done: u64| meter.update(offset + done);
+            let mut ctl = TransferControl {
+                progress: &mut progress,
+                cancel: stop,
+            };
+            session.download(&item.remote, offset, &mut file, &mut ctl)
+        };
+        let received = received.map_err(|e| {
+            if stop.load(Ordering::Relaxed) {
+                AttemptError::Stopped
+            } else {
+                AttemptError::Ftp(e)
+            }
+        })?;
+        drop(file);
+        let written = offset + received;
+        if let Some(expected) = total
+            && written != expected
+        {
+            return Ok(Outcome::Retry(format!(
+                "received {written} of {expected} bytes"
+            )));
+        }
+        fs::rename(&part, &target).map_err(|e| local(&target, &e))?;
+        meter.finish(written);
+        Ok(Outcome::Done)
+    }
+
+    fn upload(
+        &mut self,
+        item: &Item,
+        policy: FileExistsPolicy,
+        stop: &AtomicBool,
+    ) -> Result<Outcome, AttemptError> {
+        let mut file = File::open(&item.local).map_err(|e| local(&item.local, &e))?;
+        let size = file.metadata().map_err(|e| local(&item.local, &e))?.len();
+        let mut remote = item.remote.clone();
+        let events = self.shared.events.clone();
+        let session = self.session().map_err(AttemptError::Connect)?;
+        // A retry after a dropped connection continues what reached the server.
+        let resuming = item.attempts > 1;
+        let mut mode = UploadMode::Replace;
+        let check = policy != FileExistsPolicy::Overwrite || resuming;
+        if check && let Some(existing) = remote_size(session, &remote).map_err(AttemptError::Ftp)? {
+            match policy {
+                _ if resuming && existing <= size => {
+                    mode = UploadMode::Resume(existing);
+                }
+                FileExistsPolicy::Ask => {
+                    return Ok(Outcome::Asking {
+                        existing_size: Some(existing),
+                    });
+                }
+                FileExistsPolicy::Skip => return Ok(Outcome::Skipped("exists".into())),
+                FileExistsPolicy::OverwriteIfSizeDiffers if existing == size => {
+                    return Ok(Outcome::Skipped("same size".into()));
+                }
+                FileExistsPolicy::OverwriteIfNewer => {
+                    let remote_time = session.mdtm(&remote).ok().map(|t| t.unix_seconds());
+                    if remote_time.is_some_and(|r| item.modified.is_some_and(|l| l <= r)) {
+                        return Ok(Outcome::Skipped("not newer".into()));
+                    }
+                }
+                FileExistsPolicy::Resume if existing >= size => {
+                    return Ok(Outcome::Skipped("already complete".into()));
+                }
+                FileExistsPolicy::Resume => mode = UploadMode::Resume(existing),
+                FileExistsPolicy::Rename => {
+                    remote = unique_remote(session, &remote).map_err(AttemptError::Ftp)?;
+                }
+                _ => {}
+            }
+        }
+        let offset = match mode {
+            UploadMode::Resume(n) => n,
+            _ => 0,
+        };
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| local(&item.local, &e))?;
+        let mut meter = Meter::new(item.id, offset, Some(size), events);
+        let result = {
+            let mut progress = |done: u64| meter.update(offset + done);
+            let mut ctl = TransferControl {
+                progress: &mut progress,
+                cancel: stop,
+            };
+            session.upload(&remote, mode, &mut file, &mut ctl)
+        };
+        result.map_err(|e| {
+            if stop.load(Ordering::Relaxed) {
+                AttemptError::Stopped
+            } else {
+                AttemptError::Ftp(e)
+            }
+        })?;
+        // Verify what the server has, not what we sent.
+        match remote_size(session, &remote).map_err(AttemptError::Ftp)? {
+            Some(n) if n != size => {
+                return Ok(Outcome::Retry(format!(
+                    "the server has {n} of {size} bytes"
+                )));
+            }
+            _ => {}
+        }
+        meter.finish(size);
+        Ok(Outcome::Done)
+    }
+}
+
+enum AttemptError {
+    Stopped,
+    Connect(String),
+    Local(String),
+    Ftp(FtpError),
+}
+
+fn local(path: &Path, e: &std::io::Error) -> AttemptError {
+    AttemptError::Local(format!("{}: {e}", path.display()))
+}
+
+/// The remote file's size, None if it does not exist (550).
+fn remote_size(session: &mut Session, remote: &str) -> Result<Option<u64>, FtpError> {
+    match session.size(remote) {
+        Ok(n) => Ok(Some(n)),
+        Err(FtpError::Reply { reply, .. }) if reply.code == 550 => Ok(None),
+        Err(FtpError::Reply { reply, .. }) if matches!(reply.code, 500 | 502 | 504) => {
+            // No SIZE: look in the listing instead.
+            let dir = remote_path::parent(remote);
+            let name = remote_path::file_name(remote).to_owned();
+            let listing = session.list((!dir.is_empty()).then_some(dir.as_str()))?;
+            Ok(listing.iter().find(|e| e.name == name).and_then(|e| e.size))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `name (1).ext` on the server: the first that does not exist.
+fn unique_remote(session: &mut Session, remote: &str) -> Result<String, FtpError> {
+    let dir = remote_path::parent(remote);
+    let name = remote_path::file_name(remote);
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    for n in 1..1000 {
+        let candidate = remote_path::join(&dir, &format!("{stem} ({n}){ext}"));
+        if remote_size(session, &candidate)?.is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(FtpError::InvalidInput(format!(
+        "no free name like {name} on the server"
+    )))
+}
+
+/// `file.part`: where a download is written until it is complete.
+pub fn part_path(target: &Path) -> PathBuf {
+    let mut name = target.as_os_str().to_owned();
+    name.push(".part");
+    PathBuf::from(name)
+}
+
+fn mtime(meta: &fs::Metadata) -> Option<i64> {
+    meta.modified()
+        .ok()?
+        .duration_since(UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs() as i64)
+}
+
+/// Throttled progress with a moving-average speed.
+struct Meter {
+    id: u64,
+    total: Option<u64>,
+    events: Sender<Event>,
+    last_sent: Option<Instant>,
+    samples: Vec<(Instant, u64)>,
+}
+
+impl Meter {
+    fn new(id: u64, start: u64, total: Option<u64>, events: Sender<Event>) -> Meter {
+        Meter {
+            id,
+            total,
+            events,
+            last_sent: None,
+            samples: vec![(Instant::now(), start)],
+        }
+    }
+
+    fn update(&mut self, bytes_done: u64) {
+        let now = Instant::now();
+        if self
+            .last_sent
+            .is_some_and(|t| now.duration_since(t) < Duration::from_millis(100))
+        {
+            return;
+        }
+        self.last_sent = Some(now);
+        self.send(now, bytes_done);
+    }
+
+    fn finish(&mut self, bytes_done: u64) {
+        self.send(Instant::now(), bytes_done);
+    }
+
+    fn send(&mut self, now: Instant, bytes_done: u64) {
+        self.samples.push((now, bytes_done));
+        // A three-second window: steady enough to read, quick to follow a change.
+        while self.samples.len() > 2
+            && now.duration_since(self.samples[0].0) > Duration::from_secs(3)
+        {
+            self.samples.remove(0);
+        }
+        let (t0, b0) = self.samples[0];
+        let secs = now.duration_since(t0).as_secs_f64();
+        let speed = if secs > 0.0 {
+            bytes_done.saturating_sub(b0) as f64 / secs
+        } else {
+            0.0
+        };
+        let eta = self
+            .total
+            .filter(|_| speed > 0.0)
+            .map(|t| t.saturating_sub(bytes_done) as f64 / speed);
+        let _ = self.events.send(Event::Progress {
+            id: self.id,
+            bytes_done,
+            total: self.total,
+            speed,
+            eta,
+        });
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}

@@ -1,0 +1,12 @@
+//! The transfer queue: UI-agnostic, so the window and the command line drive the same engine.
+//!
+//! `model` is the queue as data; `engine` is the worker pool (each worker one reused session);
+//! `walk` lists folder trees; `names` turns untrusted remote names into safe local paths.
+
+pub mod engine;
+pub mod model;
+pub mod names;
+pub mod walk;
+
+pub use engine::{Command, Connector, Engine, EngineConfig, Event};
+pub use model::{Direction, FileExistsPolicy, Item, ItemState, Job, NewItem};

@@ -1,0 +1,802 @@
+//! Untrusted remote file names → safe local paths.
+//!
+//! An FTP server chooses the names in its listings, and a hostile or broken one can list
+//! `../x`, `/etc/passwd`, `C:\Windows\x`, `CON`, names with line breaks or NUL, names that end
+//! in a dot or a space, or names longer than any local file system allows. A recursive download
+//! must never create or overwrite anything outside the folder the user chose, so every remote
+//! name goes through [`safe_component`] and every remote path through [`local_path`] (or
+//! [`checked_target`] right before writing).
+//!
+//! The Windows rules apply on every platform: a download on Linux onto an SMB share, or a later
+//! copy of the folder to Windows, must be just as safe, and one behaviour everywhere is easier to
+//! test and to explain. The rules:
+//!
+//! - `/` and `\` (separators), control characters (`char::is_control`: U+0000–U+001F,
+//!   U+007F–U+009F) and `< > : " | ? *` are each replaced by **`_`** (U+005F). Plain ASCII was
+//!   chosen over look-alike Unicode characters (such as `∕` or `：`): it is what users expect
+//!   from other clients, it types on every keyboard, it survives every file system and
+//!   encoding, and it cannot itself be mistaken for a separator in a log line.
+//! - Reserved device names (`CON`, `PRN`, `AUX`, `NUL`, `CONIN$`, `CONOUT$`, `COM0`–`COM9`,
+//!   `LPT0`–`LPT9`, `COM¹²³`, `LPT¹²³`, any case, also before an extension and with spaces
+//!   around them) get a `_` after the device name: `CON` → `CON_`, `nul.tar.gz` → `nul_.tar.gz`.
+//! - A run of trailing dots and spaces (which Windows silently strips) is replaced by as many
+//!   `_`: `file.` → `file_`, `name  ` → `name__`.
+//! - Names longer than 255 bytes of UTF-8 (the Linux and macOS limit; never more than 255
+//!   UTF-16 units, the Windows limit) are shortened on a character boundary, keeping an
+//!   extension of at most 32 bytes.
+//! - `""`, `.` and `..` are refused: the entry is skipped.
+//!
+//! Names that differ only by case, or that become equal once made safe (`a:b` and `a?b`), are
+//! not told apart here: the file-exists policy ([`unique_name`] for "rename") handles them,
+//! and on a case-insensitive file system an existing `A.txt` counts for `a.txt`.
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// The longest file name, in bytes of UTF-8, that this module produces.
+const MAX_NAME_BYTES: usize = 255;
+
+/// The longest extension (with its dot), in bytes, kept when a name has to be shortened.
+const MAX_EXTENSION_BYTES: usize = 32;
+
+/// What replaces every character that cannot appear in a local file name.
+const REPLACEMENT: char = '_';
+
+/// Characters Windows refuses in file names (besides separators and control characters).
+const WINDOWS_INVALID: [char; 7] = ['<', '>', ':', '"', '|', '?', '*'];
+
+/// Why a remote name cannot become a local file name as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameProblem {
+    /// The name is empty.
+    Empty,
+    /// The name is `.` or `..`.
+    DotOrDotDot,
+    /// The name contains `/` or `\`.
+    Separator,
+    /// The name contains a control character (line break, NUL, tab, escape, ...).
+    Control,
+    /// The name is a Windows device name (`CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`,
+    /// `LPT1`–`LPT9`, ...), possibly with an extension.
+    Reserved,
+    /// The name ends with a dot or a space, which Windows strips.
+    TrailingDotOrSpace,
+    /// The name is longer than 255 bytes of UTF-8.
+    TooLong,
+    /// The name contains one of `< > : " | ? *`.
+    InvalidWindowsChar,
+}
+
+impl NameProblem {
+    /// Lower is more serious; [`SafeName::changed`] reports the most serious problem.
+    fn rank(&self) -> u8 {
+        match self {
+            NameProblem::Empty => 0,
+            NameProblem::DotOrDotDot => 1,
+            NameProblem::Separator => 2,
+            NameProblem::Control => 3,
+            NameProblem::InvalidWindowsChar => 4,
+            NameProblem::Reserved => 5,
+            NameProblem::TrailingDotOrSpace => 6,
+            NameProblem::TooLong => 7,
+        }
+    }
+}
+
+impl fmt::Display for NameProblem {
+    /// A short English description for the log and the UI.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NameProblem::Empty => "empty name",
+            NameProblem::DotOrDotDot => "name is . or ..",
+            NameProblem::Separator => "name contains a path separator",
+            NameProblem::Control => "name contains a control character",
+            NameProblem::Reserved => "name is a reserved device name",
+            NameProblem::TrailingDotOrSpace => "name ends with a dot or a space",
+            NameProblem::TooLong => "name is longer than 255 bytes",
+            NameProblem::InvalidWindowsChar => "name contains a character Windows forbids",
+        })
+    }
+}
+
+/// A remote name made safe for the local file system, and what had to change (for the log/UI).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafeName {
+    /// The local file name: one path component, never empty, `.` or `..`.
+    pub name: String,
+    /// None if the remote name was used as it is; otherwise the most serious problem that was
+    /// fixed (separator, control, Windows character, reserved, trailing dot or space, too long).
+    pub changed: Option<NameProblem>,
+}
+
+/// Keeps the more serious of two problems.
+fn note(changed: &mut Option<NameProblem>, problem: NameProblem) {
+    if changed.as_ref().is_none_or(|c| problem.rank() < c.rank()) {
+        *changed = Some(problem);
+    }
+}
+
+/// Makes one remote path component a safe local file name, or None if the entry must be
+/// skipped (`""`, `.`, `..`).
+///
+/// Characters that cannot appear in a file name (`/`, `\`, control characters,
+/// `< > : " | ? *`) are each replaced by the ASCII `_`; a reserved device name gets a `_`
+/// after it, before any extension (`CON.txt` → `CON_.txt`); trailing dots and spaces are
+/// replaced by `_` (`file.` → `file_`); a name longer than 255 bytes of UTF-8 is shortened on
+/// a character boundary, keeping its extension. The module documentation has the full rules.
+/// The result is stable: a safe name comes back unchanged, with `changed` None.
+pub fn safe_component(remote_name: &str) -> Option<SafeName> {
+    if remote_name.is_empty() || remote_name == "." || remote_name == ".." {
+        return None;
+    }
+    let mut changed = None;
+    let mut name = String::with_capacity(remote_name.len());
+    for c in remote_name.chars() {
+        let problem = if c == '/' || c == '\\' {
+            Some(NameProblem::Separator)
+        } else if c.is_control() {
+            Some(NameProblem::Control)
+        } else if WINDOWS_INVALID.contains(&c) {
+            Some(NameProblem::InvalidWindowsChar)
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => {
+                note(&mut changed, problem);
+                name.push(REPLACEMENT);
+            }
+            None => name.push(c),
+        }
+    }
+    // Device names first: the inserted '_' may push the name over the limit, and shortening
+    // keeps the start of the name (at least 223 bytes of it), so it cannot undo this.
+    if let Some(at) = reserved_device_end(&name) {
+        name.insert(at, REPLACEMENT);
+        note(&mut changed, NameProblem::Reserved);
+    }
+    if name.len() > MAX_NAME_BYTES {
+        name = shorten(&name, MAX_NAME_BYTES);
+        note(&mut changed, NameProblem::TooLong);
+    }
+    // Last, as shortening may leave a dot or a space at the end. One-byte characters are
+    // replaced by one-byte characters, so the length stays within the limit.
+    let kept = name.trim_end_matches(['.', ' ']).len();
+    if kept < name.len() {
+        let stripped = name.len() - kept;
+        name.truncate(kept);
+        name.extend(std::iter::repeat_n(REPLACEMENT, stripped));
+        note(&mut changed, NameProblem::TrailingDotOrSpace);
+    }
+    Some(SafeName { name, changed })
+}
+
+/// If `name` is a Windows device name (its part before the first dot, spaces around it
+/// ignored, is one), the byte offset just after the device name, where a '_' makes it safe.
+fn reserved_device_end(name: &str) -> Option<usize> {
+    let base = name.split('.').next().unwrap_or(name);
+    let leading = base.len() - base.trim_start_matches(' ').len();
+    let device = base.trim_matches(' ');
+    is_device_name(device).then_some(leading + device.len())
+}
+
+/// Whether `base` (no dot, no surrounding spaces) names a Windows device.
+fn is_device_name(base: &str) -> bool {
+    let upper = base.to_ascii_uppercase();
+    if matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) {
+        return true;
+    }
+    match upper
+        .strip_prefix("COM")
+        .or_else(|| upper.strip_prefix("LPT"))
+    {
+        Some(number) => {
+            let mut chars = number.chars();
+            matches!(
+                (chars.next(), chars.next()),
+                (Some('0'..='9' | '¹' | '²' | '³'), None)
+            )
+        }
+        None => false,
+    }
+}
+
+/// The extension of `name` with its dot (`.txt`), if it has one of at most
+/// [`MAX_EXTENSION_BYTES`]; leading dots (`.bashrc`, `..x`) do not start an extension.
+fn short_extension(name: &str) -> &str {
+    match name.rfind('.') {
+        Some(dot)
+            if name.len() - dot <= MAX_EXTENSION_BYTES
+                && !name[..dot].trim_start_matches('.').is_empty() =>
+        {
+            &name[dot..]
+        }
+        _ => "",
+    }
+}
+
+/// Shortens `name` to at most `max` bytes on a character boundary, keeping a short extension.
+fn shorten(name: &str, max: usize) -> String {
+    let extension = short_extension(name);
+    let stem = &name[..name.len() - extension.len()];
+    let budget = max.saturating_sub(extension.len());
+    let keep = stem.floor_char_boundary(budget);
+    format!("{}{extension}", &stem[..keep])
+}
+
+/// Maps a remote path relative to the transfer root (`a/b/c.txt`, with `/` as separator, as
+/// FTP listings give it) to a local path inside `local_root`, each component made safe by
+/// [`safe_component`]; None if any component is refused.
+///
+/// The result is `local_root` joined with only `Normal` components, one for each remote
+/// component: this is verified with `Path::components()` and `starts_with(local_root)` before
+/// returning (a failed check returns None rather than panicking).
+///
+/// An empty component refuses the whole path, so `""`, `/etc/passwd` (absolute), `a//b` and
+/// `a/` are refused, as are `.` and `..` anywhere. The list holds one problem for each
+/// component that had to change, in path order.
+pub fn local_path(local_root: &Path, remote_relative: &str) -> Option<(PathBuf, Vec<NameProblem>)> {
+    let mut relative = PathBuf::new();
+    let mut problems = Vec::new();
+    let mut count = 0usize;
+    for part in remote_relative.split('/') {
+        let safe = safe_component(part)?;
+        problems.extend(safe.changed);
+        relative.push(safe.name);
+        count += 1;
+    }
+    let path = local_root.join(&relative);
+    let inside = path.strip_prefix(local_root).ok()?;
+    let mut normal = 0usize;
+    for component in inside.components() {
+        if !matches!(component, Component::Normal(_)) {
+            return None;
+        }
+        normal += 1;
+    }
+    if normal != count || count == 0 || !path.starts_with(local_root) {
+        return None;
+    }
+    Some((path, problems))
+}
+
+/// Resolves the final path for writing: like [`local_path`], and also refuses if any existing
+/// path between `local_root` and the target is a symbolic link (checked with
+/// `symlink_metadata`), since a hostile earlier download or the user's own link must not
+/// redirect writes outside the root.
+///
+/// `local_root` itself may be a link (the user chose it). The target itself is refused too if
+/// it is a symlink (writing would follow it), and so is an existing ancestor that is not a
+/// folder. On Windows, junctions count as symlinks. The check cannot stop a link created
+/// between it and the write; it stops everything a download itself could have left behind.
+/// Error messages quote names with Rust escapes, so a line break cannot reach the log.
+pub fn checked_target(local_root: &Path, remote_relative: &str) -> Result<PathBuf, String> {
+    let (target, _) = local_path(local_root, remote_relative)
+        .ok_or_else(|| format!("refusing unsafe remote path {remote_relative:?}"))?;
+    let inside = target
+        .strip_prefix(local_root)
+        .map_err(|_| format!("refusing remote path {remote_relative:?}: outside the folder"))?;
+    let mut current = local_root.to_path_buf();
+    for component in inside.components() {
+        current.push(component);
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "refusing to write {remote_relative:?}: {:?} is a symbolic link",
+                    current.display().to_string()
+                ));
+            }
+            Ok(meta) if current != target && !meta.is_dir() => {
+                return Err(format!(
+                    "refusing to write {remote_relative:?}: {:?} is not a folder",
+                    current.display().to_string()
+                ));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => break,
+            Err(e) => {
+                return Err(format!(
+                    "cannot check {:?}: {e}",
+                    current.display().to_string()
+                ));
+            }
+        }
+    }
+    Ok(target)
+}
+
+/// For the file-exists "rename" policy: the first of `name (1).ext`, `name (2).ext`, ... that
+/// does not exist in `dir`.
+///
+/// Always numbered, starting at 1, whether or not `name` itself exists. The extension is the
+/// part from the last dot (`a.tar.gz` → `a.tar (1).gz`); leading dots do not start one
+/// (`.bashrc` → `.bashrc (1)`, `.config.bak` → `.config (1).bak`). A link counts as existing even if it is dangling. The name is
+/// shortened if the number would make it longer than 255 bytes. `name` should come from
+/// [`safe_component`]; anything else goes through it first (a refused name becomes `_`), so the
+/// result is always directly inside `dir`. If the folder cannot be read, the first candidate
+/// is returned and the write itself reports the error.
+pub fn unique_name(dir: &Path, name: &str) -> PathBuf {
+    let name = safe_component(name).map_or_else(|| REPLACEMENT.to_string(), |safe| safe.name);
+    let extension = short_extension(&name);
+    let stem = &name[..name.len() - extension.len()];
+    let mut candidate = dir.join(&name);
+    for n in 1..=u64::MAX {
+        let suffix = format!(" ({n}){extension}");
+        let keep = stem.floor_char_boundary(MAX_NAME_BYTES.saturating_sub(suffix.len()));
+        candidate = dir.join(format!("{}{suffix}", &stem[..keep]));
+        // Not found is free; any other error (an unreadable folder) is left to the write.
+        if fs::symlink_metadata(&candidate).is_err() {
+            return candidate;
+        }
+    }
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether `name` is a name `safe_component` may produce.
+    fn is_safe(name: &str) -> bool {
+        !name.is_empty()
+            && name != "."
+            && name != ".."
+            && name.len() <= MAX_NAME_BYTES
+            && !name.ends_with(['.', ' '])
+            && !name
+                .chars()
+                .any(|c| c == '/' || c == '\\' || c.is_control() || WINDOWS_INVALID.contains(&c))
+            && reserved_device_end(name).is_none()
+    }
+
+    fn hostile_names() -> Vec<String> {
+        let mut names: Vec<String> = [
+            "../x",
+            "/etc/passwd",
+            "a/../../b",
+            "CON",
+            "con.TXT",
+            "COM1",
+            "LPT9.log",
+            "nul",
+            "name with\nnewline",
+            "carriage\rreturn",
+            "nul\0byte",
+            "tab\there",
+            "escape\x1b[31m",
+            "C:\\Windows\\x",
+            "\\\\server\\share",
+            "..",
+            ".",
+            "",
+            "file.",
+            "file ",
+            "a:b",
+            "?",
+            "..\\..\\evil",
+            "a/./b",
+            "a//b",
+            "a/",
+            "/",
+            "./a",
+            "sub/../../../escape",
+            "...",
+            " ",
+            "CON/inner.txt",
+            "aux/inner.txt",
+            "aux .txt",
+            "COM¹",
+            "lpt².x",
+            "CONOUT$",
+            "dir/..",
+            "Readme.txt",
+            "README.TXT",
+            "ok/nested/file.txt",
+            "stream.txt:ads",
+            "del\u{7f}ete",
+            "c1\u{85}next",
+            "\u{202e}txt.exe",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        names.push(format!("{}.ext", "a".repeat(396)));
+        names.push("é".repeat(150));
+        names.push("😀".repeat(75));
+        names.push(format!("dir/{}.tar", "日".repeat(100)));
+        names
+    }
+
+    #[test]
+    fn expected_component_names() {
+        use NameProblem::*;
+        type Expected = Option<(&'static str, Option<NameProblem>)>;
+        let table: &[(&str, Expected)] = &[
+            ("plain.txt", Some(("plain.txt", None))),
+            (".bashrc", Some((".bashrc", None))),
+            ("ünïcödé 名前.txt", Some(("ünïcödé 名前.txt", None))),
+            ("", None),
+            (".", None),
+            ("..", None),
+            ("../x", Some((".._x", Some(Separator)))),
+            ("/etc/passwd", Some(("_etc_passwd", Some(Separator)))),
+            ("CON", Some(("CON_", Some(Reserved)))),
+            ("con.TXT", Some(("con_.TXT", Some(Reserved)))),
+            ("COM1", Some(("COM1_", Some(Reserved)))),
+            ("COM0", Some(("COM0_", Some(Reserved)))),
+            ("com³.a.b", Some(("com³_.a.b", Some(Reserved)))),
+            ("LPT9.log", Some(("LPT9_.log", Some(Reserved)))),
+            ("nul", Some(("nul_", Some(Reserved)))),
+            ("nul .txt", Some(("nul_ .txt", Some(Reserved)))),
+            (" prn", Some((" prn_", Some(Reserved)))),
+            ("conin$", Some(("conin$_", Some(Reserved)))),
+            ("CONSOLE", Some(("CONSOLE", None))),
+            ("COM10", Some(("COM10", None))),
+            ("LPT", Some(("LPT", None))),
+            ("xCON", Some(("xCON", None))),
+            (
+                "name with\nnewline",
+                Some(("name with_newline", Some(Control))),
+            ),
+            ("a\rb", Some(("a_b", Some(Control)))),
+            ("a\0b", Some(("a_b", Some(Control)))),
+            ("a\tb", Some(("a_b", Some(Control)))),
+            ("a\x1bb", Some(("a_b", Some(Control)))),
+            ("C:\\Windows\\x", Some(("C__Windows_x", Some(Separator)))),
+            (
+                "\\\\server\\share",
+                Some(("__server_share", Some(Separator))),
+            ),
+            ("file.", Some(("file_", Some(TrailingDotOrSpace)))),
+            ("file ", Some(("file_", Some(TrailingDotOrSpace)))),
+            ("file. .", Some(("file___", Some(TrailingDotOrSpace)))),
+            ("...", Some(("___", Some(TrailingDotOrSpace)))),
+            (" ", Some(("_", Some(TrailingDotOrSpace)))),
+            ("a:b", Some(("a_b", Some(InvalidWindowsChar)))),
+            ("?", Some(("_", Some(InvalidWindowsChar)))),
+            ("<>:\"|?*", Some(("_______", Some(InvalidWindowsChar)))),
+            ("CON:", Some(("CON_", Some(InvalidWindowsChar)))),
+            ("con.", Some(("con__", Some(Reserved)))),
+            ("a?b\n", Some(("a_b_", Some(Control)))),
+        ];
+        for (remote, expected) in table {
+            let got = safe_component(remote);
+            let expected = expected.clone().map(|(name, changed)| SafeName {
+                name: name.to_owned(),
+                changed,
+            });
+            assert_eq!(got, expected, "safe_component({remote:?})");
+        }
+    }
+
+    #[test]
+    fn long_names_are_shortened_on_char_boundaries() {
+        let long = format!("{}.ext", "a".repeat(396));
+        assert_eq!(long.len(), 400);
+        let safe = safe_component(&long).unwrap();
+        assert_eq!(safe.changed, Some(NameProblem::TooLong));
+        assert_eq!(safe.name.len(), 255);
+        assert!(safe.name.ends_with(".ext"));
+
+        for c in ['é', '日', '😀'] {
+            let count = 300 / c.len_utf8();
+            let name: String = std::iter::repeat_n(c, count).collect();
+            assert_eq!(name.len(), 300);
+            let safe = safe_component(&name).unwrap();
+            assert_eq!(safe.changed, Some(NameProblem::TooLong));
+            assert!(safe.name.len() <= 255 && safe.name.len() > 255 - 4);
+            assert!(safe.name.chars().all(|x| x == c));
+            // With an extension, too.
+            let safe = safe_component(&format!("{name}.dat")).unwrap();
+            assert!(safe.name.len() <= 255 && safe.name.ends_with(".dat"));
+            assert!(safe.name.trim_end_matches(".dat").chars().all(|x| x == c));
+        }
+
+        // An overlong "extension" is not kept.
+        let safe = safe_component(&format!("a.{}", "b".repeat(300))).unwrap();
+        assert_eq!(safe.name.len(), 255);
+        assert!(safe.name.starts_with("a.b"));
+
+        // Shortening that leaves a trailing dot or space replaces it.
+        let safe = safe_component(&format!("{}.{}", "a".repeat(254), "b".repeat(40))).unwrap();
+        assert_eq!(safe.name, format!("{}_", "a".repeat(254)));
+
+        // The '_' a device name gets does not push it over the limit.
+        let safe = safe_component(&format!("CON.{}", "x".repeat(251))).unwrap();
+        assert!(safe.name.starts_with("CON_.") && safe.name.len() == 255);
+        assert!(is_safe(&safe.name));
+
+        // Exactly 255 bytes is fine.
+        let exact = "z".repeat(255);
+        assert_eq!(safe_component(&exact).unwrap().changed, None);
+    }
+
+    #[test]
+    fn hostile_paths_stay_inside_the_root() {
+        let root = Path::new("/srv/downloads/root");
+        for remote in hostile_names() {
+            match local_path(root, &remote) {
+                None => {}
+                Some((path, problems)) => {
+                    assert!(path.starts_with(root), "{remote:?} → {path:?}");
+                    let inside = path.strip_prefix(root).unwrap();
+                    assert!(inside.components().count() >= 1);
+                    for component in inside.components() {
+                        let Component::Normal(name) = component else {
+                            panic!("{remote:?} → {path:?} has {component:?}");
+                        };
+                        assert!(is_safe(name.to_str().unwrap()), "{remote:?} → {name:?}");
+                    }
+                    assert_eq!(
+                        inside.components().count(),
+                        remote.split('/').count(),
+                        "{remote:?}"
+                    );
+                    assert!(problems.len() <= remote.split('/').count());
+                }
+            }
+        }
+        for refused in [
+            "../x",
+            "/etc/passwd",
+            "a/../../b",
+            "..",
+            ".",
+            "",
+            "a//b",
+            "a/",
+            "/",
+            "./a",
+            "dir/..",
+            "a/./b",
+        ] {
+            assert_eq!(local_path(root, refused), None, "{refused:?}");
+        }
+        let (path, problems) = local_path(root, "CON/x:y/ok.txt").unwrap();
+        assert_eq!(path, root.join("CON_").join("x_y").join("ok.txt"));
+        assert_eq!(
+            problems,
+            vec![NameProblem::Reserved, NameProblem::InvalidWindowsChar]
+        );
+        let (path, problems) = local_path(root, "C:\\Windows\\x").unwrap();
+        assert_eq!(path, root.join("C__Windows_x"));
+        assert_eq!(problems, vec![NameProblem::Separator]);
+        let (path, problems) = local_path(Path::new(""), "a/b").unwrap();
+        assert_eq!(path, Path::new("a").join("b"));
+        assert!(problems.is_empty());
+    }
+
+    /// A small deterministic generator, so the property test needs no dependency.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    #[test]
+    fn generated_names_always_come_out_safe_and_stable() {
+        let alphabet: Vec<&str> = vec![
+            ".", ".", " ", "/", "\\", ":", "?", "*", "<", ">", "|", "\"", "\0", "\n", "\r", "\t",
+            "\u{1b}", "\u{7f}", "\u{85}", "a", "B", "é", "日", "😀", "CON", "nul", "com", "LPT",
+            "1", "9", "¹", "³", "$", "conin", "..", "txt", "ext",
+        ];
+        let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+        let root = Path::new("root");
+        for _ in 0..20_000 {
+            let len = (rng.next() % 12) as usize;
+            let mut remote = String::new();
+            for _ in 0..len {
+                remote.push_str(alphabet[(rng.next() % alphabet.len() as u64) as usize]);
+            }
+            if rng.next().is_multiple_of(8) {
+                let repeat = 40 + (rng.next() % 80) as usize;
+                remote = remote.repeat(repeat);
+            }
+            match safe_component(&remote) {
+                None => assert!(remote.is_empty() || remote == "." || remote == ".."),
+                Some(safe) => {
+                    assert!(is_safe(&safe.name), "{remote:?} → {:?}", safe.name);
+                    assert_eq!(safe.changed.is_none(), safe.name == remote, "{remote:?}");
+                    let again = safe_component(&safe.name).unwrap();
+                    assert_eq!(again.name, safe.name);
+                    assert_eq!(again.changed, None);
+                }
+            }
+            if let Some((path, _)) = local_path(root, &remote) {
+                assert!(path.starts_with(root));
+                assert!(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .components()
+                        .all(|c| matches!(c, Component::Normal(_)))
+                );
+            }
+        }
+    }
+
+    /// Every path under `dir`, recursively, without following links.
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let is_dir = fs::symlink_metadata(&path).unwrap().is_dir();
+            found.push(path.clone());
+            if is_dir {
+                walk(&path, found);
+            }
+        }
+    }
+
+    #[test]
+    fn downloading_the_hostile_list_creates_nothing_outside_the_root() {
+        let outer = tempfile::tempdir().unwrap();
+        let parent = outer.path().join("parent");
+        let root = parent.join("root");
+        fs::create_dir_all(&root).unwrap();
+
+        let mut written = Vec::new();
+        for (i, remote) in hostile_names().iter().enumerate() {
+            let mut target = match checked_target(&root, remote) {
+                Ok(target) => target,
+                // "CON" was written as the file "CON_", so "CON/inner.txt" has no folder.
+                Err(e) if e.contains("is not a folder") => {
+                    assert_eq!(remote, "CON/inner.txt");
+                    continue;
+                }
+                Err(_) => {
+                    assert!(local_path(&root, remote).is_none(), "{remote:?}");
+                    continue;
+                }
+            };
+            assert!(target.starts_with(&root), "{remote:?} → {target:?}");
+            let dir = target.parent().unwrap().to_path_buf();
+            assert!(dir.starts_with(&root));
+            fs::create_dir_all(&dir).unwrap();
+            if fs::symlink_metadata(&target).is_ok() {
+                // The "rename" policy: names that became equal, or differ only by case on a
+                // case-insensitive file system.
+                let file_name = target.file_name().unwrap().to_str().unwrap().to_owned();
+                target = unique_name(&dir, &file_name);
+                assert_eq!(target.parent(), Some(dir.as_path()));
+            }
+            let content = format!("{i}:{remote:?}");
+            fs::write(&target, &content).unwrap();
+            written.push((target, content));
+        }
+        assert!(written.len() > 20);
+
+        // Every file kept its own content: nothing was overwritten.
+        for (path, content) in &written {
+            assert_eq!(&fs::read_to_string(path).unwrap(), content, "{path:?}");
+        }
+
+        // Nothing beside the root, in its parent or above it.
+        let mut everything = Vec::new();
+        walk(outer.path(), &mut everything);
+        for path in &everything {
+            assert!(
+                path == &parent || path == &root || path.starts_with(&root),
+                "created outside the root: {path:?}"
+            );
+        }
+        let files = everything
+            .iter()
+            .filter(|p| fs::symlink_metadata(p).unwrap().is_file())
+            .count();
+        assert_eq!(files, written.len());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_ancestors_are_refused() {
+        use std::os::unix::fs::symlink;
+
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("root");
+        let outside = outer.path().join("outside");
+        fs::create_dir_all(root.join("real/deeper")).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        symlink(&outside, root.join("link")).unwrap();
+        symlink(&outside, root.join("real/deeper/link")).unwrap();
+        symlink(outside.join("target.txt"), root.join("dangling.txt")).unwrap();
+        fs::write(root.join("file"), "x").unwrap();
+
+        assert_eq!(
+            checked_target(&root, "real/deeper/new.txt"),
+            Ok(root.join("real/deeper/new.txt"))
+        );
+        assert_eq!(
+            checked_target(&root, "missing/dirs/new.txt"),
+            Ok(root.join("missing/dirs/new.txt"))
+        );
+        assert_eq!(checked_target(&root, "real"), Ok(root.join("real")));
+        assert!(checked_target(&root, "link/x.txt").is_err());
+        assert!(checked_target(&root, "link/a/b/x.txt").is_err());
+        assert!(checked_target(&root, "real/deeper/link/x.txt").is_err());
+        assert!(checked_target(&root, "link").is_err());
+        assert!(checked_target(&root, "dangling.txt").is_err());
+        assert!(checked_target(&root, "file/x.txt").is_err());
+        assert!(checked_target(&root, "../outside/x.txt").is_err());
+        assert!(checked_target(&root, "a\nb/../../x").is_err());
+        let error = checked_target(&root, "../x\ny").unwrap_err();
+        assert!(!error.contains('\n'), "{error}");
+
+        // The root itself may be a link the user chose.
+        let root_link = outer.path().join("root-link");
+        symlink(&root, &root_link).unwrap();
+        assert_eq!(
+            checked_target(&root_link, "real/new.txt"),
+            Ok(root_link.join("real/new.txt"))
+        );
+
+        // A dangling link is taken for the "rename" policy too.
+        assert_eq!(
+            unique_name(&root, "dangling.txt"),
+            root.join("dangling (1).txt")
+        );
+        assert!(fs::read_dir(&outside).unwrap().next().is_none());
+    }
+
+    #[test]
+    fn unique_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        fs::write(dir.join("a.txt"), "").unwrap();
+        fs::write(dir.join("a (1).txt"), "").unwrap();
+        assert_eq!(unique_name(dir, "a.txt"), dir.join("a (2).txt"));
+
+        assert_eq!(unique_name(dir, "README"), dir.join("README (1)"));
+        fs::write(dir.join("README (1)"), "").unwrap();
+        assert_eq!(unique_name(dir, "README"), dir.join("README (2)"));
+
+        assert_eq!(unique_name(dir, ".bashrc"), dir.join(".bashrc (1)"));
+        fs::write(dir.join(".bashrc (1)"), "").unwrap();
+        assert_eq!(unique_name(dir, ".bashrc"), dir.join(".bashrc (2)"));
+
+        assert_eq!(
+            unique_name(dir, "archive.tar.gz"),
+            dir.join("archive.tar (1).gz")
+        );
+        assert_eq!(unique_name(dir, ".config.bak"), dir.join(".config (1).bak"));
+        fs::create_dir(dir.join("sub (1)")).unwrap();
+        assert_eq!(unique_name(dir, "sub"), dir.join("sub (2)"));
+
+        // Unsafe input never leaves `dir`.
+        assert_eq!(unique_name(dir, "../x"), dir.join(".._x (1)"));
+        assert_eq!(unique_name(dir, ".."), dir.join("_ (1)"));
+        assert_eq!(unique_name(dir, ""), dir.join("_ (1)"));
+        assert_eq!(unique_name(dir, "CON"), dir.join("CON_ (1)"));
+
+        // The number never pushes the name over the limit.
+        for name in [
+            format!("{}.txt", "a".repeat(251)),
+            "b".repeat(255),
+            "😀".repeat(63),
+        ] {
+            let path = unique_name(dir, &name);
+            let file = path.file_name().unwrap().to_str().unwrap();
+            assert!(file.len() <= MAX_NAME_BYTES, "{file}");
+            assert!(file.contains(" (1)"));
+            assert!(is_safe(file));
+            fs::write(&path, "").unwrap();
+        }
+    }
+
+    #[test]
+    fn problems_display() {
+        assert_eq!(
+            NameProblem::Reserved.to_string(),
+            "name is a reserved device name"
+        );
+        assert!(!NameProblem::TooLong.to_string().is_empty());
+    }
+}

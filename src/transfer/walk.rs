@@ -1,0 +1,97 @@
+//! Recursive walks for folder transfers: the remote tree through MLSD/LIST on one session, the
+//! local tree through the file system. Symbolic links are listed but not followed unless asked,
+//! so a link cannot pull a transfer into a loop or out of the chosen folder.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::ftp::{Entry, EntryKind, FtpError, Session, path as remote_path};
+
+/// What a remote walk found, paths relative to its root (with `/`).
+#[derive(Debug, Default)]
+pub struct RemoteTree {
+    /// Folders, parents before children.
+    pub dirs: Vec<String>,
+    /// Files with their listing entries (size, modification time).
+    pub files: Vec<(String, Entry)>,
+    /// Entries not transferred (symbolic links, devices), with why.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Walks the remote tree under `root` breadth-first.
+pub fn remote_tree(session: &mut Session, root: &str) -> Result<RemoteTree, FtpError> {
+    let mut tree = RemoteTree::default();
+    let mut pending = vec![String::new()];
+    while let Some(rel) = pending.pop() {
+        let dir = if rel.is_empty() {
+            root.to_owned()
+        } else {
+            remote_path::join(root, &rel)
+        };
+        let listed = session.list((!dir.is_empty()).then_some(dir.as_str()))?;
+        for entry in listed {
+            if entry.name.is_empty() || entry.name == "." || entry.name == ".." {
+                continue;
+            }
+            let child = if rel.is_empty() {
+                entry.name.clone()
+            } else {
+                format!("{rel}/{}", entry.name)
+            };
+            match entry.kind {
+                EntryKind::Dir => {
+                    tree.dirs.push(child.clone());
+                    pending.push(child);
+                }
+                EntryKind::File => tree.files.push((child, entry)),
+                EntryKind::Symlink => tree
+                    .skipped
+                    .push((child, "symbolic link (not followed)".into())),
+                EntryKind::Other => tree.skipped.push((child, "not a regular file".into())),
+            }
+        }
+    }
+    Ok(tree)
+}
+
+/// What a local walk found, paths relative to its root.
+#[derive(Debug, Default)]
+pub struct LocalTree {
+    /// Folders, parents before children.
+    pub dirs: Vec<PathBuf>,
+    /// Files with size and modification time (Unix seconds).
+    pub files: Vec<(PathBuf, u64, Option<i64>)>,
+    /// Entries not transferred, with why.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// Walks the local tree under `root` (symbolic links are not followed).
+pub fn local_tree(root: &Path) -> std::io::Result<LocalTree> {
+    let mut tree = LocalTree::default();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(rel) = pending.pop() {
+        let mut entries: Vec<_> = fs::read_dir(root.join(&rel))?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let child = rel.join(entry.file_name());
+            let meta = entry.metadata()?; // does not follow symlinks
+            if meta.is_dir() {
+                tree.dirs.push(child.clone());
+                pending.push(child);
+            } else if meta.is_file() {
+                let modified = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|d| d.as_secs() as i64);
+                tree.files.push((child, meta.len(), modified));
+            } else if meta.file_type().is_symlink() {
+                tree.skipped
+                    .push((child, "symbolic link (not followed)".into()));
+            } else {
+                tree.skipped.push((child, "not a regular file".into()));
+            }
+        }
+    }
+    Ok(tree)
+}

@@ -1,0 +1,516 @@
+//! The transfer engine and `ferry get -r` / `put -r` against the in-process FTPS server (TLS 1.3,
+//! session reuse required): many files on reused sessions, dropped connections resumed with
+//! REST, file-exists policies, cancel and pause.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Output, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ferry::ftp::{ConnectOptions, Credentials, Security, Session};
+use ferry::tls::{self, TlsOptions};
+use ferry::transfer::{
+    Command, Connector, Direction, Engine, EngineConfig, Event, FileExistsPolicy, ItemState,
+    NewItem,
+};
+use support::server::{ServerConfig, TestServer};
+use support::transfer::random_bytes;
+
+fn connector(server: &TestServer) -> Connector {
+    let port = server.port();
+    let ca = server.ca_pem_path().to_owned();
+    Arc::new(move || {
+        let configs = tls::client_configs(&TlsOptions {
+            extra_ca_file: Some(ca.clone()),
+            ..TlsOptions::default()
+        })
+        .map_err(|e| e.to_string())?;
+        let mut options = ConnectOptions::new(
+            "127.0.0.1",
+            port,
+            Security::ExplicitTls,
+            Some(configs.preferred),
+        );
+        options.tls12_fallback = configs.tls12_fallback;
+        let mut s = Session::connect(options).map_err(|e| e.to_string())?;
+        s.login(&Credentials::new("alice", "s3cret"))
+            .map_err(|e| e.to_string())?;
+        Ok(s)
+    })
+}
+
+fn engine(
+    server: &TestServer,
+    workers: usize,
+    retries: u32,
+) -> (Engine, std::sync::mpsc::Receiver<Event>) {
+    let mut engine = Engine::start(EngineConfig {
+        workers,
+        retries,
+        backoff: Duration::from_millis(50),
+        connector: connector(server),
+    });
+    let events = engine.take_events().unwrap();
+    (engine, events)
+}
+
+/// Collects events until the engine reports idle with every item settled (finished, paused or
+/// asking). An Idle from before the last command is ignored by that check.
+fn run_to_idle(engine: &Engine, events: &std::sync::mpsc::Receiver<Event>) -> Vec<Event> {
+    let mut seen = Vec::new();
+    loop {
+        let event = events
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the engine went silent");
+        let idle = event == Event::Idle;
+        seen.push(event);
+        if idle
+            && engine
+                .items()
+                .iter()
+                .all(|i| !matches!(i.state, ItemState::Queued | ItemState::Active))
+        {
+            return seen;
+        }
+    }
+}
+
+fn download_item(server: &TestServer, remote: &str, local: &Path) -> NewItem {
+    let size = std::fs::metadata(server.root().join(remote))
+        .ok()
+        .map(|m| m.len());
+    NewItem {
+        direction: Direction::Download,
+        local: local.to_owned(),
+        remote: remote.to_owned(),
+        size,
+        modified: None,
+    }
+}
+
+#[test]
+fn many_small_files_on_four_reused_sessions() {
+    let server = TestServer::start(ServerConfig::default());
+    let mut expected = Vec::new();
+    for i in 0..500 {
+        let dir = format!("d{}/sub{}", i % 5, i % 3);
+        std::fs::create_dir_all(server.root().join(&dir)).unwrap();
+        let rel = format!("{dir}/f{i:03}.bin");
+        let body = random_bytes(500 + i * 7, i as u64);
+        std::fs::write(server.root().join(&rel), &body).unwrap();
+        expected.push((rel, body));
+    }
+    let local = tempfile::tempdir().unwrap();
+    let (engine, events) = engine(&server, 4, 2);
+    engine.send(Command::Add {
+        label: "many".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: expected
+            .iter()
+            .map(|(rel, _)| download_item(&server, rel, &local.path().join(rel)))
+            .collect(),
+    });
+    run_to_idle(&engine, &events);
+    for (rel, body) in &expected {
+        assert!(
+            std::fs::read(local.path().join(rel)).unwrap() == *body,
+            "{rel} differs"
+        );
+    }
+    assert!(engine.items().iter().all(|i| i.state == ItemState::Done));
+    // Four sessions for 500 files: logins are not per file.
+    let logins = server
+        .commands()
+        .iter()
+        .filter(|c| c.starts_with("USER"))
+        .count();
+    assert!(logins <= 4, "{logins} logins");
+    let (total, resumed) = server.data_connections();
+    assert_eq!(total, resumed, "every data connection resumed its session");
+
+    // And back up again, to a new folder.
+    let (engine, events) = self::engine(&server, 4, 2);
+    std::fs::create_dir(server.root().join("up")).unwrap();
+    for d in 0..5 {
+        for s in 0..3 {
+            std::fs::create_dir_all(server.root().join(format!("up/d{d}/sub{s}"))).unwrap();
+        }
+    }
+    engine.send(Command::Add {
+        label: "up".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: expected
+            .iter()
+            .map(|(rel, body)| NewItem {
+                direction: Direction::Upload,
+                local: local.path().join(rel),
+                remote: format!("up/{rel}"),
+                size: Some(body.len() as u64),
+                modified: None,
+            })
+            .collect(),
+    });
+    run_to_idle(&engine, &events);
+    for (rel, body) in &expected {
+        assert!(
+            std::fs::read(server.root().join("up").join(rel)).unwrap() == *body,
+            "uploaded {rel} differs"
+        );
+    }
+}
+
+#[test]
+fn dropped_connections_resume_with_rest_and_leave_no_part() {
+    let server = TestServer::start(ServerConfig::default());
+    let body = random_bytes(50 * 1024 * 1024, 77);
+    std::fs::write(server.root().join("big.bin"), &body).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("big.bin");
+    // The first two attempts are cut mid-way.
+    server.cut_next_transfers(2, 12 * 1024 * 1024);
+    let (engine, events) = engine(&server, 1, 4);
+    engine.send(Command::Add {
+        label: "big".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: vec![download_item(&server, "big.bin", &target)],
+    });
+    run_to_idle(&engine, &events);
+    let item = &engine.items()[0];
+    assert_eq!(item.state, ItemState::Done, "{:?}", item.last_error);
+    assert!(item.attempts >= 3, "attempts {}", item.attempts);
+    assert!(std::fs::read(&target).unwrap() == body, "download differs");
+    assert!(!local.path().join("big.bin.part").exists());
+    let rests = server
+        .commands()
+        .iter()
+        .filter(|c| c.starts_with("REST "))
+        .count();
+    assert!(rests >= 2, "resumed with REST");
+
+    // Upload, cut twice: resumed from what the server has.
+    server.cut_next_transfers(2, 12 * 1024 * 1024);
+    engine.send(Command::Add {
+        label: "big up".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: vec![NewItem {
+            direction: Direction::Upload,
+            local: target.clone(),
+            remote: "big-up.bin".into(),
+            size: Some(body.len() as u64),
+            modified: None,
+        }],
+    });
+    run_to_idle(&engine, &events);
+    let up = engine
+        .items()
+        .into_iter()
+        .find(|i| i.remote == "big-up.bin")
+        .unwrap();
+    assert_eq!(up.state, ItemState::Done, "{:?}", up.last_error);
+    assert!(std::fs::read(server.root().join("big-up.bin")).unwrap() == body);
+}
+
+#[test]
+fn file_exists_policies() {
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::write(server.root().join("a.txt"), b"remote version, longer").unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let run = |policy: FileExistsPolicy, existing: &[u8]| -> (ItemState, Vec<PathBuf>) {
+        let dir = tempfile::tempdir_in(local.path()).unwrap().keep();
+        std::fs::write(dir.join("a.txt"), existing).unwrap();
+        let (engine, events) = engine(&server, 1, 0);
+        engine.send(Command::Add {
+            label: "p".into(),
+            on_exists: policy,
+            items: vec![download_item(&server, "a.txt", &dir.join("a.txt"))],
+        });
+        run_to_idle(&engine, &events);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        (engine.items()[0].state, files)
+    };
+    let remote = b"remote version, longer".to_vec();
+
+    let (state, files) = run(FileExistsPolicy::Skip, b"mine");
+    assert_eq!(state, ItemState::Skipped);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), b"mine");
+
+    let (state, files) = run(FileExistsPolicy::Overwrite, b"mine");
+    assert_eq!(state, ItemState::Done);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), remote);
+
+    let (state, _) = run(
+        FileExistsPolicy::OverwriteIfSizeDiffers,
+        b"same length as remote!",
+    );
+    assert_eq!(state, ItemState::Skipped);
+    let (state, files) = run(FileExistsPolicy::OverwriteIfSizeDiffers, b"short");
+    assert_eq!(state, ItemState::Done);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), remote);
+
+    // Resume: the local file is the start of the remote one.
+    let (state, files) = run(FileExistsPolicy::Resume, b"remote ver");
+    assert_eq!(state, ItemState::Done);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), remote);
+    assert!(server.commands().iter().any(|c| c == "REST 10"));
+
+    let (state, files) = run(FileExistsPolicy::Rename, b"mine");
+    assert_eq!(state, ItemState::Done);
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), remote, "{files:?}"); // "a (1).txt"
+    assert_eq!(std::fs::read(&files[1]).unwrap(), b"mine");
+}
+
+#[test]
+fn ask_waits_for_the_answer_while_others_continue() {
+    let server = TestServer::start(ServerConfig::default());
+    for name in ["x.txt", "y.txt", "z.txt"] {
+        std::fs::write(server.root().join(name), format!("remote {name}")).unwrap();
+    }
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("x.txt"), b"mine").unwrap();
+    std::fs::write(local.path().join("z.txt"), b"mine too").unwrap();
+    let (engine, events) = engine(&server, 2, 0);
+    engine.send(Command::Add {
+        label: "ask".into(),
+        on_exists: FileExistsPolicy::Ask,
+        items: ["x.txt", "y.txt", "z.txt"]
+            .iter()
+            .map(|n| download_item(&server, n, &local.path().join(n)))
+            .collect(),
+    });
+    let seen = run_to_idle(&engine, &events);
+    let questions: Vec<u64> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Question { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(questions.len(), 2, "x and z ask");
+    let states: Vec<ItemState> = engine.items().iter().map(|i| i.state).collect();
+    assert_eq!(
+        states,
+        [ItemState::Asking, ItemState::Done, ItemState::Asking],
+        "y went ahead"
+    );
+    // Overwrite, for the rest of the job too.
+    engine.send(Command::Answer {
+        item: questions[0],
+        decision: FileExistsPolicy::Overwrite,
+        for_job: true,
+    });
+    run_to_idle(&engine, &events);
+    assert!(engine.items().iter().all(|i| i.state == ItemState::Done));
+    assert_eq!(
+        std::fs::read(local.path().join("z.txt")).unwrap(),
+        b"remote z.txt"
+    );
+}
+
+#[test]
+fn cancel_mid_file_then_next_item_on_the_same_session_and_pause_resume() {
+    let server = TestServer::start(ServerConfig::default());
+    let big = random_bytes(6 * 1024 * 1024, 5);
+    std::fs::write(server.root().join("slow.bin"), &big).unwrap();
+    std::fs::write(server.root().join("next.txt"), b"next").unwrap();
+    server.set_throttle(Some(2 * 1024 * 1024));
+    let local = tempfile::tempdir().unwrap();
+    let (engine, events) = engine(&server, 1, 0);
+    engine.send(Command::Add {
+        label: "c".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: vec![
+            download_item(&server, "slow.bin", &local.path().join("slow.bin")),
+            download_item(&server, "next.txt", &local.path().join("next.txt")),
+        ],
+    });
+    // Cancel once it is moving.
+    loop {
+        if let Ok(Event::Progress { id, bytes_done, .. }) =
+            events.recv_timeout(Duration::from_secs(20))
+            && bytes_done > 0
+        {
+            engine.send(Command::Cancel(id));
+            break;
+        }
+    }
+    run_to_idle(&engine, &events);
+    let items = engine.items();
+    assert_eq!(items[0].state, ItemState::Cancelled);
+    assert_eq!(items[1].state, ItemState::Done);
+    assert!(!local.path().join("slow.bin").exists());
+    assert!(
+        !local.path().join("slow.bin.part").exists(),
+        "cancel removes the part"
+    );
+    let logins = server
+        .commands()
+        .iter()
+        .filter(|c| c.starts_with("USER"))
+        .count();
+    assert_eq!(logins, 1, "the same session went on after the cancel");
+
+    // Pause keeps the part; resume continues it with REST.
+    let id = items[0].id;
+    engine.send(Command::Retry(id));
+    loop {
+        if let Ok(Event::Progress { bytes_done, .. }) = events.recv_timeout(Duration::from_secs(20))
+            && bytes_done > 500_000
+        {
+            engine.send(Command::Pause(id));
+            break;
+        }
+    }
+    run_to_idle(&engine, &events);
+    assert_eq!(engine.items()[0].state, ItemState::Paused);
+    let part = std::fs::metadata(local.path().join("slow.bin.part"))
+        .unwrap()
+        .len();
+    assert!(part > 0);
+    server.set_throttle(None);
+    engine.send(Command::Resume(id));
+    run_to_idle(&engine, &events);
+    assert_eq!(engine.items()[0].state, ItemState::Done);
+    assert!(std::fs::read(local.path().join("slow.bin")).unwrap() == big);
+    assert!(
+        server
+            .commands()
+            .iter()
+            .any(|c| c == &format!("REST {part}"))
+    );
+}
+
+// ---- the command line ----------------------------------------------------------------------
+
+fn ferry(args: &[&str]) -> Output {
+    let config = std::env::temp_dir().join(format!("ferry-transfer-test-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&config);
+    Process::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(args)
+        .env("FERRY_CONFIG_DIR", config)
+        .env("FERRY_NO_KEYCHAIN", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_get_and_put_recursive() {
+    let server = TestServer::start(ServerConfig::default());
+    let site = server.root().join("site");
+    for i in 0..60 {
+        let dir = site.join(format!("dir{}", i % 4));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(format!("page{i}.html")),
+            random_bytes(300 + i, i as u64),
+        )
+        .unwrap();
+    }
+    std::fs::create_dir_all(site.join("empty")).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let dest = local.path().join("copy");
+    let url = format!("ftp://alice:s3cret@127.0.0.1:{}/site", server.port());
+    let ca = server.ca_pem_path().to_str().unwrap().to_owned();
+    let out = ferry(&[
+        "get",
+        "-r",
+        "--parallel",
+        "3",
+        "--ca-file",
+        &ca,
+        &url,
+        dest.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("60 transferred"), "{stderr}");
+    assert!(dest.join("empty").is_dir());
+    for i in 0..60 {
+        let rel = format!("dir{}/page{i}.html", i % 4);
+        assert_eq!(
+            std::fs::read(dest.join(&rel)).unwrap(),
+            std::fs::read(site.join(&rel)).unwrap()
+        );
+    }
+    // Again: nothing to do (same sizes).
+    let out = ferry(&["get", "-r", "--ca-file", &ca, &url, dest.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("0 transferred") && stderr.contains("60 skipped"),
+        "{stderr}"
+    );
+
+    // Up into a new remote folder.
+    let up = format!("ftp://alice:s3cret@127.0.0.1:{}/mirror", server.port());
+    let out = ferry(&["put", "-r", "--ca-file", &ca, dest.to_str().unwrap(), &up]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for i in 0..60 {
+        let rel = format!("dir{}/page{i}.html", i % 4);
+        assert_eq!(
+            std::fs::read(server.root().join("mirror").join(&rel)).unwrap(),
+            std::fs::read(site.join(&rel)).unwrap()
+        );
+    }
+    assert!(server.root().join("mirror/empty").is_dir());
+}
+
+#[test]
+fn cli_reports_failures_with_a_nonzero_exit() {
+    let server = TestServer::start(ServerConfig::default());
+    // The remote "folder" is a file: no upload into it can succeed, whoever runs the test.
+    std::fs::write(server.root().join("blocker"), b"a file").unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("one.txt"), b"1").unwrap();
+    std::fs::write(local.path().join("two.txt"), b"2").unwrap();
+    let url = format!("ftp://alice:s3cret@127.0.0.1:{}/blocker", server.port());
+    let ca = server.ca_pem_path().to_str().unwrap().to_owned();
+    let out = ferry(&[
+        "put",
+        "-r",
+        "--retries",
+        "0",
+        "--ca-file",
+        &ca,
+        local.path().to_str().unwrap(),
+        &url,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(9), "{stderr}");
+    assert!(stderr.contains("2 failed"), "{stderr}");
+    assert!(stderr.contains("failed: blocker/one.txt"), "{stderr}");
+}
+
+#[test]
+fn missing_remote_file_fails_without_retrying() {
+    let server = TestServer::start(ServerConfig::default());
+    let local = tempfile::tempdir().unwrap();
+    let (engine, events) = engine(&server, 1, 5);
+    engine.send(Command::Add {
+        label: "missing".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: vec![NewItem {
+            direction: Direction::Download,
+            local: local.path().join("nope.txt"),
+            remote: "nope.txt".into(),
+            size: None,
+            modified: None,
+        }],
+    });
+    run_to_idle(&engine, &events);
+    let item = &engine.items()[0];
+    assert_eq!(item.state, ItemState::Failed);
+    assert_eq!(item.attempts, 1, "a 550 is not retried");
+    assert!(item.last_error.as_deref().unwrap_or("").contains("550"));
+    assert!(!local.path().join("nope.txt.part").exists());
+}
