@@ -59,7 +59,7 @@ SKIP_FERRY=0
 KEEP_DATA=0
 WORKDIR_ARG=""
 
-log() { printf '[bench] %s\n' "$*" >&2; }
+log() { printf '[bench %4ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 usage() { sed -n '5,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
@@ -104,7 +104,7 @@ ensure_packages() {
   log "apt-get install ${missing[*]}"
   apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
 }
-ensure_packages lftp curl coreutils findutils gawk
+ensure_packages lftp curl coreutils findutils
 
 # ---------------------------------------------------------------------------
 # Scratch space and clean-up
@@ -433,7 +433,7 @@ tool_version() {
 V_FERRY="$(tool_version ferry)"
 V_LFTP="$(tool_version lftp)"
 V_CURL="$(tool_version curl)"
-V_SERVER="$(awk '$1 == "vsftpd" { print "vsftpd", $2 }' "${FERRY_INTEROP_CACHE:-/var/cache/ferry-interop}/root/.versions" 2>/dev/null || true)"
+V_SERVER="$(awk '$2 == "vsftpd" { print "vsftpd", $4 }' "${FERRY_INTEROP_CACHE:-/var/cache/ferry-interop}/root/.versions" 2>/dev/null || true)"
 CPU="$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 OS="$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
 

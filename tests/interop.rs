@@ -623,3 +623,68 @@ fn filezilla_import_then_ls_site_with_keychain_password() {
         keychain.delete(&site.path()).unwrap();
     }
 }
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_500_files_up_and_down_with_four_workers() {
+    let env = Env::load();
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("src");
+    let mut expected = Vec::new();
+    for i in 0..500 {
+        let rel = format!("d{}/s{}/f{i:03}.bin", i % 5, i % 2);
+        let path = src.join(&rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let body = random_bytes(100 + i * 13, 1000 + i as u64);
+        std::fs::write(&path, &body).unwrap();
+        expected.push((rel, body));
+    }
+    let dir = format!("ferry-vsftpd_explicit-500-{}", std::process::id());
+    let url = env.url("ftp", "VSFTPD_EXPLICIT", &dir);
+    let ca = env.ca();
+    let ca = ca.to_str().unwrap();
+    let out = ferry(&[
+        "put",
+        "-r",
+        "--parallel",
+        "4",
+        "--ca-file",
+        ca,
+        src.to_str().unwrap(),
+        &url,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "put -r: {stderr}");
+    assert!(stderr.contains("500 transferred"), "{stderr}");
+
+    let back = local.path().join("back");
+    let out = ferry(&[
+        "get",
+        "-r",
+        "--parallel",
+        "4",
+        "--ca-file",
+        ca,
+        &url,
+        back.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "get -r: {stderr}");
+    assert!(stderr.contains("500 transferred"), "{stderr}");
+    for (rel, body) in &expected {
+        assert!(
+            std::fs::read(back.join(rel)).unwrap() == *body,
+            "{rel} differs"
+        );
+    }
+    // Clean up on the server through the engine's own walk.
+    let (mut s, _) = env.session("VSFTPD_EXPLICIT", Security::ExplicitTls);
+    let tree = ferry::transfer::walk::remote_tree(&mut s, &dir).unwrap();
+    for (rel, _) in &tree.files {
+        s.delete(&format!("{dir}/{rel}")).unwrap();
+    }
+    for d in tree.dirs.iter().rev() {
+        s.rmdir(&format!("{dir}/{d}")).unwrap();
+    }
+    s.rmdir(&dir).unwrap();
+}

@@ -51,6 +51,7 @@ fn engine(
         retries,
         backoff: Duration::from_millis(50),
         connector: connector(server),
+        queue_file: None,
     });
     let events = engine.take_events().unwrap();
     (engine, events)
@@ -513,4 +514,156 @@ fn missing_remote_file_fails_without_retrying() {
     assert_eq!(item.attempts, 1, "a 550 is not retried");
     assert!(item.last_error.as_deref().unwrap_or("").contains("550"));
     assert!(!local.path().join("nope.txt.part").exists());
+}
+
+#[test]
+fn the_queue_survives_a_restart_and_continues_from_the_part() {
+    let server = TestServer::start(ServerConfig::default());
+    let big = random_bytes(4 * 1024 * 1024, 9);
+    std::fs::write(server.root().join("a.bin"), &big).unwrap();
+    std::fs::write(server.root().join("b.txt"), b"second").unwrap();
+    server.set_throttle(Some(1024 * 1024));
+    let local = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let queue = data.path().join("queue.toml");
+    let start = |server: &TestServer| {
+        let mut engine = Engine::start(EngineConfig {
+            workers: 1,
+            retries: 1,
+            backoff: Duration::from_millis(50),
+            connector: connector(server),
+            queue_file: Some(queue.clone()),
+        });
+        let events = engine.take_events().unwrap();
+        (engine, events)
+    };
+    let (engine, events) = start(&server);
+    engine.send(Command::Add {
+        label: "restart".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: vec![
+            download_item(&server, "a.bin", &local.path().join("a.bin")),
+            download_item(&server, "b.txt", &local.path().join("b.txt")),
+        ],
+    });
+    loop {
+        if let Ok(Event::Progress { bytes_done, .. }) = events.recv_timeout(Duration::from_secs(20))
+            && bytes_done > 1024 * 1024
+        {
+            break;
+        }
+    }
+    // The application closes mid-transfer.
+    drop(engine);
+    let saved = std::fs::read_to_string(&queue).unwrap();
+    assert!(
+        saved.contains("a.bin") && saved.contains("b.txt"),
+        "{saved}"
+    );
+    let part = std::fs::metadata(local.path().join("a.bin.part"))
+        .unwrap()
+        .len();
+    assert!(part > 0, "the part is kept");
+
+    // Next start: both items come back and finish; a.bin continues where it stopped.
+    server.set_throttle(None);
+    let (engine, events) = start(&server);
+    assert_eq!(engine.items().len(), 2);
+    assert!(engine.items().iter().all(|i| i.state == ItemState::Queued));
+    run_to_idle(&engine, &events);
+    assert!(std::fs::read(local.path().join("a.bin")).unwrap() == big);
+    assert_eq!(
+        std::fs::read(local.path().join("b.txt")).unwrap(),
+        b"second"
+    );
+    assert!(
+        server
+            .commands()
+            .iter()
+            .any(|c| c == &format!("REST {part}"))
+    );
+    drop(engine);
+    let saved = std::fs::read_to_string(&queue).unwrap();
+    assert_eq!(saved.matches("state = \"done\"").count(), 2, "{saved}");
+}
+
+#[test]
+fn cli_killed_mid_queue_then_run_again_finishes_only_what_is_missing() {
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::create_dir(server.root().join("set")).unwrap();
+    let files: Vec<(String, Vec<u8>)> = (0..8)
+        .map(|i| (format!("f{i}.bin"), random_bytes(1024 * 1024, 40 + i)))
+        .collect();
+    for (name, body) in &files {
+        std::fs::write(server.root().join("set").join(name), body).unwrap();
+    }
+    server.set_throttle(Some(4 * 1024 * 1024));
+    let local = tempfile::tempdir().unwrap();
+    let dest = local.path().join("set");
+    let url = format!("ftp://alice:s3cret@127.0.0.1:{}/set", server.port());
+    let ca = server.ca_pem_path().to_str().unwrap().to_owned();
+    let args = [
+        "get",
+        "-r",
+        "--parallel",
+        "1",
+        "--ca-file",
+        &ca,
+        &url,
+        dest.to_str().unwrap(),
+    ];
+    let config = std::env::temp_dir().join(format!("ferry-transfer-test-{}", std::process::id()));
+    let mut child = Process::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(args)
+        .env("FERRY_CONFIG_DIR", &config)
+        .env("FERRY_NO_KEYCHAIN", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let complete = |files: &[(String, Vec<u8>)]| -> Vec<String> {
+        files
+            .iter()
+            .filter(|(name, _)| dest.join(name).exists())
+            .map(|(name, _)| name.clone())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while complete(&files).len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let done_before = complete(&files);
+    assert!(done_before.len() < files.len(), "killed too late");
+    let retrs_before = server.commands().len();
+
+    server.set_throttle(None);
+    let out = ferry(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (name, body) in &files {
+        assert!(
+            std::fs::read(dest.join(name)).unwrap() == *body,
+            "{name} differs"
+        );
+        assert!(!dest.join(format!("{name}.part")).exists());
+    }
+    let second_run: Vec<String> = server.commands()[retrs_before..]
+        .iter()
+        .filter(|c| c.starts_with("RETR "))
+        .cloned()
+        .collect();
+    for name in &done_before {
+        assert!(
+            !second_run.iter().any(|c| c.ends_with(&format!("/{name}"))),
+            "{name} was transferred again: {second_run:?}"
+        );
+    }
+    assert_eq!(second_run.len(), files.len() - done_before.len());
 }

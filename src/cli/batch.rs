@@ -166,6 +166,9 @@ fn run(
         retries: batch.retries,
         backoff: Duration::from_secs(1),
         connector,
+        // A re-run walks the tree again and finishes what is missing (`--on-exists size` and
+        // the `.part` files), so the command line keeps no queue of its own.
+        queue_file: None,
     });
     let events = engine
         .take_events()

@@ -15,9 +15,12 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use serde::{Deserialize, Serialize};
+
 use super::model::{Direction, FileExistsPolicy, Item, ItemState, Job, NewItem};
 use super::names;
 use crate::ftp::{FtpError, Session, TransferControl, UploadMode, path as remote_path};
+use crate::persist::{Document, TomlFile};
 
 /// Opens a new logged-in session (the front end knows the site, the trust decisions and the
 /// password; the engine only asks for sessions). Called on worker threads.
@@ -34,6 +37,27 @@ pub struct EngineConfig {
     pub backoff: Duration,
     /// Where sessions come from.
     pub connector: Connector,
+    /// Where the queue is saved (atomically, at most about twice a second) and restored from on
+    /// start, so a crash or kill loses nothing: active items go back to the queue and continue
+    /// from their `.part`. None: not saved.
+    pub queue_file: Option<PathBuf>,
+}
+
+/// The queue on disk.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct QueueFile {
+    #[serde(default, rename = "job")]
+    jobs: Vec<Job>,
+    #[serde(default, rename = "item")]
+    items: Vec<Item>,
+}
+
+impl Document for QueueFile {
+    const WHAT: &'static str = "the transfer queue";
+    const HEADER: &'static str = "# Ferry's transfer queue, saved so that transfers survive a crash or restart.\n# Ferry rewrites this file; edits are lost.\n";
+    const VERSION: u32 = 1;
+    const IF_CORRUPT: &'static str =
+        "Ferry starts with an empty queue; the copy lets you see what was in it.";
 }
 
 /// What the front end asks of the engine.
@@ -136,13 +160,18 @@ struct QueueState {
     not_before: HashMap<u64, Instant>,
     active: usize,
     shutdown: bool,
+    /// Set after the workers have stopped: the saver writes one last time and ends.
+    saver_stop: bool,
     idle_reported: bool,
+    /// Changed since the last save.
+    dirty: bool,
 }
 
 /// A running queue.
 pub struct Engine {
     shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
+    saver: Option<JoinHandle<()>>,
     events: Option<Receiver<Event>>,
 }
 
@@ -150,13 +179,29 @@ impl Engine {
     /// Starts the workers. They connect lazily, when there is work.
     pub fn start(config: EngineConfig) -> Engine {
         let (tx, rx) = mpsc::channel();
+        let mut state = QueueState {
+            next_id: 1,
+            ..QueueState::default()
+        };
+        let file = config.queue_file.clone().map(TomlFile::<QueueFile>::new);
+        if let Some(file) = &file {
+            match file.read() {
+                Ok(saved) => restore(&mut state, saved),
+                Err(e) => {
+                    let _ = tx.send(Event::Log(e.to_string()));
+                }
+            }
+        }
         let shared = Arc::new(Shared {
-            state: Mutex::new(QueueState {
-                next_id: 1,
-                ..QueueState::default()
-            }),
+            state: Mutex::new(state),
             wake: Condvar::new(),
             events: tx,
+        });
+        let saver = file.map(|file| {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("ferry-queue-saver".into())
+                .spawn(move || save_loop(&shared, &file))
         });
         let workers = (0..config.workers.max(1))
             .map(|n| {
@@ -171,6 +216,7 @@ impl Engine {
         Engine {
             shared,
             workers,
+            saver: saver.and_then(Result::ok),
             events: Some(rx),
         }
     }
@@ -293,6 +339,7 @@ impl Engine {
             }
             Command::ClearFinished => st.items.retain(|i| !i.state.is_finished()),
         }
+        st.dirty = true;
         drop(st);
         self.shared.wake.notify_all();
     }
@@ -316,17 +363,90 @@ impl Engine {
 }
 
 impl Drop for Engine {
+    /// Stops the workers; items they were moving go back to the queue with their partial data,
+    /// and the queue is saved one last time.
     fn drop(&mut self) {
         {
             let mut st = lock(&self.shared.state);
             st.shutdown = true;
-            for (flag, _) in st.stops.values() {
+            for (flag, why) in st.stops.values_mut() {
+                *why = ItemState::Queued;
                 flag.store(true, Ordering::Relaxed);
             }
         }
         self.shared.wake.notify_all();
         for worker in self.workers.drain(..) {
             let _ = worker.join();
+        }
+        lock(&self.shared.state).saver_stop = true;
+        self.shared.wake.notify_all();
+        if let Some(saver) = self.saver.take() {
+            let _ = saver.join();
+        }
+    }
+}
+
+/// Takes a saved queue: interrupted items go back to the queue (their `.part` is continued).
+fn restore(st: &mut QueueState, saved: QueueFile) {
+    st.next_id = saved
+        .items
+        .iter()
+        .map(|i| i.id)
+        .chain(saved.jobs.iter().map(|j| j.id))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    st.jobs = saved.jobs;
+    st.items = saved.items;
+    for item in &mut st.items {
+        if item.state == ItemState::Active {
+            item.state = ItemState::Queued;
+        }
+    }
+}
+
+/// Saves the queue when it changed, at most about twice a second, and once more at shutdown.
+fn save_loop(shared: &Shared, file: &TomlFile<QueueFile>) {
+    loop {
+        let (snapshot, last) = {
+            let mut st = lock(&shared.state);
+            if !st.dirty && !st.saver_stop {
+                st = shared
+                    .wake
+                    .wait_timeout(st, Duration::from_millis(500))
+                    .map(|(guard, _)| guard)
+                    .unwrap_or_else(|e| e.into_inner().0);
+            }
+            let snapshot = st.dirty.then(|| QueueFile {
+                jobs: st.jobs.clone(),
+                items: st.items.clone(),
+            });
+            st.dirty = false;
+            (snapshot, st.saver_stop)
+        };
+        if let Some(snapshot) = snapshot
+            && let Err(e) = file.update(|doc: &mut QueueFile| *doc = snapshot)
+        {
+            let _ = shared
+                .events
+                .send(Event::Log(format!("could not save the queue: {e}")));
+        }
+        if last {
+            return;
+        }
+        // At most about two saves a second, however busy the queue is.
+        let deadline = Instant::now() + Duration::from_millis(500);
+        let mut st = lock(&shared.state);
+        while !st.saver_stop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            st = shared
+                .wake
+                .wait_timeout(st, left)
+                .map(|(guard, _)| guard)
+                .unwrap_or_else(|e| e.into_inner().0);
         }
     }
 }
@@ -528,6 +648,7 @@ impl Worker {
             state,
             error,
         });
+        st.dirty = true;
         drop(st);
         self.shared.wake.notify_all();
     }
