@@ -667,3 +667,74 @@ fn cli_killed_mid_queue_then_run_again_finishes_only_what_is_missing() {
     }
     assert_eq!(second_run.len(), files.len() - done_before.len());
 }
+
+#[test]
+fn hostile_listing_names_never_write_outside_the_target() {
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::create_dir(server.root().join("evil")).unwrap();
+    // Real files behind some of the names, so downloads can succeed where a name is usable.
+    for name in ["CON", "ok.txt", "trailing. "] {
+        std::fs::write(server.root().join("evil").join(name), b"payload").unwrap();
+    }
+    let names = [
+        "../x",
+        "/etc/passwd",
+        "a/../../b",
+        "..",
+        ".",
+        "CON",
+        "nul.txt",
+        "line\nbreak",
+        "back\\slash",
+        "C:\\Windows\\x",
+        "trailing. ",
+        "ok.txt",
+    ];
+    let mut body = String::from("type=cdir;modify=20240101000000; .\r\n");
+    for name in names {
+        body.push_str(&format!(
+            "type=file;size=7;modify=20240101000000; {name}\r\n"
+        ));
+    }
+    server.fake_next_listing(body.into_bytes());
+    let outer = tempfile::tempdir().unwrap();
+    let dest = outer.path().join("inside");
+    let url = format!("ftp://alice:s3cret@127.0.0.1:{}/evil", server.port());
+    let ca = server.ca_pem_path().to_str().unwrap().to_owned();
+    let out = ferry(&[
+        "get",
+        "-r",
+        "--retries",
+        "0",
+        "--ca-file",
+        &ca,
+        &url,
+        dest.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Nothing outside `inside/`: the temporary parent holds only it.
+    let outside: Vec<_> = std::fs::read_dir(outer.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        outside,
+        vec![std::ffi::OsString::from("inside")],
+        "{stderr}"
+    );
+    // Everything inside is a plain file directly in it, with a safe name.
+    for entry in std::fs::read_dir(&dest).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        assert!(entry.file_type().unwrap().is_file(), "{name}");
+        assert!(
+            !name.contains(['/', '\\', '\n']) && name != "CON",
+            "{name:?}"
+        );
+    }
+    assert_eq!(std::fs::read(dest.join("ok.txt")).unwrap(), b"payload");
+    assert!(
+        stderr.contains("not a safe local name") || stderr.contains("not transferable"),
+        "{stderr}"
+    );
+}

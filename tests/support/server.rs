@@ -360,6 +360,7 @@ impl TestServer {
             cut: Mutex::new((0, 0)),
             throttle: AtomicU64::new(0),
             injections: Mutex::new(VecDeque::new()),
+            fake_listing: Mutex::new(None),
             stopped: AtomicBool::new(false),
             sockets: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
@@ -445,6 +446,13 @@ impl TestServer {
     pub fn inject_reply(&self, verb: &str, raw: Vec<u8>) {
         lock(&self.shared.injections).push_back((verb.to_ascii_uppercase(), raw));
     }
+
+    /// Make the next listing (MLSD, LIST or NLST) send `body` over the data connection instead
+    /// of the real directory — for hostile-listing tests (names like `../x` that no file system
+    /// can hold).
+    pub fn fake_next_listing(&self, body: Vec<u8>) {
+        *lock(&self.shared.fake_listing) = Some(body);
+    }
 }
 
 impl Drop for TestServer {
@@ -479,6 +487,8 @@ struct Shared {
     /// Bytes per second; 0 = unlimited.
     throttle: AtomicU64,
     injections: Mutex<VecDeque<(String, Vec<u8>)>>,
+    /// The body the next listing sends instead of the real directory.
+    fake_listing: Mutex<Option<Vec<u8>>>,
     stopped: AtomicBool,
     /// Clones of every open socket, shut down when the server is dropped.
     sockets: Mutex<HashMap<u64, TcpStream>>,
@@ -1533,6 +1543,15 @@ impl Session {
         }
         if !self.data_ready()? {
             return Ok(());
+        }
+        let fake = lock(&self.shared.fake_listing).take();
+        if let Some(body) = fake {
+            return self.transfer(
+                Source::Send(Box::new(io::Cursor::new(body))),
+                "Here comes the directory listing.",
+                None,
+                true,
+            );
         }
         let mut target = arg.trim();
         if verb != "MLSD" {
