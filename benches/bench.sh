@@ -11,6 +11,9 @@
 #   --skip-ferry  measure only the baselines (lftp, curl); Ferry's cells say
 #                 "pending" and Ferry is not built
 #   --keep-data   leave the test data in the server's home afterwards
+#   --wait-idle S before each round, wait up to S seconds (default 300, 0 =
+#                 don't) for the CPUs to be >= 90% idle: a compile running
+#                 next to the benchmark distorts it badly on 2 cores
 #   WORKDIR       an interop WORKDIR: if its servers are running
 #                 (WORKDIR/servers.env and a working login) they are reused
 #                 and left running; otherwise the servers are started there.
@@ -57,6 +60,8 @@ RUNS=3
 WRITE=0
 SKIP_FERRY=0
 KEEP_DATA=0
+WAIT_IDLE=300
+IDLE_MIN=90
 WORKDIR_ARG=""
 
 log() { printf '[bench %4ss] %s\n' "$SECONDS" "$*" >&2; }
@@ -69,6 +74,7 @@ while [[ $# -gt 0 ]]; do
     --runs) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || usage; RUNS="$2"; shift ;;
     --skip-ferry) SKIP_FERRY=1 ;;
     --keep-data) KEEP_DATA=1 ;;
+    --wait-idle) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || usage; WAIT_IDLE="$2"; shift ;;
     -h|--help) usage ;;
     -*) log "unknown option $1"; usage ;;
     *) [[ -z "$WORKDIR_ARG" ]] || usage; WORKDIR_ARG="$1" ;;
@@ -348,9 +354,39 @@ run_one() {
   awk -v us=$((t1 - t0)) 'BEGIN { printf "%.3f\n", us / 1e6 }'
 }
 
+# idle_pct: percentage of CPU time idle over the next second (all CPUs).
+idle_pct() {
+  local a b
+  a="$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)"
+  sleep 1
+  b="$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)"
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
+    t = y[2] - x[2]; printf "%d\n", (t > 0 ? 100 * (y[1] - x[1]) / t : 100) }'
+}
+# wait_idle: wait (up to WAIT_IDLE s in all) until the machine is quiet;
+# records the lowest idle percentage seen just before a round in MIN_IDLE.
+MIN_IDLE=100
+IDLE_WAITED=0
+wait_idle() {
+  local idle
+  idle="$(idle_pct)"
+  while [[ $idle -lt $IDLE_MIN && $IDLE_WAITED -lt $WAIT_IDLE ]]; do
+    [[ $((IDLE_WAITED % 30)) -eq 0 ]] && log "machine busy (${idle}% idle, other processes); waiting for >= ${IDLE_MIN}% idle"
+    sleep 2
+    IDLE_WAITED=$((IDLE_WAITED + 3))
+    idle="$(idle_pct)"
+  done
+  if [[ $idle -lt $IDLE_MIN ]]; then
+    log "WARNING: machine only ${idle}% idle before this round: results will be noisy"
+  fi
+  [[ $idle -lt $MIN_IDLE ]] && MIN_IDLE=$idle
+  return 0
+}
+
 for ((round = 0; round <= RUNS; round++)); do
   label="run$round"
   [[ $round -eq 0 ]] && label="warmup"
+  wait_idle
   for name in "${MEASUREMENTS[@]}"; do
     [[ "${STATUS[$name]}" == run ]] || continue
     log "$name: $label"
@@ -440,7 +476,7 @@ OS="$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
 REPORT="$SCRATCH/report.md"
 {
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bash benches/bench.sh\`: $RUNS timed runs per row after one warm-up, median (min–max)."
-  echo "Machine: $OS, kernel $(uname -r), $(nproc) cores ($CPU), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, loopback."
+  echo "Machine: $OS, kernel $(uname -r), $(nproc) cores ($CPU), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, loopback; CPUs at least ${MIN_IDLE}% idle before each round$([[ $MIN_IDLE -lt $IDLE_MIN ]] && echo " (**busy: other processes were running, numbers are noisy**)")."
   echo "Server: ${V_SERVER:-vsftpd} (\`vsftpd_explicit\`, \`require_ssl_reuse=YES\`). Clients: $V_FERRY, $V_LFTP, $V_CURL."
   echo
   echo "| Test | Tool | Median (s) | Min–max (s) | Rate (median) | TLS |"
@@ -466,6 +502,15 @@ fi
 echo
 cat "$REPORT"
 
+failed=0
+for name in "${MEASUREMENTS[@]}"; do
+  [[ "${STATUS[$name]}" == FAILED* ]] && failed=1
+done
+if [[ $failed -ne 0 ]]; then
+  [[ $WRITE -eq 1 ]] && log "not writing $BENCHMARKS_MD"
+  die "some measurements failed (see above)"
+fi
+
 if [[ $WRITE -eq 1 ]]; then
   awk -v begin="$MARK_BEGIN" -v end="$MARK_END" -v report="$REPORT" '
     $0 == begin { print; print ""; while ((getline line < report) > 0) print line; print ""; skip = 1; next }
@@ -474,9 +519,3 @@ if [[ $WRITE -eq 1 ]]; then
   cat "$SCRATCH/BENCHMARKS.md.new" >"$BENCHMARKS_MD"
   log "wrote the results section of $BENCHMARKS_MD"
 fi
-
-failed=0
-for name in "${MEASUREMENTS[@]}"; do
-  [[ "${STATUS[$name]}" == FAILED* ]] && failed=1
-done
-[[ $failed -eq 0 ]] || die "some measurements failed (see above)"

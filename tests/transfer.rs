@@ -738,3 +738,60 @@ fn hostile_listing_names_never_write_outside_the_target() {
         "{stderr}"
     );
 }
+
+#[test]
+fn browse_worker_lists_and_edits_while_a_transfer_runs() {
+    use ferry::transfer::{BrowseRequest, BrowseResult, Browser};
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::write(
+        server.root().join("big.bin"),
+        random_bytes(4 * 1024 * 1024, 3),
+    )
+    .unwrap();
+    std::fs::create_dir_all(server.root().join("tree/a/b")).unwrap();
+    std::fs::write(server.root().join("tree/a/b/f.txt"), b"x").unwrap();
+    std::fs::write(server.root().join("tree/top.txt"), b"y").unwrap();
+    server.set_throttle(Some(1024 * 1024));
+    let local = tempfile::tempdir().unwrap();
+    let (engine, events) = engine(&server, 1, 0);
+    engine.send(Command::Add {
+        label: "slow".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: vec![download_item(
+            &server,
+            "big.bin",
+            &local.path().join("big.bin"),
+        )],
+    });
+    let (mut browser, results) = Browser::start(connector(&server));
+    let started = std::time::Instant::now();
+    let list = browser.request(BrowseRequest::List(String::new()));
+    let (id, result) = results.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(id, list);
+    let BrowseResult::Listing { entries, .. } = result else {
+        panic!("{result:?}")
+    };
+    assert!(entries.iter().any(|e| e.name == "big.bin"));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the listing did not wait for the 4-second transfer"
+    );
+    browser.request(BrowseRequest::Mkdir("made".into()));
+    browser.request(BrowseRequest::Rename {
+        from: "made".into(),
+        to: "renamed".into(),
+    });
+    browser.request(BrowseRequest::DeleteTree("tree".into()));
+    for _ in 0..3 {
+        let (_, result) = results.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(matches!(result, BrowseResult::Done), "{result:?}");
+    }
+    assert!(server.root().join("renamed").is_dir());
+    assert!(!server.root().join("tree").exists());
+    let failed = browser.request(BrowseRequest::DeleteFile("missing".into()));
+    let (id, result) = results.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(id, failed);
+    assert!(matches!(result, BrowseResult::Failed(_)), "{result:?}");
+    server.set_throttle(None);
+    run_to_idle(&engine, &events);
+}

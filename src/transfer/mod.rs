@@ -1,12 +1,15 @@
 //! The transfer queue: UI-agnostic, so the window and the command line drive the same engine.
 //!
 //! `model` is the queue as data; `engine` is the worker pool (each worker one reused session);
+//! `browse` is the separate session for listings and folder operations;
 //! `walk` lists folder trees; `names` turns untrusted remote names into safe local paths.
 
+pub mod browse;
 pub mod engine;
 pub mod model;
 pub mod names;
 pub mod walk;
 
+pub use browse::{BrowseRequest, BrowseResult, Browser};
 pub use engine::{Command, Connector, Engine, EngineConfig, Event};
 pub use model::{Direction, FileExistsPolicy, Item, ItemState, Job, NewItem};

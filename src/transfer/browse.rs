@@ -1,0 +1,179 @@
+//! The browse worker: one session of its own for listings, new folders, renames and deletes, so
+//! the window stays responsive while the transfer workers are busy. Requests go in over a
+//! channel; each result comes back as an event tagged with the request's id.
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
+
+use super::engine::Connector;
+use super::walk::remote_tree;
+use crate::ftp::{Entry, FtpError, Session, path as remote_path};
+
+/// What the browse worker can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrowseRequest {
+    /// List a folder (empty: the login folder).
+    List(String),
+    /// The current folder's absolute path.
+    Pwd,
+    /// Create a folder.
+    Mkdir(String),
+    /// Rename or move.
+    Rename {
+        /// From.
+        from: String,
+        /// To.
+        to: String,
+    },
+    /// Delete a file.
+    DeleteFile(String),
+    /// Delete a folder and everything in it (the window asks for confirmation first).
+    DeleteTree(String),
+}
+
+/// The answer to one request.
+#[derive(Debug)]
+pub enum BrowseResult {
+    /// A listing.
+    Listing {
+        /// The folder listed.
+        path: String,
+        /// Its entries.
+        entries: Vec<Entry>,
+    },
+    /// The current folder.
+    Pwd(String),
+    /// The request worked (mkdir, rename, delete).
+    Done,
+    /// It failed; the engine's error says why.
+    Failed(FtpError),
+    /// No session could be opened.
+    NotConnected(String),
+}
+
+/// A running browse worker.
+pub struct Browser {
+    requests: Option<Sender<(u64, BrowseRequest)>>,
+    thread: Option<JoinHandle<()>>,
+    next_id: u64,
+}
+
+impl Browser {
+    /// Starts the worker; results arrive on the returned receiver as `(request id, result)`.
+    pub fn start(connector: Connector) -> (Browser, Receiver<(u64, BrowseResult)>) {
+        let (req_tx, req_rx) = mpsc::channel::<(u64, BrowseRequest)>();
+        let (res_tx, res_rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("ferry-browse".into())
+            .spawn(move || serve(&connector, &req_rx, &res_tx))
+            .ok();
+        (
+            Browser {
+                requests: Some(req_tx),
+                thread,
+                next_id: 1,
+            },
+            res_rx,
+        )
+    }
+
+    /// Queues a request; returns its id. Never blocks.
+    pub fn request(&mut self, request: BrowseRequest) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        if let Some(tx) = &self.requests {
+            let _ = tx.send((id, request));
+        }
+        id
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.requests = None; // ends the worker's loop
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(
+    connector: &Connector,
+    requests: &Receiver<(u64, BrowseRequest)>,
+    results: &Sender<(u64, BrowseResult)>,
+) {
+    let mut session: Option<Session> = None;
+    while let Ok((id, request)) = requests.recv() {
+        // One reconnect per request when the connection was lost in between.
+        let mut result = BrowseResult::NotConnected(String::new());
+        for _ in 0..2 {
+            if session.is_none() {
+                match connector() {
+                    Ok(s) => session = Some(s),
+                    Err(e) => {
+                        result = BrowseResult::NotConnected(e);
+                        break;
+                    }
+                }
+            }
+            let Some(s) = session.as_mut() else { break };
+            match handle(s, &request) {
+                Ok(r) => {
+                    result = r;
+                    break;
+                }
+                Err(e) if e.is_fatal_to_session() => {
+                    session = None;
+                    result = BrowseResult::Failed(e);
+                }
+                Err(e) => {
+                    result = BrowseResult::Failed(e);
+                    break;
+                }
+            }
+        }
+        if results.send((id, result)).is_err() {
+            break;
+        }
+    }
+    if let Some(s) = session {
+        let _ = s.quit();
+    }
+}
+
+fn handle(s: &mut Session, request: &BrowseRequest) -> Result<BrowseResult, FtpError> {
+    Ok(match request {
+        BrowseRequest::List(path) => BrowseResult::Listing {
+            path: path.clone(),
+            entries: s.list((!path.is_empty()).then_some(path.as_str()))?,
+        },
+        BrowseRequest::Pwd => BrowseResult::Pwd(s.pwd()?),
+        BrowseRequest::Mkdir(path) => {
+            s.mkdir(path)?;
+            BrowseResult::Done
+        }
+        BrowseRequest::Rename { from, to } => {
+            s.rename(from, to)?;
+            BrowseResult::Done
+        }
+        BrowseRequest::DeleteFile(path) => {
+            s.delete(path)?;
+            BrowseResult::Done
+        }
+        BrowseRequest::DeleteTree(path) => {
+            let tree = remote_tree(s, path)?;
+            for (rel, _) in &tree.files {
+                s.delete(&remote_path::join(path, rel))?;
+            }
+            for (rel, _) in &tree.skipped {
+                // Links and specials are files to DELE.
+                s.delete(&remote_path::join(path, rel))?;
+            }
+            for dir in tree.dirs.iter().rev() {
+                s.rmdir(&remote_path::join(path, dir))?;
+            }
+            s.rmdir(path)?;
+            BrowseResult::Done
+        }
+    })
+}
