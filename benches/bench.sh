@@ -146,7 +146,7 @@ FERRY_RECURSIVE=0
 FERRY_SMALL_EXTRA=()
 FERRY_SKIP_REASON=""
 if [[ $SKIP_FERRY -eq 1 ]]; then
-  FERRY_SKIP_REASON="--skip-ferry given"
+  FERRY_SKIP_REASON="not measured in this run: --skip-ferry"
 else
   if [[ -z "${FERRY_BIN:-}" ]]; then
     command -v cargo >/dev/null || die "cargo not found (or pass --skip-ferry / FERRY_BIN=...)"
@@ -192,6 +192,23 @@ else
   else
     WORKDIR="$(mktemp -d /tmp/ferry-bench-servers.XXXXXX)"
     OWN_WORKDIR=1
+  fi
+  # start.sh stops the servers of the last WORKDIR started on this machine
+  # and empties the FTP home: never do that under a running test suite.
+  cache="${FERRY_INTEROP_CACHE:-/var/cache/ferry-interop}"
+  if [[ -f "$cache/active-workdir" ]]; then
+    active="$(cat "$cache/active-workdir")"
+    if [[ "$active" != "$(cd "$WORKDIR" && pwd -P)" ]]; then
+      for pidfile in "$active"/run/*.pid; do
+        [[ -f "$pidfile" ]] || continue
+        exe="$(readlink "/proc/$(cat "$pidfile")/exe" 2>/dev/null || true)"
+        if [[ "$exe" == "$cache/root/"* ]]; then
+          [[ $OWN_WORKDIR -eq 1 ]] && rm -rf "$WORKDIR"
+          OWN_WORKDIR=0
+          die "interop servers of $active are running (a test run?). Starting new ones would stop them and empty the FTP home: pass $active as WORKDIR to reuse them, or stop them first (bash .ci/interop/stop.sh $active)"
+        fi
+      done
+    fi
   fi
   log "starting the interop servers in $WORKDIR"
   STARTED_SERVERS=1

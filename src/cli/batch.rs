@@ -47,27 +47,31 @@ pub(crate) fn get_recursive(
         .iter()
         .map(|(p, why)| format!("{p}: {why}"))
         .collect();
+    // Parents before children, each checked right before it is created: no symbolic link
+    // (planted by an earlier hostile download, or anyone's) can lead a write out of `root`.
     for dir in &tree.dirs {
-        match names::local_path(&root, dir) {
-            Some((path, _)) => {
+        match names::checked_target(&root, dir) {
+            Ok(path) => {
                 if let Err(e) = std::fs::create_dir_all(&path) {
                     skipped.push(format!("{dir}: cannot create the folder: {e}"));
                 }
             }
-            None => skipped.push(format!("{dir}: not a safe local name")),
+            Err(why) => skipped.push(format!("{dir}: not a safe local name ({why})")),
         }
     }
     let mut items = Vec::with_capacity(tree.files.len());
     for (rel, entry) in &tree.files {
-        match names::local_path(&root, rel) {
-            Some((local, _)) => items.push(NewItem {
+        match names::checked_target(&root, rel) {
+            Ok(local) => items.push(NewItem {
                 direction: Direction::Download,
                 local,
                 remote: remote_path::join(&target.path, rel),
                 size: entry.size,
                 modified: entry.modified.map(|t| t.unix_seconds()),
             }),
-            None => skipped.push(format!("{rel}: not a safe local name; not downloaded")),
+            Err(why) => skipped.push(format!(
+                "{rel}: not a safe local name ({why}); not downloaded"
+            )),
         }
     }
     let label = format!("Download {} to {}", target.path, root.display());

@@ -741,6 +741,12 @@ impl Worker {
             }
         }
         let part = part_path(&target);
+        if fs::symlink_metadata(&part).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Ok(Outcome::Fail(format!(
+                "{} is a symbolic link; not writing through it",
+                part.display()
+            )));
+        }
         // A part file from an earlier attempt or run: continue it.
         if let Ok(meta) = fs::metadata(&part)
             && item.size.is_none_or(|s| meta.len() <= s)
