@@ -114,43 +114,13 @@ impl Clone for Certs {
 impl Certs {
     /// A fresh private CA and a server certificate it signs, valid for "localhost" and 127.0.0.1 and ::1.
     pub fn generate() -> Certs {
-        let ca_key = rcgen::KeyPair::generate().expect("generate CA key");
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "Ferry Test CA");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-            rcgen::KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("self-sign CA");
-
-        let leaf_key = rcgen::KeyPair::generate().expect("generate server key");
-        let leaf = server_cert_params()
-            .signed_by(&leaf_key, &ca)
-            .expect("sign server certificate");
-        Certs {
-            ca_pem: ca.pem(),
-            ca_der: ca.der().to_vec(),
-            cert_chain: vec![leaf.der().clone()],
-            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-        }
+        Certs::generate_with(&LeafSpec::default())
     }
 
     /// A self-signed server certificate (no CA) for localhost/127.0.0.1 — `ca_pem` is then the cert itself.
     pub fn self_signed() -> Certs {
         let key = rcgen::KeyPair::generate().expect("generate server key");
-        let cert = server_cert_params()
-            .self_signed(&key)
-            .expect("self-sign server certificate");
-        Certs {
-            ca_pem: cert.pem(),
-            ca_der: cert.der().to_vec(),
-            cert_chain: vec![cert.der().clone()],
-            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        }
+        Certs::self_signed_with(&LeafSpec::default(), &key)
     }
 }
 
@@ -241,24 +211,6 @@ impl Certs {
             key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
         }
     }
-}
-
-/// Parameters of the server (leaf) certificate: localhost, 127.0.0.1 and ::1.
-fn server_cert_params() -> rcgen::CertificateParams {
-    let mut params =
-        rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("server params");
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "localhost");
-    params
-        .subject_alt_names
-        .push(rcgen::SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-    params
-        .subject_alt_names
-        .push(rcgen::SanType::IpAddress(IpAddr::V6(Ipv6Addr::LOCALHOST)));
-    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
-    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-    params
 }
 
 /// How a [`TestServer`] behaves. Start from `ServerConfig::default()`.
