@@ -2,7 +2,8 @@
 # Ferry transfer benchmark against the interop vsftpd_explicit server
 # (explicit TLS, TLS 1.3, require_ssl_reuse=YES), on loopback.
 #
-#   usage: bash benches/bench.sh [--write] [--runs N] [--skip-ferry] [--keep-data] [WORKDIR]
+#   usage: bash benches/bench.sh [--write] [--runs N] [--skip-ferry] [--keep-data]
+#                                [--wait-idle S] [WORKDIR]
 #
 #   --write       replace the results section of BENCHMARKS.md (between the
 #                 BENCH-RESULTS markers; the commands section is left alone)
@@ -11,16 +12,16 @@
 #   --skip-ferry  measure only the baselines (lftp, curl); Ferry's cells say
 #                 "pending" and Ferry is not built
 #   --keep-data   leave the test data in the server's home afterwards
-#   --wait-idle S before each round, wait up to S seconds (default 300, 0 =
+#   --wait-idle S before each run, wait up to S seconds (default 300, 0 =
 #                 don't) for the CPUs to be >= 90% idle: a compile running
 #                 next to the benchmark distorts it badly on 2 cores
 #   WORKDIR       an interop WORKDIR: if its servers are running
 #                 (WORKDIR/servers.env and a working login) they are reused
 #                 and left running; otherwise the servers are started there.
 #                 Without it they are started in a temporary directory and
-#                 stopped at the end. NOTE: starting servers stops any other
-#                 interop servers on this machine and empties the FTP home;
-#                 pass the running WORKDIR to share servers with a test run.
+#                 stopped at the end. Starting servers would stop any other
+#                 interop servers on this machine and empty the FTP home, so
+#                 the script refuses to while another WORKDIR's servers run.
 #   FERRY_BIN     use this ferry binary instead of building target/release/ferry
 #
 # What it does: installs lftp/curl if missing, builds Ferry (cargo build
@@ -66,7 +67,7 @@ WORKDIR_ARG=""
 
 log() { printf '[bench %4ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '5,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,/^#   FERRY_BIN/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -75,7 +76,7 @@ while [[ $# -gt 0 ]]; do
     --skip-ferry) SKIP_FERRY=1 ;;
     --keep-data) KEEP_DATA=1 ;;
     --wait-idle) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || usage; WAIT_IDLE="$2"; shift ;;
-    -h|--help) usage ;;
+    -h|--help) usage 0 ;;
     -*) log "unknown option $1"; usage ;;
     *) [[ -z "$WORKDIR_ARG" ]] || usage; WORKDIR_ARG="$1" ;;
   esac
@@ -252,6 +253,9 @@ sync
 # ---------------------------------------------------------------------------
 LFTP_SETTINGS="set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:ca-file $CA; set ssl:verify-certificate yes; set net:max-retries 1"
 
+# shellcheck disable=SC2016  # $1..$3 are expanded by that sh, not here
+CURL_SYNC_SCRIPT='curl -q -sS --ssl-reqd --cacert "$1" -o "$2" "$3" && sync "$2"'
+
 # set_cmd NAME TARGET: CMD=(the command line of measurement NAME).
 set_cmd() {
   local target="$2"
@@ -260,6 +264,10 @@ set_cmd() {
     lftp_small)  CMD=(lftp --norc -c "$LFTP_SETTINGS; open -u $FTP_USER,$FTP_PASS ftp://127.0.0.1:$PORT; mirror --parallel=$PARALLEL $SMALL_NAME $target") ;;
     ferry_big)   CMD=("$FERRY" get --ca-file "$CA" "$BASE_URL/$BIG_NAME" "$target") ;;
     curl_big)    CMD=(curl -q -sS --ssl-reqd --cacert "$CA" -o "$target" "$BASE_URL/$BIG_NAME") ;;
+    # Not a target, for context: Ferry fsyncs a download before renaming
+    # it into place; curl leaves it in the page cache. This is curl with
+    # the same durability (coreutils `sync FILE` is an fsync of FILE).
+    curlsync_big) CMD=(sh -c "$CURL_SYNC_SCRIPT" sh "$CA" "$target" "$BASE_URL/$BIG_NAME") ;;
     *) die "unknown measurement $1" ;;
   esac
 }
@@ -338,9 +346,10 @@ log "TLS: ferry ${TLS[ferry]}; lftp ${TLS[lftp]}; curl ${TLS[curl]}"
 # ---------------------------------------------------------------------------
 # Measurements
 # ---------------------------------------------------------------------------
-MEASUREMENTS=(ferry_small lftp_small ferry_big curl_big)
-declare -A TIMES STATUS
-STATUS[ferry_small]=run STATUS[lftp_small]=run STATUS[ferry_big]=run STATUS[curl_big]=run
+MEASUREMENTS=(ferry_small lftp_small ferry_big curl_big curlsync_big)
+declare -A TIMES STATUS ATTEMPTS FAILS ERRORS
+MAX_ATTEMPTS=3
+for name in "${MEASUREMENTS[@]}"; do STATUS[$name]=run; done
 if [[ -n "$FERRY_SKIP_REASON" ]]; then
   STATUS[ferry_small]="skipped" STATUS[ferry_big]="skipped"
 elif [[ $FERRY_RECURSIVE -eq 0 ]]; then
@@ -350,6 +359,8 @@ fi
 now_us() { local t="${EPOCHREALTIME//[.,]/}"; echo "$((10#$t))"; }
 
 # run_one NAME LABEL: one run of measurement NAME; prints seconds on success.
+# Returns 1 if the client failed (its last output line is left in
+# SCRATCH/NAME.lasterr), 2 if it claimed success but the bytes are wrong.
 run_one() {
   local name="$1" label="$2" target t0 t1 rc=0
   target="$SCRATCH/target-$name"
@@ -364,9 +375,11 @@ run_one() {
   if [[ $rc -ne 0 ]]; then
     log "$name ($label): exit code $rc; last output:"
     tail -n 20 "$SCRATCH/$name.$label.log" >&2
+    { grep -v '^[[:space:]]*$' "$SCRATCH/$name.$label.log" || true; } | tail -n 1 | cut -c1-160 >"$SCRATCH/$name.lasterr"
+    [[ -s "$SCRATCH/$name.lasterr" ]] || echo "exit code $rc" >"$SCRATCH/$name.lasterr"
     return 1
   fi
-  if [[ "$name" == *_small ]]; then verify_small "$target"; else verify_big "$target"; fi || return 1
+  if [[ "$name" == *_small ]]; then verify_small "$target"; else verify_big "$target"; fi || return 2
   rm -rf "$target"
   awk -v us=$((t1 - t0)) 'BEGIN { printf "%.3f\n", us / 1e6 }'
 }
@@ -381,7 +394,7 @@ idle_pct() {
     t = y[2] - x[2]; printf "%d\n", (t > 0 ? 100 * (y[1] - x[1]) / t : 100) }'
 }
 # wait_idle: wait (up to WAIT_IDLE s in all) until the machine is quiet;
-# records the lowest idle percentage seen just before a round in MIN_IDLE.
+# records the lowest idle percentage seen just before a run in MIN_IDLE.
 MIN_IDLE=100
 IDLE_WAITED=0
 wait_idle() {
@@ -394,7 +407,7 @@ wait_idle() {
     idle="$(idle_pct)"
   done
   if [[ $idle -lt $IDLE_MIN ]]; then
-    log "WARNING: machine only ${idle}% idle before this round: results will be noisy"
+    log "WARNING: machine only ${idle}% idle before this run: results will be noisy"
   fi
   [[ $idle -lt $MIN_IDLE ]] && MIN_IDLE=$idle
   return 0
@@ -403,16 +416,30 @@ wait_idle() {
 for ((round = 0; round <= RUNS; round++)); do
   label="run$round"
   [[ $round -eq 0 ]] && label="warmup"
-  wait_idle
   for name in "${MEASUREMENTS[@]}"; do
     [[ "${STATUS[$name]}" == run ]] || continue
-    log "$name: $label"
-    if secs="$(run_one "$name" "$label")"; then
-      log "$name: $label ${secs}s"
-      [[ $round -eq 0 ]] || TIMES[$name]="${TIMES[$name]:-} $secs"
-    else
+    wait_idle
+    for ((attempt = 1; ; attempt++)); do
+      log "$name: $label"
+      ATTEMPTS[$name]=$((${ATTEMPTS[$name]:-0} + 1))
+      rc=0
+      secs="$(run_one "$name" "$label")" || rc=$?
+      if [[ $rc -eq 0 ]]; then
+        log "$name: $label ${secs}s"
+        [[ $round -eq 0 ]] || TIMES[$name]="${TIMES[$name]:-} $secs"
+        break
+      fi
+      if [[ $rc -eq 1 && $attempt -lt $MAX_ATTEMPTS ]]; then
+        # A client that reports an error is run again from scratch (and
+        # the failure is reported); wrong bytes are never retried.
+        FAILS[$name]=$((${FAILS[$name]:-0} + 1))
+        ERRORS[$name]="$(cat "$SCRATCH/$name.lasterr")"
+        log "$name: $label failed; running it again (attempt $((attempt + 1)) of $MAX_ATTEMPTS)"
+        continue
+      fi
       STATUS[$name]="FAILED ($label)"
-    fi
+      break
+    done
   done
 done
 
@@ -465,6 +492,15 @@ ratio() {
   fi
 }
 
+label_of() {
+  case "$1" in
+    ferry_small) echo "Ferry, $SMALL_COUNT files" ;;
+    lftp_small) echo "lftp, $SMALL_COUNT files" ;;
+    ferry_big) echo "Ferry, 1 GiB" ;;
+    curl_big) echo "curl, 1 GiB" ;;
+    curlsync_big) echo "curl + sync, 1 GiB" ;;
+  esac
+}
 # met SLOW FAST MIN: "yes" if SLOW/FAST >= MIN, "no", or "pending".
 met() {
   if cell_ok "$1" && cell_ok "$2"; then
@@ -493,7 +529,7 @@ OS="$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
 REPORT="$SCRATCH/report.md"
 {
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bash benches/bench.sh\`: $RUNS timed runs per row after one warm-up, median (min–max)."
-  echo "Machine: $OS, kernel $(uname -r), $(nproc) cores ($CPU), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, loopback; CPUs at least ${MIN_IDLE}% idle before each round$([[ $MIN_IDLE -lt $IDLE_MIN ]] && echo " (**busy: other processes were running, numbers are noisy**)")."
+  echo "Machine: $OS, kernel $(uname -r), $(nproc) cores ($CPU), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, loopback; CPUs at least ${MIN_IDLE}% idle before each run$([[ $MIN_IDLE -lt $IDLE_MIN ]] && echo " (**busy: other processes were running, numbers are noisy**)")."
   echo "Server: ${V_SERVER:-vsftpd} (\`vsftpd_explicit\`, \`require_ssl_reuse=YES\`). Clients: $V_FERRY, $V_LFTP, $V_CURL."
   echo
   echo "| Test | Tool | Median (s) | Min–max (s) | Rate (median) | TLS |"
@@ -502,13 +538,26 @@ REPORT="$SCRATCH/report.md"
   row "" "lftp \`mirror --parallel=$PARALLEL\`" lftp_small files "${TLS[lftp]}"
   row "1 GiB, one file" "Ferry" ferry_big mib "${TLS[ferry]}"
   row "" "curl" curl_big mib "${TLS[curl]}"
+  row "" "curl, then \`sync FILE\` (for context)" curlsync_big mib "${TLS[curl]}"
   echo
   echo "| Ratio of median times | Value | Target | Met |"
   echo "| --- | ---: | ---: | --- |"
   echo "| lftp / Ferry, $SMALL_COUNT small files | $(ratio lftp_small ferry_small) | ≥ 4× | $(met lftp_small ferry_small 4) |"
   echo "| curl / Ferry, 1 GiB | $(ratio curl_big ferry_big) | ≥ 1.00× | $(met curl_big ferry_big 1) |"
+  echo "| (curl + fsync) / Ferry, 1 GiB, same durability | $(ratio curlsync_big ferry_big) | (context) | |"
   echo
   echo "TLS: every client verified the certificate against the interop CA; each data connection resumed the control connection's TLS session (vsftpd refuses any that does not). Versions read from \`lftp debug\`, \`curl -v\` and \`ferry -v\` on one file."
+  failed_note=""
+  for name in "${MEASUREMENTS[@]}"; do
+    if [[ ${FAILS[$name]:-0} -gt 0 ]]; then
+      failed_note+="$(printf '\n* %s: %s of %s attempts failed (each was run again); last error: \140%s\140' \
+        "$(label_of "$name")" "${FAILS[$name]}" "${ATTEMPTS[$name]}" "${ERRORS[$name]}")"
+    fi
+  done
+  if [[ -n "$failed_note" ]]; then
+    echo
+    printf 'Failed runs (a client that exits with an error is run again from scratch, at most %s times per run; wrong bytes are never retried):\n%s\n' "$MAX_ATTEMPTS" "$failed_note"
+  fi
 } >"$REPORT"
 if [[ -n "$FERRY_SKIP_REASON" ]]; then
   printf '\nFerry: pending (%s).\n' "$FERRY_SKIP_REASON" >>"$REPORT"

@@ -766,14 +766,17 @@ impl Worker {
         let id = item.id;
         let mut meter = Meter::new(id, offset, total, events);
         let session = self.session().map_err(AttemptError::Connect)?;
+        // TLS hands over one record (16 KiB) per read: batch the disk writes.
+        let mut sink = std::io::BufWriter::with_capacity(256 * 1024, &mut file);
         let received = {
             let mut progress = |done: u64| meter.update(offset + done);
             let mut ctl = TransferControl {
                 progress: &mut progress,
                 cancel: stop,
             };
-            session.download(&item.remote, offset, &mut file, &mut ctl)
+            session.download(&item.remote, offset, &mut sink, &mut ctl)
         };
+        drop(sink);
         let received = received.map_err(|e| {
             if stop.load(Ordering::Relaxed) {
                 AttemptError::Stopped
