@@ -275,3 +275,57 @@ fn filezilla_import_report_and_reimport() {
     assert!(again.contains("Imported 0 site(s)"), "{again}");
     assert_eq!(store(config.path()).sites().len(), count);
 }
+
+#[test]
+fn folder_transfer_respects_the_sites_connection_limit() {
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::create_dir(server.root().join("many")).unwrap();
+    for i in 0..20 {
+        std::fs::write(server.root().join(format!("many/{i}.txt")), format!("{i}")).unwrap();
+    }
+    let config = tempfile::tempdir().unwrap();
+    let ca = server.ca_pem_path().to_str().unwrap().to_owned();
+    ok(&ferry(
+        config.path(),
+        &[
+            "sites",
+            "add",
+            "One at a time",
+            &format!("ftp://alice:s3cret@127.0.0.1:{}/", server.port()),
+            "--logon",
+            "ask",
+            "--max-connections",
+            "1",
+            "--site-ca-file",
+            &ca,
+        ],
+    ));
+    let local = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args([
+            "get",
+            "-r",
+            "--parallel",
+            "4",
+            "--password-stdin",
+            "site:One at a time/many",
+            local.path().to_str().unwrap(),
+        ])
+        .env("FERRY_CONFIG_DIR", config.path())
+        .env("FERRY_NO_KEYCHAIN", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"s3cret\n").unwrap();
+    ok(&child.wait_with_output().unwrap());
+    assert_eq!(std::fs::read_dir(local.path()).unwrap().count(), 20);
+    let logins = server
+        .commands()
+        .iter()
+        .filter(|c| c.starts_with("USER"))
+        .count();
+    assert_eq!(logins, 1, "the site allows one connection");
+}

@@ -75,7 +75,13 @@ pub(crate) fn get_recursive(
         }
     }
     let label = format!("Download {} to {}", target.path, root.display());
-    run(session, connection, label, items, skipped, batch, started)
+    let plan = Plan {
+        label,
+        items,
+        skipped,
+        workers: workers(batch, target),
+    };
+    run(session, connection, plan, batch, started)
 }
 
 /// `ferry put -r LOCALDIR URL`: the local folder's contents into the remote folder (created if
@@ -127,12 +133,24 @@ pub(crate) fn put_recursive(
         }
     }
     let label = format!("Upload {} to {}", local.display(), target.path);
-    run(session, connection, label, items, skipped, batch, started)
+    let plan = Plan {
+        label,
+        items,
+        skipped,
+        workers: workers(batch, target),
+    };
+    run(session, connection, plan, batch, started)
 }
 
 /// MKD, ignoring "exists": a missing folder shows up as failed uploads with the server's reason.
 fn make_remote_dir(session: &mut Session, dir: &str) {
     let _ = session.mkdir(dir);
+}
+
+/// `--parallel`, never more than a saved site allows (servers limit connections per user).
+fn workers(batch: &BatchOptions, target: &Target) -> usize {
+    let limit = target.max_connections.map_or(16, usize::from);
+    batch.parallel.clamp(1, 16).min(limit.max(1))
 }
 
 fn policy(on_exists: OnExists) -> FileExistsPolicy {
@@ -146,15 +164,28 @@ fn policy(on_exists: OnExists) -> FileExistsPolicy {
     }
 }
 
+/// What a folder transfer will do, once the walk is done.
+struct Plan {
+    label: String,
+    items: Vec<NewItem>,
+    /// Entries that will not be transferred, with why (for the summary).
+    skipped: Vec<String>,
+    workers: usize,
+}
+
 fn run(
     first: Session,
     connection: Connection,
-    label: String,
-    items: Vec<NewItem>,
-    skipped: Vec<String>,
+    plan: Plan,
     batch: &BatchOptions,
     started: Instant,
 ) -> Result<(), Failure> {
+    let Plan {
+        label,
+        items,
+        skipped,
+        workers,
+    } = plan;
     let total_bytes: u64 = items.iter().filter_map(|i| i.size).sum();
     let total_files = items.len();
     // The walk's session becomes the first worker's: one login fewer.
@@ -166,7 +197,7 @@ fn run(
         connection.connect().map_err(|f| f.message)
     });
     let mut engine = Engine::start(EngineConfig {
-        workers: batch.parallel.clamp(1, 16).min(total_files.max(1)),
+        workers: workers.min(total_files.max(1)),
         retries: batch.retries,
         backoff: Duration::from_secs(1),
         connector,

@@ -184,8 +184,8 @@ pub struct BatchOptions {
     /// Transfer a whole folder, recursively.
     #[arg(short = 'r', long)]
     pub recursive: bool,
-    /// Parallel connections for a folder transfer.
-    #[arg(long, default_value_t = 4, value_name = "N")]
+    /// Parallel connections for a folder transfer (at most the site's own limit).
+    #[arg(long, default_value_t = 2, value_name = "N")]
     pub parallel: usize,
     /// When a target exists: overwrite, newer, size (overwrite if the size differs: re-running
     /// an interrupted transfer finishes it), resume, rename, skip.

@@ -25,6 +25,8 @@ pub(crate) struct Target {
     pub ca_file: Option<PathBuf>,
     pub tls12_only: bool,
     pub active: bool,
+    /// A saved site's limit on parallel connections.
+    pub max_connections: Option<u8>,
 }
 
 /// Resolves `spec` (URL or `site:`) and applies `--plain`, `--ca-file`, `--tls12`, `--active`.
@@ -74,6 +76,7 @@ fn from_url(spec: &str, global: &GlobalOptions) -> Result<Target, Failure> {
         ca_file: None,
         tls12_only: false,
         active: false,
+        max_connections: None,
     })
 }
 
@@ -117,6 +120,7 @@ fn site_target(site: &Site, path: String) -> Target {
         ca_file: site.ca_file.clone(),
         tls12_only: site.max_tls == MaxTls::Tls12,
         active: site.transfer_mode == TransferMode::Active,
+        max_connections: Some(site.max_connections),
     }
 }
 
