@@ -679,7 +679,7 @@ fn vsftpd_500_files_up_and_down_with_four_workers() {
     }
     // Clean up on the server through the engine's own walk.
     let (mut s, _) = env.session("VSFTPD_EXPLICIT", Security::ExplicitTls);
-    let tree = ferry::transfer::walk::remote_tree(&mut s, &dir).unwrap();
+    let tree = ferry::transfer::walk::remote_tree(&mut s, &dir, false).unwrap();
     for (rel, _) in &tree.files {
         s.delete(&format!("{dir}/{rel}")).unwrap();
     }

@@ -795,3 +795,101 @@ fn browse_worker_lists_and_edits_while_a_transfer_runs() {
     server.set_throttle(None);
     run_to_idle(&engine, &events);
 }
+
+#[test]
+fn symbolic_links_are_skipped_unless_asked() {
+    use std::os::unix::fs::symlink;
+    // Local side: a link to a file, a link to a folder, and a loop.
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("src");
+    std::fs::create_dir_all(src.join("real")).unwrap();
+    std::fs::write(src.join("real/data.txt"), b"data").unwrap();
+    symlink(src.join("real/data.txt"), src.join("link.txt")).unwrap();
+    symlink(src.join("real"), src.join("linkdir")).unwrap();
+    symlink(&src, src.join("real/loop")).unwrap();
+    let server = TestServer::start(ServerConfig {
+        disable_mlsd: true, // LIST shows links as links
+        ..ServerConfig::default()
+    });
+    let ca = server.ca_pem_path().to_str().unwrap().to_owned();
+    let url = |dir: &str| format!("ftp://alice:s3cret@127.0.0.1:{}/{dir}", server.port());
+
+    let out = ferry(&[
+        "put",
+        "-r",
+        "--ca-file",
+        &ca,
+        src.to_str().unwrap(),
+        &url("plain"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(server.root().join("plain/real/data.txt").exists());
+    assert!(!server.root().join("plain/link.txt").exists(), "{stderr}");
+    assert!(!server.root().join("plain/linkdir").exists());
+    assert!(stderr.contains("symbolic link (not followed)"), "{stderr}");
+
+    let out = ferry(&[
+        "put",
+        "-r",
+        "--follow-symlinks",
+        "--ca-file",
+        &ca,
+        src.to_str().unwrap(),
+        &url("followed"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let root = server.root().join("followed");
+    assert_eq!(std::fs::read(root.join("link.txt")).unwrap(), b"data");
+    assert_eq!(
+        std::fs::read(root.join("linkdir/data.txt")).unwrap(),
+        b"data"
+    );
+    assert!(
+        stderr.contains("a link back to a folder above it"),
+        "{stderr}"
+    );
+
+    // Remote side: links on the server.
+    symlink(
+        server.root().join("plain/real"),
+        server.root().join("plain/rlink"),
+    )
+    .unwrap();
+    let down = local.path().join("down");
+    let out = ferry(&[
+        "get",
+        "-r",
+        "--ca-file",
+        &ca,
+        &url("plain"),
+        down.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(down.join("real/data.txt").exists());
+    assert!(!down.join("rlink").exists());
+    let down2 = local.path().join("down2");
+    let out = ferry(&[
+        "get",
+        "-r",
+        "--follow-symlinks",
+        "--ca-file",
+        &ca,
+        &url("plain"),
+        down2.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(down2.join("rlink/data.txt")).unwrap(),
+        b"data"
+    );
+}

@@ -29,7 +29,7 @@ pub(crate) fn get_recursive(
 ) -> Result<(), Failure> {
     let (mut session, connection) = open_connection(target, global)?;
     let started = Instant::now();
-    let tree = remote_tree(&mut session, &target.path)?;
+    let tree = remote_tree(&mut session, &target.path, batch.follow_symlinks)?;
     let root = match local {
         Some(dir) => dir.to_owned(),
         None => {
@@ -92,7 +92,7 @@ pub(crate) fn put_recursive(
     batch: &BatchOptions,
     global: &GlobalOptions,
 ) -> Result<(), Failure> {
-    let tree = local_tree(local)
+    let tree = local_tree(local, batch.follow_symlinks)
         .map_err(|e| Failure::local(format!("cannot read {}: {e}", local.display())))?;
     let (mut session, connection) = open_connection(target, global)?;
     let started = Instant::now();

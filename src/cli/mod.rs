@@ -194,6 +194,10 @@ pub struct BatchOptions {
     /// Attempts after the first, per file, when a connection drops.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub retries: u32,
+    /// Follow symbolic links (by default they are listed as skipped, so a link cannot pull a
+    /// transfer into a loop or out of the chosen folder).
+    #[arg(long)]
+    pub follow_symlinks: bool,
 }
 
 /// `--on-exists` values.

@@ -161,7 +161,7 @@ fn handle(s: &mut Session, request: &BrowseRequest) -> Result<BrowseResult, FtpE
             BrowseResult::Done
         }
         BrowseRequest::DeleteTree(path) => {
-            let tree = remote_tree(s, path)?;
+            let tree = remote_tree(s, path, false)?;
             for (rel, _) in &tree.files {
                 s.delete(&remote_path::join(path, rel))?;
             }

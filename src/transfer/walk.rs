@@ -18,11 +18,32 @@ pub struct RemoteTree {
     pub skipped: Vec<(String, String)>,
 }
 
-/// Walks the remote tree under `root` breadth-first.
-pub fn remote_tree(session: &mut Session, root: &str) -> Result<RemoteTree, FtpError> {
+/// Deepest folder level a walk descends to: a symbolic-link loop on the server ends here.
+const MAX_DEPTH: usize = 64;
+
+/// Walks the remote tree under `root`. With `follow_links`, a symbolic link that can be listed
+/// is walked as a folder and any other as a file; loops end at a depth limit.
+pub fn remote_tree(
+    session: &mut Session,
+    root: &str,
+    follow_links: bool,
+) -> Result<RemoteTree, FtpError> {
     let mut tree = RemoteTree::default();
     let mut pending = vec![String::new()];
+    // Following a link means trying to enter it; come back here after each try.
+    let home = if follow_links {
+        Some(session.pwd()?)
+    } else {
+        None
+    };
     while let Some(rel) = pending.pop() {
+        if rel.matches('/').count() >= MAX_DEPTH {
+            tree.skipped.push((
+                rel,
+                format!("deeper than {MAX_DEPTH} levels (a link loop?)"),
+            ));
+            continue;
+        }
         let dir = if rel.is_empty() {
             root.to_owned()
         } else {
@@ -44,6 +65,16 @@ pub fn remote_tree(session: &mut Session, root: &str) -> Result<RemoteTree, FtpE
                     pending.push(child);
                 }
                 EntryKind::File => tree.files.push((child, entry)),
+                EntryKind::Symlink if let Some(home) = &home => {
+                    let path = remote_path::join(root, &child);
+                    if session.cwd(&path).is_ok() {
+                        session.cwd(home)?;
+                        tree.dirs.push(child.clone());
+                        pending.push(child);
+                    } else {
+                        tree.files.push((child, entry));
+                    }
+                }
                 EntryKind::Symlink => tree
                     .skipped
                     .push((child, "symbolic link (not followed)".into())),
@@ -65,19 +96,41 @@ pub struct LocalTree {
     pub skipped: Vec<(PathBuf, String)>,
 }
 
-/// Walks the local tree under `root` (symbolic links are not followed).
-pub fn local_tree(root: &Path) -> std::io::Result<LocalTree> {
+/// Walks the local tree under `root`. Symbolic links are skipped, or with `follow_links`
+/// followed, except a link back to a folder above it, so a loop cannot run forever.
+pub fn local_tree(root: &Path, follow_links: bool) -> std::io::Result<LocalTree> {
     let mut tree = LocalTree::default();
-    let mut pending = vec![PathBuf::new()];
-    while let Some(rel) = pending.pop() {
-        let mut entries: Vec<_> = fs::read_dir(root.join(&rel))?.collect::<Result<_, _>>()?;
+    // Each folder with the real paths of the folders above it: a link back up is a loop.
+    let mut pending = vec![(PathBuf::new(), Vec::<PathBuf>::new())];
+    while let Some((rel, mut above)) = pending.pop() {
+        let dir = root.join(&rel);
+        if follow_links {
+            let real = fs::canonicalize(&dir)?;
+            if above.contains(&real) {
+                tree.skipped
+                    .push((rel, "a link back to a folder above it (loop)".into()));
+                continue;
+            }
+            above.push(real);
+        }
+        let mut entries: Vec<_> = fs::read_dir(&dir)?.collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
             let child = rel.join(entry.file_name());
-            let meta = entry.metadata()?; // does not follow symlinks
+            let meta = if follow_links {
+                match fs::metadata(entry.path()) {
+                    Ok(meta) => meta,
+                    Err(e) => {
+                        tree.skipped.push((child, format!("broken link: {e}")));
+                        continue;
+                    }
+                }
+            } else {
+                entry.metadata()? // does not follow symlinks
+            };
             if meta.is_dir() {
                 tree.dirs.push(child.clone());
-                pending.push(child);
+                pending.push((child, above.clone()));
             } else if meta.is_file() {
                 let modified = meta
                     .modified()
