@@ -113,13 +113,29 @@ fn many_small_files_on_four_reused_sessions() {
             .map(|(rel, _)| download_item(&server, rel, &local.path().join(rel)))
             .collect(),
     });
-    run_to_idle(&engine, &events);
+    let seen = run_to_idle(&engine, &events);
     for (rel, body) in &expected {
         assert!(
             std::fs::read(local.path().join(rel)).unwrap() == *body,
             "{rel} differs"
         );
     }
+    let bytes: u64 = expected.iter().map(|(_, b)| b.len() as u64).sum();
+    let totals = engine.totals();
+    assert_eq!(
+        (
+            totals.items,
+            totals.finished,
+            totals.failed,
+            totals.bytes,
+            totals.bytes_done
+        ),
+        (500, 500, 0, bytes, bytes)
+    );
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e, Event::Totals(t) if t.finished == 500))
+    );
     assert!(engine.items().iter().all(|i| i.state == ItemState::Done));
     // Four sessions for 500 files: logins are not per file.
     let logins = server

@@ -137,8 +137,47 @@ pub enum Event {
     },
     /// A line for the log.
     Log(String),
+    /// Totals over the queue, after every item that finishes.
+    Totals(Totals),
     /// Nothing left to do: every item is finished, paused or asking.
     Idle,
+}
+
+/// The queue in numbers, for a status line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    /// Items in the queue.
+    pub items: usize,
+    /// Items finished (done, skipped, failed or cancelled).
+    pub finished: usize,
+    /// Items that failed.
+    pub failed: usize,
+    /// Bytes of all items whose size is known.
+    pub bytes: u64,
+    /// Bytes written so far (finished items count whole).
+    pub bytes_done: u64,
+}
+
+fn totals(items: &[Item]) -> Totals {
+    let mut t = Totals {
+        items: items.len(),
+        ..Totals::default()
+    };
+    for item in items {
+        t.bytes += item.size.unwrap_or(0);
+        if item.state.is_finished() {
+            t.finished += 1;
+            if item.state != ItemState::Failed && item.state != ItemState::Cancelled {
+                t.bytes_done += item.size.unwrap_or(item.bytes_done);
+            }
+        } else {
+            t.bytes_done += item.bytes_done;
+        }
+        if item.state == ItemState::Failed {
+            t.failed += 1;
+        }
+    }
+    t
 }
 
 struct Shared {
@@ -342,6 +381,11 @@ impl Engine {
         st.dirty = true;
         drop(st);
         self.shared.wake.notify_all();
+    }
+
+    /// The queue in numbers.
+    pub fn totals(&self) -> Totals {
+        totals(&lock(&self.shared.state).items)
     }
 
     /// A copy of every item, for display.
@@ -634,6 +678,9 @@ impl Worker {
         };
         entry.state = state;
         entry.last_error = error.clone();
+        if state == ItemState::Done {
+            entry.bytes_done = entry.size.unwrap_or(entry.bytes_done);
+        }
         if state == ItemState::Queued {
             // Back off before the retry: the item waits in the queue, the worker moves on.
             let wait = self
@@ -648,6 +695,7 @@ impl Worker {
             state,
             error,
         });
+        let _ = self.shared.events.send(Event::Totals(totals(&st.items)));
         st.dirty = true;
         drop(st);
         self.shared.wake.notify_all();
@@ -762,9 +810,7 @@ impl Worker {
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| local(&part, &e))?;
         let total = item.size;
-        let events = self.shared.events.clone();
-        let id = item.id;
-        let mut meter = Meter::new(id, offset, total, events);
+        let mut meter = Meter::new(item.id, offset, total, self.shared.clone());
         let session = self.session().map_err(AttemptError::Connect)?;
         // TLS hands over one record (16 KiB) per read: batch the disk writes.
         let mut sink = std::io::BufWriter::with_capacity(256 * 1024, &mut file);
@@ -807,7 +853,7 @@ impl Worker {
         let mut file = File::open(&item.local).map_err(|e| local(&item.local, &e))?;
         let size = file.metadata().map_err(|e| local(&item.local, &e))?.len();
         let mut remote = item.remote.clone();
-        let events = self.shared.events.clone();
+        let shared = self.shared.clone();
         let session = self.session().map_err(AttemptError::Connect)?;
         // A retry after a dropped connection continues what reached the server.
         let resuming = item.attempts > 1;
@@ -849,7 +895,7 @@ impl Worker {
         };
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| local(&item.local, &e))?;
-        let mut meter = Meter::new(item.id, offset, Some(size), events);
+        let mut meter = Meter::new(item.id, offset, Some(size), shared);
         let result = {
             let mut progress = |done: u64| meter.update(offset + done);
             let mut ctl = TransferControl {
@@ -944,17 +990,17 @@ fn mtime(meta: &fs::Metadata) -> Option<i64> {
 struct Meter {
     id: u64,
     total: Option<u64>,
-    events: Sender<Event>,
+    shared: Arc<Shared>,
     last_sent: Option<Instant>,
     samples: Vec<(Instant, u64)>,
 }
 
 impl Meter {
-    fn new(id: u64, start: u64, total: Option<u64>, events: Sender<Event>) -> Meter {
+    fn new(id: u64, start: u64, total: Option<u64>, shared: Arc<Shared>) -> Meter {
         Meter {
             id,
             total,
-            events,
+            shared,
             last_sent: None,
             samples: vec![(Instant::now(), start)],
         }
@@ -995,7 +1041,14 @@ impl Meter {
             .total
             .filter(|_| speed > 0.0)
             .map(|t| t.saturating_sub(bytes_done) as f64 / speed);
-        let _ = self.events.send(Event::Progress {
+        if let Some(item) = lock(&self.shared.state)
+            .items
+            .iter_mut()
+            .find(|i| i.id == self.id)
+        {
+            item.bytes_done = bytes_done;
+        }
+        let _ = self.shared.events.send(Event::Progress {
             id: self.id,
             bytes_done,
             total: self.total,

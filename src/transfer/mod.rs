@@ -11,5 +11,5 @@ pub mod names;
 pub mod walk;
 
 pub use browse::{BrowseRequest, BrowseResult, Browser};
-pub use engine::{Command, Connector, Engine, EngineConfig, Event};
+pub use engine::{Command, Connector, Engine, EngineConfig, Event, Totals};
 pub use model::{Direction, FileExistsPolicy, Item, ItemState, Job, NewItem};
