@@ -276,6 +276,36 @@ fn file_exists_policies() {
     assert_eq!(std::fs::read(&files[0]).unwrap(), remote);
     assert!(server.commands().iter().any(|c| c == "REST 10"));
 
+    // Newer: the remote file's time (from the listing) against the local file's.
+    let newer = |remote_modified: i64| -> ItemState {
+        let dir = tempfile::tempdir_in(local.path()).unwrap().keep();
+        std::fs::write(dir.join("a.txt"), b"mine").unwrap(); // modified now
+        let (engine, events) = engine(&server, 1, 0);
+        let mut item = download_item(&server, "a.txt", &dir.join("a.txt"));
+        item.modified = Some(remote_modified);
+        engine.send(Command::Add {
+            label: "newer".into(),
+            on_exists: FileExistsPolicy::OverwriteIfNewer,
+            items: vec![item],
+        });
+        run_to_idle(&engine, &events);
+        engine.items()[0].state
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert_eq!(
+        newer(now - 86_400),
+        ItemState::Skipped,
+        "remote older: kept"
+    );
+    assert_eq!(
+        newer(now + 86_400),
+        ItemState::Done,
+        "remote newer: replaced"
+    );
+
     let (state, files) = run(FileExistsPolicy::Rename, b"mine");
     assert_eq!(state, ItemState::Done);
     assert_eq!(files.len(), 2, "{files:?}");
