@@ -94,23 +94,8 @@ fi
 # ---------------------------------------------------------------------------
 # Tools
 # ---------------------------------------------------------------------------
-APT_UPDATED=0
-ensure_packages() {
-  local pkg missing=()
-  for pkg in "$@"; do
-    if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]]; then
-      missing+=("$pkg")
-    fi
-  done
-  [[ ${#missing[@]} -eq 0 ]] && return 0
-  if [[ $APT_UPDATED -eq 0 ]]; then
-    log "apt-get update"
-    apt-get update -qq </dev/null >/dev/null
-    APT_UPDATED=1
-  fi
-  log "apt-get install ${missing[*]}"
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
-}
+# shellcheck source=../.ci/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../.ci/apt.sh"
 ensure_packages lftp curl coreutils findutils
 
 # ---------------------------------------------------------------------------

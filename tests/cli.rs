@@ -5,6 +5,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use support::ok;
 use support::server::{Certs, ServerConfig, TestServer};
 
 /// A configuration directory of this test process, outside the user's home.
@@ -26,17 +27,6 @@ fn ferry(args: &[&str]) -> Output {
 
 fn url(server: &TestServer, path: &str) -> String {
     format!("ftp://alice:s3cret@127.0.0.1:{}/{path}", server.port())
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn ca(server: &TestServer) -> &str {

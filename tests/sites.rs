@@ -9,6 +9,7 @@ use std::process::{Command, Output, Stdio};
 
 use ferry::sites::store::SiteStore;
 use ferry::sites::{Logon, SiteSecurity, TransferMode};
+use support::ok;
 use support::server::{ServerConfig, TestServer};
 
 fn ferry(config: &Path, args: &[&str]) -> Output {
@@ -19,17 +20,6 @@ fn ferry(config: &Path, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("run ferry")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn store(config: &Path) -> SiteStore {

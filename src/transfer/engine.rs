@@ -392,18 +392,6 @@ impl Engine {
     pub fn items(&self) -> Vec<Item> {
         lock(&self.shared.state).items.clone()
     }
-
-    /// Blocks until nothing is left to do (command line use; never on a UI thread).
-    pub fn wait_idle(&self) {
-        let mut st = lock(&self.shared.state);
-        while !is_idle(&st) {
-            st = self
-                .shared
-                .wake
-                .wait(st)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-    }
 }
 
 impl Drop for Engine {
