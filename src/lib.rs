@@ -1,14 +1,17 @@
 //! Ferry: an FTPS client that connects where others fail.
 //!
 //! Layers, lowest first (see DESIGN.md): `ftp` is the protocol engine and knows nothing above it;
-//! `tls` builds rustls configurations and verifies certificates; `sites` holds connection
-//! targets (URLs for now); `cli` is the command-line front end.
+//! `tls` builds rustls configurations and verifies certificates; `sites` holds saved sites,
+//! URLs and the keychain; `transfer` runs the queue and the browse worker; `connect` turns an
+//! address and trust decisions into connection options; `cli` and `ui` are the two front ends.
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod connect;
 pub mod ftp;
 pub mod paths;
 pub mod persist;
 pub mod sites;
 pub mod tls;
 pub mod transfer;
+pub mod ui;

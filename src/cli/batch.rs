@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,11 +13,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::connect::{Connection, open_connection};
 use super::target::Target;
 use super::{BatchOptions, ExitCode, Failure, GlobalOptions, OnExists, printable};
-use crate::ftp::{Session, path as remote_path};
-use crate::transfer::walk::{local_tree, remote_tree};
-use crate::transfer::{
-    Command, Direction, Engine, EngineConfig, Event, FileExistsPolicy, ItemState, NewItem, names,
-};
+use crate::ftp::{FtpError, Session};
+use crate::transfer::plan::{self, Plan};
+use crate::transfer::{Command, Engine, EngineConfig, Event, FileExistsPolicy, ItemState};
 
 /// `ferry get -r URL [LOCALDIR]`: the remote folder's contents into LOCALDIR (default: a folder
 /// of the remote folder's name in the current directory).
@@ -29,59 +27,15 @@ pub(crate) fn get_recursive(
 ) -> Result<(), Failure> {
     let (mut session, connection) = open_connection(target, global)?;
     let started = Instant::now();
-    let tree = remote_tree(&mut session, &target.path, batch.follow_symlinks)?;
-    let root = match local {
-        Some(dir) => dir.to_owned(),
-        None => {
-            let name = remote_path::file_name(target.path.trim_end_matches('/'));
-            let name = names::safe_component(if name.is_empty() { "download" } else { name })
-                .map(|s| s.name)
-                .unwrap_or_else(|| "download".into());
-            PathBuf::from(name)
-        }
-    };
-    std::fs::create_dir_all(&root)
-        .map_err(|e| Failure::local(format!("cannot create {}: {e}", root.display())))?;
-    let mut skipped: Vec<String> = tree
-        .skipped
-        .iter()
-        .map(|(p, why)| format!("{p}: {why}"))
-        .collect();
-    // Parents before children, each checked right before it is created: no symbolic link
-    // (planted by an earlier hostile download, or anyone's) can lead a write out of `root`.
-    for dir in &tree.dirs {
-        match names::checked_target(&root, dir) {
-            Ok(path) => {
-                if let Err(e) = std::fs::create_dir_all(&path) {
-                    skipped.push(format!("{dir}: cannot create the folder: {e}"));
-                }
+    let root = local.map_or_else(|| plan::default_local_name(&target.path), Path::to_owned);
+    let planned = plan::download(&mut session, &target.path, &root, batch.follow_symlinks)
+        .map_err(|e| match e {
+            FtpError::Local { source } => {
+                Failure::local(format!("cannot create {}: {source}", root.display()))
             }
-            Err(why) => skipped.push(format!("{dir}: not a safe local name ({why})")),
-        }
-    }
-    let mut items = Vec::with_capacity(tree.files.len());
-    for (rel, entry) in &tree.files {
-        match names::checked_target(&root, rel) {
-            Ok(local) => items.push(NewItem {
-                direction: Direction::Download,
-                local,
-                remote: remote_path::join(&target.path, rel),
-                size: entry.size,
-                modified: entry.modified.map(|t| t.unix_seconds()),
-            }),
-            Err(why) => skipped.push(format!(
-                "{rel}: not a safe local name ({why}); not downloaded"
-            )),
-        }
-    }
-    let label = format!("Download {} to {}", target.path, root.display());
-    let plan = Plan {
-        label,
-        items,
-        skipped,
-        workers: workers(batch, target),
-    };
-    run(session, connection, plan, batch, started)
+            other => other.into(),
+        })?;
+    run(session, connection, planned, workers(batch, target), batch, started)
 }
 
 /// `ferry put -r LOCALDIR URL`: the local folder's contents into the remote folder (created if
@@ -92,59 +46,19 @@ pub(crate) fn put_recursive(
     batch: &BatchOptions,
     global: &GlobalOptions,
 ) -> Result<(), Failure> {
-    let tree = local_tree(local, batch.follow_symlinks)
-        .map_err(|e| Failure::local(format!("cannot read {}: {e}", local.display())))?;
+    if let Err(e) = std::fs::read_dir(local) {
+        return Err(Failure::local(format!("cannot read {}: {e}", local.display())));
+    }
     let (mut session, connection) = open_connection(target, global)?;
     let started = Instant::now();
-    let base = target.path.trim_end_matches('/').to_owned();
-    let mut skipped: Vec<String> = tree
-        .skipped
-        .iter()
-        .map(|(p, why)| format!("{}: {why}", p.display()))
-        .collect();
-    let remote_of = |rel: &Path| -> Option<String> {
-        let rel = rel.to_str()?.replace('\\', "/");
-        Some(if base.is_empty() {
-            rel
-        } else {
-            remote_path::join(&base, &rel)
-        })
-    };
-    if !base.is_empty() {
-        make_remote_dir(&mut session, &base);
-    }
-    for dir in &tree.dirs {
-        match remote_of(dir) {
-            Some(remote) => make_remote_dir(&mut session, &remote),
-            None => skipped.push(format!("{}: name is not UTF-8", dir.display())),
-        }
-    }
-    let mut items = Vec::with_capacity(tree.files.len());
-    for (rel, size, modified) in &tree.files {
-        match remote_of(rel) {
-            Some(remote) => items.push(NewItem {
-                direction: Direction::Upload,
-                local: local.join(rel),
-                remote,
-                size: Some(*size),
-                modified: *modified,
-            }),
-            None => skipped.push(format!("{}: name is not UTF-8", rel.display())),
-        }
-    }
-    let label = format!("Upload {} to {}", local.display(), target.path);
-    let plan = Plan {
-        label,
-        items,
-        skipped,
-        workers: workers(batch, target),
-    };
-    run(session, connection, plan, batch, started)
-}
-
-/// MKD, ignoring "exists": a missing folder shows up as failed uploads with the server's reason.
-fn make_remote_dir(session: &mut Session, dir: &str) {
-    let _ = session.mkdir(dir);
+    let planned = plan::upload(&mut session, local, &target.path, batch.follow_symlinks)
+        .map_err(|e| match e {
+            FtpError::Local { source } => {
+                Failure::local(format!("cannot read {}: {source}", local.display()))
+            }
+            other => other.into(),
+        })?;
+    run(session, connection, planned, workers(batch, target), batch, started)
 }
 
 /// `--parallel`, never more than a saved site allows (servers limit connections per user).
@@ -164,19 +78,11 @@ fn policy(on_exists: OnExists) -> FileExistsPolicy {
     }
 }
 
-/// What a folder transfer will do, once the walk is done.
-struct Plan {
-    label: String,
-    items: Vec<NewItem>,
-    /// Entries that will not be transferred, with why (for the summary).
-    skipped: Vec<String>,
-    workers: usize,
-}
-
 fn run(
     first: Session,
     connection: Connection,
     plan: Plan,
+    workers: usize,
     batch: &BatchOptions,
     started: Instant,
 ) -> Result<(), Failure> {
@@ -184,7 +90,6 @@ fn run(
         label,
         items,
         skipped,
-        workers,
     } = plan;
     let total_bytes: u64 = items.iter().filter_map(|i| i.size).sum();
     let total_files = items.len();

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use super::target::Target;
 use super::{ExitCode, Failure, GlobalOptions, prompt};
-use crate::ftp::{self, ConnectOptions, Credentials, DataMode, ProtocolLog, Security, Session};
+use crate::connect::Endpoint;
+use crate::ftp::{self, ConnectOptions, Credentials, ProtocolLog, Session};
 use crate::paths;
 use crate::sites::{Keychain, Logon};
-use crate::tls::{self, Decision, MaxTlsVersion, PinStore, TlsOptions, Trust, TrustProblem};
+use crate::tls::{Decision, PinStore, Trust, TrustProblem};
 
 /// The user's trust decisions: the pin store plus `--trust` fingerprints. A corrupt pin file
 /// is an error (it has been copied aside), never silently treated as empty.
@@ -113,42 +114,22 @@ fn connect_options(
     trust: &Arc<Trust>,
     log: &Arc<dyn ProtocolLog>,
 ) -> Result<ConnectOptions, Failure> {
-    let tls_configs = match url.security {
-        Security::Plain => None,
-        _ => Some(
-            tls::client_configs(&TlsOptions {
-                extra_ca_file: url.ca_file.clone(),
-                max_version: if url.tls12_only {
-                    MaxTlsVersion::Tls12
-                } else {
-                    MaxTlsVersion::Tls13
-                },
-                trust: Some(trust.clone()),
-                host: url.host.clone(),
-                port: url.port,
-                log: Some(log.clone()),
-            })
-            .map_err(|e| Failure::usage(e.to_string()))?,
-        ),
+    let endpoint = Endpoint {
+        host: url.host.clone(),
+        port: url.port,
+        security: url.security,
+        ca_file: url.ca_file.clone(),
+        tls12_only: url.tls12_only,
+        active: url.active,
+        active_ports: if url.active {
+            parse_port_range(global.active_ports.as_deref())?
+        } else {
+            0..=0
+        },
+        use_epsv: !global.no_epsv,
+        timeout: Duration::from_secs(global.timeout.max(1)),
     };
-    let mut options = ConnectOptions::new(
-        url.host.clone(),
-        url.port,
-        url.security,
-        tls_configs.as_ref().map(|c| c.preferred.clone()),
-    );
-    options.tls12_fallback = tls_configs.and_then(|c| c.tls12_fallback);
-    options.connect_timeout = Duration::from_secs(global.timeout.max(1));
-    options.io_timeout = options.connect_timeout;
-    options.use_epsv = !global.no_epsv;
-    options.log = log.clone();
-    if url.active {
-        options.data_mode = DataMode::Active {
-            ports: parse_port_range(global.active_ports.as_deref())?,
-            announce: None,
-        };
-    }
-    Ok(options)
+    endpoint.connect_options(trust, log).map_err(Failure::usage)
 }
 
 fn parse_port_range(range: Option<&str>) -> Result<std::ops::RangeInclusive<u16>, Failure> {

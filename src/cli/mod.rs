@@ -244,7 +244,7 @@ pub fn main() -> i32 {
         }
     };
     let Some(command) = cli.command else {
-        // The window comes in a later release; until then, help.
+        // Options without a command (`ferry -v`): `ferry` alone opens the window (main.rs).
         use clap::CommandFactory;
         let _ = Cli::command().print_help();
         return ExitCode::Ok as i32;

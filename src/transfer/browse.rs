@@ -2,10 +2,12 @@
 //! the window stays responsive while the transfer workers are busy. Requests go in over a
 //! channel; each result comes back as an event tagged with the request's id.
 
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
 use super::engine::Connector;
+use super::plan::{self, Plan};
 use super::walk::remote_tree;
 use crate::ftp::{Entry, FtpError, Session, path as remote_path};
 
@@ -29,6 +31,20 @@ pub enum BrowseRequest {
     DeleteFile(String),
     /// Delete a folder and everything in it (the window asks for confirmation first).
     DeleteTree(String),
+    /// Walk a remote folder and plan its download into a local folder (created).
+    PlanDownload {
+        /// The remote folder.
+        remote: String,
+        /// The local folder it becomes.
+        local: PathBuf,
+    },
+    /// Walk a local folder and plan its upload (remote folders are created).
+    PlanUpload {
+        /// The local folder.
+        local: PathBuf,
+        /// The remote folder it becomes.
+        remote: String,
+    },
 }
 
 /// The answer to one request.
@@ -45,6 +61,8 @@ pub enum BrowseResult {
     Pwd(String),
     /// The request worked (mkdir, rename, delete).
     Done,
+    /// A folder transfer, planned: the items to queue.
+    Planned(Plan),
     /// It failed; the engine's error says why.
     Failed(FtpError),
     /// No session could be opened.
@@ -174,6 +192,12 @@ fn handle(s: &mut Session, request: &BrowseRequest) -> Result<BrowseResult, FtpE
             }
             s.rmdir(path)?;
             BrowseResult::Done
+        }
+        BrowseRequest::PlanDownload { remote, local } => {
+            BrowseResult::Planned(plan::download(s, remote, local, false)?)
+        }
+        BrowseRequest::PlanUpload { local, remote } => {
+            BrowseResult::Planned(plan::upload(s, local, remote, false)?)
         }
     })
 }

@@ -2,12 +2,13 @@
 //!
 //! `model` is the queue as data; `engine` is the worker pool (each worker one reused session);
 //! `browse` is the separate session for listings and folder operations;
-//! `walk` lists folder trees; `names` turns untrusted remote names into safe local paths.
+//! `walk` lists folder trees; `plan` turns a walk into items to queue; `names` turns untrusted remote names into safe local paths.
 
 pub mod browse;
 pub mod engine;
 pub mod model;
 pub mod names;
+pub mod plan;
 pub mod walk;
 
 pub use browse::{BrowseRequest, BrowseResult, Browser};

@@ -1,0 +1,142 @@
+//! Folder transfers planned: walk the source tree, create the target folders, and list the files
+//! to queue. Runs on a worker thread (the command line's main thread, or the window's browse
+//! worker): a walk is network or disk work the window must never wait for.
+
+use std::path::{Path, PathBuf};
+
+use super::model::{Direction, NewItem};
+use super::names;
+use super::walk::{local_tree, remote_tree};
+use crate::ftp::{FtpError, Session, path as remote_path};
+
+/// What a folder transfer will do.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Shown to the user ("Download /pub to /home/me/pub").
+    pub label: String,
+    /// The files to queue.
+    pub items: Vec<NewItem>,
+    /// Entries that will not be transferred, with why.
+    pub skipped: Vec<String>,
+}
+
+/// Plans the download of the remote folder `remote` into the local folder `local` (created,
+/// with every subfolder). Every local path is checked right before it is created, so no
+/// hostile name or planted symbolic link leads a write out of `local`.
+///
+/// # Errors
+/// The walk failed (the session is probably lost), or `local` cannot be created.
+pub fn download(
+    session: &mut Session,
+    remote: &str,
+    local: &Path,
+    follow_links: bool,
+) -> Result<Plan, FtpError> {
+    let tree = remote_tree(session, remote, follow_links)?;
+    std::fs::create_dir_all(local).map_err(|source| FtpError::Local { source })?;
+    let mut skipped: Vec<String> = tree
+        .skipped
+        .iter()
+        .map(|(p, why)| format!("{p}: {why}"))
+        .collect();
+    for dir in &tree.dirs {
+        match names::checked_target(local, dir) {
+            Ok(path) => {
+                if let Err(e) = std::fs::create_dir_all(&path) {
+                    skipped.push(format!("{dir}: cannot create the folder: {e}"));
+                }
+            }
+            Err(why) => skipped.push(format!("{dir}: not a safe local name ({why})")),
+        }
+    }
+    let mut items = Vec::with_capacity(tree.files.len());
+    for (rel, entry) in &tree.files {
+        match names::checked_target(local, rel) {
+            Ok(target) => items.push(NewItem {
+                direction: Direction::Download,
+                local: target,
+                remote: remote_path::join(remote, rel),
+                size: entry.size,
+                modified: entry.modified.map(|t| t.unix_seconds()),
+            }),
+            Err(why) => skipped.push(format!(
+                "{rel}: not a safe local name ({why}); not downloaded"
+            )),
+        }
+    }
+    Ok(Plan {
+        label: format!("Download {} to {}", remote, local.display()),
+        items,
+        skipped,
+    })
+}
+
+/// Plans the upload of the local folder `local` into the remote folder `remote` (created, with
+/// every subfolder; "exists" is not an error).
+///
+/// # Errors
+/// `local` cannot be read.
+pub fn upload(
+    session: &mut Session,
+    local: &Path,
+    remote: &str,
+    follow_links: bool,
+) -> Result<Plan, FtpError> {
+    let tree = local_tree(local, follow_links).map_err(|source| FtpError::Local { source })?;
+    let base = remote.trim_end_matches('/').to_owned();
+    let mut skipped: Vec<String> = tree
+        .skipped
+        .iter()
+        .map(|(p, why)| format!("{}: {why}", p.display()))
+        .collect();
+    let remote_of = |rel: &Path| -> Option<String> {
+        let rel = rel.to_str()?.replace('\\', "/");
+        Some(if base.is_empty() {
+            rel
+        } else {
+            remote_path::join(&base, &rel)
+        })
+    };
+    if !base.is_empty() {
+        make_remote_dir(session, &base);
+    }
+    for dir in &tree.dirs {
+        match remote_of(dir) {
+            Some(remote) => make_remote_dir(session, &remote),
+            None => skipped.push(format!("{}: name is not UTF-8", dir.display())),
+        }
+    }
+    let mut items = Vec::with_capacity(tree.files.len());
+    for (rel, size, modified) in &tree.files {
+        match remote_of(rel) {
+            Some(remote) => items.push(NewItem {
+                direction: Direction::Upload,
+                local: local.join(rel),
+                remote,
+                size: Some(*size),
+                modified: *modified,
+            }),
+            None => skipped.push(format!("{}: name is not UTF-8", rel.display())),
+        }
+    }
+    Ok(Plan {
+        label: format!("Upload {} to {}", local.display(), remote),
+        items,
+        skipped,
+    })
+}
+
+/// MKD, ignoring "exists": a folder that really is missing shows up as failed uploads with the
+/// server's reason.
+fn make_remote_dir(session: &mut Session, dir: &str) {
+    let _ = session.mkdir(dir);
+}
+
+/// The local folder a remote folder downloads into by default: its name, made safe.
+pub fn default_local_name(remote: &str) -> PathBuf {
+    let name = remote_path::file_name(remote.trim_end_matches('/'));
+    let name = names::safe_component(if name.is_empty() { "download" } else { name })
+        .map(|s| s.name)
+        .unwrap_or_else(|| "download".into());
+    PathBuf::from(name)
+}

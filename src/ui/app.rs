@@ -1,0 +1,1394 @@
+//! The window: panels laid out each frame, worker reports drained from the inbox at the start
+//! of the frame, and the user's actions carried out at the end of it. Nothing here blocks:
+//! sockets, keychain and folder walks live on worker threads (see [`super::connection`]).
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+use egui::{Align, Key, Layout, Modifiers, RichText};
+
+use crate::connect::Endpoint;
+use crate::ftp::{LogKind, ProtocolLog, Security, path as remote_path};
+use crate::persist::TomlFile;
+use crate::sites::store::SiteStore;
+use crate::sites::{FtpUrl, Keychain, Site, SiteSecurity};
+use crate::tls::{PinStore, Trust};
+use crate::transfer::{
+    BrowseRequest, BrowseResult, Command, Direction, Event, ItemState, NewItem, names,
+};
+
+use super::connection::{self, ConnectRequest, Live, LogLine, Login, Outcome, WindowLog};
+use super::dialogs::{self, Choice, Dialog};
+use super::files::FileRow;
+use super::inbox::{Inbox, UiEvent};
+use super::log_view::LogView;
+use super::pane::{DraggedRows, Pane, PaneAction, Side};
+use super::queue_view::QueueView;
+use super::settings::{self, Settings};
+use super::site_manager::{self, SiteAction, SiteManager};
+
+/// Where the window keeps its files and finds its keychain. Tests give their own.
+#[derive(Clone)]
+pub struct AppEnv {
+    /// Settings, sites and pins; None: nothing is saved.
+    pub config_dir: Option<PathBuf>,
+    /// The transfer queues.
+    pub data_dir: Option<PathBuf>,
+    /// Where passwords go.
+    pub keychain: Keychain,
+    /// The local pane's first folder.
+    pub local_dir: PathBuf,
+}
+
+impl AppEnv {
+    /// The real thing: the platform's folders and keychain, the home folder. Finding the
+    /// keychain may talk to D-Bus, so the window calls this before it opens.
+    pub fn from_system() -> AppEnv {
+        AppEnv {
+            config_dir: crate::paths::config_dir(),
+            data_dir: crate::paths::data_dir(),
+            keychain: Keychain::platform(),
+            local_dir: home_dir(),
+        }
+    }
+}
+
+fn home_dir() -> PathBuf {
+    directories::UserDirs::new()
+        .map(|d| d.home_dir().to_owned())
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("/"))
+}
+
+/// Quick connect's fields.
+struct QuickConnect {
+    host: String,
+    port: String,
+    user: String,
+    password: String,
+    security: SiteSecurity,
+}
+
+/// What a browse request was for.
+enum Purpose {
+    List(String),
+    /// mkdir/rename/delete: refresh after, report failure.
+    Change(String),
+    /// A folder transfer being planned.
+    Plan,
+}
+
+/// A line under the toolbar: connection state and errors.
+struct Status {
+    text: String,
+    error: bool,
+    /// Offer "Retry" (a failed connection).
+    retry: bool,
+}
+
+/// The Ferry window.
+pub struct FerryApp {
+    env: AppEnv,
+    inbox: Inbox,
+    events: Receiver<UiEvent>,
+    trust: Arc<Trust>,
+    log_sink: Arc<dyn ProtocolLog>,
+    settings: Settings,
+    settings_file: Option<TomlFile<Settings>>,
+    settings_open: bool,
+    applied_theme: Option<settings::Theme>,
+    quick: QuickConnect,
+    live: Option<Live>,
+    connecting: Option<String>,
+    last_request: Option<ConnectRequest>,
+    status: Option<Status>,
+    local: Pane,
+    remote: Pane,
+    active: Side,
+    remote_cache: HashMap<String, Vec<FileRow>>,
+    purposes: HashMap<u64, Purpose>,
+    latest_remote_list: u64,
+    latest_local_list: u64,
+    local_list_seq: u64,
+    queue: QueueView,
+    log: LogView,
+    dialog: Option<Dialog>,
+    questions: VecDeque<Dialog>,
+    site_manager: Option<SiteManager>,
+    site_manager_open: bool,
+    /// Panes to refresh once transfers settle (set when a transfer into them finishes).
+    refresh_local: bool,
+    refresh_remote: bool,
+    last_auto_refresh: Instant,
+    title: String,
+}
+
+impl FerryApp {
+    /// A window over `env`. Reads settings and pins (small files); starts listing the local
+    /// folder on a worker thread.
+    pub fn new(env: AppEnv) -> FerryApp {
+        let (inbox, events) = Inbox::new();
+        let log_sink: Arc<dyn ProtocolLog> = Arc::new(WindowLog::new(inbox.clone()));
+        let mut notes = Vec::new();
+        let settings_file = env
+            .config_dir
+            .as_ref()
+            .map(|d| TomlFile::<Settings>::new(d.join("settings.toml")));
+        let settings = match settings_file.as_ref().map(TomlFile::read) {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                notes.push(e.to_string());
+                Settings::default()
+            }
+            None => Settings::default(),
+        };
+        let pins = match env.config_dir.as_ref().map(|d| PinStore::load(&d.join("pins.toml"))) {
+            Some(Ok(store)) => Some(store),
+            Some(Err(e)) => {
+                notes.push(format!("{e}. Certificate decisions last only this session."));
+                None
+            }
+            None => None,
+        };
+        let mut app = FerryApp {
+            trust: Arc::new(Trust::new(pins)),
+            inbox,
+            events,
+            log_sink,
+            settings,
+            settings_file,
+            settings_open: false,
+            applied_theme: None,
+            quick: QuickConnect {
+                host: String::new(),
+                port: String::new(),
+                user: String::new(),
+                password: String::new(),
+                security: SiteSecurity::ExplicitTls,
+            },
+            live: None,
+            connecting: None,
+            last_request: None,
+            status: None,
+            local: Pane::new(Side::Local),
+            remote: Pane::new(Side::Remote),
+            active: Side::Local,
+            remote_cache: HashMap::new(),
+            purposes: HashMap::new(),
+            latest_remote_list: 0,
+            latest_local_list: 0,
+            local_list_seq: 0,
+            queue: QueueView::default(),
+            log: LogView::default(),
+            dialog: None,
+            questions: VecDeque::new(),
+            site_manager: None,
+            site_manager_open: false,
+            refresh_local: false,
+            refresh_remote: false,
+            last_auto_refresh: Instant::now(),
+            title: String::new(),
+            env,
+        };
+        app.remote.placeholder = Some("Not connected. Use Quick Connect above, or open the Site Manager.".into());
+        if !notes.is_empty() {
+            app.status = Some(Status {
+                text: notes.join(" "),
+                error: true,
+                retry: false,
+            });
+        }
+        let start = app.env.local_dir.to_string_lossy().into_owned();
+        app.list_local(&start);
+        app
+    }
+
+    /// Draws one frame. eframe calls it through [`eframe::App::ui`]; tests call it directly.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.inbox.set_context(&ctx);
+        if self.applied_theme != Some(self.settings.theme) {
+            ctx.set_theme(self.settings.theme.preference());
+            self.applied_theme = Some(self.settings.theme);
+        }
+        self.drain_inbox();
+        self.auto_refresh();
+        let mut actions: Vec<(Side, PaneAction)> = Vec::new();
+        if self.dialog.is_none() && !ctx.egui_wants_keyboard_input() {
+            self.keyboard(&ctx, &mut actions);
+        }
+
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            ui.add_space(4.0);
+            self.ui_toolbar(ui);
+            ui.add_space(2.0);
+        });
+        egui::Panel::bottom("status-bar").show(ui, |ui| self.ui_status_bar(ui));
+        egui::Panel::bottom("log-panel")
+            .resizable(true)
+            .default_size(130.0)
+            .min_size(60.0)
+            .show(ui, |ui| self.log.ui(ui));
+        egui::Panel::bottom("queue-panel")
+            .resizable(true)
+            .default_size(190.0)
+            .min_size(80.0)
+            .show(ui, |ui| {
+                let engine = self.live.as_ref().map(|l| &l.engine);
+                self.queue.ui(ui, engine);
+            });
+        let remote_label = if self.live.is_some() {
+            format!("the server folder {}", self.remote.path)
+        } else {
+            "the server (connect first)".to_owned()
+        };
+        let local_label = format!("the local folder {}", self.local.path);
+        egui::Panel::left("local-pane")
+            .resizable(true)
+            .default_size(ui.available_width() / 2.0)
+            .min_size(220.0)
+            .show(ui, |ui| {
+                let active = self.active == Side::Local;
+                for a in self.local.ui(ui, active, &remote_label) {
+                    actions.push((Side::Local, a));
+                }
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let active = self.active == Side::Remote;
+            for a in self.remote.ui(ui, active, &local_label) {
+                actions.push((Side::Remote, a));
+            }
+        });
+        self.os_file_drop(&ctx);
+
+        for (side, action) in actions {
+            self.apply(side, action, &ctx);
+        }
+        self.ui_dialogs(&ctx);
+        self.ui_windows(&ctx);
+        self.update_title(&ctx);
+    }
+
+    // ---- inbox ---------------------------------------------------------------------------
+
+    fn drain_inbox(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            match event {
+                UiEvent::Connect(outcome) => self.connected(outcome),
+                UiEvent::Browse(id, result) => self.browse_result(id, result),
+                UiEvent::Engine(event) => self.engine_event(event),
+                UiEvent::LocalListing { id, path, rows } => {
+                    if id != self.latest_local_list {
+                        continue;
+                    }
+                    self.local.loading = false;
+                    match rows {
+                        Ok(rows) => self.local.show_folder(&path.to_string_lossy(), rows),
+                        Err(e) => {
+                            self.local.error = Some(e);
+                            self.local.path_edit = self.local.path.clone();
+                        }
+                    }
+                }
+                UiEvent::Log(line) => self.log.push(line),
+                UiEvent::Notice(result) => {
+                    self.report(result.clone());
+                    if let Some(manager) = &mut self.site_manager {
+                        manager.reload();
+                        manager.message = Some(result);
+                    }
+                }
+                UiEvent::LocalChanged(result) => {
+                    if let Err(e) = result {
+                        self.report(Err(e));
+                    }
+                    let path = self.local.path.clone();
+                    self.list_local(&path);
+                }
+                UiEvent::ImportFile(Some(path)) => self.import_filezilla(path),
+                UiEvent::ImportFile(None) => {}
+            }
+        }
+    }
+
+    fn report(&mut self, result: Result<String, String>) {
+        let (text, error) = match result {
+            Ok(t) => (t, false),
+            Err(t) => (t, true),
+        };
+        self.log.push(LogLine {
+            unix_time: now(),
+            kind: if error { LogKind::Error } else { LogKind::Info },
+            text: text.clone(),
+        });
+        self.status = Some(Status {
+            text,
+            error,
+            retry: false,
+        });
+    }
+
+    fn connected(&mut self, outcome: Outcome) {
+        self.connecting = None;
+        match outcome {
+            Outcome::Connected(established) => {
+                let local_dir = established.request.local_dir.clone();
+                let remote_dir = established.request.remote_dir.clone();
+                let queue_file = self.queue_file(&established.request);
+                let live = connection::go_live(
+                    *established,
+                    self.trust.clone(),
+                    self.log_sink.clone(),
+                    self.settings.parallel_transfers,
+                    queue_file,
+                    &self.inbox,
+                );
+                self.queue.load(&live.engine);
+                let home = live.home.clone();
+                self.status = Some(Status {
+                    text: format!("Connected to {}", live.label),
+                    error: false,
+                    retry: false,
+                });
+                self.live = Some(live);
+                self.remote_cache.clear();
+                self.remote.placeholder = None;
+                self.remote.path = String::new();
+                let start = remote_dir.map_or(home, |dir| {
+                    if dir.starts_with('/') { dir } else { remote_path::join(&self.live.as_ref().map(|l| l.home.clone()).unwrap_or_default(), &dir) }
+                });
+                self.list_remote(&start);
+                if let Some(dir) = local_dir {
+                    self.list_local(&dir.to_string_lossy());
+                }
+            }
+            Outcome::Untrusted(problem, request) => {
+                self.dialog = Some(Dialog::Certificate {
+                    problem,
+                    request,
+                    can_remember: self.trust.can_remember(),
+                });
+            }
+            Outcome::Failed(message) => {
+                self.log.push(LogLine {
+                    unix_time: now(),
+                    kind: LogKind::Error,
+                    text: message.clone(),
+                });
+                self.status = Some(Status {
+                    text: format!("Could not connect: {message}"),
+                    error: true,
+                    retry: self.last_request.is_some(),
+                });
+            }
+        }
+    }
+
+    fn browse_result(&mut self, id: u64, result: BrowseResult) {
+        let purpose = self.purposes.remove(&id);
+        match (purpose, result) {
+            (Some(Purpose::List(_)), BrowseResult::Listing { path, entries }) => {
+                let rows: Vec<FileRow> = entries.iter().map(FileRow::from_entry).collect();
+                self.remote_cache.insert(path.clone(), rows.clone());
+                if id == self.latest_remote_list {
+                    self.remote.loading = false;
+                    self.remote.show_folder(&path, rows);
+                }
+            }
+            (Some(Purpose::List(path)), BrowseResult::Failed(e)) => {
+                if id == self.latest_remote_list {
+                    self.remote.loading = false;
+                    self.remote.error = Some(format!("{path}: {e}"));
+                    self.remote.path = path;
+                }
+            }
+            (Some(Purpose::Change(what)), BrowseResult::Done) => {
+                self.report(Ok(what));
+                self.refresh_remote_now();
+            }
+            (Some(Purpose::Change(what)), BrowseResult::Failed(e)) => {
+                self.report(Err(format!("{what} failed: {e}")));
+                self.refresh_remote_now();
+            }
+            (Some(Purpose::Plan), BrowseResult::Planned(plan)) => {
+                for skipped in &plan.skipped {
+                    self.log.push(LogLine {
+                        unix_time: now(),
+                        kind: LogKind::Info,
+                        text: format!("Not transferred: {skipped}"),
+                    });
+                }
+                if let Some(live) = &self.live {
+                    if plan.items.is_empty() {
+                        self.report(Ok(format!("{}: nothing to transfer", plan.label)));
+                    } else {
+                        live.engine.send(Command::Add {
+                            label: plan.label,
+                            on_exists: self.settings.on_exists,
+                            items: plan.items,
+                        });
+                    }
+                }
+                self.refresh_remote = true;
+            }
+            (_, BrowseResult::Failed(e)) => self.report(Err(e.to_string())),
+            (_, BrowseResult::NotConnected(e)) => {
+                self.remote.loading = false;
+                self.report(Err(format!("Lost the connection: {e}")));
+            }
+            _ => {}
+        }
+    }
+
+    fn engine_event(&mut self, event: Event) {
+        if let Some(line) = connection::engine_log_line(&event) {
+            self.log.push(line);
+        }
+        let engine = self.live.as_ref().map(|l| &l.engine);
+        self.queue.apply(&event, engine);
+        match event {
+            Event::State { id, state: ItemState::Done, .. } => {
+                if let Some(item) = self.queue.item(id) {
+                    match item.direction {
+                        Direction::Download => self.refresh_local |= item.local.parent() == Some(Path::new(&self.local.path)),
+                        Direction::Upload => self.refresh_remote |= remote_path::parent(&item.remote) == self.remote.path,
+                    }
+                }
+            }
+            Event::State { id, state: ItemState::Failed, error: Some(error) } => {
+                let name = self.queue.item(id).map(|i| i.remote.clone()).unwrap_or_default();
+                self.log.push(LogLine {
+                    unix_time: now(),
+                    kind: LogKind::Error,
+                    text: format!("{name}: {error}"),
+                });
+            }
+            Event::Question {
+                id,
+                target,
+                existing_size,
+                source_size,
+            } => self.questions.push_back(Dialog::Exists {
+                item: id,
+                target,
+                existing: existing_size,
+                source: source_size,
+                for_job: false,
+            }),
+            Event::Idle => self.auto_refresh_now(),
+            _ => {}
+        }
+    }
+
+    /// Refreshes panes that received files, at most once a second while transfers run.
+    fn auto_refresh(&mut self) {
+        if (self.refresh_local || self.refresh_remote) && self.last_auto_refresh.elapsed() > Duration::from_secs(1) {
+            self.auto_refresh_now();
+        }
+        if self.refresh_local || self.refresh_remote {
+            self.inbox.wake_after(Duration::from_millis(500));
+        }
+    }
+
+    fn auto_refresh_now(&mut self) {
+        self.last_auto_refresh = Instant::now();
+        if std::mem::take(&mut self.refresh_local) {
+            let path = self.local.path.clone();
+            self.list_local(&path);
+        }
+        if std::mem::take(&mut self.refresh_remote) {
+            self.refresh_remote_now();
+        }
+    }
+
+    // ---- listing -------------------------------------------------------------------------
+
+    fn list_local(&mut self, path: &str) {
+        self.local_list_seq += 1;
+        let id = self.local_list_seq;
+        self.latest_local_list = id;
+        self.local.loading = true;
+        let path = PathBuf::from(path);
+        let inbox = self.inbox.clone();
+        let spawned = std::thread::Builder::new()
+            .name("ferry-local-list".into())
+            .spawn(move || {
+                let rows = read_local_dir(&path);
+                let path = std::fs::canonicalize(&path).unwrap_or(path);
+                inbox.send(UiEvent::LocalListing { id, path, rows });
+            });
+        if spawned.is_err() {
+            self.local.loading = false;
+            self.local.error = Some("cannot start a thread".into());
+        }
+    }
+
+    fn list_remote(&mut self, path: &str) {
+        let Some(live) = &mut self.live else { return };
+        if let Some(rows) = self.remote_cache.get(path) {
+            self.remote.show_folder(path, rows.clone());
+        } else {
+            self.remote.path_edit = path.to_owned();
+        }
+        let id = live.browser.request(BrowseRequest::List(path.to_owned()));
+        self.purposes.insert(id, Purpose::List(path.to_owned()));
+        self.latest_remote_list = id;
+        self.remote.loading = true;
+    }
+
+    fn refresh_remote_now(&mut self) {
+        if self.live.is_some() {
+            let path = self.remote.path.clone();
+            self.remote_cache.remove(&path);
+            self.list_remote(&path);
+        }
+    }
+
+    fn browse(&mut self, request: BrowseRequest, purpose: Purpose) {
+        if let Some(live) = &mut self.live {
+            let id = live.browser.request(request);
+            self.purposes.insert(id, purpose);
+        }
+    }
+
+    // ---- actions -------------------------------------------------------------------------
+
+    fn apply(&mut self, side: Side, action: PaneAction, ctx: &egui::Context) {
+        match action {
+            PaneAction::Activate => self.active = side,
+            PaneAction::Open(path) => self.open(side, path),
+            PaneAction::OpenRow(name) => {
+                let path = self.pane(side).child_path(&name);
+                self.open(side, path);
+            }
+            PaneAction::Up => {
+                let path = match side {
+                    Side::Local => Path::new(&self.local.path)
+                        .parent()
+                        .map(|p| p.to_string_lossy().into_owned()),
+                    Side::Remote => (self.remote.path != "/").then(|| remote_path::parent(&self.remote.path)),
+                };
+                if let Some(path) = path {
+                    self.open(side, path);
+                }
+            }
+            PaneAction::Refresh => match side {
+                Side::Local => {
+                    let path = self.local.path.clone();
+                    self.list_local(&path);
+                }
+                Side::Remote => self.refresh_remote_now(),
+            },
+            PaneAction::Home => match side {
+                Side::Local => self.list_local(&home_dir().to_string_lossy()),
+                Side::Remote => {
+                    if let Some(home) = self.live.as_ref().map(|l| l.home.clone()) {
+                        self.list_remote(&home);
+                    }
+                }
+            },
+            PaneAction::Transfer(rows) => self.transfer(side, rows),
+            PaneAction::Dropped(DraggedRows { from, rows }) => self.transfer(from, rows),
+            PaneAction::Rename(row) => {
+                self.dialog = Some(Dialog::Rename {
+                    side,
+                    from: row.name.clone(),
+                    to: row.name,
+                });
+            }
+            PaneAction::Delete(rows) => {
+                if !rows.is_empty() {
+                    self.dialog = Some(Dialog::ConfirmDelete { side, rows });
+                }
+            }
+            PaneAction::NewFolder => {
+                self.dialog = Some(Dialog::NewFolder {
+                    side,
+                    name: String::new(),
+                });
+            }
+            PaneAction::CopyPath(path) => ctx.copy_text(path),
+        }
+    }
+
+    fn pane(&self, side: Side) -> &Pane {
+        match side {
+            Side::Local => &self.local,
+            Side::Remote => &self.remote,
+        }
+    }
+
+    fn pane_mut(&mut self, side: Side) -> &mut Pane {
+        match side {
+            Side::Local => &mut self.local,
+            Side::Remote => &mut self.remote,
+        }
+    }
+
+    fn open(&mut self, side: Side, path: String) {
+        if path.is_empty() {
+            return;
+        }
+        match side {
+            Side::Local => self.list_local(&path),
+            Side::Remote => self.list_remote(&path),
+        }
+    }
+
+    /// Moves `rows` of pane `from` to the folder shown in the other pane, through the queue.
+    fn transfer(&mut self, from: Side, rows: Vec<FileRow>) {
+        if self.live.is_none() {
+            self.report(Err("Connect to a server first.".into()));
+            return;
+        }
+        let local_dir = PathBuf::from(&self.local.path);
+        let remote_dir = self.remote.path.clone();
+        let mut items = Vec::new();
+        for row in rows {
+            match from {
+                Side::Local => {
+                    let local = local_dir.join(&row.name);
+                    let remote = remote_path::join(&remote_dir, &row.name);
+                    if row.is_container() {
+                        self.browse(BrowseRequest::PlanUpload { local, remote }, Purpose::Plan);
+                    } else {
+                        items.push(NewItem {
+                            direction: Direction::Upload,
+                            local,
+                            remote,
+                            size: row.size,
+                            modified: row.modified,
+                        });
+                    }
+                }
+                Side::Remote => {
+                    let remote = remote_path::join(&remote_dir, &row.name);
+                    let local = match names::checked_target(&local_dir, &row.name) {
+                        Ok(p) => p,
+                        Err(why) => {
+                            self.report(Err(format!("{}: not a safe local name ({why})", row.name)));
+                            continue;
+                        }
+                    };
+                    if row.is_container() {
+                        self.browse(BrowseRequest::PlanDownload { remote, local }, Purpose::Plan);
+                    } else {
+                        items.push(NewItem {
+                            direction: Direction::Download,
+                            local,
+                            remote,
+                            size: row.size,
+                            modified: row.modified,
+                        });
+                    }
+                }
+            }
+        }
+        self.queue_items(from, items);
+    }
+
+    fn queue_items(&mut self, from: Side, items: Vec<NewItem>) {
+        let Some(live) = &self.live else { return };
+        if items.is_empty() {
+            return;
+        }
+        let label = match (from, items.len()) {
+            (Side::Local, 1) => format!("Upload {}", items[0].local.display()),
+            (Side::Remote, 1) => format!("Download {}", items[0].remote),
+            (Side::Local, n) => format!("Upload {n} files"),
+            (Side::Remote, n) => format!("Download {n} files"),
+        };
+        live.engine.send(Command::Add {
+            label,
+            on_exists: self.settings.on_exists,
+            items,
+        });
+    }
+
+    /// Files dropped from the OS file manager: onto the remote pane, they upload into the
+    /// folder shown there.
+    fn os_file_drop(&mut self, ctx: &egui::Context) {
+        let (hovering, dropped, pointer) = ctx.input(|i| {
+            (
+                !i.raw.hovered_files.is_empty(),
+                i.raw.dropped_files.clone(),
+                i.pointer.latest_pos(),
+            )
+        });
+        let over_remote = pointer.is_none_or(|p| self.remote.rect.contains(p));
+        if hovering {
+            let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-zone")));
+            let rect = self.remote.rect;
+            let color = ctx.global_style().visuals.selection.bg_fill;
+            painter.rect_filled(rect, 6.0, color.gamma_multiply(0.35));
+            let text = if self.live.is_some() {
+                format!("Drop to upload to {}", self.remote.path)
+            } else {
+                "Connect to a server to upload".to_owned()
+            };
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                text,
+                egui::FontId::proportional(20.0),
+                ctx.global_style().visuals.strong_text_color(),
+            );
+        }
+        if dropped.is_empty() {
+            return;
+        }
+        if !over_remote {
+            self.report(Err("Drop files onto the remote pane to upload them.".into()));
+            return;
+        }
+        if self.live.is_none() {
+            self.report(Err("Connect to a server first, then drop the files again.".into()));
+            return;
+        }
+        let remote_dir = self.remote.path.clone();
+        let mut items = Vec::new();
+        for file in dropped {
+            let path = file.path().to_owned();
+            let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+                continue;
+            };
+            let remote = remote_path::join(&remote_dir, &name);
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => {
+                    self.browse(BrowseRequest::PlanUpload { local: path, remote }, Purpose::Plan);
+                }
+                Ok(meta) => items.push(NewItem {
+                    direction: Direction::Upload,
+                    local: path,
+                    remote,
+                    size: Some(meta.len()),
+                    modified: None,
+                }),
+                Err(e) => self.report(Err(format!("{}: {e}", path.display()))),
+            }
+        }
+        self.queue_items(Side::Local, items);
+    }
+
+    fn keyboard(&mut self, ctx: &egui::Context, actions: &mut Vec<(Side, PaneAction)>) {
+        let side = self.active;
+        let pressed = |key: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key));
+        if pressed(Key::Tab) {
+            self.active = side.other();
+            return;
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::L)) {
+            self.pane_mut(side).focus_path = true;
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
+            self.pane_mut(side).focus_filter = true;
+        }
+        if pressed(Key::ArrowDown) {
+            self.pane_mut(side).move_selection(true);
+        }
+        if pressed(Key::ArrowUp) {
+            self.pane_mut(side).move_selection(false);
+        }
+        if pressed(Key::F5) {
+            actions.push((side, PaneAction::Refresh));
+        }
+        if pressed(Key::Backspace) {
+            actions.push((side, PaneAction::Up));
+        }
+        let selected: Vec<FileRow> = self.pane(side).listing.selected_rows().into_iter().cloned().collect();
+        if pressed(Key::Enter)
+            && let Some(row) = selected.first()
+        {
+            if row.is_container() && selected.len() == 1 {
+                actions.push((side, PaneAction::OpenRow(row.name.clone())));
+            } else {
+                actions.push((side, PaneAction::Transfer(selected.clone())));
+            }
+        }
+        if pressed(Key::Delete) && !selected.is_empty() {
+            actions.push((side, PaneAction::Delete(selected.clone())));
+        }
+        if pressed(Key::F2)
+            && let Some(row) = selected.first()
+        {
+            actions.push((side, PaneAction::Rename(row.clone())));
+        }
+    }
+
+    // ---- connecting ----------------------------------------------------------------------
+
+    /// Starts connecting (after the plain-FTP warning, when that applies).
+    fn connect(&mut self, request: ConnectRequest) {
+        if request.needs_plain_warning() {
+            self.dialog = Some(Dialog::PlainWarning(Box::new(request)));
+            return;
+        }
+        self.disconnect();
+        self.connecting = Some(request.label.clone());
+        self.status = Some(Status {
+            text: format!("Connecting to {}…", request.label),
+            error: false,
+            retry: false,
+        });
+        self.last_request = Some(request.clone());
+        connection::start_attempt(
+            request,
+            None,
+            self.trust.clone(),
+            self.env.keychain.clone(),
+            self.log_sink.clone(),
+            self.inbox.clone(),
+        );
+    }
+
+    fn disconnect(&mut self) {
+        if let Some(live) = self.live.take() {
+            connection::shut_down(live);
+            self.status = Some(Status {
+                text: "Disconnected".into(),
+                error: false,
+                retry: false,
+            });
+        }
+        self.queue.reset();
+        self.questions.clear();
+        self.purposes.clear();
+        self.remote.listing.replace_rows(Vec::new());
+        self.remote.loading = false;
+        self.remote.error = None;
+        self.remote.placeholder = Some("Not connected.".into());
+    }
+
+    fn quick_connect_request(&self) -> Result<ConnectRequest, String> {
+        let q = &self.quick;
+        let host = q.host.trim();
+        if host.is_empty() {
+            return Err("Enter a host name or an ftp:// / ftps:// address.".into());
+        }
+        let (security, host, mut port, mut user, mut password, path) = if host.contains("://") {
+            let url = FtpUrl::parse(host).map_err(|e| e.to_string())?;
+            (url.security, url.host, url.port, url.user, url.password, Some(url.path))
+        } else {
+            let security = q.security.to_security();
+            (security, host.to_owned(), security.default_port(), None, None, None)
+        };
+        if !q.port.trim().is_empty() {
+            port = q.port.trim().parse().map_err(|_| format!("Port “{}” is not a number from 1 to 65535", q.port.trim()))?;
+        }
+        if !q.user.trim().is_empty() {
+            user = Some(q.user.trim().to_owned());
+        }
+        if !q.password.is_empty() {
+            password = Some(q.password.clone());
+        }
+        let mut endpoint = Endpoint::new(host.clone(), port, security);
+        endpoint.timeout = Duration::from_secs(self.settings.timeout_seconds);
+        let login = match user {
+            None => Login::Anonymous,
+            Some(user) => Login::Password {
+                user,
+                password: password.unwrap_or_default(),
+            },
+        };
+        let label = match &login {
+            Login::Password { user, .. } => format!("{user}@{host}"),
+            _ => host.clone(),
+        };
+        Ok(ConnectRequest {
+            endpoint,
+            login,
+            label,
+            remote_dir: path.filter(|p| !p.is_empty()),
+            local_dir: None,
+            max_connections: None,
+            plain_confirmed: false,
+        })
+    }
+
+    fn queue_file(&self, request: &ConnectRequest) -> Option<PathBuf> {
+        let user = match &request.login {
+            Login::Anonymous => "anonymous",
+            Login::Password { user, .. } | Login::Keychain { user, .. } => user.as_str(),
+        };
+        let raw = format!("{}_{}_{}", user, request.endpoint.host, request.endpoint.port);
+        let name: String = raw
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+            .collect();
+        self.env.data_dir.as_ref().map(|d| d.join("queues").join(format!("{name}.toml")))
+    }
+
+    fn import_filezilla(&mut self, path: PathBuf) {
+        let Some(sites_file) = self.sites_file() else { return };
+        let keychain = self.env.keychain.clone();
+        let inbox = self.inbox.clone();
+        let _ = std::thread::Builder::new().name("ferry-import".into()).spawn(move || {
+            let result = import_file(&path, &sites_file, &keychain);
+            inbox.send(UiEvent::Notice(result));
+        });
+    }
+
+    fn sites_file(&self) -> Option<PathBuf> {
+        self.env.config_dir.as_ref().map(|d| d.join("sites.toml"))
+    }
+
+    // ---- drawing -------------------------------------------------------------------------
+
+    fn ui_toolbar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            self.ui_sites_menu(ui);
+            ui.separator();
+            let field = |ui: &mut egui::Ui, value: &mut String, hint: &str, width: f32, password: bool| {
+                ui.add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .desired_width(width)
+                        .password(password),
+                )
+                .on_hover_text(hint)
+            };
+            let mut enter = false;
+            for (value, hint, width, password) in [
+                (&mut self.quick.host, "Host or URL", 170.0, false),
+                (&mut self.quick.user, "User", 90.0, false),
+                (&mut self.quick.password, "Password", 90.0, true),
+                (&mut self.quick.port, "Port", 45.0, false),
+            ] {
+                let r = field(ui, value, hint, width, password);
+                enter |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            }
+            egui::ComboBox::from_id_salt("quick-security")
+                .selected_text(match self.quick.security {
+                    SiteSecurity::ExplicitTls => "FTPS explicit",
+                    SiteSecurity::ImplicitTls => "FTPS implicit",
+                    SiteSecurity::Plain => "FTP (insecure)",
+                })
+                .show_ui(ui, |ui| {
+                    for s in [SiteSecurity::ExplicitTls, SiteSecurity::ImplicitTls, SiteSecurity::Plain] {
+                        ui.selectable_value(&mut self.quick.security, s, site_manager::security_label(s));
+                    }
+                })
+                .response
+                .on_hover_text("Security");
+            let busy = self.connecting.is_some();
+            if ui.add_enabled(!busy, egui::Button::new(RichText::new("Connect").strong())).clicked() || (enter && !busy) {
+                match self.quick_connect_request() {
+                    Ok(request) => self.connect(request),
+                    Err(e) => self.report(Err(e)),
+                }
+            }
+            if busy {
+                ui.add(egui::Spinner::new()).on_hover_text("Connecting");
+            }
+            if ui.add_enabled(self.live.is_some(), egui::Button::new("Disconnect")).clicked() {
+                self.disconnect();
+            }
+            ui.separator();
+            self.ui_security_indicator(ui);
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui.button("⚙").on_hover_text("Settings").clicked() {
+                    self.settings_open = !self.settings_open;
+                }
+            });
+        });
+    }
+
+    fn ui_sites_menu(&mut self, ui: &mut egui::Ui) {
+        let mut chosen: Option<Site> = None;
+        let mut open_manager = false;
+        ui.menu_button("Sites ▾", |ui| {
+            if ui.button("Site Manager…").clicked() {
+                open_manager = true;
+                ui.close();
+            }
+            ui.separator();
+            let sites = self
+                .sites_file()
+                .and_then(|p| SiteStore::load(&p).ok())
+                .map(|s| s.sites().to_vec())
+                .unwrap_or_default();
+            if sites.is_empty() {
+                ui.weak("No saved sites");
+            }
+            for site in sites {
+                if ui.button(site.path()).clicked() {
+                    chosen = Some(site);
+                    ui.close();
+                }
+            }
+        });
+        if open_manager {
+            self.open_site_manager();
+        }
+        if let Some(site) = chosen {
+            let timeout = Duration::from_secs(self.settings.timeout_seconds);
+            match site_manager::request_for_site(&site, None, timeout) {
+                Ok(request) => self.connect(request),
+                Err(e) => {
+                    self.open_site_manager();
+                    self.report(Err(e));
+                }
+            }
+        }
+    }
+
+    fn open_site_manager(&mut self) {
+        if self.site_manager.is_none() {
+            self.site_manager = Some(SiteManager::open(
+                self.sites_file(),
+                self.env.keychain.unavailable_reason().map(str::to_owned),
+            ));
+        }
+        self.site_manager_open = true;
+    }
+
+    fn ui_security_indicator(&mut self, ui: &mut egui::Ui) {
+        let Some(live) = &self.live else {
+            ui.weak("Not connected");
+            return;
+        };
+        let security = &live.security;
+        let (text, color, tip) = match (&security.tls, live.endpoint.security) {
+            (_, Security::Plain) => (
+                "⚠ Not encrypted".to_owned(),
+                ui.visuals().warn_fg_color,
+                "Plain FTP: the password and files travel in clear.".to_owned(),
+            ),
+            (Some(tls), _) => (
+                format!(
+                    "🔒 {} · {}{}",
+                    tls.version,
+                    tls.cipher_suite,
+                    if security.data_protected { " · data protected" } else { " · DATA NOT PROTECTED" }
+                ),
+                if security.data_protected {
+                    egui::Color32::from_rgb(0x2e, 0x9d, 0x4f)
+                } else {
+                    ui.visuals().warn_fg_color
+                },
+                "Click to see the server's certificate".to_owned(),
+            ),
+            (None, _) => ("?".to_owned(), ui.visuals().warn_fg_color, String::new()),
+        };
+        let response = ui
+            .add(egui::Button::new(RichText::new(text).color(color)).frame(false))
+            .on_hover_text(tip);
+        if response.clicked()
+            && let Some(cert) = &security.certificate
+        {
+            self.dialog = Some(Dialog::ShowCertificate(Box::new(cert.clone())));
+        }
+    }
+
+    fn ui_status_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if let Some(label) = &self.connecting {
+                ui.add(egui::Spinner::new().size(12.0)).on_hover_text("Connecting");
+                ui.label(format!("Connecting to {label}…"));
+            } else if let Some(status) = &self.status {
+                if status.error {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {}", status.text));
+                } else {
+                    ui.label(status.text.as_str());
+                }
+            }
+            let retry = self.status.as_ref().is_some_and(|s| s.retry) && self.connecting.is_none();
+            if retry && ui.small_button("Retry").clicked()
+                && let Some(request) = self.last_request.clone()
+            {
+                self.connect(request);
+            }
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                ui.weak(self.queue.summary());
+            });
+        });
+    }
+
+    fn ui_dialogs(&mut self, ctx: &egui::Context) {
+        if self.dialog.is_none() {
+            self.dialog = self.questions.pop_front();
+        }
+        let Some(dialog) = &mut self.dialog else { return };
+        let choice = dialogs::ui_dialog(ctx, dialog);
+        if matches!(choice, Choice::None) {
+            return;
+        }
+        self.dialog = None;
+        match choice {
+            Choice::None | Choice::Cancel => {}
+            Choice::Trust(problem, request, decision) => {
+                if decision == crate::tls::Decision::Reject {
+                    self.status = Some(Status {
+                        text: format!("Not connected: you rejected the certificate of {}.", problem.target()),
+                        error: true,
+                        retry: false,
+                    });
+                    self.log.push(LogLine {
+                        unix_time: now(),
+                        kind: LogKind::Error,
+                        text: problem.to_string(),
+                    });
+                    return;
+                }
+                self.connecting = Some(request.label.clone());
+                connection::start_attempt(
+                    *request,
+                    Some((*problem, decision)),
+                    self.trust.clone(),
+                    self.env.keychain.clone(),
+                    self.log_sink.clone(),
+                    self.inbox.clone(),
+                );
+            }
+            Choice::ConnectPlain(request) => self.connect(*request),
+            Choice::Delete(side, rows) => self.delete(side, rows),
+            Choice::Rename { side, from, to } => {
+                if to.is_empty() || to == from || to.contains('/') {
+                    return;
+                }
+                match side {
+                    Side::Remote => {
+                        let from_path = self.remote.child_path(&from);
+                        let to_path = self.remote.child_path(&to);
+                        self.browse(
+                            BrowseRequest::Rename { from: from_path, to: to_path },
+                            Purpose::Change(format!("Renamed {from} to {to}")),
+                        );
+                    }
+                    Side::Local => {
+                        let dir = PathBuf::from(&self.local.path);
+                        self.local_job(move || {
+                            std::fs::rename(dir.join(&from), dir.join(&to))
+                                .map(|()| format!("Renamed {from} to {to}"))
+                                .map_err(|e| format!("Cannot rename {from}: {e}"))
+                        });
+                    }
+                }
+            }
+            Choice::NewFolder { side, name } => {
+                if name.is_empty() {
+                    return;
+                }
+                match side {
+                    Side::Remote => {
+                        let path = self.remote.child_path(&name);
+                        self.browse(BrowseRequest::Mkdir(path), Purpose::Change(format!("Created {name}")));
+                    }
+                    Side::Local => {
+                        let path = PathBuf::from(&self.local.path).join(&name);
+                        self.local_job(move || {
+                            std::fs::create_dir(&path)
+                                .map(|()| format!("Created {name}"))
+                                .map_err(|e| format!("Cannot create {name}: {e}"))
+                        });
+                    }
+                }
+            }
+            Choice::Answer { item, decision, for_job } => {
+                if let Some(live) = &self.live {
+                    live.engine.send(Command::Answer { item, decision, for_job });
+                }
+                if for_job {
+                    // The engine answers the rest of the job itself; drop its queued questions.
+                    let job = self.queue.item(item).map(|i| i.job);
+                    self.questions.retain(|q| match q {
+                        Dialog::Exists { item: other, .. } => self.queue.item(*other).map(|i| i.job) != job,
+                        _ => true,
+                    });
+                }
+            }
+        }
+    }
+
+    fn delete(&mut self, side: Side, rows: Vec<FileRow>) {
+        match side {
+            Side::Remote => {
+                for row in rows {
+                    let path = self.remote.child_path(&row.name);
+                    let request = if row.kind == super::files::RowKind::Dir {
+                        BrowseRequest::DeleteTree(path)
+                    } else {
+                        BrowseRequest::DeleteFile(path)
+                    };
+                    self.browse(request, Purpose::Change(format!("Deleted {}", row.name)));
+                }
+            }
+            Side::Local => {
+                let dir = PathBuf::from(&self.local.path);
+                self.local_job(move || {
+                    for row in &rows {
+                        let path = dir.join(&row.name);
+                        let result = if row.kind == super::files::RowKind::Dir {
+                            std::fs::remove_dir_all(&path)
+                        } else {
+                            std::fs::remove_file(&path)
+                        };
+                        result.map_err(|e| format!("Cannot delete {}: {e}", row.name))?;
+                    }
+                    Ok(format!("Deleted {} item(s)", rows.len()))
+                });
+            }
+        }
+    }
+
+    /// Runs a local file operation on a worker thread, then refreshes the local pane.
+    fn local_job(&self, job: impl FnOnce() -> Result<String, String> + Send + 'static) {
+        let inbox = self.inbox.clone();
+        let _ = std::thread::Builder::new().name("ferry-local-job".into()).spawn(move || {
+            inbox.send(UiEvent::LocalChanged(job()));
+        });
+    }
+
+    fn ui_windows(&mut self, ctx: &egui::Context) {
+        if let Some(manager) = &mut self.site_manager {
+            let timeout = Duration::from_secs(self.settings.timeout_seconds);
+            let mut open = self.site_manager_open;
+            let actions = manager.ui(ctx, &mut open, timeout);
+            self.site_manager_open = open;
+            for action in actions {
+                match action {
+                    SiteAction::Connect(request) => {
+                        self.site_manager_open = false;
+                        self.connect(*request);
+                    }
+                    SiteAction::Password { path, old_path, password } => {
+                        let keychain = self.env.keychain.clone();
+                        let inbox = self.inbox.clone();
+                        let _ = std::thread::Builder::new().name("ferry-keychain".into()).spawn(move || {
+                            let result = save_password(&keychain, &path, old_path.as_deref(), password.as_deref());
+                            if let Err(e) = result {
+                                inbox.send(UiEvent::Notice(Err(e)));
+                            }
+                        });
+                    }
+                    SiteAction::Import => {
+                        let inbox = self.inbox.clone();
+                        let _ = std::thread::Builder::new().name("ferry-file-dialog".into()).spawn(move || {
+                            let picked = pollster::block_on(
+                                rfd::AsyncFileDialog::new()
+                                    .set_title("Import FileZilla sites")
+                                    .add_filter("FileZilla sitemanager.xml", &["xml"])
+                                    .pick_file(),
+                            );
+                            inbox.send(UiEvent::ImportFile(picked.map(|f| f.path().to_owned())));
+                        });
+                    }
+                }
+            }
+            if !self.site_manager_open {
+                self.site_manager = None;
+            }
+        }
+        if self.settings_open {
+            let mut open = true;
+            let mut changed = false;
+            egui::Window::new("Settings")
+                .id(egui::Id::unique("settings-window"))
+                .open(&mut open)
+                .collapsible(false)
+                .resizable(false)
+                .show(ctx, |ui| {
+                    changed = settings::ui_settings_form(ui, &mut self.settings);
+                    ui.weak("Parallel transfers apply to the next connection.");
+                });
+            self.settings_open = open;
+            if changed && let Some(file) = &self.settings_file {
+                let new = self.settings.clone();
+                if let Err(e) = file.update(|s| *s = new) {
+                    self.report(Err(e.to_string()));
+                }
+            }
+        }
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match &self.live {
+            Some(live) => format!("Ferry — {}", live.label),
+            None => "Ferry".to_owned(),
+        };
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+}
+
+impl eframe::App for FerryApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // Workers save the queue and quit their sessions; do not make the user wait for it.
+        if let Some(live) = self.live.take() {
+            connection::shut_down(live);
+        }
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Reads a local folder (on a worker thread).
+fn read_local_dir(path: &Path) -> Result<Vec<FileRow>, String> {
+    let entries = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(entries
+        .filter_map(Result::ok)
+        .map(|e| FileRow::from_local(e.file_name().to_string_lossy().into_owned(), &e.path()))
+        .collect())
+}
+
+/// Saves, moves or deletes a keychain entry (on a worker thread).
+fn save_password(keychain: &Keychain, path: &str, old_path: Option<&str>, password: Option<&str>) -> Result<(), String> {
+    if !keychain.is_available() {
+        return Ok(());
+    }
+    if let Some(old) = old_path {
+        if password.is_none() {
+            keychain.rename(old, path).map_err(|e| e.to_string())?;
+        } else {
+            keychain.delete(old).map_err(|e| e.to_string())?;
+        }
+    }
+    match password {
+        Some(p) => keychain.set(path, p).map_err(|e| e.to_string()),
+        None if old_path.is_none() => keychain.delete(path).map_err(|e| e.to_string()),
+        None => Ok(()),
+    }
+}
+
+/// Imports a FileZilla sitemanager.xml (on a worker thread).
+fn import_file(xml: &Path, sites_file: &Path, keychain: &Keychain) -> Result<String, String> {
+    let text = std::fs::read_to_string(xml).map_err(|e| format!("{}: {e}", xml.display()))?;
+    let report = crate::sites::filezilla::parse_sitemanager(&text).map_err(|e| e.to_string())?;
+    let mut store = SiteStore::load(sites_file).map_err(|e| e.to_string())?;
+    let passwords: Vec<Option<String>> = report.sites.iter().map(|s| s.password.clone()).collect();
+    let outcomes = store
+        .add_many(report.sites.into_iter().map(|s| s.site).collect())
+        .map_err(|e| e.to_string())?;
+    let added = outcomes.iter().filter(|(_, r)| r.is_ok()).count();
+    let mut saved = 0;
+    // Only the sites added get a password: an existing site's saved password is never replaced.
+    for ((site, result), password) in outcomes.iter().zip(passwords) {
+        let path = site.path();
+        if result.is_ok()
+            && let Some(password) = password
+            && keychain.is_available()
+            && keychain.set(&path, &password).is_ok()
+        {
+            saved += 1;
+        }
+    }
+    Ok(format!(
+        "Imported {added} site(s) from {} ({saved} password(s) saved to the keychain, {} skipped).",
+        xml.display(),
+        outcomes.len() - added + report.skipped.len()
+    ))
+}

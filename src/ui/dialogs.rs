@@ -1,0 +1,375 @@
+//! Modal dialogs. Each one is data ([`Dialog`]) drawn by [`ui_dialog`], which returns what the
+//! user chose; the window acts on it. Risky choices are never the default: Reject is the
+//! focused button of the certificate dialogs, Cancel of the plain-FTP warning.
+
+use egui::{Color32, RichText};
+
+use crate::tls::{CertInfo, Decision, TrustProblem};
+use crate::transfer::FileExistsPolicy;
+
+use super::connection::ConnectRequest;
+use super::files::FileRow;
+use super::format;
+use super::pane::Side;
+
+/// The dialog on screen.
+pub(crate) enum Dialog {
+    Certificate {
+        problem: Box<TrustProblem>,
+        request: Box<ConnectRequest>,
+        can_remember: bool,
+    },
+    PlainWarning(Box<ConnectRequest>),
+    ConfirmDelete {
+        side: Side,
+        rows: Vec<FileRow>,
+    },
+    Rename {
+        side: Side,
+        from: String,
+        to: String,
+    },
+    NewFolder {
+        side: Side,
+        name: String,
+    },
+    Exists {
+        item: u64,
+        target: String,
+        existing: Option<u64>,
+        source: Option<u64>,
+        for_job: bool,
+    },
+    /// The connected server's certificate (the lock was clicked).
+    ShowCertificate(Box<CertInfo>),
+}
+
+/// What the user chose.
+pub(crate) enum Choice {
+    /// Still open.
+    None,
+    /// Closed without doing anything.
+    Cancel,
+    Trust(Box<TrustProblem>, Box<ConnectRequest>, Decision),
+    ConnectPlain(Box<ConnectRequest>),
+    Delete(Side, Vec<FileRow>),
+    Rename { side: Side, from: String, to: String },
+    NewFolder { side: Side, name: String },
+    Answer { item: u64, decision: FileExistsPolicy, for_job: bool },
+}
+
+/// Draws `dialog` as a modal.
+pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
+    let mut choice = Choice::None;
+    let modal = egui::Modal::new(egui::Id::unique("ferry-dialog")).show(ctx, |ui| {
+        ui.set_max_width(640.0);
+        match dialog {
+            Dialog::Certificate {
+                problem,
+                request,
+                can_remember,
+            } => ui_certificate(ui, problem, request, *can_remember, &mut choice),
+            Dialog::PlainWarning(request) => ui_plain_warning(ui, request, &mut choice),
+            Dialog::ConfirmDelete { side, rows } => ui_confirm_delete(ui, *side, rows, &mut choice),
+            Dialog::Rename { side, from, to } => {
+                ui.heading("Rename");
+                ui.label(format!("New name for “{from}”:"));
+                let edit = ui.add(egui::TextEdit::singleline(to).hint_text("New name"));
+                edit.request_focus();
+                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Rename").clicked() || enter {
+                        choice = Choice::Rename {
+                            side: *side,
+                            from: from.clone(),
+                            to: to.trim().to_owned(),
+                        };
+                    }
+                    if ui.button("Cancel").clicked() {
+                        choice = Choice::Cancel;
+                    }
+                });
+            }
+            Dialog::NewFolder { side, name } => {
+                ui.heading("New folder");
+                let edit = ui.add(egui::TextEdit::singleline(name).hint_text("Folder name"));
+                edit.request_focus();
+                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Create").clicked() || enter {
+                        choice = Choice::NewFolder {
+                            side: *side,
+                            name: name.trim().to_owned(),
+                        };
+                    }
+                    if ui.button("Cancel").clicked() {
+                        choice = Choice::Cancel;
+                    }
+                });
+            }
+            Dialog::Exists {
+                item,
+                target,
+                existing,
+                source,
+                for_job,
+            } => {
+                ui.heading("The target file exists");
+                ui.label(target.as_str());
+                let size = |s: &Option<u64>| s.map(format::size).unwrap_or_else(|| "unknown".into());
+                ui.label(format!("Existing: {}    New: {}", size(existing), size(source)));
+                ui.checkbox(for_job, "Apply to all files of this transfer");
+                ui.add_space(8.0);
+                ui.horizontal_wrapped(|ui| {
+                    for (policy, text) in [
+                        (FileExistsPolicy::Overwrite, "Overwrite"),
+                        (FileExistsPolicy::OverwriteIfNewer, "Overwrite if newer"),
+                        (FileExistsPolicy::Resume, "Resume"),
+                        (FileExistsPolicy::Rename, "Keep both"),
+                        (FileExistsPolicy::Skip, "Skip"),
+                    ] {
+                        if ui.button(text).clicked() {
+                            choice = Choice::Answer {
+                                item: *item,
+                                decision: policy,
+                                for_job: *for_job,
+                            };
+                        }
+                    }
+                });
+            }
+            Dialog::ShowCertificate(info) => {
+                ui.heading("Server certificate");
+                ui_cert_details(ui, info, "cert-shown");
+                ui.add_space(8.0);
+                if ui.button("Close").clicked() {
+                    choice = Choice::Cancel;
+                }
+            }
+        }
+    });
+    if modal.should_close() && matches!(choice, Choice::None) {
+        // Escape or a click outside: the safe answer.
+        choice = Choice::Cancel;
+    }
+    choice
+}
+
+fn ui_certificate(
+    ui: &mut egui::Ui,
+    problem: &TrustProblem,
+    request: &ConnectRequest,
+    can_remember: bool,
+    choice: &mut Choice,
+) {
+    let trust = |decision| {
+        Choice::Trust(
+            Box::new(problem.clone()),
+            Box::new(request.clone()),
+            decision,
+        )
+    };
+    match problem {
+        TrustProblem::Unknown { presented, .. } => {
+            ui.heading("Unknown certificate");
+            ui.label(format!(
+                "The server {} presented a certificate this computer does not trust{}.",
+                problem.target(),
+                presented
+                    .problem
+                    .as_ref()
+                    .map(|p| format!(" ({})", p.describe()))
+                    .unwrap_or_default()
+            ));
+            ui.label("Check the fingerprint with the server's administrator before you trust it.");
+            ui.add_space(6.0);
+            ui_cert_details(ui, presented, "cert-unknown");
+        }
+        TrustProblem::Changed {
+            pinned, presented, ..
+        } => {
+            let red = Color32::from_rgb(0xd0, 0x20, 0x20);
+            egui::Frame::new()
+                .fill(red)
+                .inner_margin(10.0)
+                .corner_radius(4.0)
+                .show(ui, |ui| {
+                    ui.label(
+                        RichText::new(format!(
+                            "⚠ WARNING: THE CERTIFICATE OF {} HAS CHANGED",
+                            problem.target()
+                        ))
+                        .color(Color32::WHITE)
+                        .strong()
+                        .size(16.0),
+                    );
+                    ui.label(
+                        RichText::new(
+                            "Someone may be intercepting this connection, or the server got a new certificate. \
+                             Do not continue unless the server's administrator confirms the new fingerprint.",
+                        )
+                        .color(Color32::WHITE),
+                    );
+                });
+            ui.add_space(6.0);
+            ui.columns(2, |cols| {
+                cols[0].strong(format!(
+                    "Pinned (accepted {})",
+                    CertInfo::format_time(pinned.accepted_at)
+                ));
+                egui::Grid::new("cert-pinned").num_columns(2).show(&mut cols[0], |ui| {
+                    grid_row(ui, "SHA-256", &pinned.sha256);
+                    grid_row(ui, "Subject", &pinned.subject);
+                    grid_row(ui, "Issuer", &pinned.issuer);
+                    grid_row(
+                        ui,
+                        "Valid",
+                        &format!(
+                            "{} to {}",
+                            CertInfo::format_time(pinned.not_before),
+                            CertInfo::format_time(pinned.not_after)
+                        ),
+                    );
+                });
+                cols[1].strong(RichText::new("Presented now").color(red));
+                egui::Grid::new("cert-new").num_columns(2).show(&mut cols[1], |ui| {
+                    grid_row(ui, "SHA-256", &presented.sha256);
+                    grid_row(ui, "Subject", &presented.subject);
+                    grid_row(ui, "Issuer", &presented.issuer);
+                    grid_row(
+                        ui,
+                        "Valid",
+                        &format!(
+                            "{} to {}",
+                            CertInfo::format_time(presented.not_before),
+                            CertInfo::format_time(presented.not_after)
+                        ),
+                    );
+                });
+            });
+        }
+    }
+    ui.add_space(10.0);
+    ui.horizontal(|ui| {
+        let reject = ui.button(RichText::new("Reject").strong());
+        if !ui.ctx().memory(|m| m.focused().is_some()) {
+            reject.request_focus();
+        }
+        if reject.clicked() {
+            *choice = Choice::Trust(
+                Box::new(problem.clone()),
+                Box::new(request.clone()),
+                Decision::Reject,
+            );
+        }
+        let (once, always) = match problem {
+            TrustProblem::Unknown { .. } => ("Accept once", "Always accept"),
+            TrustProblem::Changed { .. } => ("Accept the new certificate once", "Replace the pinned certificate"),
+        };
+        if ui.button(once).clicked() {
+            *choice = trust(Decision::AcceptOnce);
+        }
+        if ui
+            .add_enabled(can_remember, egui::Button::new(always))
+            .on_disabled_hover_text("No configuration folder: Ferry cannot remember certificates")
+            .clicked()
+        {
+            *choice = trust(Decision::AcceptAlways);
+        }
+    });
+}
+
+fn grid_row(ui: &mut egui::Ui, name: &str, value: &str) {
+    ui.label(name);
+    ui.add(egui::Label::new(RichText::new(value).monospace()).wrap());
+    ui.end_row();
+}
+
+/// The details of a certificate, as a grid.
+pub(crate) fn ui_cert_details(ui: &mut egui::Ui, info: &CertInfo, id: &str) {
+    egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
+        grid_row(ui, "Subject", &info.subject);
+        grid_row(ui, "Issuer", &info.issuer);
+        if !info.subject_alt_names.is_empty() {
+            grid_row(ui, "Names", &info.subject_alt_names.join(", "));
+        }
+        grid_row(
+            ui,
+            "Valid",
+            &format!(
+                "{} to {}",
+                CertInfo::format_time(info.not_before),
+                CertInfo::format_time(info.not_after)
+            ),
+        );
+        grid_row(ui, "SHA-256", &info.sha256);
+        grid_row(ui, "Key", &match info.key_bits {
+            Some(bits) => format!("{} {bits} bits", info.key_algorithm),
+            None => info.key_algorithm.clone(),
+        });
+        grid_row(ui, "Serial", &info.serial);
+        if let (Some(v), Some(c)) = (&info.tls_version, &info.cipher_suite) {
+            grid_row(ui, "Connection", &format!("{v}, {c}"));
+        }
+    });
+}
+
+fn ui_plain_warning(ui: &mut egui::Ui, request: &ConnectRequest, choice: &mut Choice) {
+    ui.heading("⚠ Connect without encryption?");
+    ui.label(format!(
+        "{} uses plain FTP. Your user name, your password and every file travel in clear: \
+         anyone on the way can read them, and change the files.",
+        request.endpoint.host
+    ));
+    ui.label("Use explicit or implicit FTPS unless the server offers nothing else.");
+    ui.add_space(10.0);
+    ui.horizontal(|ui| {
+        let cancel = ui.button(RichText::new("Cancel").strong());
+        if !ui.ctx().memory(|m| m.focused().is_some()) {
+            cancel.request_focus();
+        }
+        if cancel.clicked() {
+            *choice = Choice::Cancel;
+        }
+        if ui.button("Connect without encryption").clicked() {
+            let mut request = request.clone();
+            request.plain_confirmed = true;
+            *choice = Choice::ConnectPlain(Box::new(request));
+        }
+    });
+}
+
+fn ui_confirm_delete(ui: &mut egui::Ui, side: Side, rows: &[FileRow], choice: &mut Choice) {
+    let folders = rows.iter().filter(|r| r.is_container()).count();
+    ui.heading("Delete?");
+    let what = if rows.len() == 1 {
+        format!("“{}”", rows[0].name)
+    } else {
+        format!("{} items", rows.len())
+    };
+    ui.label(format!(
+        "Delete {what} from the {} side? This cannot be undone.",
+        side.title().to_lowercase()
+    ));
+    if folders > 0 {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "Folders are deleted with everything in them.",
+        );
+    }
+    ui.add_space(10.0);
+    ui.horizontal(|ui| {
+        let cancel = ui.button("Cancel");
+        if !ui.ctx().memory(|m| m.focused().is_some()) {
+            cancel.request_focus();
+        }
+        if cancel.clicked() {
+            *choice = Choice::Cancel;
+        }
+        if ui.button("Delete").clicked() {
+            *choice = Choice::Delete(side, rows.to_vec());
+        }
+    });
+}

@@ -1,0 +1,84 @@
+//! The window's inbox: every worker thread reports here, and each report wakes the window
+//! (`request_repaint`), which drains the inbox at the start of the next frame. One channel, one
+//! enum: the window's state changes in one place, on its own thread.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, OnceLock};
+
+use crate::transfer::{BrowseResult, Event};
+
+use super::connection::{LogLine, Outcome};
+use super::files::FileRow;
+
+/// A report from a worker.
+pub(crate) enum UiEvent {
+    /// A connection attempt ended.
+    Connect(Outcome),
+    /// The browse worker answered request `id`.
+    Browse(u64, BrowseResult),
+    /// The transfer engine said something.
+    Engine(Event),
+    /// A local folder was read.
+    LocalListing {
+        id: u64,
+        path: PathBuf,
+        rows: Result<Vec<FileRow>, String>,
+    },
+    /// A local file operation (rename, delete, new folder) finished: refresh the local pane.
+    LocalChanged(Result<String, String>),
+    /// A protocol log line.
+    Log(LogLine),
+    /// A background job (keychain, import, file dialog) finished, with a message for the user.
+    Notice(Result<String, String>),
+    /// The FileZilla import's file dialog returned a file (or was cancelled).
+    ImportFile(Option<PathBuf>),
+}
+
+/// Sending side, cloned into every worker.
+#[derive(Clone)]
+pub(crate) struct Inbox {
+    sender: Sender<UiEvent>,
+    /// The window's context, known from its first frame; used to wake it.
+    ctx: Arc<OnceLock<egui::Context>>,
+}
+
+impl Inbox {
+    /// A new inbox and its receiving end (kept by the window).
+    pub(crate) fn new() -> (Inbox, Receiver<UiEvent>) {
+        let (sender, receiver) = mpsc::channel();
+        (
+            Inbox {
+                sender,
+                ctx: Arc::new(OnceLock::new()),
+            },
+            receiver,
+        )
+    }
+
+    /// Tells the inbox which context to wake.
+    pub(crate) fn set_context(&self, ctx: &egui::Context) {
+        let _ = self.ctx.set(ctx.clone());
+    }
+
+    /// Delivers `event` and wakes the window. False when the window is gone.
+    pub(crate) fn send(&self, event: UiEvent) -> bool {
+        let delivered = self.sender.send(event).is_ok();
+        self.wake();
+        delivered
+    }
+
+    /// Asks for a frame.
+    pub(crate) fn wake(&self) {
+        if let Some(ctx) = self.ctx.get() {
+            ctx.request_repaint();
+        }
+    }
+
+    /// Asks for a frame after `delay` (a timed refresh).
+    pub(crate) fn wake_after(&self, delay: std::time::Duration) {
+        if let Some(ctx) = self.ctx.get() {
+            ctx.request_repaint_after(delay);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The window: a two-pane local/remote browser on eframe/egui.
+//!
+//! The window owns no socket. Network work goes through the browse worker and the transfer
+//! engine (`transfer/`), connecting and keychain calls through short-lived threads
+//! ([`connection`]); each reports into one inbox ([`inbox`]) that the window drains at the start
+//! of every frame. `files` and `format` are pure (sorting, filtering, numbers); `pane`,
+//! `queue_view`, `log_view`, `dialogs`, `site_manager` and `settings` draw one part each.
+
+mod app;
+mod connection;
+mod dialogs;
+mod files;
+mod format;
+mod inbox;
+mod log_view;
+mod pane;
+mod queue_view;
+mod settings;
+mod site_manager;
+
+pub use app::{AppEnv, FerryApp};
+
+/// The app id: the Linux desktop file's name and the Wayland/X11 window class.
+pub const APP_ID: &str = "io.github.ferry_ftps.Ferry";
+
+/// Opens the window and runs until it is closed.
+///
+/// # Errors
+/// The window could not be created (no display, no OpenGL).
+pub fn run() -> Result<(), String> {
+    let env = AppEnv::from_system();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Ferry")
+        .with_app_id(APP_ID)
+        .with_inner_size([1200.0, 800.0])
+        .with_min_inner_size([720.0, 480.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = icon() {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        persist_window: true,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Ferry",
+        options,
+        Box::new(move |_cc| Ok(Box::new(FerryApp::new(env)))),
+    )
+    .map_err(|e| format!("cannot open the window: {e}"))
+}
+
+/// The window icon, decoded from the PNG in `assets/`.
+fn icon() -> Option<egui::IconData> {
+    let bytes: &[u8] = include_bytes!("../../assets/icons/ferry-256.png");
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::normalize_to_color8() | png::Transformations::ALPHA);
+    let mut reader = decoder.read_info().ok()?;
+    let mut buf = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut buf).ok()?;
+    if info.color_type != png::ColorType::Rgba {
+        return None;
+    }
+    buf.truncate(info.buffer_size());
+    Some(egui::IconData {
+        rgba: buf,
+        width: info.width,
+        height: info.height,
+    })
+}

@@ -1,0 +1,457 @@
+//! One side of the two-pane browser: path bar, folder table, filter. The same code draws the
+//! local and the remote pane; what a click means is returned as a [`PaneAction`] for the window
+//! to carry out (the pane itself never does I/O).
+
+use egui::{Align, Color32, Key, Layout, RichText, Sense};
+use egui_extras::{Column, TableBuilder};
+
+use super::files::{FileRow, Listing, RowKind, SortKey};
+use super::format;
+
+/// Which pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Local,
+    Remote,
+}
+
+impl Side {
+    pub(crate) fn other(self) -> Side {
+        match self {
+            Side::Local => Side::Remote,
+            Side::Remote => Side::Local,
+        }
+    }
+
+    pub(crate) fn title(self) -> &'static str {
+        match self {
+            Side::Local => "Local",
+            Side::Remote => "Remote",
+        }
+    }
+}
+
+/// Rows dragged from one pane (the drag-and-drop payload).
+#[derive(Debug, Clone)]
+pub(crate) struct DraggedRows {
+    pub from: Side,
+    pub rows: Vec<FileRow>,
+}
+
+/// What the user asked a pane to do.
+#[derive(Debug, Clone)]
+pub(crate) enum PaneAction {
+    /// Show this folder (typed in the path bar, or a folder opened).
+    Open(String),
+    /// Open the named row (a folder or link).
+    OpenRow(String),
+    Up,
+    Refresh,
+    Home,
+    /// Download or upload these rows (to the other pane's folder).
+    Transfer(Vec<FileRow>),
+    /// Ask for a new name.
+    Rename(FileRow),
+    /// Ask to confirm, then delete.
+    Delete(Vec<FileRow>),
+    NewFolder,
+    /// Put this text on the clipboard.
+    CopyPath(String),
+    /// Rows dropped here from the other pane.
+    Dropped(DraggedRows),
+    /// Clicked into: becomes the active pane.
+    Activate,
+}
+
+/// A pane's state.
+pub(crate) struct Pane {
+    pub side: Side,
+    /// The folder shown (absolute).
+    pub path: String,
+    /// The path bar's text.
+    pub path_edit: String,
+    pub listing: Listing,
+    /// A listing is on its way.
+    pub loading: bool,
+    /// Why the last listing failed (shown inline with Retry).
+    pub error: Option<String>,
+    /// Shown instead of a listing (e.g. "Not connected").
+    pub placeholder: Option<String>,
+    pub focus_path: bool,
+    pub focus_filter: bool,
+    filter_text: String,
+    scroll_to: Option<usize>,
+    /// Where the pane was drawn (drop target for files from the OS).
+    pub rect: egui::Rect,
+}
+
+impl Pane {
+    pub(crate) fn new(side: Side) -> Pane {
+        Pane {
+            side,
+            path: String::new(),
+            path_edit: String::new(),
+            listing: Listing::new(Vec::new()),
+            loading: false,
+            error: None,
+            placeholder: None,
+            focus_path: false,
+            focus_filter: false,
+            filter_text: String::new(),
+            scroll_to: None,
+            rect: egui::Rect::NOTHING,
+        }
+    }
+
+    /// Shows a new folder: resets the filter, keeps sorting.
+    pub(crate) fn show_folder(&mut self, path: &str, rows: Vec<FileRow>) {
+        if self.path != path {
+            self.filter_text.clear();
+            self.listing.set_filter("");
+            self.listing.clear_selection();
+        }
+        self.path = path.to_owned();
+        self.path_edit = path.to_owned();
+        self.listing.replace_rows(rows);
+        self.error = None;
+        self.placeholder = None;
+    }
+
+    /// Moves the keyboard selection and scrolls to it.
+    pub(crate) fn move_selection(&mut self, down: bool) {
+        self.scroll_to = self.listing.move_selection(down);
+    }
+
+    /// Draws the pane.
+    pub(crate) fn ui(&mut self, ui: &mut egui::Ui, active: bool, other_label: &str) -> Vec<PaneAction> {
+        let mut actions = Vec::new();
+        let side = self.side;
+        let frame_stroke = if active {
+            egui::Stroke::new(1.5, ui.visuals().selection.stroke.color)
+        } else {
+            egui::Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color)
+        };
+        let response = egui::Frame::group(ui.style())
+            .stroke(frame_stroke)
+            .inner_margin(6.0)
+            .show(ui, |ui| {
+                ui.set_min_size(ui.available_size());
+                self.ui_path_bar(ui, &mut actions);
+                self.ui_tools(ui, &mut actions, other_label);
+                ui.separator();
+                if let Some(text) = &self.placeholder {
+                    ui.centered_and_justified(|ui| ui.weak(text.as_str()));
+                } else if let Some(error) = self.error.clone() {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {error}"));
+                        if ui.button("Retry").clicked() {
+                            actions.push(PaneAction::Refresh);
+                        }
+                    });
+                } else {
+                    self.ui_table(ui, &mut actions);
+                }
+            })
+            .response;
+        self.rect = response.rect;
+        let zone = ui.interact(
+            response.rect,
+            egui::Id::unique(("pane-drop", side.title())),
+            Sense::hover(),
+        );
+        if let Some(payload) = zone.dnd_release_payload::<DraggedRows>()
+            && payload.from != side
+        {
+            actions.push(PaneAction::Dropped((*payload).clone()));
+        }
+        if zone.dnd_hover_payload::<DraggedRows>().is_some_and(|p| p.from != side) {
+            ui.painter().rect_stroke(
+                response.rect,
+                4.0,
+                egui::Stroke::new(2.0, ui.visuals().selection.stroke.color),
+                egui::StrokeKind::Inside,
+            );
+        }
+        if ui.input(|i| i.pointer.any_pressed())
+            && ui.rect_contains_pointer(response.rect)
+            && !active
+        {
+            actions.push(PaneAction::Activate);
+        }
+        actions
+    }
+
+    fn ui_path_bar(&mut self, ui: &mut egui::Ui, actions: &mut Vec<PaneAction>) {
+        let side = self.side.title();
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(side).strong());
+            if ui.button("⬆").on_hover_text(format!("{side}: up one folder")).clicked() {
+                actions.push(PaneAction::Up);
+            }
+            if ui.button("⟳").on_hover_text(format!("{side}: refresh (F5)")).clicked() {
+                actions.push(PaneAction::Refresh);
+            }
+            if ui.button("🏠").on_hover_text(format!("{side}: home folder")).clicked() {
+                actions.push(PaneAction::Home);
+            }
+            if self.loading {
+                ui.add(egui::Spinner::new()).on_hover_text("Loading");
+            }
+            let edit = egui::TextEdit::singleline(&mut self.path_edit)
+                .desired_width(f32::INFINITY)
+                .hint_text(format!("{side} path"));
+            let response = ui.add(edit).on_hover_text(format!("{side} path (Ctrl+L)"));
+            if self.focus_path {
+                response.request_focus();
+                self.focus_path = false;
+            }
+            if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                actions.push(PaneAction::Open(self.path_edit.trim().to_owned()));
+            }
+        });
+    }
+
+    fn ui_tools(&mut self, ui: &mut egui::Ui, actions: &mut Vec<PaneAction>, other_label: &str) {
+        let side = self.side.title();
+        ui.horizontal(|ui| {
+            let filter = egui::TextEdit::singleline(&mut self.filter_text)
+                .desired_width(160.0)
+                .hint_text(format!("Filter {} names", side.to_lowercase()));
+            let response = ui.add(filter).on_hover_text(format!("{side} filter (Ctrl+F)"));
+            if self.focus_filter {
+                response.request_focus();
+                self.focus_filter = false;
+            }
+            if response.changed() {
+                self.listing.set_filter(&self.filter_text.clone());
+            }
+            let mut hidden = self.listing.show_hidden();
+            if ui
+                .checkbox(&mut hidden, "Hidden")
+                .on_hover_text(format!("Show {} hidden files", side.to_lowercase()))
+                .changed()
+            {
+                self.listing.set_show_hidden(hidden);
+            }
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let selected: Vec<FileRow> =
+                    self.listing.selected_rows().into_iter().cloned().collect();
+                let verb = match self.side {
+                    Side::Local => "Upload",
+                    Side::Remote => "Download",
+                };
+                let arrow = match self.side {
+                    Side::Local => "➡",
+                    Side::Remote => "⬅",
+                };
+                let button = ui
+                    .add_enabled(
+                        !selected.is_empty(),
+                        egui::Button::new(format!("{arrow} {verb}")),
+                    )
+                    .on_hover_text(format!("{verb} the selection to {other_label}"));
+                if button.clicked() {
+                    actions.push(PaneAction::Transfer(selected));
+                }
+                if ui
+                    .button("📁+")
+                    .on_hover_text(format!("{side}: new folder"))
+                    .clicked()
+                {
+                    actions.push(PaneAction::NewFolder);
+                }
+                let shown = self.listing.visible_len();
+                let total = self.listing.total_len();
+                let mut count = if shown == total {
+                    format!("{total} items")
+                } else {
+                    format!("{shown} of {total}")
+                };
+                let selected = self.listing.selected_count();
+                if selected > 0 {
+                    count = format!("{selected} selected · {count}");
+                }
+                ui.weak(count);
+            });
+        });
+    }
+
+    fn ui_table(&mut self, ui: &mut egui::Ui, actions: &mut Vec<PaneAction>) {
+        let side = self.side;
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        let sort = self.listing.sort();
+        let mut clicked_sort = None;
+        let mut table = TableBuilder::new(ui)
+            .id_salt(("pane-table", side.title()))
+            .striped(true)
+            .resizable(true)
+            .sense(Sense::click_and_drag())
+            .cell_layout(Layout::left_to_right(Align::Center))
+            .column(Column::remainder().at_least(120.0).clip(true))
+            .column(Column::initial(80.0).at_least(50.0))
+            .column(Column::initial(125.0).at_least(60.0))
+            .column(Column::initial(90.0).at_least(40.0).clip(true))
+            .min_scrolled_height(0.0);
+        if let Some(row) = self.scroll_to.take() {
+            table = table.scroll_to_row(row, None);
+        }
+        let header = |key: SortKey, text: &str, ui: &mut egui::Ui, clicked: &mut Option<SortKey>| {
+            let arrow = match sort {
+                Some((k, true)) if k == key => " ⏶",
+                Some((k, false)) if k == key => " ⏷",
+                _ => "",
+            };
+            let button = egui::Button::new(RichText::new(format!("{text}{arrow}")).strong())
+                .frame(false);
+            if ui
+                .add(button)
+                .on_hover_text(format!("{} pane: sort by {}", side.title(), text.to_lowercase()))
+                .clicked()
+            {
+                *clicked = Some(key);
+            }
+        };
+        let listing = &mut self.listing;
+        let mut clicks: Vec<(usize, egui::Response)> = Vec::new();
+        table
+            .header(row_height, |mut row| {
+                row.col(|ui| header(SortKey::Name, "Name", ui, &mut clicked_sort));
+                row.col(|ui| header(SortKey::Size, "Size", ui, &mut clicked_sort));
+                row.col(|ui| header(SortKey::Modified, "Modified", ui, &mut clicked_sort));
+                row.col(|ui| header(SortKey::Permissions, "Permissions", ui, &mut clicked_sort));
+            })
+            .body(|body| {
+                body.rows(row_height, listing.visible_len(), |mut row| {
+                    let i = row.index();
+                    let Some(file) = listing.visible(i) else { return };
+                    row.set_selected(listing.is_selected(i));
+                    let (icon, color) = match file.kind {
+                        RowKind::Dir => ("📁", Some(Color32::from_rgb(0xd8, 0xa6, 0x3a))),
+                        RowKind::Link => ("🔗", None),
+                        RowKind::File => ("📄", None),
+                    };
+                    let name = file.name.clone();
+                    let size = file.size.filter(|_| file.kind == RowKind::File).map(format::size);
+                    let modified = file.modified_text.clone();
+                    let permissions = file.permissions.clone();
+                    row.col(|ui| {
+                        let icon = match color {
+                            Some(c) => RichText::new(icon).color(c),
+                            None => RichText::new(icon),
+                        };
+                        ui.label(icon);
+                        ui.add(egui::Label::new(name.as_str()).truncate().selectable(false));
+                    });
+                    row.col(|ui| {
+                        if let Some(size) = size {
+                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                ui.label(size);
+                            });
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(modified);
+                    });
+                    row.col(|ui| {
+                        ui.monospace(permissions);
+                    });
+                    let response = row.response();
+                    response.widget_info(|| {
+                        egui::WidgetInfo::selected(
+                            egui::Role::Row,
+                            true,
+                            false,
+                            format!("{} {}", side.title(), name),
+                        )
+                    });
+                    clicks.push((i, response));
+                });
+            });
+        if let Some(key) = clicked_sort {
+            self.listing.sort_by(key);
+        }
+        let modifiers = ui.input(|i| i.modifiers);
+        for (i, response) in clicks {
+            if response.clicked() {
+                self.listing
+                    .click(i, modifiers.command || modifiers.ctrl, modifiers.shift);
+                actions.push(PaneAction::Activate);
+            }
+            if response.secondary_clicked() && !self.listing.is_selected(i) {
+                self.listing.click(i, false, false);
+            }
+            let row = self.listing.visible(i).cloned();
+            if response.double_clicked()
+                && let Some(row) = &row
+            {
+                if row.is_container() {
+                    actions.push(PaneAction::OpenRow(row.name.clone()));
+                } else {
+                    actions.push(PaneAction::Transfer(vec![row.clone()]));
+                }
+            }
+            if response.drag_started() {
+                if !self.listing.is_selected(i) {
+                    self.listing.click(i, false, false);
+                }
+                let rows: Vec<FileRow> = self.listing.selected_rows().into_iter().cloned().collect();
+                response.dnd_set_drag_payload(DraggedRows { from: side, rows });
+            }
+            if let Some(row) = row {
+                self.ui_row_menu(&response, &row, actions);
+            }
+        }
+    }
+
+    fn ui_row_menu(&self, response: &egui::Response, row: &FileRow, actions: &mut Vec<PaneAction>) {
+        let selected: Vec<FileRow> = self.listing.selected_rows().into_iter().cloned().collect();
+        let path = self.child_path(&row.name);
+        let verb = match self.side {
+            Side::Local => "Upload",
+            Side::Remote => "Download",
+        };
+        response.context_menu(|ui| {
+            if row.is_container() && ui.button("Open").clicked() {
+                actions.push(PaneAction::OpenRow(row.name.clone()));
+                ui.close();
+            }
+            if ui.button(verb).clicked() {
+                actions.push(PaneAction::Transfer(selected.clone()));
+                ui.close();
+            }
+            ui.separator();
+            if ui.button("Rename (F2)").clicked() {
+                actions.push(PaneAction::Rename(row.clone()));
+                ui.close();
+            }
+            if ui.button("Delete (Del)").clicked() {
+                actions.push(PaneAction::Delete(selected.clone()));
+                ui.close();
+            }
+            if ui.button("New folder").clicked() {
+                actions.push(PaneAction::NewFolder);
+                ui.close();
+            }
+            ui.separator();
+            if ui.button("Copy path").clicked() {
+                actions.push(PaneAction::CopyPath(path.clone()));
+                ui.close();
+            }
+            if ui.button("Refresh (F5)").clicked() {
+                actions.push(PaneAction::Refresh);
+                ui.close();
+            }
+        });
+    }
+
+    /// The path of `name` in the folder shown.
+    pub(crate) fn child_path(&self, name: &str) -> String {
+        match self.side {
+            Side::Remote => crate::ftp::path::join(&self.path, name),
+            Side::Local => std::path::Path::new(&self.path)
+                .join(name)
+                .to_string_lossy()
+                .into_owned(),
+        }
+    }
+}

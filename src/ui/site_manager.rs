@@ -1,0 +1,454 @@
+//! The Site Manager: the saved sites as a tree of folders, a form for every field, and the
+//! actions FileZilla users expect (new, duplicate, rename, move, delete, import, connect).
+//! Sites are saved to `sites.toml` (a small file, written atomically); passwords go to the
+//! keychain on a worker thread, never to the file.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use egui::RichText;
+
+use crate::connect::Endpoint;
+use crate::sites::store::SiteStore;
+use crate::sites::{Logon, MaxTls, Site, SiteSecurity, TransferMode};
+
+use super::connection::{ConnectRequest, Login};
+
+/// What the Site Manager asks the window to do.
+pub(crate) enum SiteAction {
+    Connect(Box<ConnectRequest>),
+    /// Store (Some) or delete (None) the keychain entry of `path`, moving it from `old_path`.
+    Password {
+        path: String,
+        old_path: Option<String>,
+        password: Option<String>,
+    },
+    /// Pick a FileZilla sitemanager.xml and import it.
+    Import,
+}
+
+/// The window's state.
+pub(crate) struct SiteManager {
+    store: Result<SiteStore, String>,
+    /// The saved path of the site in the form; None: a new site not saved yet.
+    editing: Option<String>,
+    draft: Site,
+    /// The folder field: `Work/Clients`.
+    folder: String,
+    password: String,
+    port_text: String,
+    confirm_delete: bool,
+    pub message: Option<Result<String, String>>,
+    keychain_note: Option<String>,
+}
+
+impl SiteManager {
+    /// Opens the manager on the site file at `path`.
+    pub(crate) fn open(path: Option<PathBuf>, keychain_note: Option<String>) -> SiteManager {
+        let store = match path {
+            Some(path) => SiteStore::load(&path).map_err(|e| e.to_string()),
+            None => Err("This computer has no configuration folder for Ferry: sites cannot be saved.".into()),
+        };
+        let mut manager = SiteManager {
+            store,
+            editing: None,
+            draft: Site::new("New site", ""),
+            folder: String::new(),
+            password: String::new(),
+            port_text: String::new(),
+            confirm_delete: false,
+            message: None,
+            keychain_note,
+        };
+        if let Some(first) = manager.sites().first().cloned() {
+            manager.select(&first);
+        }
+        manager
+    }
+
+    /// Re-reads the file (after an import).
+    pub(crate) fn reload(&mut self) {
+        if let Ok(store) = &self.store {
+            let path = store.path().to_owned();
+            self.store = SiteStore::load(&path).map_err(|e| e.to_string());
+        }
+    }
+
+    fn sites(&self) -> Vec<Site> {
+        self.store.as_ref().map(|s| s.sites().to_vec()).unwrap_or_default()
+    }
+
+    fn select(&mut self, site: &Site) {
+        self.editing = Some(site.path());
+        self.draft = site.clone();
+        self.folder = site.folder.join("/");
+        self.password.clear();
+        self.port_text = if site.port == 0 {
+            String::new()
+        } else {
+            site.port.to_string()
+        };
+        self.confirm_delete = false;
+    }
+
+    fn new_site(&mut self, template: Option<&Site>) {
+        let mut site = template.cloned().unwrap_or_else(|| Site::new("New site", ""));
+        let taken: Vec<String> = self.sites().iter().map(Site::path).collect();
+        let base = if template.is_some() {
+            format!("{} (copy)", site.name)
+        } else {
+            "New site".to_owned()
+        };
+        site.name = base.clone();
+        let mut n = 2;
+        while taken.contains(&site.path()) {
+            site.name = format!("{base} {n}");
+            n += 1;
+        }
+        self.select(&site);
+        self.editing = None;
+    }
+
+    /// Copies the form into the draft; an error names the bad field.
+    fn form_to_site(&mut self) -> Result<Site, String> {
+        let mut site = self.draft.clone();
+        site.name = site.name.trim().to_owned();
+        site.host = site.host.trim().to_owned();
+        site.folder = self
+            .folder
+            .split('/')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        site.port = match self.port_text.trim() {
+            "" => 0,
+            text => text
+                .parse()
+                .map_err(|_| format!("Port “{text}” is not a number from 1 to 65535"))?,
+        };
+        Ok(site)
+    }
+
+    /// Saves the form. Returns the keychain action to run, if any.
+    fn save(&mut self) -> Result<Option<SiteAction>, String> {
+        let site = self.form_to_site()?;
+        let store = self.store.as_mut().map_err(|e| e.clone())?;
+        match &self.editing {
+            Some(old) => store.replace(old, site.clone()),
+            None => store.add(site.clone()),
+        }
+        .map_err(|e| e.to_string())?;
+        let old_path = self.editing.clone().filter(|old| *old != site.path());
+        let path = site.path();
+        self.select(&site);
+        let password = std::mem::take(&mut self.password);
+        Ok(match site.logon {
+            Logon::Normal if !password.is_empty() || old_path.is_some() => Some(SiteAction::Password {
+                path,
+                old_path,
+                password: (!password.is_empty()).then_some(password),
+            }),
+            Logon::Anonymous | Logon::AskPassword => Some(SiteAction::Password {
+                path,
+                old_path,
+                password: None,
+            }),
+            Logon::Normal => None,
+        })
+    }
+
+    /// Draws the window. `open` becomes false when closed.
+    pub(crate) fn ui(&mut self, ctx: &egui::Context, open: &mut bool, timeout: Duration) -> Vec<SiteAction> {
+        let mut actions = Vec::new();
+        egui::Window::new("Site Manager")
+            .id(egui::Id::unique("site-manager"))
+            .open(open)
+            .default_size([760.0, 480.0])
+            .collapsible(false)
+            .show(ctx, |ui| {
+                if let Err(e) = &self.store {
+                    ui.colored_label(ui.visuals().error_fg_color, e.as_str());
+                }
+                if let Some(note) = &self.keychain_note {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!("No keychain: passwords cannot be saved, Ferry asks at every connection ({note})."),
+                    );
+                }
+                ui.horizontal_top(|ui| {
+                    ui.vertical(|ui| {
+                        ui.set_width(230.0);
+                        self.ui_tree(ui);
+                        ui.separator();
+                        self.ui_tree_buttons(ui, &mut actions);
+                    });
+                    ui.separator();
+                    ui.vertical(|ui| self.ui_form(ui, &mut actions, timeout));
+                });
+                if let Some(message) = &self.message {
+                    ui.separator();
+                    match message {
+                        Ok(text) => ui.label(text.as_str()),
+                        Err(text) => ui.colored_label(ui.visuals().error_fg_color, text.as_str()),
+                    };
+                }
+            });
+        actions
+    }
+
+    fn ui_tree(&mut self, ui: &mut egui::Ui) {
+        let sites = self.sites();
+        let mut chosen = None;
+        egui::ScrollArea::vertical()
+            .id_salt("site-tree")
+            .max_height(320.0)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                if sites.is_empty() {
+                    ui.weak("No saved sites yet.");
+                }
+                let mut current_folder: Option<Vec<String>> = None;
+                for site in &sites {
+                    if site.folder.is_empty() {
+                        let selected = self.editing.as_deref() == Some(&site.path());
+                        if ui.selectable_label(selected, format!("🖧 {}", site.name)).clicked() {
+                            chosen = Some(site.clone());
+                        }
+                        continue;
+                    }
+                    if current_folder.as_ref() != Some(&site.folder) {
+                        current_folder = Some(site.folder.clone());
+                        ui.label(RichText::new(format!("📁 {}", site.folder.join(" / "))).strong());
+                    }
+                    let selected = self.editing.as_deref() == Some(&site.path());
+                    ui.indent(site.folder.join("/"), |ui| {
+                        if ui.selectable_label(selected, format!("🖧 {}", site.name)).clicked() {
+                            chosen = Some(site.clone());
+                        }
+                    });
+                }
+            });
+        if let Some(site) = chosen {
+            self.select(&site);
+        }
+    }
+
+    fn ui_tree_buttons(&mut self, ui: &mut egui::Ui, actions: &mut Vec<SiteAction>) {
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("New site").clicked() {
+                self.new_site(None);
+                self.message = None;
+            }
+            if ui.add_enabled(self.editing.is_some(), egui::Button::new("Duplicate")).clicked() {
+                let template = self.draft.clone();
+                self.new_site(Some(&template));
+                self.message = Some(Ok("Duplicated: change what differs, then Save.".into()));
+            }
+            if ui.add_enabled(self.editing.is_some(), egui::Button::new("Delete")).clicked() {
+                self.confirm_delete = true;
+            }
+            if ui.button("Import from FileZilla…").clicked() {
+                actions.push(SiteAction::Import);
+            }
+        });
+        if self.confirm_delete
+            && let Some(path) = self.editing.clone()
+        {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("Delete “{path}” and its saved password?"));
+            ui.horizontal(|ui| {
+                if ui.button("Yes, delete").clicked() {
+                    match self.store.as_mut().map_err(|e| e.clone()).and_then(|s| s.remove(&path).map_err(|e| e.to_string())) {
+                        Ok(_) => {
+                            actions.push(SiteAction::Password {
+                                path: path.clone(),
+                                old_path: None,
+                                password: None,
+                            });
+                            self.message = Some(Ok(format!("Deleted {path}.")));
+                            match self.sites().first().cloned() {
+                                Some(first) => self.select(&first),
+                                None => self.new_site(None),
+                            }
+                        }
+                        Err(e) => self.message = Some(Err(e)),
+                    }
+                    self.confirm_delete = false;
+                }
+                if ui.button("Keep it").clicked() {
+                    self.confirm_delete = false;
+                }
+            });
+        }
+    }
+
+    fn ui_form(&mut self, ui: &mut egui::Ui, actions: &mut Vec<SiteAction>, timeout: Duration) {
+        egui::Grid::new("site-form").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
+            text_row(ui, "Name", &mut self.draft.name, "Site name");
+            text_row(ui, "Folder", &mut self.folder, "e.g. Work/Clients (empty: top level)");
+            text_row(ui, "Host", &mut self.draft.host, "ftp.example.com");
+            text_row(ui, "Port", &mut self.port_text, "default for the mode");
+
+            let label = ui.label("Encryption");
+            egui::ComboBox::from_id_salt("site-security")
+                .selected_text(security_label(self.draft.security))
+                .show_ui(ui, |ui| {
+                    for s in [SiteSecurity::ExplicitTls, SiteSecurity::ImplicitTls, SiteSecurity::Plain] {
+                        ui.selectable_value(&mut self.draft.security, s, security_label(s));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+
+            let label = ui.label("Logon");
+            egui::ComboBox::from_id_salt("site-logon")
+                .selected_text(logon_label(self.draft.logon))
+                .show_ui(ui, |ui| {
+                    for l in [Logon::Normal, Logon::AskPassword, Logon::Anonymous] {
+                        ui.selectable_value(&mut self.draft.logon, l, logon_label(l));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+
+            if self.draft.logon != Logon::Anonymous {
+                text_row(ui, "User", &mut self.draft.user, "User name");
+                let label = ui.label("Password");
+                let hint = match self.draft.logon {
+                    Logon::Normal => "unchanged (saved in the keychain)",
+                    _ => "asked at every connection",
+                };
+                ui.add(egui::TextEdit::singleline(&mut self.password).password(true).hint_text(hint))
+                    .labelled_by(label.id);
+                ui.end_row();
+            }
+
+            let label = ui.label("Transfer mode");
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.draft.transfer_mode, TransferMode::Passive, "Passive");
+                ui.selectable_value(&mut self.draft.transfer_mode, TransferMode::Active, "Active");
+            })
+            .response
+            .labelled_by(label.id);
+            ui.end_row();
+
+            let label = ui.label("Max. connections");
+            ui.add(egui::Slider::new(&mut self.draft.max_connections, 1..=10)).labelled_by(label.id);
+            ui.end_row();
+
+            let label = ui.label("TLS versions");
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.draft.max_tls, MaxTls::Tls13, "1.2 and 1.3");
+                ui.selectable_value(&mut self.draft.max_tls, MaxTls::Tls12, "1.2 only");
+            })
+            .response
+            .labelled_by(label.id);
+            ui.end_row();
+
+            let mut remote = self.draft.remote_dir.clone().unwrap_or_default();
+            text_row(ui, "Remote folder", &mut remote, "login folder");
+            self.draft.remote_dir = Some(remote.trim().to_owned()).filter(|s| !s.is_empty());
+            let mut local = self
+                .draft
+                .local_dir
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            text_row(ui, "Local folder", &mut local, "unchanged");
+            self.draft.local_dir = Some(PathBuf::from(local.trim())).filter(|p| !p.as_os_str().is_empty());
+            text_row(ui, "Notes", &mut self.draft.notes, "");
+        });
+        if self.draft.security.is_insecure() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "⚠ Plain FTP: the password and all files travel unencrypted.",
+            );
+        }
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            if ui.button("Save").clicked() {
+                match self.save() {
+                    Ok(action) => {
+                        self.message = Some(Ok(format!("Saved {}.", self.draft.path())));
+                        actions.extend(action);
+                    }
+                    Err(e) => self.message = Some(Err(e)),
+                }
+            }
+            if ui.button(RichText::new("Connect").strong()).clicked() {
+                let typed = self.password.clone();
+                match self.save() {
+                    Ok(action) => {
+                        actions.extend(action);
+                        let request = request_for_site(&self.draft, Some(typed).filter(|p| !p.is_empty()), timeout);
+                        match request {
+                            Ok(request) => actions.push(SiteAction::Connect(Box::new(request))),
+                            Err(e) => self.message = Some(Err(e)),
+                        }
+                    }
+                    Err(e) => self.message = Some(Err(e)),
+                }
+            }
+        });
+    }
+}
+
+fn text_row(ui: &mut egui::Ui, name: &str, value: &mut String, hint: &str) {
+    let label = ui.label(name);
+    ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(300.0))
+        .labelled_by(label.id);
+    ui.end_row();
+}
+
+pub(crate) fn security_label(s: SiteSecurity) -> &'static str {
+    match s {
+        SiteSecurity::ExplicitTls => "Explicit FTPS (AUTH TLS)",
+        SiteSecurity::ImplicitTls => "Implicit FTPS (port 990)",
+        SiteSecurity::Plain => "Plain FTP (insecure)",
+    }
+}
+
+fn logon_label(l: Logon) -> &'static str {
+    match l {
+        Logon::Normal => "Normal (password in keychain)",
+        Logon::AskPassword => "Ask for password",
+        Logon::Anonymous => "Anonymous",
+    }
+}
+
+/// The connection request for a saved site; `typed` is a password the user just entered.
+pub(crate) fn request_for_site(site: &Site, typed: Option<String>, timeout: Duration) -> Result<ConnectRequest, String> {
+    if site.host.trim().is_empty() {
+        return Err("The site has no host.".into());
+    }
+    let mut endpoint = Endpoint::new(site.host.clone(), site.effective_port(), site.security.to_security());
+    endpoint.ca_file = site.ca_file.clone();
+    endpoint.tls12_only = site.max_tls == MaxTls::Tls12;
+    endpoint.active = site.transfer_mode == TransferMode::Active;
+    endpoint.timeout = timeout;
+    let login = match (site.logon, typed) {
+        (Logon::Anonymous, _) => Login::Anonymous,
+        (_, Some(password)) => Login::Password {
+            user: site.user.clone(),
+            password,
+        },
+        (Logon::Normal, None) => Login::Keychain {
+            user: site.user.clone(),
+            site_path: site.path(),
+        },
+        (Logon::AskPassword, None) => {
+            return Err("This site asks for its password: type it in the Password field, then Connect.".into());
+        }
+    };
+    Ok(ConnectRequest {
+        endpoint,
+        login,
+        label: site.path(),
+        remote_dir: site.remote_dir.clone(),
+        local_dir: site.local_dir.clone(),
+        max_connections: Some(usize::from(site.max_connections.max(1))),
+        plain_confirmed: false,
+    })
+}
