@@ -227,7 +227,17 @@ fn exit_codes_for_usage_auth_and_server_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("550"));
     let closed = ferry(&["ls", "--timeout", "2", "ftp://a:b@127.0.0.1:1/"]);
     assert_eq!(closed.status.code(), Some(3));
-    let no_window = ferry(&[]);
-    assert_eq!(no_window.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&no_window.stdout).contains("Usage"));
+    let help = ferry(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage"));
+    // `ferry` alone opens the window; without a display it says so and fails cleanly.
+    let no_display = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .env("FERRY_NO_KEYCHAIN", "1")
+        .output()
+        .unwrap();
+    assert_eq!(no_display.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&no_display.stderr).contains("cannot open the window"));
 }

@@ -35,7 +35,14 @@ pub(crate) fn get_recursive(
             }
             other => other.into(),
         })?;
-    run(session, connection, planned, workers(batch, target), batch, started)
+    run(
+        session,
+        connection,
+        planned,
+        workers(batch, target),
+        batch,
+        started,
+    )
 }
 
 /// `ferry put -r LOCALDIR URL`: the local folder's contents into the remote folder (created if
@@ -47,18 +54,29 @@ pub(crate) fn put_recursive(
     global: &GlobalOptions,
 ) -> Result<(), Failure> {
     if let Err(e) = std::fs::read_dir(local) {
-        return Err(Failure::local(format!("cannot read {}: {e}", local.display())));
+        return Err(Failure::local(format!(
+            "cannot read {}: {e}",
+            local.display()
+        )));
     }
     let (mut session, connection) = open_connection(target, global)?;
     let started = Instant::now();
-    let planned = plan::upload(&mut session, local, &target.path, batch.follow_symlinks)
-        .map_err(|e| match e {
+    let planned = plan::upload(&mut session, local, &target.path, batch.follow_symlinks).map_err(
+        |e| match e {
             FtpError::Local { source } => {
                 Failure::local(format!("cannot read {}: {source}", local.display()))
             }
             other => other.into(),
-        })?;
-    run(session, connection, planned, workers(batch, target), batch, started)
+        },
+    )?;
+    run(
+        session,
+        connection,
+        planned,
+        workers(batch, target),
+        batch,
+        started,
+    )
 }
 
 /// `--parallel`, never more than a saved site allows (servers limit connections per user).

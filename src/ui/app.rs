@@ -89,8 +89,14 @@ struct Status {
     retry: bool,
 }
 
+/// Work for the keychain thread.
+type KeychainJob = Box<dyn FnOnce() + Send>;
+
 /// The Ferry window.
 pub struct FerryApp {
+    /// One thread runs every keychain job in order, so a connection started right after
+    /// "Save" reads the password that save wrote (keychain calls can take seconds).
+    keychain_jobs: std::sync::mpsc::Sender<KeychainJob>,
     env: AppEnv,
     inbox: Inbox,
     events: Receiver<UiEvent>,
@@ -133,6 +139,14 @@ impl FerryApp {
         let (inbox, events) = Inbox::new();
         let log_sink: Arc<dyn ProtocolLog> = Arc::new(WindowLog::new(inbox.clone()));
         let mut notes = Vec::new();
+        if let Some(dir) = &env.config_dir
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            notes.push(format!(
+                "Cannot create {}: {e}. Nothing will be saved.",
+                dir.display()
+            ));
+        }
         let settings_file = env
             .config_dir
             .as_ref()
@@ -145,15 +159,30 @@ impl FerryApp {
             }
             None => Settings::default(),
         };
-        let pins = match env.config_dir.as_ref().map(|d| PinStore::load(&d.join("pins.toml"))) {
+        let pins = match env
+            .config_dir
+            .as_ref()
+            .map(|d| PinStore::load(&d.join("pins.toml")))
+        {
             Some(Ok(store)) => Some(store),
             Some(Err(e)) => {
-                notes.push(format!("{e}. Certificate decisions last only this session."));
+                notes.push(format!(
+                    "{e}. Certificate decisions last only this session."
+                ));
                 None
             }
             None => None,
         };
+        let (keychain_jobs, jobs) = std::sync::mpsc::channel::<KeychainJob>();
+        let _ = std::thread::Builder::new()
+            .name("ferry-keychain".into())
+            .spawn(move || {
+                while let Ok(job) = jobs.recv() {
+                    job();
+                }
+            });
         let mut app = FerryApp {
+            keychain_jobs,
             trust: Arc::new(Trust::new(pins)),
             inbox,
             events,
@@ -193,7 +222,8 @@ impl FerryApp {
             title: String::new(),
             env,
         };
-        app.remote.placeholder = Some("Not connected. Use Quick Connect above, or open the Site Manager.".into());
+        app.remote.placeholder =
+            Some("Not connected. Use Quick Connect above, or open the Site Manager.".into());
         if !notes.is_empty() {
             app.status = Some(Status {
                 text: notes.join(" "),
@@ -358,7 +388,18 @@ impl FerryApp {
                 self.remote.placeholder = None;
                 self.remote.path = String::new();
                 let start = remote_dir.map_or(home, |dir| {
-                    if dir.starts_with('/') { dir } else { remote_path::join(&self.live.as_ref().map(|l| l.home.clone()).unwrap_or_default(), &dir) }
+                    if dir.starts_with('/') {
+                        dir
+                    } else {
+                        remote_path::join(
+                            &self
+                                .live
+                                .as_ref()
+                                .map(|l| l.home.clone())
+                                .unwrap_or_default(),
+                            &dir,
+                        )
+                    }
                 });
                 self.list_remote(&start);
                 if let Some(dir) = local_dir {
@@ -398,13 +439,14 @@ impl FerryApp {
                     self.remote.show_folder(&path, rows);
                 }
             }
-            (Some(Purpose::List(path)), BrowseResult::Failed(e)) => {
-                if id == self.latest_remote_list {
-                    self.remote.loading = false;
-                    self.remote.error = Some(format!("{path}: {e}"));
-                    self.remote.path = path;
-                }
+            (Some(Purpose::List(path)), BrowseResult::Failed(e))
+                if id == self.latest_remote_list =>
+            {
+                self.remote.loading = false;
+                self.remote.error = Some(format!("{path}: {e}"));
+                self.remote.path = path;
             }
+            (Some(Purpose::List(_)), BrowseResult::Failed(_)) => {}
             (Some(Purpose::Change(what)), BrowseResult::Done) => {
                 self.report(Ok(what));
                 self.refresh_remote_now();
@@ -450,16 +492,34 @@ impl FerryApp {
         let engine = self.live.as_ref().map(|l| &l.engine);
         self.queue.apply(&event, engine);
         match event {
-            Event::State { id, state: ItemState::Done, .. } => {
+            Event::State {
+                id,
+                state: ItemState::Done,
+                ..
+            } => {
                 if let Some(item) = self.queue.item(id) {
                     match item.direction {
-                        Direction::Download => self.refresh_local |= item.local.parent() == Some(Path::new(&self.local.path)),
-                        Direction::Upload => self.refresh_remote |= remote_path::parent(&item.remote) == self.remote.path,
+                        Direction::Download => {
+                            self.refresh_local |=
+                                item.local.parent() == Some(Path::new(&self.local.path))
+                        }
+                        Direction::Upload => {
+                            self.refresh_remote |=
+                                remote_path::parent(&item.remote) == self.remote.path
+                        }
                     }
                 }
             }
-            Event::State { id, state: ItemState::Failed, error: Some(error) } => {
-                let name = self.queue.item(id).map(|i| i.remote.clone()).unwrap_or_default();
+            Event::State {
+                id,
+                state: ItemState::Failed,
+                error: Some(error),
+            } => {
+                let name = self
+                    .queue
+                    .item(id)
+                    .map(|i| i.remote.clone())
+                    .unwrap_or_default();
                 self.log.push(LogLine {
                     unix_time: now(),
                     kind: LogKind::Error,
@@ -485,7 +545,9 @@ impl FerryApp {
 
     /// Refreshes panes that received files, at most once a second while transfers run.
     fn auto_refresh(&mut self) {
-        if (self.refresh_local || self.refresh_remote) && self.last_auto_refresh.elapsed() > Duration::from_secs(1) {
+        if (self.refresh_local || self.refresh_remote)
+            && self.last_auto_refresh.elapsed() > Duration::from_secs(1)
+        {
             self.auto_refresh_now();
         }
         if self.refresh_local || self.refresh_remote {
@@ -569,7 +631,9 @@ impl FerryApp {
                     Side::Local => Path::new(&self.local.path)
                         .parent()
                         .map(|p| p.to_string_lossy().into_owned()),
-                    Side::Remote => (self.remote.path != "/").then(|| remote_path::parent(&self.remote.path)),
+                    Side::Remote => {
+                        (self.remote.path != "/").then(|| remote_path::parent(&self.remote.path))
+                    }
                 };
                 if let Some(path) = path {
                     self.open(side, path);
@@ -669,7 +733,10 @@ impl FerryApp {
                     let local = match names::checked_target(&local_dir, &row.name) {
                         Ok(p) => p,
                         Err(why) => {
-                            self.report(Err(format!("{}: not a safe local name ({why})", row.name)));
+                            self.report(Err(format!(
+                                "{}: not a safe local name ({why})",
+                                row.name
+                            )));
                             continue;
                         }
                     };
@@ -720,7 +787,10 @@ impl FerryApp {
         });
         let over_remote = pointer.is_none_or(|p| self.remote.rect.contains(p));
         if hovering {
-            let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-zone")));
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop-zone"),
+            ));
             let rect = self.remote.rect;
             let color = ctx.global_style().visuals.selection.bg_fill;
             painter.rect_filled(rect, 6.0, color.gamma_multiply(0.35));
@@ -745,7 +815,9 @@ impl FerryApp {
             return;
         }
         if self.live.is_none() {
-            self.report(Err("Connect to a server first, then drop the files again.".into()));
+            self.report(Err(
+                "Connect to a server first, then drop the files again.".into()
+            ));
             return;
         }
         let remote_dir = self.remote.path.clone();
@@ -758,7 +830,13 @@ impl FerryApp {
             let remote = remote_path::join(&remote_dir, &name);
             match std::fs::metadata(&path) {
                 Ok(meta) if meta.is_dir() => {
-                    self.browse(BrowseRequest::PlanUpload { local: path, remote }, Purpose::Plan);
+                    self.browse(
+                        BrowseRequest::PlanUpload {
+                            local: path,
+                            remote,
+                        },
+                        Purpose::Plan,
+                    );
                 }
                 Ok(meta) => items.push(NewItem {
                     direction: Direction::Upload,
@@ -798,7 +876,13 @@ impl FerryApp {
         if pressed(Key::Backspace) {
             actions.push((side, PaneAction::Up));
         }
-        let selected: Vec<FileRow> = self.pane(side).listing.selected_rows().into_iter().cloned().collect();
+        let selected: Vec<FileRow> = self
+            .pane(side)
+            .listing
+            .selected_rows()
+            .into_iter()
+            .cloned()
+            .collect();
         if pressed(Key::Enter)
             && let Some(row) = selected.first()
         {
@@ -834,14 +918,17 @@ impl FerryApp {
             retry: false,
         });
         self.last_request = Some(request.clone());
-        connection::start_attempt(
-            request,
-            None,
+        let (trust, keychain, log, inbox) = (
             self.trust.clone(),
             self.env.keychain.clone(),
             self.log_sink.clone(),
             self.inbox.clone(),
         );
+        // Queued behind any keychain write still running (the attempt reads the keychain).
+        let start = move || connection::start_attempt(request, None, trust, keychain, log, inbox);
+        if let Err(job) = self.keychain_jobs.send(Box::new(start)) {
+            (job.0)();
+        }
     }
 
     fn disconnect(&mut self) {
@@ -870,13 +957,30 @@ impl FerryApp {
         }
         let (security, host, mut port, mut user, mut password, path) = if host.contains("://") {
             let url = FtpUrl::parse(host).map_err(|e| e.to_string())?;
-            (url.security, url.host, url.port, url.user, url.password, Some(url.path))
+            (
+                url.security,
+                url.host,
+                url.port,
+                url.user,
+                url.password,
+                Some(url.path),
+            )
         } else {
             let security = q.security.to_security();
-            (security, host.to_owned(), security.default_port(), None, None, None)
+            (
+                security,
+                host.to_owned(),
+                security.default_port(),
+                None,
+                None,
+                None,
+            )
         };
         if !q.port.trim().is_empty() {
-            port = q.port.trim().parse().map_err(|_| format!("Port “{}” is not a number from 1 to 65535", q.port.trim()))?;
+            port =
+                q.port.trim().parse().map_err(|_| {
+                    format!("Port “{}” is not a number from 1 to 65535", q.port.trim())
+                })?;
         }
         if !q.user.trim().is_empty() {
             user = Some(q.user.trim().to_owned());
@@ -913,22 +1017,38 @@ impl FerryApp {
             Login::Anonymous => "anonymous",
             Login::Password { user, .. } | Login::Keychain { user, .. } => user.as_str(),
         };
-        let raw = format!("{}_{}_{}", user, request.endpoint.host, request.endpoint.port);
+        let raw = format!(
+            "{}_{}_{}",
+            user, request.endpoint.host, request.endpoint.port
+        );
         let name: String = raw
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
-        self.env.data_dir.as_ref().map(|d| d.join("queues").join(format!("{name}.toml")))
+        self.env
+            .data_dir
+            .as_ref()
+            .map(|d| d.join("queues").join(format!("{name}.toml")))
     }
 
     fn import_filezilla(&mut self, path: PathBuf) {
-        let Some(sites_file) = self.sites_file() else { return };
+        let Some(sites_file) = self.sites_file() else {
+            return;
+        };
         let keychain = self.env.keychain.clone();
         let inbox = self.inbox.clone();
-        let _ = std::thread::Builder::new().name("ferry-import".into()).spawn(move || {
-            let result = import_file(&path, &sites_file, &keychain);
-            inbox.send(UiEvent::Notice(result));
-        });
+        let _ = std::thread::Builder::new()
+            .name("ferry-import".into())
+            .spawn(move || {
+                let result = import_file(&path, &sites_file, &keychain);
+                inbox.send(UiEvent::Notice(result));
+            });
     }
 
     fn sites_file(&self) -> Option<PathBuf> {
@@ -941,15 +1061,16 @@ impl FerryApp {
         ui.horizontal_wrapped(|ui| {
             self.ui_sites_menu(ui);
             ui.separator();
-            let field = |ui: &mut egui::Ui, value: &mut String, hint: &str, width: f32, password: bool| {
-                ui.add(
-                    egui::TextEdit::singleline(value)
-                        .hint_text(hint)
-                        .desired_width(width)
-                        .password(password),
-                )
-                .on_hover_text(hint)
-            };
+            let field =
+                |ui: &mut egui::Ui, value: &mut String, hint: &str, width: f32, password: bool| {
+                    ui.add(
+                        egui::TextEdit::singleline(value)
+                            .hint_text(hint)
+                            .desired_width(width)
+                            .password(password),
+                    )
+                    .on_hover_text(hint)
+                };
             let mut enter = false;
             for (value, hint, width, password) in [
                 (&mut self.quick.host, "Host or URL", 170.0, false),
@@ -967,14 +1088,26 @@ impl FerryApp {
                     SiteSecurity::Plain => "FTP (insecure)",
                 })
                 .show_ui(ui, |ui| {
-                    for s in [SiteSecurity::ExplicitTls, SiteSecurity::ImplicitTls, SiteSecurity::Plain] {
-                        ui.selectable_value(&mut self.quick.security, s, site_manager::security_label(s));
+                    for s in [
+                        SiteSecurity::ExplicitTls,
+                        SiteSecurity::ImplicitTls,
+                        SiteSecurity::Plain,
+                    ] {
+                        ui.selectable_value(
+                            &mut self.quick.security,
+                            s,
+                            site_manager::security_label(s),
+                        );
                     }
                 })
                 .response
                 .on_hover_text("Security");
             let busy = self.connecting.is_some();
-            if ui.add_enabled(!busy, egui::Button::new(RichText::new("Connect").strong())).clicked() || (enter && !busy) {
+            if ui
+                .add_enabled(!busy, egui::Button::new(RichText::new("Connect").strong()))
+                .clicked()
+                || (enter && !busy)
+            {
                 match self.quick_connect_request() {
                     Ok(request) => self.connect(request),
                     Err(e) => self.report(Err(e)),
@@ -983,7 +1116,10 @@ impl FerryApp {
             if busy {
                 ui.add(egui::Spinner::new()).on_hover_text("Connecting");
             }
-            if ui.add_enabled(self.live.is_some(), egui::Button::new("Disconnect")).clicked() {
+            if ui
+                .add_enabled(self.live.is_some(), egui::Button::new("Disconnect"))
+                .clicked()
+            {
                 self.disconnect();
             }
             ui.separator();
@@ -999,7 +1135,7 @@ impl FerryApp {
     fn ui_sites_menu(&mut self, ui: &mut egui::Ui) {
         let mut chosen: Option<Site> = None;
         let mut open_manager = false;
-        ui.menu_button("Sites ▾", |ui| {
+        ui.menu_button("Sites ⏷", |ui| {
             if ui.button("Site Manager…").clicked() {
                 open_manager = true;
                 ui.close();
@@ -1062,7 +1198,11 @@ impl FerryApp {
                     "🔒 {} · {}{}",
                     tls.version,
                     tls.cipher_suite,
-                    if security.data_protected { " · data protected" } else { " · DATA NOT PROTECTED" }
+                    if security.data_protected {
+                        " · data protected"
+                    } else {
+                        " · DATA NOT PROTECTED"
+                    }
                 ),
                 if security.data_protected {
                     egui::Color32::from_rgb(0x2e, 0x9d, 0x4f)
@@ -1086,7 +1226,8 @@ impl FerryApp {
     fn ui_status_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             if let Some(label) = &self.connecting {
-                ui.add(egui::Spinner::new().size(12.0)).on_hover_text("Connecting");
+                ui.add(egui::Spinner::new().size(12.0))
+                    .on_hover_text("Connecting");
                 ui.label(format!("Connecting to {label}…"));
             } else if let Some(status) = &self.status {
                 if status.error {
@@ -1096,7 +1237,8 @@ impl FerryApp {
                 }
             }
             let retry = self.status.as_ref().is_some_and(|s| s.retry) && self.connecting.is_none();
-            if retry && ui.small_button("Retry").clicked()
+            if retry
+                && ui.small_button("Retry").clicked()
                 && let Some(request) = self.last_request.clone()
             {
                 self.connect(request);
@@ -1111,7 +1253,9 @@ impl FerryApp {
         if self.dialog.is_none() {
             self.dialog = self.questions.pop_front();
         }
-        let Some(dialog) = &mut self.dialog else { return };
+        let Some(dialog) = &mut self.dialog else {
+            return;
+        };
         let choice = dialogs::ui_dialog(ctx, dialog);
         if matches!(choice, Choice::None) {
             return;
@@ -1122,7 +1266,10 @@ impl FerryApp {
             Choice::Trust(problem, request, decision) => {
                 if decision == crate::tls::Decision::Reject {
                     self.status = Some(Status {
-                        text: format!("Not connected: you rejected the certificate of {}.", problem.target()),
+                        text: format!(
+                            "Not connected: you rejected the certificate of {}.",
+                            problem.target()
+                        ),
                         error: true,
                         retry: false,
                     });
@@ -1154,7 +1301,10 @@ impl FerryApp {
                         let from_path = self.remote.child_path(&from);
                         let to_path = self.remote.child_path(&to);
                         self.browse(
-                            BrowseRequest::Rename { from: from_path, to: to_path },
+                            BrowseRequest::Rename {
+                                from: from_path,
+                                to: to_path,
+                            },
                             Purpose::Change(format!("Renamed {from} to {to}")),
                         );
                     }
@@ -1175,7 +1325,10 @@ impl FerryApp {
                 match side {
                     Side::Remote => {
                         let path = self.remote.child_path(&name);
-                        self.browse(BrowseRequest::Mkdir(path), Purpose::Change(format!("Created {name}")));
+                        self.browse(
+                            BrowseRequest::Mkdir(path),
+                            Purpose::Change(format!("Created {name}")),
+                        );
                     }
                     Side::Local => {
                         let path = PathBuf::from(&self.local.path).join(&name);
@@ -1187,15 +1340,25 @@ impl FerryApp {
                     }
                 }
             }
-            Choice::Answer { item, decision, for_job } => {
+            Choice::Answer {
+                item,
+                decision,
+                for_job,
+            } => {
                 if let Some(live) = &self.live {
-                    live.engine.send(Command::Answer { item, decision, for_job });
+                    live.engine.send(Command::Answer {
+                        item,
+                        decision,
+                        for_job,
+                    });
                 }
                 if for_job {
                     // The engine answers the rest of the job itself; drop its queued questions.
                     let job = self.queue.item(item).map(|i| i.job);
                     self.questions.retain(|q| match q {
-                        Dialog::Exists { item: other, .. } => self.queue.item(*other).map(|i| i.job) != job,
+                        Dialog::Exists { item: other, .. } => {
+                            self.queue.item(*other).map(|i| i.job) != job
+                        }
                         _ => true,
                     });
                 }
@@ -1237,9 +1400,11 @@ impl FerryApp {
     /// Runs a local file operation on a worker thread, then refreshes the local pane.
     fn local_job(&self, job: impl FnOnce() -> Result<String, String> + Send + 'static) {
         let inbox = self.inbox.clone();
-        let _ = std::thread::Builder::new().name("ferry-local-job".into()).spawn(move || {
-            inbox.send(UiEvent::LocalChanged(job()));
-        });
+        let _ = std::thread::Builder::new()
+            .name("ferry-local-job".into())
+            .spawn(move || {
+                inbox.send(UiEvent::LocalChanged(job()));
+            });
     }
 
     fn ui_windows(&mut self, ctx: &egui::Context) {
@@ -1254,27 +1419,39 @@ impl FerryApp {
                         self.site_manager_open = false;
                         self.connect(*request);
                     }
-                    SiteAction::Password { path, old_path, password } => {
+                    SiteAction::Password {
+                        path,
+                        old_path,
+                        password,
+                    } => {
                         let keychain = self.env.keychain.clone();
                         let inbox = self.inbox.clone();
-                        let _ = std::thread::Builder::new().name("ferry-keychain".into()).spawn(move || {
-                            let result = save_password(&keychain, &path, old_path.as_deref(), password.as_deref());
+                        let _ = self.keychain_jobs.send(Box::new(move || {
+                            let result = save_password(
+                                &keychain,
+                                &path,
+                                old_path.as_deref(),
+                                password.as_deref(),
+                            );
                             if let Err(e) = result {
                                 inbox.send(UiEvent::Notice(Err(e)));
                             }
-                        });
+                        }));
                     }
                     SiteAction::Import => {
                         let inbox = self.inbox.clone();
-                        let _ = std::thread::Builder::new().name("ferry-file-dialog".into()).spawn(move || {
-                            let picked = pollster::block_on(
-                                rfd::AsyncFileDialog::new()
-                                    .set_title("Import FileZilla sites")
-                                    .add_filter("FileZilla sitemanager.xml", &["xml"])
-                                    .pick_file(),
-                            );
-                            inbox.send(UiEvent::ImportFile(picked.map(|f| f.path().to_owned())));
-                        });
+                        let _ = std::thread::Builder::new()
+                            .name("ferry-file-dialog".into())
+                            .spawn(move || {
+                                let picked = pollster::block_on(
+                                    rfd::AsyncFileDialog::new()
+                                        .set_title("Import FileZilla sites")
+                                        .add_filter("FileZilla sitemanager.xml", &["xml"])
+                                        .pick_file(),
+                                );
+                                inbox
+                                    .send(UiEvent::ImportFile(picked.map(|f| f.path().to_owned())));
+                            });
                     }
                 }
             }
@@ -1346,7 +1523,12 @@ fn read_local_dir(path: &Path) -> Result<Vec<FileRow>, String> {
 }
 
 /// Saves, moves or deletes a keychain entry (on a worker thread).
-fn save_password(keychain: &Keychain, path: &str, old_path: Option<&str>, password: Option<&str>) -> Result<(), String> {
+fn save_password(
+    keychain: &Keychain,
+    path: &str,
+    old_path: Option<&str>,
+    password: Option<&str>,
+) -> Result<(), String> {
     if !keychain.is_available() {
         return Ok(());
     }

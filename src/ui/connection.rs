@@ -134,9 +134,7 @@ fn attempt(
         Ok(s) => s,
         Err(e) => {
             return match TrustProblem::from_error(&e) {
-                Some(problem) => {
-                    Outcome::Untrusted(Box::new(problem.clone()), Box::new(request))
-                }
+                Some(problem) => Outcome::Untrusted(Box::new(problem.clone()), Box::new(request)),
                 None => Outcome::Failed(e.to_string()),
             };
         }

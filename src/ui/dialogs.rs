@@ -53,9 +53,20 @@ pub(crate) enum Choice {
     Trust(Box<TrustProblem>, Box<ConnectRequest>, Decision),
     ConnectPlain(Box<ConnectRequest>),
     Delete(Side, Vec<FileRow>),
-    Rename { side: Side, from: String, to: String },
-    NewFolder { side: Side, name: String },
-    Answer { item: u64, decision: FileExistsPolicy, for_job: bool },
+    Rename {
+        side: Side,
+        from: String,
+        to: String,
+    },
+    NewFolder {
+        side: Side,
+        name: String,
+    },
+    Answer {
+        item: u64,
+        decision: FileExistsPolicy,
+        for_job: bool,
+    },
 }
 
 /// Draws `dialog` as a modal.
@@ -118,8 +129,13 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
             } => {
                 ui.heading("The target file exists");
                 ui.label(target.as_str());
-                let size = |s: &Option<u64>| s.map(format::size).unwrap_or_else(|| "unknown".into());
-                ui.label(format!("Existing: {}    New: {}", size(existing), size(source)));
+                let size =
+                    |s: &Option<u64>| s.map(format::size).unwrap_or_else(|| "unknown".into());
+                ui.label(format!(
+                    "Existing: {}    New: {}",
+                    size(existing),
+                    size(source)
+                ));
                 ui.checkbox(for_job, "Apply to all files of this transfer");
                 ui.add_space(8.0);
                 ui.horizontal_wrapped(|ui| {
@@ -219,35 +235,39 @@ fn ui_certificate(
                     "Pinned (accepted {})",
                     CertInfo::format_time(pinned.accepted_at)
                 ));
-                egui::Grid::new("cert-pinned").num_columns(2).show(&mut cols[0], |ui| {
-                    grid_row(ui, "SHA-256", &pinned.sha256);
-                    grid_row(ui, "Subject", &pinned.subject);
-                    grid_row(ui, "Issuer", &pinned.issuer);
-                    grid_row(
-                        ui,
-                        "Valid",
-                        &format!(
-                            "{} to {}",
-                            CertInfo::format_time(pinned.not_before),
-                            CertInfo::format_time(pinned.not_after)
-                        ),
-                    );
-                });
+                egui::Grid::new("cert-pinned")
+                    .num_columns(2)
+                    .show(&mut cols[0], |ui| {
+                        grid_row(ui, "SHA-256", &pinned.sha256);
+                        grid_row(ui, "Subject", &pinned.subject);
+                        grid_row(ui, "Issuer", &pinned.issuer);
+                        grid_row(
+                            ui,
+                            "Valid",
+                            &format!(
+                                "{} to {}",
+                                CertInfo::format_time(pinned.not_before),
+                                CertInfo::format_time(pinned.not_after)
+                            ),
+                        );
+                    });
                 cols[1].strong(RichText::new("Presented now").color(red));
-                egui::Grid::new("cert-new").num_columns(2).show(&mut cols[1], |ui| {
-                    grid_row(ui, "SHA-256", &presented.sha256);
-                    grid_row(ui, "Subject", &presented.subject);
-                    grid_row(ui, "Issuer", &presented.issuer);
-                    grid_row(
-                        ui,
-                        "Valid",
-                        &format!(
-                            "{} to {}",
-                            CertInfo::format_time(presented.not_before),
-                            CertInfo::format_time(presented.not_after)
-                        ),
-                    );
-                });
+                egui::Grid::new("cert-new")
+                    .num_columns(2)
+                    .show(&mut cols[1], |ui| {
+                        grid_row(ui, "SHA-256", &presented.sha256);
+                        grid_row(ui, "Subject", &presented.subject);
+                        grid_row(ui, "Issuer", &presented.issuer);
+                        grid_row(
+                            ui,
+                            "Valid",
+                            &format!(
+                                "{} to {}",
+                                CertInfo::format_time(presented.not_before),
+                                CertInfo::format_time(presented.not_after)
+                            ),
+                        );
+                    });
             });
         }
     }
@@ -266,7 +286,10 @@ fn ui_certificate(
         }
         let (once, always) = match problem {
             TrustProblem::Unknown { .. } => ("Accept once", "Always accept"),
-            TrustProblem::Changed { .. } => ("Accept the new certificate once", "Replace the pinned certificate"),
+            TrustProblem::Changed { .. } => (
+                "Accept the new certificate once",
+                "Replace the pinned certificate",
+            ),
         };
         if ui.button(once).clicked() {
             *choice = trust(Decision::AcceptOnce);
@@ -289,31 +312,38 @@ fn grid_row(ui: &mut egui::Ui, name: &str, value: &str) {
 
 /// The details of a certificate, as a grid.
 pub(crate) fn ui_cert_details(ui: &mut egui::Ui, info: &CertInfo, id: &str) {
-    egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
-        grid_row(ui, "Subject", &info.subject);
-        grid_row(ui, "Issuer", &info.issuer);
-        if !info.subject_alt_names.is_empty() {
-            grid_row(ui, "Names", &info.subject_alt_names.join(", "));
-        }
-        grid_row(
-            ui,
-            "Valid",
-            &format!(
-                "{} to {}",
-                CertInfo::format_time(info.not_before),
-                CertInfo::format_time(info.not_after)
-            ),
-        );
-        grid_row(ui, "SHA-256", &info.sha256);
-        grid_row(ui, "Key", &match info.key_bits {
-            Some(bits) => format!("{} {bits} bits", info.key_algorithm),
-            None => info.key_algorithm.clone(),
+    egui::Grid::new(id)
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            grid_row(ui, "Subject", &info.subject);
+            grid_row(ui, "Issuer", &info.issuer);
+            if !info.subject_alt_names.is_empty() {
+                grid_row(ui, "Names", &info.subject_alt_names.join(", "));
+            }
+            grid_row(
+                ui,
+                "Valid",
+                &format!(
+                    "{} to {}",
+                    CertInfo::format_time(info.not_before),
+                    CertInfo::format_time(info.not_after)
+                ),
+            );
+            grid_row(ui, "SHA-256", &info.sha256);
+            grid_row(
+                ui,
+                "Key",
+                &match info.key_bits {
+                    Some(bits) => format!("{} {bits} bits", info.key_algorithm),
+                    None => info.key_algorithm.clone(),
+                },
+            );
+            grid_row(ui, "Serial", &info.serial);
+            if let (Some(v), Some(c)) = (&info.tls_version, &info.cipher_suite) {
+                grid_row(ui, "Connection", &format!("{v}, {c}"));
+            }
         });
-        grid_row(ui, "Serial", &info.serial);
-        if let (Some(v), Some(c)) = (&info.tls_version, &info.cipher_suite) {
-            grid_row(ui, "Connection", &format!("{v}, {c}"));
-        }
-    });
 }
 
 fn ui_plain_warning(ui: &mut egui::Ui, request: &ConnectRequest, choice: &mut Choice) {

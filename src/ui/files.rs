@@ -47,7 +47,10 @@ impl FileRow {
             },
             size: entry.size,
             modified: entry.modified.map(|t| t.unix_seconds()),
-            modified_text: entry.modified.map(|t| format::timestamp(&t)).unwrap_or_default(),
+            modified_text: entry
+                .modified
+                .map(|t| format::timestamp(&t))
+                .unwrap_or_default(),
             permissions: entry.permissions.clone().unwrap_or_default(),
         }
     }
@@ -231,17 +234,14 @@ impl Listing {
                 if ascending { order } else { order.reverse() }
             })
         });
-        let visible: HashSet<&str> = self
-            .view
-            .iter()
-            .map(|&i| rows[i].name.as_str())
-            .collect();
+        let visible: HashSet<&str> = self.view.iter().map(|&i| rows[i].name.as_str()).collect();
         self.selected.retain(|n| visible.contains(n.as_str()));
     }
 
     /// Whether the shown row `i` is selected.
     pub(crate) fn is_selected(&self, i: usize) -> bool {
-        self.visible(i).is_some_and(|r| self.selected.contains(&r.name))
+        self.visible(i)
+            .is_some_and(|r| self.selected.contains(&r.name))
     }
 
     /// The selected rows, in display order.
@@ -413,7 +413,13 @@ mod tests {
     #[test]
     fn a_hundred_thousand_rows_sort_and_filter() {
         let rows = (0..100_000)
-            .map(|i| row(&format!("file-{i:06}.dat"), RowKind::File, (i * 7919) % 100_003))
+            .map(|i| {
+                row(
+                    &format!("file-{i:06}.dat"),
+                    RowKind::File,
+                    (i * 7919) % 100_003,
+                )
+            })
             .collect();
         let mut l = Listing::new(rows);
         assert_eq!(l.visible_len(), 100_000);

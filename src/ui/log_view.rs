@@ -44,7 +44,11 @@ impl LogView {
     pub(crate) fn ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             ui.strong("Log");
-            if ui.button("Copy").on_hover_text("Copy the log to the clipboard").clicked() {
+            if ui
+                .button("Copy")
+                .on_hover_text("Copy the log to the clipboard")
+                .clicked()
+            {
                 ui.ctx().copy_text(self.text());
             }
             if ui.button("Clear").on_hover_text("Clear the log").clicked() {

@@ -55,7 +55,9 @@ pub fn run() -> Result<(), String> {
 fn icon() -> Option<egui::IconData> {
     let bytes: &[u8] = include_bytes!("../../assets/icons/ferry-256.png");
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::normalize_to_color8() | png::Transformations::ALPHA);
+    decoder.set_transformations(
+        png::Transformations::normalize_to_color8() | png::Transformations::ALPHA,
+    );
     let mut reader = decoder.read_info().ok()?;
     let mut buf = vec![0; reader.output_buffer_size()?];
     let info = reader.next_frame(&mut buf).ok()?;

@@ -123,7 +123,12 @@ impl Pane {
     }
 
     /// Draws the pane.
-    pub(crate) fn ui(&mut self, ui: &mut egui::Ui, active: bool, other_label: &str) -> Vec<PaneAction> {
+    pub(crate) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        active: bool,
+        other_label: &str,
+    ) -> Vec<PaneAction> {
         let mut actions = Vec::new();
         let side = self.side;
         let frame_stroke = if active {
@@ -164,7 +169,10 @@ impl Pane {
         {
             actions.push(PaneAction::Dropped((*payload).clone()));
         }
-        if zone.dnd_hover_payload::<DraggedRows>().is_some_and(|p| p.from != side) {
+        if zone
+            .dnd_hover_payload::<DraggedRows>()
+            .is_some_and(|p| p.from != side)
+        {
             ui.painter().rect_stroke(
                 response.rect,
                 4.0,
@@ -185,13 +193,25 @@ impl Pane {
         let side = self.side.title();
         ui.horizontal(|ui| {
             ui.label(RichText::new(side).strong());
-            if ui.button("⬆").on_hover_text(format!("{side}: up one folder")).clicked() {
+            if ui
+                .button("⬆")
+                .on_hover_text(format!("{side}: up one folder"))
+                .clicked()
+            {
                 actions.push(PaneAction::Up);
             }
-            if ui.button("⟳").on_hover_text(format!("{side}: refresh (F5)")).clicked() {
+            if ui
+                .button("⟳")
+                .on_hover_text(format!("{side}: refresh (F5)"))
+                .clicked()
+            {
                 actions.push(PaneAction::Refresh);
             }
-            if ui.button("🏠").on_hover_text(format!("{side}: home folder")).clicked() {
+            if ui
+                .button("🏠")
+                .on_hover_text(format!("{side}: home folder"))
+                .clicked()
+            {
                 actions.push(PaneAction::Home);
             }
             if self.loading {
@@ -217,7 +237,9 @@ impl Pane {
             let filter = egui::TextEdit::singleline(&mut self.filter_text)
                 .desired_width(160.0)
                 .hint_text(format!("Filter {} names", side.to_lowercase()));
-            let response = ui.add(filter).on_hover_text(format!("{side} filter (Ctrl+F)"));
+            let response = ui
+                .add(filter)
+                .on_hover_text(format!("{side} filter (Ctrl+F)"));
             if self.focus_filter {
                 response.request_focus();
                 self.focus_filter = false;
@@ -295,22 +317,27 @@ impl Pane {
         if let Some(row) = self.scroll_to.take() {
             table = table.scroll_to_row(row, None);
         }
-        let header = |key: SortKey, text: &str, ui: &mut egui::Ui, clicked: &mut Option<SortKey>| {
-            let arrow = match sort {
-                Some((k, true)) if k == key => " ⏶",
-                Some((k, false)) if k == key => " ⏷",
-                _ => "",
+        let header =
+            |key: SortKey, text: &str, ui: &mut egui::Ui, clicked: &mut Option<SortKey>| {
+                let arrow = match sort {
+                    Some((k, true)) if k == key => " ⏶",
+                    Some((k, false)) if k == key => " ⏷",
+                    _ => "",
+                };
+                let button = egui::Button::new(RichText::new(format!("{text}{arrow}")).strong())
+                    .frame(false);
+                if ui
+                    .add(button)
+                    .on_hover_text(format!(
+                        "{} pane: sort by {}",
+                        side.title(),
+                        text.to_lowercase()
+                    ))
+                    .clicked()
+                {
+                    *clicked = Some(key);
+                }
             };
-            let button = egui::Button::new(RichText::new(format!("{text}{arrow}")).strong())
-                .frame(false);
-            if ui
-                .add(button)
-                .on_hover_text(format!("{} pane: sort by {}", side.title(), text.to_lowercase()))
-                .clicked()
-            {
-                *clicked = Some(key);
-            }
-        };
         let listing = &mut self.listing;
         let mut clicks: Vec<(usize, egui::Response)> = Vec::new();
         table
@@ -323,7 +350,9 @@ impl Pane {
             .body(|body| {
                 body.rows(row_height, listing.visible_len(), |mut row| {
                     let i = row.index();
-                    let Some(file) = listing.visible(i) else { return };
+                    let Some(file) = listing.visible(i) else {
+                        return;
+                    };
                     row.set_selected(listing.is_selected(i));
                     let (icon, color) = match file.kind {
                         RowKind::Dir => ("📁", Some(Color32::from_rgb(0xd8, 0xa6, 0x3a))),
@@ -331,7 +360,10 @@ impl Pane {
                         RowKind::File => ("📄", None),
                     };
                     let name = file.name.clone();
-                    let size = file.size.filter(|_| file.kind == RowKind::File).map(format::size);
+                    let size = file
+                        .size
+                        .filter(|_| file.kind == RowKind::File)
+                        .map(format::size);
                     let modified = file.modified_text.clone();
                     let permissions = file.permissions.clone();
                     row.col(|ui| {
@@ -394,7 +426,8 @@ impl Pane {
                 if !self.listing.is_selected(i) {
                     self.listing.click(i, false, false);
                 }
-                let rows: Vec<FileRow> = self.listing.selected_rows().into_iter().cloned().collect();
+                let rows: Vec<FileRow> =
+                    self.listing.selected_rows().into_iter().cloned().collect();
                 response.dnd_set_drag_payload(DraggedRows { from: side, rows });
             }
             if let Some(row) = row {

@@ -232,7 +232,9 @@ impl QueueView {
             })
             .body(|body| {
                 body.rows(height, rows.len(), |mut r| {
-                    let Some(row) = rows.get(r.index()) else { return };
+                    let Some(row) = rows.get(r.index()) else {
+                        return;
+                    };
                     ui_queue_row(&mut r, row, engine);
                 });
             });
@@ -250,11 +252,8 @@ fn ui_queue_row(r: &mut egui_extras::TableRow<'_, '_>, row: &Row, engine: Option
         ui.label(arrow).on_hover_text(verb);
     });
     r.col(|ui| {
-        ui.label(&name).on_hover_text(format!(
-            "{}\n{}",
-            item.remote,
-            item.local.display()
-        ));
+        ui.label(&name)
+            .on_hover_text(format!("{}\n{}", item.remote, item.local.display()));
     });
     let fraction = match item.size {
         Some(0) => 1.0,

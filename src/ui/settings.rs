@@ -61,8 +61,14 @@ impl Document for Settings {
 pub(crate) const EXISTS_CHOICES: [(FileExistsPolicy, &str); 7] = [
     (FileExistsPolicy::Ask, "Ask"),
     (FileExistsPolicy::Overwrite, "Overwrite"),
-    (FileExistsPolicy::OverwriteIfNewer, "Overwrite if source is newer"),
-    (FileExistsPolicy::OverwriteIfSizeDiffers, "Overwrite if size differs"),
+    (
+        FileExistsPolicy::OverwriteIfNewer,
+        "Overwrite if source is newer",
+    ),
+    (
+        FileExistsPolicy::OverwriteIfSizeDiffers,
+        "Overwrite if size differs",
+    ),
     (FileExistsPolicy::Resume, "Resume"),
     (FileExistsPolicy::Rename, "Keep both (rename)"),
     (FileExistsPolicy::Skip, "Skip"),

@@ -47,7 +47,10 @@ impl SiteManager {
     pub(crate) fn open(path: Option<PathBuf>, keychain_note: Option<String>) -> SiteManager {
         let store = match path {
             Some(path) => SiteStore::load(&path).map_err(|e| e.to_string()),
-            None => Err("This computer has no configuration folder for Ferry: sites cannot be saved.".into()),
+            None => Err(
+                "This computer has no configuration folder for Ferry: sites cannot be saved."
+                    .into(),
+            ),
         };
         let mut manager = SiteManager {
             store,
@@ -75,7 +78,10 @@ impl SiteManager {
     }
 
     fn sites(&self) -> Vec<Site> {
-        self.store.as_ref().map(|s| s.sites().to_vec()).unwrap_or_default()
+        self.store
+            .as_ref()
+            .map(|s| s.sites().to_vec())
+            .unwrap_or_default()
     }
 
     fn select(&mut self, site: &Site) {
@@ -92,7 +98,9 @@ impl SiteManager {
     }
 
     fn new_site(&mut self, template: Option<&Site>) {
-        let mut site = template.cloned().unwrap_or_else(|| Site::new("New site", ""));
+        let mut site = template
+            .cloned()
+            .unwrap_or_else(|| Site::new("New site", ""));
         let taken: Vec<String> = self.sites().iter().map(Site::path).collect();
         let base = if template.is_some() {
             format!("{} (copy)", site.name)
@@ -141,14 +149,16 @@ impl SiteManager {
         .map_err(|e| e.to_string())?;
         let old_path = self.editing.clone().filter(|old| *old != site.path());
         let path = site.path();
-        self.select(&site);
         let password = std::mem::take(&mut self.password);
+        self.select(&site);
         Ok(match site.logon {
-            Logon::Normal if !password.is_empty() || old_path.is_some() => Some(SiteAction::Password {
-                path,
-                old_path,
-                password: (!password.is_empty()).then_some(password),
-            }),
+            Logon::Normal if !password.is_empty() || old_path.is_some() => {
+                Some(SiteAction::Password {
+                    path,
+                    old_path,
+                    password: (!password.is_empty()).then_some(password),
+                })
+            }
             Logon::Anonymous | Logon::AskPassword => Some(SiteAction::Password {
                 path,
                 old_path,
@@ -159,7 +169,12 @@ impl SiteManager {
     }
 
     /// Draws the window. `open` becomes false when closed.
-    pub(crate) fn ui(&mut self, ctx: &egui::Context, open: &mut bool, timeout: Duration) -> Vec<SiteAction> {
+    pub(crate) fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        open: &mut bool,
+        timeout: Duration,
+    ) -> Vec<SiteAction> {
         let mut actions = Vec::new();
         egui::Window::new("Site Manager")
             .id(egui::Id::unique("site-manager"))
@@ -212,7 +227,10 @@ impl SiteManager {
                 for site in &sites {
                     if site.folder.is_empty() {
                         let selected = self.editing.as_deref() == Some(&site.path());
-                        if ui.selectable_label(selected, format!("🖧 {}", site.name)).clicked() {
+                        if ui
+                            .selectable_label(selected, format!("🖧 {}", site.name))
+                            .clicked()
+                        {
                             chosen = Some(site.clone());
                         }
                         continue;
@@ -223,7 +241,10 @@ impl SiteManager {
                     }
                     let selected = self.editing.as_deref() == Some(&site.path());
                     ui.indent(site.folder.join("/"), |ui| {
-                        if ui.selectable_label(selected, format!("🖧 {}", site.name)).clicked() {
+                        if ui
+                            .selectable_label(selected, format!("🖧 {}", site.name))
+                            .clicked()
+                        {
                             chosen = Some(site.clone());
                         }
                     });
@@ -240,12 +261,18 @@ impl SiteManager {
                 self.new_site(None);
                 self.message = None;
             }
-            if ui.add_enabled(self.editing.is_some(), egui::Button::new("Duplicate")).clicked() {
+            if ui
+                .add_enabled(self.editing.is_some(), egui::Button::new("Duplicate"))
+                .clicked()
+            {
                 let template = self.draft.clone();
                 self.new_site(Some(&template));
                 self.message = Some(Ok("Duplicated: change what differs, then Save.".into()));
             }
-            if ui.add_enabled(self.editing.is_some(), egui::Button::new("Delete")).clicked() {
+            if ui
+                .add_enabled(self.editing.is_some(), egui::Button::new("Delete"))
+                .clicked()
+            {
                 self.confirm_delete = true;
             }
             if ui.button("Import from FileZilla…").clicked() {
@@ -255,10 +282,18 @@ impl SiteManager {
         if self.confirm_delete
             && let Some(path) = self.editing.clone()
         {
-            ui.colored_label(ui.visuals().warn_fg_color, format!("Delete “{path}” and its saved password?"));
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("Delete “{path}” and its saved password?"),
+            );
             ui.horizontal(|ui| {
                 if ui.button("Yes, delete").clicked() {
-                    match self.store.as_mut().map_err(|e| e.clone()).and_then(|s| s.remove(&path).map_err(|e| e.to_string())) {
+                    match self
+                        .store
+                        .as_mut()
+                        .map_err(|e| e.clone())
+                        .and_then(|s| s.remove(&path).map_err(|e| e.to_string()))
+                    {
                         Ok(_) => {
                             actions.push(SiteAction::Password {
                                 path: path.clone(),
@@ -283,83 +318,109 @@ impl SiteManager {
     }
 
     fn ui_form(&mut self, ui: &mut egui::Ui, actions: &mut Vec<SiteAction>, timeout: Duration) {
-        egui::Grid::new("site-form").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
-            text_row(ui, "Name", &mut self.draft.name, "Site name");
-            text_row(ui, "Folder", &mut self.folder, "e.g. Work/Clients (empty: top level)");
-            text_row(ui, "Host", &mut self.draft.host, "ftp.example.com");
-            text_row(ui, "Port", &mut self.port_text, "default for the mode");
+        egui::Grid::new("site-form")
+            .num_columns(2)
+            .spacing([10.0, 6.0])
+            .show(ui, |ui| {
+                text_row(ui, "Name", &mut self.draft.name, "Site name");
+                text_row(
+                    ui,
+                    "Folder",
+                    &mut self.folder,
+                    "e.g. Work/Clients (empty: top level)",
+                );
+                text_row(ui, "Host", &mut self.draft.host, "ftp.example.com");
+                text_row(ui, "Port", &mut self.port_text, "default for the mode");
 
-            let label = ui.label("Encryption");
-            egui::ComboBox::from_id_salt("site-security")
-                .selected_text(security_label(self.draft.security))
-                .show_ui(ui, |ui| {
-                    for s in [SiteSecurity::ExplicitTls, SiteSecurity::ImplicitTls, SiteSecurity::Plain] {
-                        ui.selectable_value(&mut self.draft.security, s, security_label(s));
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            ui.end_row();
-
-            let label = ui.label("Logon");
-            egui::ComboBox::from_id_salt("site-logon")
-                .selected_text(logon_label(self.draft.logon))
-                .show_ui(ui, |ui| {
-                    for l in [Logon::Normal, Logon::AskPassword, Logon::Anonymous] {
-                        ui.selectable_value(&mut self.draft.logon, l, logon_label(l));
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            ui.end_row();
-
-            if self.draft.logon != Logon::Anonymous {
-                text_row(ui, "User", &mut self.draft.user, "User name");
-                let label = ui.label("Password");
-                let hint = match self.draft.logon {
-                    Logon::Normal => "unchanged (saved in the keychain)",
-                    _ => "asked at every connection",
-                };
-                ui.add(egui::TextEdit::singleline(&mut self.password).password(true).hint_text(hint))
+                let label = ui.label("Encryption");
+                egui::ComboBox::from_id_salt("site-security")
+                    .selected_text(security_label(self.draft.security))
+                    .show_ui(ui, |ui| {
+                        for s in [
+                            SiteSecurity::ExplicitTls,
+                            SiteSecurity::ImplicitTls,
+                            SiteSecurity::Plain,
+                        ] {
+                            ui.selectable_value(&mut self.draft.security, s, security_label(s));
+                        }
+                    })
+                    .response
                     .labelled_by(label.id);
                 ui.end_row();
-            }
 
-            let label = ui.label("Transfer mode");
-            ui.horizontal(|ui| {
-                ui.selectable_value(&mut self.draft.transfer_mode, TransferMode::Passive, "Passive");
-                ui.selectable_value(&mut self.draft.transfer_mode, TransferMode::Active, "Active");
-            })
-            .response
-            .labelled_by(label.id);
-            ui.end_row();
+                let label = ui.label("Logon");
+                egui::ComboBox::from_id_salt("site-logon")
+                    .selected_text(logon_label(self.draft.logon))
+                    .show_ui(ui, |ui| {
+                        for l in [Logon::Normal, Logon::AskPassword, Logon::Anonymous] {
+                            ui.selectable_value(&mut self.draft.logon, l, logon_label(l));
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
 
-            let label = ui.label("Max. connections");
-            ui.add(egui::Slider::new(&mut self.draft.max_connections, 1..=10)).labelled_by(label.id);
-            ui.end_row();
+                if self.draft.logon != Logon::Anonymous {
+                    text_row(ui, "User", &mut self.draft.user, "User name");
+                    let label = ui.label("Password");
+                    let hint = match self.draft.logon {
+                        Logon::Normal => "unchanged (saved in the keychain)",
+                        _ => "asked at every connection",
+                    };
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.password)
+                            .password(true)
+                            .hint_text(hint),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+                }
 
-            let label = ui.label("TLS versions");
-            ui.horizontal(|ui| {
-                ui.selectable_value(&mut self.draft.max_tls, MaxTls::Tls13, "1.2 and 1.3");
-                ui.selectable_value(&mut self.draft.max_tls, MaxTls::Tls12, "1.2 only");
-            })
-            .response
-            .labelled_by(label.id);
-            ui.end_row();
+                let label = ui.label("Transfer mode");
+                ui.horizontal(|ui| {
+                    ui.selectable_value(
+                        &mut self.draft.transfer_mode,
+                        TransferMode::Passive,
+                        "Passive",
+                    );
+                    ui.selectable_value(
+                        &mut self.draft.transfer_mode,
+                        TransferMode::Active,
+                        "Active",
+                    );
+                })
+                .response
+                .labelled_by(label.id);
+                ui.end_row();
 
-            let mut remote = self.draft.remote_dir.clone().unwrap_or_default();
-            text_row(ui, "Remote folder", &mut remote, "login folder");
-            self.draft.remote_dir = Some(remote.trim().to_owned()).filter(|s| !s.is_empty());
-            let mut local = self
-                .draft
-                .local_dir
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-            text_row(ui, "Local folder", &mut local, "unchanged");
-            self.draft.local_dir = Some(PathBuf::from(local.trim())).filter(|p| !p.as_os_str().is_empty());
-            text_row(ui, "Notes", &mut self.draft.notes, "");
-        });
+                let label = ui.label("Max. connections");
+                ui.add(egui::Slider::new(&mut self.draft.max_connections, 1..=10))
+                    .labelled_by(label.id);
+                ui.end_row();
+
+                let label = ui.label("TLS versions");
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut self.draft.max_tls, MaxTls::Tls13, "1.2 and 1.3");
+                    ui.selectable_value(&mut self.draft.max_tls, MaxTls::Tls12, "1.2 only");
+                })
+                .response
+                .labelled_by(label.id);
+                ui.end_row();
+
+                let mut remote = self.draft.remote_dir.clone().unwrap_or_default();
+                text_row(ui, "Remote folder", &mut remote, "login folder");
+                self.draft.remote_dir = Some(remote.trim().to_owned()).filter(|s| !s.is_empty());
+                let mut local = self
+                    .draft
+                    .local_dir
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                text_row(ui, "Local folder", &mut local, "unchanged");
+                self.draft.local_dir =
+                    Some(PathBuf::from(local.trim())).filter(|p| !p.as_os_str().is_empty());
+                text_row(ui, "Notes", &mut self.draft.notes, "");
+            });
         if self.draft.security.is_insecure() {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
@@ -382,7 +443,11 @@ impl SiteManager {
                 match self.save() {
                     Ok(action) => {
                         actions.extend(action);
-                        let request = request_for_site(&self.draft, Some(typed).filter(|p| !p.is_empty()), timeout);
+                        let request = request_for_site(
+                            &self.draft,
+                            Some(typed).filter(|p| !p.is_empty()),
+                            timeout,
+                        );
                         match request {
                             Ok(request) => actions.push(SiteAction::Connect(Box::new(request))),
                             Err(e) => self.message = Some(Err(e)),
@@ -397,8 +462,12 @@ impl SiteManager {
 
 fn text_row(ui: &mut egui::Ui, name: &str, value: &mut String, hint: &str) {
     let label = ui.label(name);
-    ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(300.0))
-        .labelled_by(label.id);
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .hint_text(hint)
+            .desired_width(300.0),
+    )
+    .labelled_by(label.id);
     ui.end_row();
 }
 
@@ -419,11 +488,19 @@ fn logon_label(l: Logon) -> &'static str {
 }
 
 /// The connection request for a saved site; `typed` is a password the user just entered.
-pub(crate) fn request_for_site(site: &Site, typed: Option<String>, timeout: Duration) -> Result<ConnectRequest, String> {
+pub(crate) fn request_for_site(
+    site: &Site,
+    typed: Option<String>,
+    timeout: Duration,
+) -> Result<ConnectRequest, String> {
     if site.host.trim().is_empty() {
         return Err("The site has no host.".into());
     }
-    let mut endpoint = Endpoint::new(site.host.clone(), site.effective_port(), site.security.to_security());
+    let mut endpoint = Endpoint::new(
+        site.host.clone(),
+        site.effective_port(),
+        site.security.to_security(),
+    );
     endpoint.ca_file = site.ca_file.clone();
     endpoint.tls12_only = site.max_tls == MaxTls::Tls12;
     endpoint.active = site.transfer_mode == TransferMode::Active;
@@ -439,7 +516,10 @@ pub(crate) fn request_for_site(site: &Site, typed: Option<String>, timeout: Dura
             site_path: site.path(),
         },
         (Logon::AskPassword, None) => {
-            return Err("This site asks for its password: type it in the Password field, then Connect.".into());
+            return Err(
+                "This site asks for its password: type it in the Password field, then Connect."
+                    .into(),
+            );
         }
     };
     Ok(ConnectRequest {

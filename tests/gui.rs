@@ -1,0 +1,439 @@
+//! The window, driven headless through egui_kittest (AccessKit queries and clicks) against our
+//! own FTPS server on loopback: real TLS, real files on disk, the real transfer engine.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{By, NodeT, Queryable};
+use ferry::connect::Endpoint;
+use ferry::ftp::{NullLog, ProtocolLog, Security, Session};
+use ferry::sites::store::SiteStore;
+use ferry::sites::{Keychain, Logon, Site, SiteSecurity};
+use ferry::tls::{Decision, PinStore, Trust, TrustProblem};
+use ferry::ui::{AppEnv, FerryApp};
+use support::server::{Certs, ServerConfig, TestServer, TlsMode};
+
+/// A window with its own folders and an in-memory keychain.
+struct Gui {
+    harness: Harness<'static, FerryApp>,
+    dirs: tempfile::TempDir,
+    keychain: Keychain,
+}
+
+impl Gui {
+    fn new() -> Gui {
+        let dirs = tempfile::tempdir().unwrap();
+        Gui::in_dirs(dirs)
+    }
+
+    fn in_dirs(dirs: tempfile::TempDir) -> Gui {
+        std::fs::create_dir_all(dirs.path().join("local")).unwrap();
+        let keychain = Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+        let env = AppEnv {
+            config_dir: Some(dirs.path().join("config")),
+            data_dir: Some(dirs.path().join("data")),
+            keychain: keychain.clone(),
+            local_dir: dirs.path().join("local"),
+        };
+        let harness = Harness::builder()
+            .with_size([1280.0, 860.0])
+            .build_ui_state(|ui, app: &mut FerryApp| app.show(ui), FerryApp::new(env));
+        Gui {
+            harness,
+            dirs,
+            keychain,
+        }
+    }
+
+    fn local(&self) -> PathBuf {
+        self.dirs.path().join("local")
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dirs.path().join("config")
+    }
+
+    /// Steps frames until `found` holds, or fails after 20 s naming `what`.
+    fn wait(&mut self, what: &str, found: impl Fn(&Harness<'static, FerryApp>) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.harness.step();
+            if found(&self.harness) {
+                // A few more frames: new windows and grids take some to settle where they stay
+                // (sizing passes), and a click must land where the widget is.
+                for _ in 0..5 {
+                    self.harness.step();
+                }
+                return;
+            }
+            if Instant::now() > deadline {
+                let labels: Vec<String> = self
+                    .harness
+                    .root()
+                    .children_recursive()
+                    .filter_map(|n| {
+                        let n = n.accesskit_node();
+                        n.label().or_else(|| n.value())
+                    })
+                    .collect();
+                panic!("timed out waiting for {what}; on screen: {labels:?}");
+            }
+            std::thread::sleep(Duration::from_millis(15));
+        }
+    }
+
+    fn wait_label(&mut self, label: &str) {
+        let label = label.to_owned();
+        self.wait(&label.clone(), move |h| {
+            h.query_all_by_label_contains(&label).next().is_some()
+        });
+    }
+
+    fn has(&self, label: &str) -> bool {
+        self.harness
+            .query_all_by_label_contains(label)
+            .next()
+            .is_some()
+    }
+
+    /// Clicks the widget labelled `label` (the last one: windows are drawn over the toolbar).
+    fn click(&mut self, label: &str) {
+        self.harness
+            .get_all_by_label(label)
+            .last()
+            .unwrap_or_else(|| panic!("no {label:?} on screen"))
+            .click();
+        self.harness.step();
+        self.harness.step();
+    }
+
+    /// Types into the text field whose hint (placeholder) or label is `name`.
+    fn type_into(&mut self, name: &str, text: &str) {
+        let by = By::new().predicate(move |n| {
+            n.data().placeholder() == Some(name) || n.label().as_deref() == Some(name)
+        });
+        // The last match: windows (the Site Manager) are drawn after the toolbar.
+        let node = self.harness.get_all(by).last().expect("a text field");
+        node.focus();
+        node.type_text(text);
+        self.harness.step();
+        self.harness.step();
+    }
+
+    /// Replaces the text of the field labelled `name`.
+    fn replace_text(&mut self, name: &str, text: &str) {
+        let by = By::new().predicate(move |n| n.label().as_deref() == Some(name));
+        let node = self.harness.get_all(by).last().expect("a text field");
+        node.focus();
+        self.harness.step();
+        self.harness
+            .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        self.harness.step();
+        self.type_into(name, text);
+    }
+
+    fn quick_connect(&mut self, server: &TestServer) {
+        self.type_into("Host or URL", "127.0.0.1");
+        self.type_into("User", "alice");
+        self.type_into("Password", "s3cret");
+        self.type_into("Port", &server.port().to_string());
+        self.click("Connect");
+    }
+}
+
+/// Trusts `server`'s certificate in `config`'s pin store, as an earlier "Always accept" would.
+fn pin(server: &TestServer, config: &Path) {
+    std::fs::create_dir_all(config).unwrap();
+    let trust = Arc::new(Trust::new(Some(
+        PinStore::load(&config.join("pins.toml")).unwrap(),
+    )));
+    let log: Arc<dyn ProtocolLog> = Arc::new(NullLog);
+    let options = Endpoint::new("127.0.0.1", server.port(), Security::ExplicitTls)
+        .connect_options(&trust, &log)
+        .unwrap();
+    let Err(err) = Session::connect(options) else {
+        panic!("expected an unknown certificate");
+    };
+    let problem = TrustProblem::from_error(&err).unwrap().clone();
+    trust.decide(&problem, Decision::AcceptAlways).unwrap();
+}
+
+fn server_with_files() -> TestServer {
+    let server = TestServer::start(ServerConfig {
+        certs: Some(Certs::self_signed()),
+        ..ServerConfig::default()
+    });
+    std::fs::create_dir(server.root().join("docs")).unwrap();
+    std::fs::write(server.root().join("docs/readme.txt"), b"read me").unwrap();
+    std::fs::write(server.root().join("hello.txt"), b"hello from the server").unwrap();
+    server
+}
+
+fn connected_gui(server: &TestServer) -> Gui {
+    let dirs = tempfile::tempdir().unwrap();
+    pin(server, &dirs.path().join("config"));
+    let mut gui = Gui::in_dirs(dirs);
+    gui.quick_connect(server);
+    gui.wait_label("Remote hello.txt");
+    gui
+}
+
+#[test]
+fn quick_connect_lists_opens_a_folder_and_goes_up() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    assert!(gui.has("Remote docs"));
+    assert!(gui.has("TLSv1.3"), "the lock shows the TLS version");
+    assert!(gui.has("data protected"));
+    gui.harness.check_accessibility();
+
+    // Select the folder, Enter opens it.
+    gui.click("Remote docs");
+    gui.harness.key_press(egui::Key::Enter);
+    gui.wait_label("Remote readme.txt");
+    assert!(!gui.has("Remote hello.txt"));
+
+    // Backspace goes up (the remote pane is active since its row was clicked).
+    gui.harness.key_press(egui::Key::Backspace);
+    gui.wait_label("Remote hello.txt");
+    assert!(
+        server
+            .commands()
+            .iter()
+            .any(|c| c.starts_with("MLSD") || c.starts_with("LIST")),
+        "listings came from the server"
+    );
+}
+
+#[test]
+fn a_queued_download_completes_and_appears_in_the_local_pane() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    gui.click("Remote hello.txt");
+    gui.click("⬅ Download");
+    gui.wait_label("Done (1)");
+    gui.click("Done (1)");
+    gui.wait_label("Local hello.txt");
+    let got = std::fs::read(gui.local().join("hello.txt")).unwrap();
+    assert_eq!(got, b"hello from the server");
+}
+
+/// What the OS hands egui for a file dropped from the file manager.
+#[derive(Debug)]
+struct OsFile(PathBuf);
+
+impl egui::DroppedFile for OsFile {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_file_dropped_from_the_os_onto_the_remote_pane_is_uploaded_and_listed() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("dropped.bin");
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&file, &bytes).unwrap();
+
+    let remote = gui.harness.get_by_label("Remote hello.txt").rect().center();
+    gui.harness.hover_at(remote);
+    gui.harness.step();
+    gui.harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(OsFile(file.clone())));
+    gui.harness.step();
+    gui.wait_label("Remote dropped.bin");
+    assert_eq!(
+        std::fs::read(server.root().join("dropped.bin")).unwrap(),
+        bytes
+    );
+}
+
+#[test]
+fn unknown_certificate_always_accept_then_changed_certificate_reject() {
+    let server = server_with_files();
+    let port = server.port();
+    let mut gui = Gui::new();
+    gui.quick_connect(&server);
+    gui.wait_label("Unknown certificate");
+    assert!(!gui.has("Remote hello.txt"));
+    gui.harness.check_accessibility();
+    gui.click("Always accept");
+    gui.wait_label("Remote hello.txt");
+    let pins = std::fs::read_to_string(gui.config().join("pins.toml")).unwrap();
+    assert!(pins.contains(&format!("127.0.0.1:{port}")) || pins.contains("127.0.0.1"));
+
+    // The server comes back at the same address with another certificate.
+    let Gui { dirs, .. } = gui;
+    drop(server);
+    let server = TestServer::start(ServerConfig {
+        certs: Some(Certs::self_signed()),
+        port,
+        ..ServerConfig::default()
+    });
+    std::fs::write(server.root().join("hello.txt"), b"x").unwrap();
+    let mut gui = Gui::in_dirs(dirs);
+    gui.quick_connect(&server);
+    gui.wait_label("HAS CHANGED");
+    gui.click("Reject");
+    gui.wait_label("rejected the certificate");
+    assert!(!gui.has("Remote hello.txt"));
+    assert!(gui.has("Not connected"));
+    // The pin is the old certificate still.
+    assert_eq!(
+        std::fs::read_to_string(gui.config().join("pins.toml")).unwrap(),
+        pins
+    );
+}
+
+#[test]
+fn plain_ftp_asks_before_any_connection() {
+    let server = TestServer::start(ServerConfig {
+        tls: TlsMode::None,
+        ..ServerConfig::default()
+    });
+    std::fs::write(server.root().join("clear.txt"), b"in clear").unwrap();
+    let mut gui = Gui::new();
+    let mut store = SiteStore::load(&gui.config().join("sites.toml")).unwrap();
+    let mut site = Site::new("Old box", "127.0.0.1");
+    site.port = server.port();
+    site.security = SiteSecurity::Plain;
+    site.logon = Logon::AskPassword;
+    site.user = "alice".into();
+    store.add(site).unwrap();
+
+    gui.click("Sites ⏷");
+    gui.click("Site Manager…");
+    gui.wait_label("Old box");
+    gui.type_into("Password", "s3cret");
+    gui.click("Connect");
+    gui.wait_label("Connect without encryption?");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        server.commands().is_empty(),
+        "nothing was sent before the user agreed"
+    );
+    gui.click("Connect without encryption");
+    gui.wait_label("Remote clear.txt");
+    assert!(gui.has("Not encrypted"));
+}
+
+#[test]
+fn site_manager_creates_edits_deletes_and_connects() {
+    let server = server_with_files();
+    let dirs = tempfile::tempdir().unwrap();
+    pin(&server, &dirs.path().join("config"));
+    let mut gui = Gui::in_dirs(dirs);
+    let sites = gui.config().join("sites.toml");
+
+    gui.click("Sites ⏷");
+    gui.click("Site Manager…");
+    gui.wait_label("New site");
+    gui.click("New site");
+    gui.type_into("Host", "127.0.0.1");
+    gui.type_into("Port", &server.port().to_string());
+    gui.type_into("User", "alice");
+    gui.type_into("Password", "s3cret");
+    gui.click("Save");
+    gui.wait_label("Saved New site");
+    let store = SiteStore::load(&sites).unwrap();
+    assert_eq!(store.sites().len(), 1);
+    assert_eq!(store.sites()[0].host, "127.0.0.1");
+    let keychain = gui.keychain.clone();
+    gui.wait("the password in the keychain", move |_| {
+        keychain.get("New site").ok().flatten().as_deref() == Some("s3cret")
+    });
+
+    // Rename: the form's name, saved again.
+    gui.replace_text("Name", "Test server");
+    gui.click("Save");
+    gui.wait_label("Saved Test server");
+    let store = SiteStore::load(&sites).unwrap();
+    assert_eq!(store.sites()[0].name, "Test server");
+    let keychain = gui.keychain.clone();
+    gui.wait("the password moved with the site", move |_| {
+        keychain.get("Test server").ok().flatten().is_some()
+    });
+    assert_eq!(gui.keychain.get("New site").unwrap(), None);
+
+    // Connect with the password from the keychain.
+    gui.click("Connect");
+    gui.wait_label("Remote hello.txt");
+
+    // Delete it.
+    gui.click("Sites ⏷");
+    gui.click("Site Manager…");
+    gui.wait_label("Test server");
+    gui.click("Delete");
+    gui.click("Yes, delete");
+    gui.wait_label("Deleted Test server");
+    assert!(SiteStore::load(&sites).unwrap().sites().is_empty());
+}
+
+fn mlsd_line(name: &str, size: u64) -> String {
+    format!("type=file;size={size};modify=20260101120000; {name}\r\n")
+}
+
+#[test]
+fn sorting_and_filtering_a_listing() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    for (name, size) in [("a.dat", 30), ("b.dat", 10), ("c.dat", 20)] {
+        std::fs::write(server.root().join(name), vec![0u8; size]).unwrap();
+    }
+    gui.harness.key_press(egui::Key::F5);
+    gui.click("Remote hello.txt");
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("Remote c.dat");
+    let order = |gui: &Gui| {
+        let mut rows: Vec<(f32, String)> = ["a.dat", "b.dat", "c.dat"]
+            .iter()
+            .map(|n| {
+                let label = format!("Remote {n}");
+                let top = gui.harness.get_by_label(&label).rect().top();
+                (top, n.to_string())
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+        rows.into_iter().map(|(_, n)| n).collect::<Vec<_>>()
+    };
+    assert_eq!(order(&gui), ["a.dat", "b.dat", "c.dat"]);
+    gui.click("Size");
+    assert_eq!(order(&gui), ["b.dat", "c.dat", "a.dat"]);
+    gui.click("Size ⏶");
+    assert_eq!(order(&gui), ["a.dat", "c.dat", "b.dat"]);
+
+    gui.type_into("Filter remote names", "b.d");
+    assert!(gui.has("Remote b.dat"));
+    assert!(!gui.has("Remote a.dat"));
+    assert!(gui.has("1 of 5"));
+}
+
+#[test]
+fn a_hundred_thousand_entry_listing_renders() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    let body: String = (0..100_000)
+        .map(|i| mlsd_line(&format!("file-{i:06}.dat"), i))
+        .collect();
+    server.fake_next_listing(body.into_bytes());
+    gui.click("Remote hello.txt");
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("100000 items");
+    assert!(gui.has("Remote file-000000.dat"));
+    // Virtualized: only the rows on screen exist.
+    assert!(!gui.has("Remote file-050000.dat"));
+    gui.type_into("Filter remote names", "099999");
+    gui.wait_label("Remote file-099999.dat");
+    assert!(gui.has("1 of 100000"));
+}
