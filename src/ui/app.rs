@@ -261,12 +261,16 @@ impl FerryApp {
             .resizable(true)
             .default_size(130.0)
             .min_size(60.0)
-            .show(ui, |ui| self.log.ui(ui));
+            .show(ui, |ui| {
+                ui.set_min_height(ui.available_height());
+                self.log.ui(ui);
+            });
         egui::Panel::bottom("queue-panel")
             .resizable(true)
             .default_size(190.0)
             .min_size(80.0)
             .show(ui, |ui| {
+                ui.set_min_height(ui.available_height());
                 let engine = self.live.as_ref().map(|l| &l.engine);
                 self.queue.ui(ui, engine);
             });
@@ -276,7 +280,9 @@ impl FerryApp {
             "the server (connect first)".to_owned()
         };
         let local_label = format!("the local folder {}", self.local.path);
+        let pane_frame = egui::Frame::central_panel(ui.style()).inner_margin(6.0);
         egui::Panel::left("local-pane")
+            .frame(pane_frame)
             .resizable(true)
             .default_size(ui.available_width() / 2.0)
             .min_size(220.0)
@@ -286,12 +292,14 @@ impl FerryApp {
                     actions.push((Side::Local, a));
                 }
             });
-        egui::CentralPanel::default().show(ui, |ui| {
-            let active = self.active == Side::Remote;
-            for a in self.remote.ui(ui, active, &local_label) {
-                actions.push((Side::Remote, a));
-            }
-        });
+        egui::CentralPanel::default()
+            .frame(pane_frame)
+            .show(ui, |ui| {
+                let active = self.active == Side::Remote;
+                for a in self.remote.ui(ui, active, &local_label) {
+                    actions.push((Side::Remote, a));
+                }
+            });
         self.os_file_drop(&ctx);
 
         for (side, action) in actions {
@@ -407,6 +415,14 @@ impl FerryApp {
                 }
             }
             Outcome::Untrusted(problem, request) => {
+                self.status = Some(Status {
+                    text: format!(
+                        "Waiting for your decision about the certificate of {}",
+                        problem.target()
+                    ),
+                    error: false,
+                    retry: false,
+                });
                 self.dialog = Some(Dialog::Certificate {
                     problem,
                     request,
@@ -474,7 +490,9 @@ impl FerryApp {
                         });
                     }
                 }
+                // The plan created folders on one side or the other.
                 self.refresh_remote = true;
+                self.refresh_local = true;
             }
             (_, BrowseResult::Failed(e)) => self.report(Err(e.to_string())),
             (_, BrowseResult::NotConnected(e)) => {
@@ -1012,6 +1030,39 @@ impl FerryApp {
         })
     }
 
+    /// A password typed into the host field as part of a URL moves to the password field, so
+    /// it is shown masked like any other.
+    fn hide_url_password(&mut self) {
+        let host = self.quick.host.trim();
+        if !host.contains("://") {
+            return;
+        }
+        if let Ok(mut url) = FtpUrl::parse(host)
+            && let Some(password) = url.password.take()
+        {
+            self.quick.password = password;
+            if let Some(user) = url.user.take() {
+                self.quick.user = user;
+            }
+            if self.quick.port.trim().is_empty() {
+                self.quick.port = url.port.to_string();
+            }
+            let scheme = &host[..host.find("://").unwrap_or(0)];
+            let host = if url.host.contains(':') {
+                format!("[{}]", url.host)
+            } else {
+                url.host.clone()
+            };
+            // The URL's path rules: relative to the login folder, `//abs` for an absolute one.
+            let path = if url.path.is_empty() {
+                String::new()
+            } else {
+                format!("/{}", url.path)
+            };
+            self.quick.host = format!("{scheme}://{host}{path}");
+        }
+    }
+
     fn queue_file(&self, request: &ConnectRequest) -> Option<PathBuf> {
         let user = match &request.login {
             Login::Anonymous => "anonymous",
@@ -1076,7 +1127,7 @@ impl FerryApp {
                 (&mut self.quick.host, "Host or URL", 170.0, false),
                 (&mut self.quick.user, "User", 90.0, false),
                 (&mut self.quick.password, "Password", 90.0, true),
-                (&mut self.quick.port, "Port", 45.0, false),
+                (&mut self.quick.port, "Port", 55.0, false),
             ] {
                 let r = field(ui, value, hint, width, password);
                 enter |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
@@ -1108,6 +1159,7 @@ impl FerryApp {
                 .clicked()
                 || (enter && !busy)
             {
+                self.hide_url_password();
                 match self.quick_connect_request() {
                     Ok(request) => self.connect(request),
                     Err(e) => self.report(Err(e)),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use crate::transfer::{Command, Direction, Engine, Event, Item, ItemState, Totals};
+use crate::transfer::{Command, Direction, Engine, Event, Item, ItemState};
 
 use super::format;
 
@@ -30,7 +30,6 @@ struct Row {
 pub(crate) struct QueueView {
     rows: BTreeMap<u64, Row>,
     pub tab: QueueTab,
-    totals: Totals,
 }
 
 impl QueueView {
@@ -87,8 +86,7 @@ impl QueueView {
                     row.eta = *eta;
                 }
             }
-            Event::Totals(totals) => self.totals = *totals,
-            Event::Question { .. } | Event::Log(_) | Event::Idle => {}
+            Event::Totals(_) | Event::Question { .. } | Event::Log(_) | Event::Idle => {}
         }
     }
 
@@ -100,7 +98,6 @@ impl QueueView {
     /// Forgets everything (a new connection has its own queue).
     pub(crate) fn reset(&mut self) {
         self.rows.clear();
-        self.totals = Totals::default();
     }
 
     /// Takes the engine's items as they are now (after connecting: a saved queue).
@@ -116,7 +113,6 @@ impl QueueView {
                 },
             );
         }
-        self.totals = engine.totals();
     }
 
     fn in_tab(tab: QueueTab, state: ItemState) -> bool {
@@ -142,14 +138,22 @@ impl QueueView {
             .filter(|r| r.item.state == ItemState::Active)
             .map(|r| r.speed)
             .sum();
-        let pending = self.count(QueueTab::Pending);
-        if pending == 0 {
+        let pending: Vec<&Item> = self
+            .rows
+            .values()
+            .map(|r| &r.item)
+            .filter(|i| !i.state.is_finished())
+            .collect();
+        if pending.is_empty() {
             return String::new();
         }
+        let bytes: u64 = pending.iter().filter_map(|i| i.size).sum();
+        let done: u64 = pending.iter().map(|i| i.bytes_done).sum();
         format!(
-            "{pending} in queue · {} of {} · {}",
-            format::size(self.totals.bytes_done),
-            format::size(self.totals.bytes),
+            "{} in queue · {} of {} · {}",
+            pending.len(),
+            format::size(done),
+            format::size(bytes),
             format::speed(active)
         )
     }
@@ -223,6 +227,7 @@ impl QueueView {
             .column(Column::initial(140.0).clip(true))
             .column(Column::initial(120.0))
             .min_scrolled_height(0.0)
+            .auto_shrink([false, false])
             .header(height, |mut h| {
                 for title in ["", "File", "Progress", "Bytes", "Speed", "ETA", "State", ""] {
                     h.col(|ui| {
