@@ -126,7 +126,9 @@ impl Gui {
 
     /// Replaces the text of the field labelled `name`.
     fn replace_text(&mut self, name: &str, text: &str) {
-        let by = By::new().predicate(move |n| n.label().as_deref() == Some(name));
+        let by = By::new().predicate(move |n| {
+            n.label().as_deref() == Some(name) || n.data().placeholder() == Some(name)
+        });
         let node = self.harness.get_all(by).last().expect("a text field");
         node.focus();
         self.harness.step();
@@ -318,6 +320,7 @@ fn plain_ftp_asks_before_any_connection() {
     gui.type_into("Password", "s3cret");
     gui.click("Connect");
     gui.wait_label("Connect without encryption?");
+    gui.harness.check_accessibility();
     std::thread::sleep(Duration::from_millis(200));
     assert!(
         server.commands().is_empty(),
@@ -340,6 +343,7 @@ fn site_manager_creates_edits_deletes_and_connects() {
     gui.click("Site Manager…");
     gui.wait_label("New site");
     gui.click("New site");
+    gui.harness.check_accessibility();
     gui.type_into("Host", "127.0.0.1");
     gui.type_into("Port", &server.port().to_string());
     gui.type_into("User", "alice");
@@ -436,4 +440,102 @@ fn a_hundred_thousand_entry_listing_renders() {
     gui.type_into("Filter remote names", "099999");
     gui.wait_label("Remote file-099999.dat");
     assert!(gui.has("1 of 100000"));
+}
+
+#[test]
+fn dragging_a_remote_row_onto_the_local_pane_downloads_it() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    let from = gui.harness.get_by_label("Remote hello.txt").rect().center();
+    let to = gui
+        .harness
+        .get_by_label("Local path (Ctrl+L)")
+        .rect()
+        .center()
+        + egui::vec2(0.0, 200.0);
+    gui.harness.hover_at(from);
+    gui.harness.step();
+    gui.harness.drag_at(from);
+    gui.harness.step();
+    // Move in steps, as a hand would: egui starts a drag after a few pixels.
+    for i in 1..=10 {
+        let t = i as f32 / 10.0;
+        gui.harness.hover_at(from + (to - from) * t);
+        gui.harness.step();
+    }
+    gui.harness.drop_at(to);
+    gui.harness.step();
+    gui.wait_label("Local hello.txt");
+    assert_eq!(
+        std::fs::read(gui.local().join("hello.txt")).unwrap(),
+        b"hello from the server"
+    );
+}
+
+#[test]
+fn keyboard_rename_and_delete_on_the_server() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    gui.click("Remote hello.txt");
+    gui.harness.key_press(egui::Key::F2);
+    gui.wait_label("New name for");
+    gui.harness.check_accessibility();
+    gui.replace_text("New name", "renamed.txt");
+    gui.click("Rename");
+    gui.wait_label("Remote renamed.txt");
+    assert!(server.root().join("renamed.txt").exists());
+    assert!(!server.root().join("hello.txt").exists());
+
+    // Del asks first; Cancel keeps the folder, Delete removes it with its contents.
+    gui.click("Remote docs");
+    gui.harness.key_press(egui::Key::Delete);
+    gui.wait_label("Folders are deleted with everything in them");
+    gui.click("Cancel");
+    assert!(server.root().join("docs/readme.txt").exists());
+    gui.harness.key_press(egui::Key::Delete);
+    gui.wait_label("Folders are deleted with everything in them");
+    gui.click("Delete");
+    gui.wait("the folder gone from the listing", |h| {
+        h.query_all_by_label("Remote docs").next().is_none()
+    });
+    assert!(!server.root().join("docs").exists());
+}
+
+#[test]
+fn tab_switches_panes_and_enter_opens_local_folders() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    std::fs::create_dir(gui.local().join("photos")).unwrap();
+    std::fs::write(gui.local().join("photos/cat.jpg"), b"meow").unwrap();
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("Local photos");
+    gui.click("Remote hello.txt");
+    // The remote pane is active; Tab makes the local one active, arrows select, Enter opens.
+    gui.harness.key_press(egui::Key::Tab);
+    gui.harness.step();
+    gui.harness.key_press(egui::Key::ArrowDown);
+    gui.harness.step();
+    gui.harness.key_press(egui::Key::Enter);
+    gui.wait_label("Local cat.jpg");
+    assert!(gui.has("Remote hello.txt"), "the remote pane did not move");
+}
+
+#[test]
+fn settings_are_saved_and_read_back() {
+    let mut gui = Gui::new();
+    gui.click("⚙");
+    gui.wait_label("Parallel transfers");
+    gui.harness.check_accessibility();
+    gui.click("Light");
+    let file = gui.config().join("settings.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("theme = \"light\""), "{text}");
+    // A new window reads them: the Light choice is selected.
+    let Gui { dirs, .. } = gui;
+    let mut gui = Gui::in_dirs(dirs);
+    gui.harness.step();
+    assert_eq!(
+        gui.harness.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::Light
+    );
 }

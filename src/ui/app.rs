@@ -872,6 +872,16 @@ impl FerryApp {
     fn keyboard(&mut self, ctx: &egui::Context, actions: &mut Vec<(Side, PaneAction)>) {
         let side = self.active;
         let pressed = |key: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key));
+        // Tab and the arrows belong to the panes here: egui would move the keyboard focus to
+        // the next widget with them (it decided that at the start of this frame), so cancel it.
+        let navigation = ctx.input(|i| {
+            [Key::Tab, Key::ArrowUp, Key::ArrowDown]
+                .iter()
+                .any(|k| i.key_pressed(*k) && i.modifiers.is_none())
+        });
+        if navigation {
+            ctx.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
+        }
         if pressed(Key::Tab) {
             self.active = side.other();
             return;
@@ -1201,11 +1211,33 @@ impl FerryApp {
             if sites.is_empty() {
                 ui.weak("No saved sites");
             }
-            for site in sites {
-                if ui.button(site.path()).clicked() {
-                    chosen = Some(site);
-                    ui.close();
+            // Top-level sites first, then one submenu per folder (sites are sorted by folder).
+            let mut i = 0;
+            while i < sites.len() {
+                let folder = sites[i].folder.clone();
+                let end = sites[i..]
+                    .iter()
+                    .position(|s| s.folder != folder)
+                    .map_or(sites.len(), |n| i + n);
+                let group = &sites[i..end];
+                if folder.is_empty() {
+                    for site in group {
+                        if ui.button(&site.name).clicked() {
+                            chosen = Some(site.clone());
+                            ui.close();
+                        }
+                    }
+                } else {
+                    ui.menu_button(format!("📁 {}", folder.join(" / ")), |ui| {
+                        for site in group {
+                            if ui.button(&site.name).clicked() {
+                                chosen = Some(site.clone());
+                                ui.close();
+                            }
+                        }
+                    });
                 }
+                i = end;
             }
         });
         if open_manager {
