@@ -235,39 +235,19 @@ fn ui_certificate(
                     "Pinned (accepted {})",
                     CertInfo::format_time(pinned.accepted_at)
                 ));
-                egui::Grid::new("cert-pinned")
-                    .num_columns(2)
-                    .show(&mut cols[0], |ui| {
-                        grid_row(ui, "SHA-256", &pinned.sha256);
-                        grid_row(ui, "Subject", &pinned.subject);
-                        grid_row(ui, "Issuer", &pinned.issuer);
-                        grid_row(
-                            ui,
-                            "Valid",
-                            &format!(
-                                "{} to {}",
-                                CertInfo::format_time(pinned.not_before),
-                                CertInfo::format_time(pinned.not_after)
-                            ),
-                        );
-                    });
+                ui_cert_summary(
+                    &mut cols[0],
+                    "cert-pinned",
+                    [&pinned.sha256, &pinned.subject, &pinned.issuer],
+                    (pinned.not_before, pinned.not_after),
+                );
                 cols[1].strong(RichText::new("Presented now").color(red));
-                egui::Grid::new("cert-new")
-                    .num_columns(2)
-                    .show(&mut cols[1], |ui| {
-                        grid_row(ui, "SHA-256", &presented.sha256);
-                        grid_row(ui, "Subject", &presented.subject);
-                        grid_row(ui, "Issuer", &presented.issuer);
-                        grid_row(
-                            ui,
-                            "Valid",
-                            &format!(
-                                "{} to {}",
-                                CertInfo::format_time(presented.not_before),
-                                CertInfo::format_time(presented.not_after)
-                            ),
-                        );
-                    });
+                ui_cert_summary(
+                    &mut cols[1],
+                    "cert-new",
+                    [&presented.sha256, &presented.subject, &presented.issuer],
+                    (presented.not_before, presented.not_after),
+                );
             });
         }
     }
@@ -301,6 +281,27 @@ fn ui_certificate(
         {
             *choice = trust(Decision::AcceptAlways);
         }
+    });
+}
+
+/// Fingerprint, subject, issuer and validity: what to compare between a pinned certificate and
+/// the one presented now.
+fn ui_cert_summary(
+    ui: &mut egui::Ui,
+    id: &str,
+    [sha256, subject, issuer]: [&str; 3],
+    valid: (i64, i64),
+) {
+    egui::Grid::new(id).num_columns(2).show(ui, |ui| {
+        grid_row(ui, "SHA-256", sha256);
+        grid_row(ui, "Subject", subject);
+        grid_row(ui, "Issuer", issuer);
+        let valid = format!(
+            "{} to {}",
+            CertInfo::format_time(valid.0),
+            CertInfo::format_time(valid.1)
+        );
+        grid_row(ui, "Valid", &valid);
     });
 }
 

@@ -297,45 +297,30 @@ fn ui_queue_row(r: &mut egui_extras::TableRow<'_, '_>, row: &Row, engine: Option
     r.col(|ui| {
         let Some(engine) = engine else { return };
         let id = item.id;
+        let button = |ui: &mut egui::Ui, icon: &str, verb: &str| {
+            ui.small_button(icon)
+                .on_hover_text(format!("{verb} {name}"))
+                .clicked()
+        };
         match item.state {
             ItemState::Queued | ItemState::Active | ItemState::Asking => {
-                if ui
-                    .small_button("⏸")
-                    .on_hover_text(format!("Pause {name}"))
-                    .clicked()
-                {
+                if button(ui, "⏸", "Pause") {
                     engine.send(Command::Pause(id));
                 }
-                if ui
-                    .small_button("✖")
-                    .on_hover_text(format!("Cancel {name}"))
-                    .clicked()
-                {
+                if button(ui, "✖", "Cancel") {
                     engine.send(Command::Cancel(id));
                 }
             }
             ItemState::Paused => {
-                if ui
-                    .small_button("▶")
-                    .on_hover_text(format!("Resume {name}"))
-                    .clicked()
-                {
+                if button(ui, "▶", "Resume") {
                     engine.send(Command::Resume(id));
                 }
-                if ui
-                    .small_button("✖")
-                    .on_hover_text(format!("Cancel {name}"))
-                    .clicked()
-                {
+                if button(ui, "✖", "Cancel") {
                     engine.send(Command::Cancel(id));
                 }
             }
             ItemState::Failed | ItemState::Cancelled => {
-                if ui
-                    .small_button("⟳")
-                    .on_hover_text(format!("Retry {name}"))
-                    .clicked()
-                {
+                if button(ui, "⟳", "Retry") {
                     engine.send(Command::Retry(id));
                 }
             }
