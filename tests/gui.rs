@@ -539,3 +539,29 @@ fn settings_are_saved_and_read_back() {
         egui::ThemePreference::Light
     );
 }
+
+#[test]
+fn an_existing_target_asks_and_the_answer_is_applied() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    std::fs::write(gui.local().join("hello.txt"), b"local copy").unwrap();
+    gui.click("Remote hello.txt");
+    gui.click("⬅ Download");
+    gui.wait_label("The target file exists");
+    gui.harness.check_accessibility();
+    gui.click("Skip");
+    gui.wait_label("Done (1)");
+    assert_eq!(
+        std::fs::read(gui.local().join("hello.txt")).unwrap(),
+        b"local copy"
+    );
+
+    gui.click("⬅ Download");
+    gui.wait_label("The target file exists");
+    gui.click("Overwrite");
+    gui.wait_label("Done (2)");
+    assert_eq!(
+        std::fs::read(gui.local().join("hello.txt")).unwrap(),
+        b"hello from the server"
+    );
+}

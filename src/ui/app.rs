@@ -130,6 +130,11 @@ pub struct FerryApp {
     refresh_remote: bool,
     last_auto_refresh: Instant,
     title: String,
+    /// The Sites menu's list, and when it was read.
+    menu_sites: Option<(Instant, Vec<Site>)>,
+    /// Settings changed and not yet written (written when the pointer is released, so a slider
+    /// drag is one write).
+    settings_dirty: bool,
 }
 
 impl FerryApp {
@@ -220,6 +225,8 @@ impl FerryApp {
             refresh_remote: false,
             last_auto_refresh: Instant::now(),
             title: String::new(),
+            menu_sites: None,
+            settings_dirty: false,
             env,
         };
         app.remote.placeholder =
@@ -1203,10 +1210,23 @@ impl FerryApp {
                 ui.close();
             }
             ui.separator();
+            // Read once when the menu opens, not on every frame it stays open.
+            let stale = self
+                .menu_sites
+                .as_ref()
+                .is_none_or(|(at, _)| at.elapsed() > Duration::from_secs(2));
+            if stale {
+                let sites = self
+                    .sites_file()
+                    .and_then(|p| SiteStore::load(&p).ok())
+                    .map(|s| s.sites().to_vec())
+                    .unwrap_or_default();
+                self.menu_sites = Some((Instant::now(), sites));
+            }
             let sites = self
-                .sites_file()
-                .and_then(|p| SiteStore::load(&p).ok())
-                .map(|s| s.sites().to_vec())
+                .menu_sites
+                .as_ref()
+                .map(|(_, s)| s.clone())
                 .unwrap_or_default();
             if sites.is_empty() {
                 ui.weak("No saved sites");
@@ -1556,7 +1576,11 @@ impl FerryApp {
                     ui.weak("Parallel transfers apply to the next connection.");
                 });
             self.settings_open = open;
-            if changed && let Some(file) = &self.settings_file {
+            self.settings_dirty |= changed;
+        }
+        if self.settings_dirty && !ctx.input(|i| i.pointer.any_down()) {
+            self.settings_dirty = false;
+            if let Some(file) = &self.settings_file {
                 let new = self.settings.clone();
                 if let Err(e) = file.update(|s| *s = new) {
                     self.report(Err(e.to_string()));
