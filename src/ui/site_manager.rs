@@ -188,7 +188,7 @@ impl SiteManager {
                 if let Some(note) = &self.keychain_note {
                     ui.colored_label(
                         ui.visuals().warn_fg_color,
-                        format!("No keychain: passwords cannot be saved, Ferry asks at every connection ({note})."),
+                        format!("No keychain, so passwords cannot be saved: type the password here each time you connect ({note})."),
                     );
                 }
                 ui.horizontal_top(|ui| {
