@@ -18,16 +18,12 @@ pub fn pins_file() -> Option<PathBuf> {
     config_dir().map(|d| d.join("pins.toml"))
 }
 
-/// The directory for state Ferry keeps between runs (the transfer queue); `FERRY_DATA_DIR`
+/// The directory for state Ferry keeps between runs (the window keeps each server's transfer
+/// queue in `queues/` there); `FERRY_DATA_DIR`
 /// overrides it.
 pub fn data_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("FERRY_DATA_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
     }
     directories::ProjectDirs::from("org", "Ferry", "Ferry").map(|d| d.data_dir().to_owned())
-}
-
-/// The saved transfer queue.
-pub fn queue_file() -> Option<PathBuf> {
-    data_dir().map(|d| d.join("queue.toml"))
 }

@@ -29,12 +29,7 @@ pub(crate) fn get_recursive(
     let started = Instant::now();
     let root = local.map_or_else(|| plan::default_local_name(&target.path), Path::to_owned);
     let planned = plan::download(&mut session, &target.path, &root, batch.follow_symlinks)
-        .map_err(|e| match e {
-            FtpError::Local { source } => {
-                Failure::local(format!("cannot create {}: {source}", root.display()))
-            }
-            other => other.into(),
-        })?;
+        .map_err(|e| local_or_remote(e, "cannot create", &root))?;
     run(
         session,
         connection,
@@ -61,14 +56,8 @@ pub(crate) fn put_recursive(
     }
     let (mut session, connection) = open_connection(target, global)?;
     let started = Instant::now();
-    let planned = plan::upload(&mut session, local, &target.path, batch.follow_symlinks).map_err(
-        |e| match e {
-            FtpError::Local { source } => {
-                Failure::local(format!("cannot read {}: {source}", local.display()))
-            }
-            other => other.into(),
-        },
-    )?;
+    let planned = plan::upload(&mut session, local, &target.path, batch.follow_symlinks)
+        .map_err(|e| local_or_remote(e, "cannot read", local))?;
     run(
         session,
         connection,
@@ -77,6 +66,17 @@ pub(crate) fn put_recursive(
         batch,
         started,
     )
+}
+
+/// A planning error: a local one names the folder (`what` it could not do), a server one keeps
+/// its own exit code.
+fn local_or_remote(e: FtpError, what: &str, folder: &Path) -> Failure {
+    match e {
+        FtpError::Local { source } => {
+            Failure::local(format!("{what} {}: {source}", folder.display()))
+        }
+        other => other.into(),
+    }
 }
 
 /// `--parallel`, never more than a saved site allows (servers limit connections per user).

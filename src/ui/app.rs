@@ -20,7 +20,9 @@ use crate::transfer::{
     BrowseRequest, BrowseResult, Command, Direction, Event, ItemState, NewItem, names,
 };
 
-use super::connection::{self, ConnectRequest, Live, LogLine, Login, Outcome, WindowLog};
+use super::connection::{
+    self, ConnectRequest, EngineSetup, Live, LogLine, Login, Outcome, WindowLog,
+};
 use super::dialogs::{self, Choice, Dialog};
 use super::files::FileRow;
 use super::inbox::{Inbox, UiEvent};
@@ -364,11 +366,10 @@ impl FerryApp {
             Ok(t) => (t, false),
             Err(t) => (t, true),
         };
-        self.log.push(LogLine {
-            unix_time: now(),
-            kind: if error { LogKind::Error } else { LogKind::Info },
-            text: text.clone(),
-        });
+        self.log.push(LogLine::now(
+            if error { LogKind::Error } else { LogKind::Info },
+            text.clone(),
+        ));
         self.status = Some(Status {
             text,
             error,
@@ -379,43 +380,19 @@ impl FerryApp {
     fn connected(&mut self, outcome: Outcome) {
         self.connecting = None;
         match outcome {
-            Outcome::Connected(established) => {
-                let local_dir = established.request.local_dir.clone();
-                let remote_dir = established.request.remote_dir.clone();
-                let queue_file = self.queue_file(&established.request);
-                let live = connection::go_live(
-                    *established,
-                    self.trust.clone(),
-                    self.log_sink.clone(),
-                    self.settings.parallel_transfers,
-                    queue_file,
-                    &self.inbox,
-                );
+            Outcome::Connected(live) => {
                 self.queue.load(&live.engine);
-                let home = live.home.clone();
                 self.status = Some(Status {
                     text: format!("Connected to {}", live.label),
                     error: false,
                     retry: false,
                 });
-                self.live = Some(live);
                 self.remote_cache.clear();
                 self.remote.placeholder = None;
                 self.remote.path = String::new();
-                let start = remote_dir.map_or(home, |dir| {
-                    if dir.starts_with('/') {
-                        dir
-                    } else {
-                        remote_path::join(
-                            &self
-                                .live
-                                .as_ref()
-                                .map(|l| l.home.clone())
-                                .unwrap_or_default(),
-                            &dir,
-                        )
-                    }
-                });
+                let start = live.start_dir.clone();
+                let local_dir = live.local_dir.clone();
+                self.live = Some(*live);
                 self.list_remote(&start);
                 if let Some(dir) = local_dir {
                     self.list_local(&dir.to_string_lossy());
@@ -437,11 +414,7 @@ impl FerryApp {
                 });
             }
             Outcome::Failed(message) => {
-                self.log.push(LogLine {
-                    unix_time: now(),
-                    kind: LogKind::Error,
-                    text: message.clone(),
-                });
+                self.log.push(LogLine::now(LogKind::Error, message.clone()));
                 self.status = Some(Status {
                     text: format!("Could not connect: {message}"),
                     error: true,
@@ -480,11 +453,10 @@ impl FerryApp {
             }
             (Some(Purpose::Plan), BrowseResult::Planned(plan)) => {
                 for skipped in &plan.skipped {
-                    self.log.push(LogLine {
-                        unix_time: now(),
-                        kind: LogKind::Info,
-                        text: format!("Not transferred: {skipped}"),
-                    });
+                    self.log.push(LogLine::now(
+                        LogKind::Info,
+                        format!("Not transferred: {skipped}"),
+                    ));
                 }
                 if let Some(live) = &self.live {
                     if plan.items.is_empty() {
@@ -511,8 +483,8 @@ impl FerryApp {
     }
 
     fn engine_event(&mut self, event: Event) {
-        if let Some(line) = connection::engine_log_line(&event) {
-            self.log.push(line);
+        if let Event::Log(text) = &event {
+            self.log.push(LogLine::now(LogKind::Info, text.as_str()));
         }
         let engine = self.live.as_ref().map(|l| &l.engine);
         self.queue.apply(&event, engine);
@@ -545,11 +517,8 @@ impl FerryApp {
                     .item(id)
                     .map(|i| i.remote.clone())
                     .unwrap_or_default();
-                self.log.push(LogLine {
-                    unix_time: now(),
-                    kind: LogKind::Error,
-                    text: format!("{name}: {error}"),
-                });
+                self.log
+                    .push(LogLine::now(LogKind::Error, format!("{name}: {error}")));
             }
             Event::Question {
                 id,
@@ -911,28 +880,22 @@ impl FerryApp {
         if pressed(Key::Backspace) {
             actions.push((side, PaneAction::Up));
         }
-        let selected: Vec<FileRow> = self
-            .pane(side)
-            .listing
-            .selected_rows()
-            .into_iter()
-            .cloned()
-            .collect();
-        if pressed(Key::Enter)
-            && let Some(row) = selected.first()
-        {
+        let (enter, delete, rename) = (pressed(Key::Enter), pressed(Key::Delete), pressed(Key::F2));
+        if !(enter || delete || rename) {
+            return;
+        }
+        let selected = self.pane(side).selected_rows();
+        if enter && let Some(row) = selected.first() {
             if row.is_container() && selected.len() == 1 {
                 actions.push((side, PaneAction::OpenRow(row.name.clone())));
             } else {
                 actions.push((side, PaneAction::Transfer(selected.clone())));
             }
         }
-        if pressed(Key::Delete) && !selected.is_empty() {
+        if delete && !selected.is_empty() {
             actions.push((side, PaneAction::Delete(selected.clone())));
         }
-        if pressed(Key::F2)
-            && let Some(row) = selected.first()
-        {
+        if rename && let Some(row) = selected.first() {
             actions.push((side, PaneAction::Rename(row.clone())));
         }
     }
@@ -953,14 +916,16 @@ impl FerryApp {
             retry: false,
         });
         self.last_request = Some(request.clone());
-        let (trust, keychain, log, inbox) = (
+        let (setup, trust, keychain, log, inbox) = (
+            self.engine_setup(&request),
             self.trust.clone(),
             self.env.keychain.clone(),
             self.log_sink.clone(),
             self.inbox.clone(),
         );
         // Queued behind any keychain write still running (the attempt reads the keychain).
-        let start = move || connection::start_attempt(request, None, trust, keychain, log, inbox);
+        let start =
+            move || connection::start_attempt(request, None, setup, trust, keychain, log, inbox);
         if let Err(job) = self.keychain_jobs.send(Box::new(start)) {
             (job.0)();
         }
@@ -1077,6 +1042,15 @@ impl FerryApp {
                 format!("/{}", url.path)
             };
             self.quick.host = format!("{scheme}://{host}{path}");
+        }
+    }
+
+    /// The engine of a connection to `request`: the parallel transfers setting, and the
+    /// server's own saved queue.
+    fn engine_setup(&self, request: &ConnectRequest) -> EngineSetup {
+        EngineSetup {
+            workers: self.settings.parallel_transfers,
+            queue_file: self.queue_file(request),
         }
     }
 
@@ -1377,17 +1351,16 @@ impl FerryApp {
                         error: true,
                         retry: false,
                     });
-                    self.log.push(LogLine {
-                        unix_time: now(),
-                        kind: LogKind::Error,
-                        text: problem.to_string(),
-                    });
+                    self.log
+                        .push(LogLine::now(LogKind::Error, problem.to_string()));
                     return;
                 }
                 self.connecting = Some(request.label.clone());
+                let setup = self.engine_setup(&request);
                 connection::start_attempt(
                     *request,
                     Some((*problem, decision)),
+                    setup,
                     self.trust.clone(),
                     self.env.keychain.clone(),
                     self.log_sink.clone(),
@@ -1612,13 +1585,6 @@ impl eframe::App for FerryApp {
             connection::shut_down(live);
         }
     }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// Reads a local folder (on a worker thread).

@@ -11,7 +11,7 @@ use crate::connect::Endpoint;
 use crate::ftp::{Credentials, LogKind, ProtocolLog, Security, Session, TlsInfo};
 use crate::sites::Keychain;
 use crate::tls::{CertInfo, Decision, Trust, TrustProblem};
-use crate::transfer::{BrowseResult, Browser, Connector, Engine, EngineConfig, Event};
+use crate::transfer::{BrowseResult, Browser, Connector, Engine, EngineConfig};
 
 use super::inbox::{Inbox, UiEvent};
 
@@ -51,7 +51,7 @@ impl ConnectRequest {
 }
 
 /// A logged-in first session and what the window shows of it.
-pub(crate) struct Established {
+struct Established {
     pub session: Session,
     pub credentials: Credentials,
     pub request: ConnectRequest,
@@ -61,7 +61,8 @@ pub(crate) struct Established {
 
 /// What an attempt ended with.
 pub(crate) enum Outcome {
-    Connected(Box<Established>),
+    /// Logged in; the browse worker and the engine are running.
+    Connected(Box<Live>),
     /// The certificate needs the user's decision.
     Untrusted(Box<TrustProblem>, Box<ConnectRequest>),
     Failed(String),
@@ -75,11 +76,19 @@ pub(crate) struct SecurityInfo {
     pub certificate: Option<CertInfo>,
 }
 
+/// How the engine of a connection runs (from the settings and the server).
+pub(crate) struct EngineSetup {
+    pub workers: usize,
+    pub queue_file: Option<PathBuf>,
+}
+
 /// Starts an attempt on a new thread; `decision` (from the certificate dialog) is recorded
-/// first, on that thread too (it may write the pin file).
+/// first, on that thread too (it may write the pin file). On success the same thread starts the
+/// browse worker and the engine (which reads its saved queue), so the window only receives them.
 pub(crate) fn start_attempt(
     request: ConnectRequest,
     decision: Option<(TrustProblem, Decision)>,
+    setup: EngineSetup,
     trust: Arc<Trust>,
     keychain: Keychain,
     log: Arc<dyn ProtocolLog>,
@@ -90,12 +99,22 @@ pub(crate) fn start_attempt(
         .spawn({
             let inbox = inbox.clone();
             move || {
-                let outcome = match decision {
-                    Some((problem, decision)) => match trust.decide(&problem, decision) {
-                        Ok(()) => attempt(request, &trust, &keychain, &log),
-                        Err(e) => Outcome::Failed(format!("cannot remember the certificate: {e}")),
-                    },
-                    None => attempt(request, &trust, &keychain, &log),
+                let decided = match decision {
+                    Some((problem, decision)) => trust.decide(&problem, decision).map_err(|e| {
+                        Outcome::Failed(format!("cannot remember the certificate: {e}"))
+                    }),
+                    None => Ok(()),
+                };
+                let outcome = match decided.and_then(|()| attempt(request, &trust, &keychain, &log))
+                {
+                    Ok(established) => Outcome::Connected(Box::new(go_live(
+                        established,
+                        trust,
+                        log,
+                        setup,
+                        &inbox,
+                    ))),
+                    Err(outcome) => outcome,
                 };
                 inbox.send(UiEvent::Connect(outcome));
             }
@@ -107,44 +126,45 @@ pub(crate) fn start_attempt(
     }
 }
 
+/// Connects and logs in; the error side is what to tell the window instead.
 fn attempt(
     request: ConnectRequest,
     trust: &Arc<Trust>,
     keychain: &Keychain,
     log: &Arc<dyn ProtocolLog>,
-) -> Outcome {
+) -> Result<Established, Outcome> {
     let credentials = match &request.login {
         Login::Anonymous => Credentials::anonymous(),
         Login::Password { user, password } => Credentials::new(user.clone(), password.clone()),
         Login::Keychain { user, site_path } => match keychain.get(site_path) {
             Ok(Some(password)) => Credentials::new(user.clone(), password),
             Ok(None) => {
-                return Outcome::Failed(format!(
+                return Err(Outcome::Failed(format!(
                     "No password is saved for {site_path}. Enter it in the Site Manager."
-                ));
+                )));
             }
-            Err(e) => return Outcome::Failed(e.to_string()),
+            Err(e) => return Err(Outcome::Failed(e.to_string())),
         },
     };
     let options = match request.endpoint.connect_options(trust, log) {
         Ok(o) => o,
-        Err(e) => return Outcome::Failed(e),
+        Err(e) => return Err(Outcome::Failed(e)),
     };
     let mut session = match Session::connect(options) {
         Ok(s) => s,
         Err(e) => {
-            return match TrustProblem::from_error(&e) {
+            return Err(match TrustProblem::from_error(&e) {
                 Some(problem) => Outcome::Untrusted(Box::new(problem.clone()), Box::new(request)),
                 None => Outcome::Failed(e.to_string()),
-            };
+            });
         }
     };
     if let Err(e) = session.login(&credentials) {
-        return Outcome::Failed(e.to_string());
+        return Err(Outcome::Failed(e.to_string()));
     }
     let home = match session.pwd() {
         Ok(p) => p,
-        Err(e) => return Outcome::Failed(e.to_string()),
+        Err(e) => return Err(Outcome::Failed(e.to_string())),
     };
     let tls = session.tls_info();
     let certificate = CertInfo::from_chain(&session.peer_certificates(), None)
@@ -159,32 +179,36 @@ fn attempt(
         tls,
         certificate,
     };
-    Outcome::Connected(Box::new(Established {
+    Ok(Established {
         session,
         credentials,
         request,
         home,
         security,
-    }))
+    })
 }
 
 /// A connected server: the browse worker, the transfer engine, and what to show about them.
 pub(crate) struct Live {
     pub label: String,
     pub endpoint: Endpoint,
+    /// The login folder.
     pub home: String,
+    /// The remote folder to show first (the site's, or the login folder).
+    pub start_dir: String,
+    /// The local folder to show first, if the site has one.
+    pub local_dir: Option<PathBuf>,
     pub security: SecurityInfo,
     pub browser: Browser,
     pub engine: Engine,
 }
 
 /// Starts the browse worker (on the first session) and the transfer engine for `established`.
-pub(crate) fn go_live(
+fn go_live(
     established: Established,
     trust: Arc<Trust>,
     log: Arc<dyn ProtocolLog>,
-    workers: usize,
-    queue_file: Option<PathBuf>,
+    setup: EngineSetup,
     inbox: &Inbox,
 ) -> Live {
     let Established {
@@ -221,18 +245,25 @@ pub(crate) fn go_live(
     });
     let limit = request.max_connections.unwrap_or(16).max(1);
     let mut engine = Engine::start(EngineConfig {
-        workers: workers.clamp(1, 16).min(limit),
+        workers: setup.workers.clamp(1, 16).min(limit),
         retries: 3,
         backoff: std::time::Duration::from_secs(2),
         connector: fresh,
-        queue_file,
+        queue_file: setup.queue_file,
     });
     if let Some(events) = engine.take_events() {
         relay(events, inbox, UiEvent::Engine);
     }
+    let start_dir = match request.remote_dir {
+        Some(dir) if dir.starts_with('/') => dir,
+        Some(dir) => crate::ftp::path::join(&home, &dir),
+        None => home.clone(),
+    };
     Live {
         label: request.label,
         endpoint,
+        start_dir,
+        local_dir: request.local_dir,
         home,
         security,
         browser,
@@ -286,32 +317,21 @@ impl WindowLog {
     }
 }
 
-impl ProtocolLog for WindowLog {
-    fn log(&self, kind: LogKind, line: &str) {
-        let unix_time = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        let event = UiEvent::Log(LogLine {
-            unix_time,
+impl LogLine {
+    /// A line stamped now.
+    pub(crate) fn now(kind: LogKind, text: impl Into<String>) -> LogLine {
+        LogLine {
+            unix_time: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
             kind,
-            text: line.to_owned(),
-        });
-        self.inbox.send(event);
+            text: text.into(),
+        }
     }
 }
 
-/// Anything that ends up in the engine's log.
-pub(crate) fn engine_log_line(event: &Event) -> Option<LogLine> {
-    match event {
-        Event::Log(text) => Some(LogLine {
-            unix_time: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0),
-            kind: LogKind::Info,
-            text: text.clone(),
-        }),
-        _ => None,
+impl ProtocolLog for WindowLog {
+    fn log(&self, kind: LogKind, line: &str) {
+        self.inbox.send(UiEvent::Log(LogLine::now(kind, line)));
     }
 }

@@ -256,8 +256,6 @@ impl Pane {
                 self.listing.set_show_hidden(hidden);
             }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                let selected: Vec<FileRow> =
-                    self.listing.selected_rows().into_iter().cloned().collect();
                 let verb = match self.side {
                     Side::Local => "Upload",
                     Side::Remote => "Download",
@@ -268,12 +266,12 @@ impl Pane {
                 };
                 let button = ui
                     .add_enabled(
-                        !selected.is_empty(),
+                        self.listing.selected_count() > 0,
                         egui::Button::new(format!("{arrow} {verb}")),
                     )
                     .on_hover_text(format!("{verb} the selection to {other_label}"));
                 if button.clicked() {
-                    actions.push(PaneAction::Transfer(selected));
+                    actions.push(PaneAction::Transfer(self.selected_rows()));
                 }
                 if ui
                     .button("📁+")
@@ -426,8 +424,7 @@ impl Pane {
                 if !self.listing.is_selected(i) {
                     self.listing.click(i, false, false);
                 }
-                let rows: Vec<FileRow> =
-                    self.listing.selected_rows().into_iter().cloned().collect();
+                let rows = self.selected_rows();
                 response.dnd_set_drag_payload(DraggedRows { from: side, rows });
             }
             if let Some(row) = row {
@@ -437,8 +434,7 @@ impl Pane {
     }
 
     fn ui_row_menu(&self, response: &egui::Response, row: &FileRow, actions: &mut Vec<PaneAction>) {
-        let selected: Vec<FileRow> = self.listing.selected_rows().into_iter().cloned().collect();
-        let path = self.child_path(&row.name);
+        // Only built when the menu is open: this runs for every visible row every frame.
         let verb = match self.side {
             Side::Local => "Upload",
             Side::Remote => "Download",
@@ -449,7 +445,7 @@ impl Pane {
                 ui.close();
             }
             if ui.button(verb).clicked() {
-                actions.push(PaneAction::Transfer(selected.clone()));
+                actions.push(PaneAction::Transfer(self.selected_rows()));
                 ui.close();
             }
             ui.separator();
@@ -458,7 +454,7 @@ impl Pane {
                 ui.close();
             }
             if ui.button("Delete (Del)").clicked() {
-                actions.push(PaneAction::Delete(selected.clone()));
+                actions.push(PaneAction::Delete(self.selected_rows()));
                 ui.close();
             }
             if ui.button("New folder").clicked() {
@@ -467,7 +463,7 @@ impl Pane {
             }
             ui.separator();
             if ui.button("Copy path").clicked() {
-                actions.push(PaneAction::CopyPath(path.clone()));
+                actions.push(PaneAction::CopyPath(self.child_path(&row.name)));
                 ui.close();
             }
             if ui.button("Refresh (F5)").clicked() {
@@ -475,6 +471,11 @@ impl Pane {
                 ui.close();
             }
         });
+    }
+
+    /// The selected rows, copied (for an action).
+    pub(crate) fn selected_rows(&self) -> Vec<FileRow> {
+        self.listing.selected_rows().into_iter().cloned().collect()
     }
 
     /// The path of `name` in the folder shown.
