@@ -14,4 +14,9 @@ pub mod persist;
 pub mod sites;
 pub mod tls;
 pub mod transfer;
+#[cfg(feature = "gui")]
 pub mod ui;
+
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;

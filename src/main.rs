@@ -6,6 +6,7 @@
 
 /// `ferry` alone opens the window; with arguments it is the command line.
 fn main() {
+    #[cfg(feature = "gui")]
     if std::env::args_os().len() <= 1 {
         if let Err(e) = ferry::ui::run() {
             eprintln!("ferry: {e}");

@@ -293,6 +293,15 @@ struct Head {
     version: Option<toml::Spanned<toml::Value>>,
 }
 
+/// Parses a document's text as [`TomlFile::read`] would, without a file: for the fuzz targets.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn parse_text<D: Document>(text: &str) -> Result<D, String> {
+    parse::<D>(text).map_err(|e| match e {
+        ParseError::Newer(v) => format!("newer version {v}"),
+        ParseError::Invalid(detail) => detail,
+    })
+}
+
 /// Parses a file's text. Empty text (or only comments) is the default document.
 fn parse<D: Document>(text: &str) -> Result<D, ParseError> {
     // First as plain TOML, to read the version before the schema: a newer Ferry's file may not

@@ -594,7 +594,7 @@ fn is_total_line(line: &str) -> bool {
 /// `perms links owner group size month day time-or-year name`, where links/owner/group vary
 /// between servers. We anchor on the date (month name, day, time or year), which every variant
 /// has, and read the columns before it relative to it.
-fn parse_unix_line(line: &str, now: Timestamp) -> Option<Entry> {
+pub(crate) fn parse_unix_line(line: &str, now: Timestamp) -> Option<Entry> {
     let tokens = tokenize(line);
     let mode = tokens.first()?;
     let kind = unix_kind_from_mode(mode.text)?;
@@ -826,7 +826,7 @@ fn parse_month_abbreviation(text: &str) -> Option<u8> {
 
 /// `MM-DD-YY  hh:mmAM  <DIR>|size  name`. Columns are padded with runs of spaces, so unlike
 /// Unix lines the name's leading whitespace cannot be told from padding and is dropped.
-fn parse_dos_line(line: &str) -> Option<Entry> {
+pub(crate) fn parse_dos_line(line: &str) -> Option<Entry> {
     let tokens = tokenize(line);
     let [date, time, size_or_dir, _name_start, ..] = tokens.as_slice() else {
         return None;

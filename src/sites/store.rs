@@ -168,7 +168,7 @@ pub enum SiteLookupError {
 
 /// The site file's body (after `version`).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-struct SiteFile {
+pub(crate) struct SiteFile {
     /// Every folder, also empty ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     folders: Vec<Vec<String>>,

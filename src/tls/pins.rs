@@ -59,7 +59,7 @@ type PinMap = BTreeMap<(String, u16), Pin>;
 
 /// The pin file's body (after `version`).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-struct PinFile {
+pub(crate) struct PinFile {
     #[serde(default, rename = "pin", skip_serializing_if = "Vec::is_empty")]
     pins: Vec<Pin>,
 }

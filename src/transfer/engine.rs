@@ -45,7 +45,7 @@ pub struct EngineConfig {
 
 /// The queue on disk.
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct QueueFile {
+pub(crate) struct QueueFile {
     #[serde(default, rename = "job")]
     jobs: Vec<Job>,
     #[serde(default, rename = "item")]
