@@ -27,3 +27,31 @@ pub fn data_dir() -> Option<PathBuf> {
     }
     directories::ProjectDirs::from("org", "Ferry", "Ferry").map(|d| d.data_dir().to_owned())
 }
+
+/// Takes group and other access away from Ferry's own folders (Unix), which older versions
+/// created 0755. Only the platform folders: a folder named by `FERRY_CONFIG_DIR` or
+/// `FERRY_DATA_DIR` is the user's to set. Best effort, once at start.
+pub fn make_own_folders_private() {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Some(dirs) = directories::ProjectDirs::from("org", "Ferry", "Ferry") else {
+            return;
+        };
+        let own = [
+            ("FERRY_CONFIG_DIR", dirs.config_dir().to_owned()),
+            ("FERRY_DATA_DIR", dirs.data_dir().to_owned()),
+        ];
+        for (override_var, dir) in own {
+            if std::env::var_os(override_var).is_some_and(|v| !v.is_empty()) {
+                continue;
+            }
+            if let Ok(meta) = std::fs::symlink_metadata(&dir)
+                && meta.is_dir()
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+            }
+        }
+    }
+}

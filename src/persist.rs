@@ -35,6 +35,9 @@
 //!   file it points to is replaced, the link stays), the file's permissions are kept, and a
 //!   change that changes nothing writes nothing (comments and formatting of a hand-edited file
 //!   survive until a real change).
+//! - On Unix, files are written `0600` (group and other bits of an older file are dropped) and
+//!   folders Ferry creates are `0700`: host names, user names and the paths of what you
+//!   transfer are nobody else's business on a shared machine.
 //!
 //! Reading ([`TomlFile::read`]) takes no lock: thanks to the atomic rename, a reader sees either
 //! the old file or the new one.
@@ -216,12 +219,12 @@ impl<D: Document> TomlFile<D> {
     pub fn update<R>(&self, change: impl FnOnce(&mut D) -> R) -> Result<(D, R), FileError> {
         let path = &self.path;
         if let Some(dir) = parent_dir(path) {
-            fs::create_dir_all(dir).map_err(|e| FileError::io(dir, e))?;
+            create_private_dir_all(dir).map_err(|e| FileError::io(dir, e))?;
         }
         let lock_path = sibling(path, ".lock");
         // Each update opens its own handle: locks belong to the open file, so two handles in
         // one process exclude each other like two processes do.
-        let lock = OpenOptions::new()
+        let lock = private_options()
             .read(true)
             .write(true)
             .create(true)
@@ -409,7 +412,7 @@ fn keep_copy(path: &Path, bytes: &[u8]) -> Result<PathBuf, (PathBuf, io::Error)>
     let now = unix_now();
     let mut candidate = sibling(path, &format!(".{now}.bak"));
     for n in 1..=100 {
-        match OpenOptions::new()
+        match private_options()
             .write(true)
             .create_new(true)
             .open(&candidate)
@@ -518,7 +521,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
         path: &tmp_path,
         armed: true,
     };
-    let mut file = OpenOptions::new()
+    let mut file = private_options()
         .write(true)
         .create_new(true)
         .open(&tmp_path)
@@ -528,8 +531,11 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
         .map_err(|e| FileError::io(&tmp_path, e))?;
     #[cfg(unix)]
     if let Ok(meta) = fs::metadata(&target) {
-        // Keep the permissions the user gave the file.
-        fs::set_permissions(&tmp_path, meta.permissions())
+        // Keep the owner's permissions the user gave the file (read-only, say), but never
+        // group or other access: a file from an older Ferry (0644) becomes 0600.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o700;
+        fs::set_permissions(&tmp_path, fs::Permissions::from_mode(mode))
             .map_err(|e| FileError::io(&tmp_path, e))?;
     }
     drop(file);
@@ -537,6 +543,33 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     tmp.armed = false;
     sync_dir(&target);
     Ok(())
+}
+
+/// Options that create a file readable and writable by its owner only (0600 on Unix).
+fn private_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
+/// Creates `dir` and its missing parents; on Unix the ones it creates are 0700.
+pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        fs::create_dir_all(dir)
+    }
 }
 
 /// `path` with symbolic links followed (also a dangling one, whose target does not exist yet),
@@ -982,15 +1015,32 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn permissions_are_kept() {
+    #[cfg(unix)]
+    fn files_are_private_and_new_folders_too() {
         use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         let dir = tempfile::tempdir().unwrap();
-        let file = file_in(&dir);
+        let file = TomlFile::<Notes>::new(dir.path().join("new/deeper/notes.toml"));
         add(&file, "a");
-        fs::set_permissions(file.path(), fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(mode(file.path()), 0o600, "a new file");
+        assert_eq!(mode(&dir.path().join("new")), 0o700, "a folder Ferry made");
+        assert_eq!(mode(&dir.path().join("new/deeper")), 0o700);
+        assert_eq!(mode(&sibling(file.path(), ".lock")), 0o600, "its lock file");
+        // A file an older Ferry wrote 0644 loses group and other access on the next change...
+        fs::set_permissions(file.path(), fs::Permissions::from_mode(0o644)).unwrap();
         add(&file, "b");
-        let mode = fs::metadata(file.path()).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(mode(file.path()), 0o600);
+        // ... but keeps what its owner chose for himself.
+        fs::set_permissions(file.path(), fs::Permissions::from_mode(0o400)).unwrap();
+        add(&file, "c");
+        assert_eq!(mode(file.path()), 0o400);
+        // The copy of a corrupt file is private too.
+        fs::set_permissions(file.path(), fs::Permissions::from_mode(0o600)).unwrap();
+        fs::write(file.path(), "not [ toml").unwrap();
+        let Err(FileError::Corrupt { kept, .. }) = file.read() else {
+            panic!("corrupt file read")
+        };
+        assert_eq!(mode(&kept), 0o600);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use support::ok;
@@ -93,7 +92,7 @@ fn put_ls_get_mkdir_mv_rm_rmdir() {
         std::fs::read(out_dir.join("hello.txt")).unwrap(),
         b"hello ferry\n"
     );
-    assert!(!out_dir.join("hello.txt.part").exists());
+    assert!(support::partials(&out_dir).is_empty());
 
     ok(&ferry(&[
         "mv",
@@ -120,16 +119,30 @@ fn put_ls_get_mkdir_mv_rm_rmdir() {
 }
 
 #[test]
-fn get_continue_resumes_a_part_file() {
+fn an_interrupted_get_continues_its_partial_file_when_run_again() {
     let server = TestServer::start(ServerConfig::default());
     let body: Vec<u8> = (0..500_000u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(server.root().join("big.bin"), &body).unwrap();
     let local = tempfile::tempdir().unwrap();
     let target = local.path().join("big.bin");
-    std::fs::write(local.path().join("big.bin.part"), &body[..123_456]).unwrap();
+    // The first run loses its data connection after 123 456 bytes and may not retry.
+    server.cut_next_transfers(1, 123_456);
+    let first = ferry(&[
+        "get",
+        "--retries",
+        "0",
+        "--ca-file",
+        ca(&server),
+        &url(&server, "big.bin"),
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(first.status.code(), Some(3), "a connection failure");
+    assert!(!target.exists(), "nothing under the final name");
+    let partial = support::only_partial(local.path()).expect("the partial file is kept");
+    assert_eq!(std::fs::metadata(&partial).unwrap().len(), 123_456);
+    // Run again: it continues from the partial file (REST) and ends whole.
     ok(&ferry(&[
         "get",
-        "-c",
         "--ca-file",
         ca(&server),
         &url(&server, "big.bin"),
@@ -137,7 +150,7 @@ fn get_continue_resumes_a_part_file() {
     ]));
     assert!(std::fs::read(&target).unwrap() == body);
     assert!(server.commands().iter().any(|c| c == "REST 123456"));
-    assert!(!Path::new(&format!("{}.part", target.display())).exists());
+    assert!(support::partials(local.path()).is_empty());
 }
 
 #[test]

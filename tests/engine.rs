@@ -215,10 +215,7 @@ fn cut_connection_then_resume_completes() {
     let mut partial = Vec::new();
     let cancel = AtomicBool::new(false);
     let mut progress = |_| {};
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
+    let mut ctl = TransferControl::new(&mut progress, &cancel);
     let result = s.download("cut.bin", 0, &mut partial, &mut ctl);
     assert!(result.is_err(), "a cut transfer must not look complete");
     assert!(partial.len() < body.len());
@@ -278,10 +275,7 @@ fn cancel_mid_download_then_next_transfer_works() {
             cancel.store(true, Ordering::Relaxed);
         }
     };
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
+    let mut ctl = TransferControl::new(&mut progress, &cancel);
     let mut sink = Vec::new();
     let err = s.download("slow.bin", 0, &mut sink, &mut ctl).unwrap_err();
     assert!(matches!(err, FtpError::Cancelled), "{err}");
@@ -304,10 +298,7 @@ fn cancel_mid_upload_then_next_transfer_works() {
             cancel.store(true, Ordering::Relaxed);
         }
     };
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
+    let mut ctl = TransferControl::new(&mut progress, &cancel);
     let err = s
         .upload(
             "big.bin",
@@ -573,10 +564,7 @@ fn abort_answered_with_a_lone_226() {
             cancel.store(true, Ordering::Relaxed);
         }
     };
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
+    let mut ctl = TransferControl::new(&mut progress, &cancel);
     let err = s
         .download("a.bin", 0, &mut Vec::new(), &mut ctl)
         .unwrap_err();

@@ -212,10 +212,7 @@ fn full_scenario(server: &str, security: Security, reuse: Reuse) -> Vec<String> 
             cancel.store(true, Ordering::Relaxed);
         }
     };
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
+    let mut ctl = TransferControl::new(&mut progress, &cancel);
     let mut sink = Vec::new();
     let err = s.download(&big_path, 0, &mut sink, &mut ctl).unwrap_err();
     assert!(matches!(err, FtpError::Cancelled), "{server}: {err}");
@@ -230,10 +227,7 @@ fn full_scenario(server: &str, security: Security, reuse: Reuse) -> Vec<String> 
             cancel.store(true, Ordering::Relaxed);
         }
     };
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
+    let mut ctl = TransferControl::new(&mut progress, &cancel);
     let err = s
         .upload(
             &format!("{dir}/cancelled.bin"),

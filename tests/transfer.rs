@@ -26,7 +26,7 @@ fn connector(server: &TestServer) -> Connector {
             extra_ca_file: Some(ca.clone()),
             ..TlsOptions::default()
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ferry::ftp::FtpError::InvalidInput(e.to_string()))?;
         let mut options = ConnectOptions::new(
             "127.0.0.1",
             port,
@@ -34,9 +34,8 @@ fn connector(server: &TestServer) -> Connector {
             Some(configs.preferred),
         );
         options.tls12_fallback = configs.tls12_fallback;
-        let mut s = Session::connect(options).map_err(|e| e.to_string())?;
-        s.login(&Credentials::new("alice", "s3cret"))
-            .map_err(|e| e.to_string())?;
+        let mut s = Session::connect(options)?;
+        s.login(&Credentials::new("alice", "s3cret"))?;
         Ok(s)
     })
 }
@@ -46,13 +45,11 @@ fn engine(
     workers: usize,
     retries: u32,
 ) -> (Engine, std::sync::mpsc::Receiver<Event>) {
-    let mut engine = Engine::start(EngineConfig {
-        workers,
-        retries,
-        backoff: Duration::from_millis(50),
-        connector: connector(server),
-        queue_file: None,
-    });
+    let mut config = EngineConfig::new(connector(server));
+    config.workers = workers;
+    config.retries = retries;
+    config.backoff = Duration::from_millis(50);
+    let mut engine = Engine::start(config);
     let events = engine.take_events().unwrap();
     (engine, events)
 }
@@ -88,6 +85,7 @@ fn download_item(server: &TestServer, remote: &str, local: &Path) -> NewItem {
         remote: remote.to_owned(),
         size,
         modified: None,
+        modified_exact: false,
     }
 }
 
@@ -166,6 +164,7 @@ fn many_small_files_on_four_reused_sessions() {
                 remote: format!("up/{rel}"),
                 size: Some(body.len() as u64),
                 modified: None,
+                modified_exact: false,
             })
             .collect(),
     });
@@ -198,7 +197,7 @@ fn dropped_connections_resume_with_rest_and_leave_no_part() {
     assert_eq!(item.state, ItemState::Done, "{:?}", item.last_error);
     assert!(item.attempts >= 3, "attempts {}", item.attempts);
     assert!(std::fs::read(&target).unwrap() == body, "download differs");
-    assert!(!local.path().join("big.bin.part").exists());
+    assert!(support::partials(local.path()).is_empty());
     let rests = server
         .commands()
         .iter()
@@ -217,6 +216,7 @@ fn dropped_connections_resume_with_rest_and_leave_no_part() {
             remote: "big-up.bin".into(),
             size: Some(body.len() as u64),
             modified: None,
+            modified_exact: false,
         }],
     });
     run_to_idle(&engine, &events);
@@ -393,8 +393,8 @@ fn cancel_mid_file_then_next_item_on_the_same_session_and_pause_resume() {
     assert_eq!(items[1].state, ItemState::Done);
     assert!(!local.path().join("slow.bin").exists());
     assert!(
-        !local.path().join("slow.bin.part").exists(),
-        "cancel removes the part"
+        support::partials(local.path()).is_empty(),
+        "cancel removes the partial file"
     );
     let logins = server
         .commands()
@@ -416,7 +416,7 @@ fn cancel_mid_file_then_next_item_on_the_same_session_and_pause_resume() {
     }
     run_to_idle(&engine, &events);
     assert_eq!(engine.items()[0].state, ItemState::Paused);
-    let part = std::fs::metadata(local.path().join("slow.bin.part"))
+    let part = std::fs::metadata(support::only_partial(local.path()).expect("one partial"))
         .unwrap()
         .len();
     assert!(part > 0);
@@ -552,6 +552,7 @@ fn missing_remote_file_fails_without_retrying() {
             remote: "nope.txt".into(),
             size: None,
             modified: None,
+            modified_exact: false,
         }],
     });
     run_to_idle(&engine, &events);
@@ -559,7 +560,7 @@ fn missing_remote_file_fails_without_retrying() {
     assert_eq!(item.state, ItemState::Failed);
     assert_eq!(item.attempts, 1, "a 550 is not retried");
     assert!(item.last_error.as_deref().unwrap_or("").contains("550"));
-    assert!(!local.path().join("nope.txt.part").exists());
+    assert!(support::partials(local.path()).is_empty());
 }
 
 #[test]
@@ -573,13 +574,12 @@ fn the_queue_survives_a_restart_and_continues_from_the_part() {
     let data = tempfile::tempdir().unwrap();
     let queue = data.path().join("queue.toml");
     let start = |server: &TestServer| {
-        let mut engine = Engine::start(EngineConfig {
-            workers: 1,
-            retries: 1,
-            backoff: Duration::from_millis(50),
-            connector: connector(server),
-            queue_file: Some(queue.clone()),
-        });
+        let mut config = EngineConfig::new(connector(server));
+        config.workers = 1;
+        config.retries = 1;
+        config.backoff = Duration::from_millis(50);
+        config.queue_file = Some(queue.clone());
+        let mut engine = Engine::start(config);
         let events = engine.take_events().unwrap();
         (engine, events)
     };
@@ -606,7 +606,7 @@ fn the_queue_survives_a_restart_and_continues_from_the_part() {
         saved.contains("a.bin") && saved.contains("b.txt"),
         "{saved}"
     );
-    let part = std::fs::metadata(local.path().join("a.bin.part"))
+    let part = std::fs::metadata(support::only_partial(local.path()).expect("one partial"))
         .unwrap()
         .len();
     assert!(part > 0, "the part is kept");
@@ -698,7 +698,7 @@ fn cli_killed_mid_queue_then_run_again_finishes_only_what_is_missing() {
             std::fs::read(dest.join(name)).unwrap() == *body,
             "{name} differs"
         );
-        assert!(!dest.join(format!("{name}.part")).exists());
+        assert!(support::partials(&dest).is_empty(), "{name}");
     }
     let second_run: Vec<String> = server.commands()[retrs_before..]
         .iter()

@@ -1,6 +1,7 @@
-//! Folder transfers from the command line: `ferry get -r` and `ferry put -r`, through the same
-//! transfer engine the window uses (N workers, each one reused session), with a progress bar on a
-//! terminal and a summary at the end.
+//! Transfers from the command line: `ferry get` and `ferry put`, of one file or (with `-r`) a
+//! folder, all through the same transfer engine the window uses (N workers, each one reused
+//! session; retries, partial files, verification), with a progress bar on a terminal and, for
+//! folders, a summary at the end.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -13,9 +14,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::connect::{Connection, open_connection};
 use super::target::Target;
 use super::{BatchOptions, ExitCode, Failure, GlobalOptions, OnExists, printable};
-use crate::ftp::{FtpError, Session};
+use crate::ftp::{EntryKind, FtpError, Session};
 use crate::transfer::plan::{self, Plan};
-use crate::transfer::{Command, Engine, EngineConfig, Event, FileExistsPolicy, ItemState};
+use crate::transfer::{
+    Command, Direction, Engine, EngineConfig, Event, FileExistsPolicy, ItemState, NewItem,
+};
 
 /// `ferry get -r URL [LOCALDIR]`: the remote folder's contents into LOCALDIR (default: a folder
 /// of the remote folder's name in the current directory).
@@ -36,8 +39,137 @@ pub(crate) fn get_recursive(
         planned,
         workers(batch, target),
         batch,
-        started,
+        Shape::Folder { started },
     )
+}
+
+/// `ferry get URL [LOCAL]`: one file, through the engine like a folder's files (partial file,
+/// retries, size and checksum checks, modification time).
+pub(crate) fn get_file(
+    target: &Target,
+    local: &Path,
+    resume: bool,
+    batch: &BatchOptions,
+    global: &GlobalOptions,
+) -> Result<(), Failure> {
+    let (mut session, connection) = open_connection(target, global)?;
+    let facts = remote_facts(&mut session, &target.path)?;
+    let item = NewItem {
+        direction: Direction::Download,
+        local: local.to_owned(),
+        remote: target.path.clone(),
+        size: facts.size,
+        modified: facts.modified,
+        modified_exact: facts.modified.is_some(),
+    };
+    let plan = Plan {
+        label: format!("Download {}", printable(&target.path)),
+        items: vec![item],
+        ..Plan::default()
+    };
+    let mut batch = batch.clone();
+    batch.on_exists = Some(single_policy(batch.on_exists, resume));
+    run(session, connection, plan, 1, &batch, Shape::OneFile)
+}
+
+/// `ferry put LOCAL URL`: one file, through the engine (retries, resume, SIZE and checksum
+/// checks, MFMT).
+pub(crate) fn put_file(
+    local: &Path,
+    target: &Target,
+    remote: &str,
+    resume: bool,
+    batch: &BatchOptions,
+    global: &GlobalOptions,
+) -> Result<(), Failure> {
+    let meta = std::fs::metadata(local)
+        .map_err(|e| Failure::local(format!("cannot read {}: {e}", local.display())))?;
+    if meta.is_dir() {
+        return Err(Failure::usage(format!(
+            "{} is a folder: use put -r to upload a folder",
+            local.display()
+        )));
+    }
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok());
+    let (session, connection) = open_connection(target, global)?;
+    let plan = Plan {
+        label: format!("Upload {}", local.display()),
+        items: vec![NewItem {
+            direction: Direction::Upload,
+            local: local.to_owned(),
+            remote: remote.to_owned(),
+            size: Some(meta.len()),
+            modified,
+            modified_exact: modified.is_some(),
+        }],
+        ..Plan::default()
+    };
+    let mut batch = batch.clone();
+    batch.on_exists = Some(single_policy(batch.on_exists, resume));
+    run(session, connection, plan, 1, &batch, Shape::OneFile)
+}
+
+/// A single file's policy: `-c` continues an existing target, `--on-exists` decides if given,
+/// and by default the file is replaced (as curl and lftp do).
+fn single_policy(on_exists: Option<OnExists>, resume: bool) -> OnExists {
+    match (resume, on_exists) {
+        (true, _) => OnExists::Resume,
+        (false, Some(policy)) => policy,
+        (false, None) => OnExists::Overwrite,
+    }
+}
+
+/// What the server says about one remote file before it is downloaded.
+struct RemoteFacts {
+    size: Option<u64>,
+    /// Exact (UTC) modification time.
+    modified: Option<i64>,
+}
+
+/// Size and modification time of `path`: MLST where the server has it, else SIZE and MDTM.
+/// A folder is a usage error (`-r` downloads folders); a missing file is the server's refusal.
+fn remote_facts(session: &mut Session, path: &str) -> Result<RemoteFacts, Failure> {
+    if session.features().has("MLST") {
+        match session.mlst(path) {
+            Ok(entry) if entry.kind == EntryKind::Dir => {
+                return Err(Failure::usage(format!(
+                    "{} is a folder on the server: use get -r to download a folder",
+                    printable(path)
+                )));
+            }
+            Ok(entry) if entry.size.is_some() => {
+                return Ok(RemoteFacts {
+                    size: entry.size,
+                    modified: entry.modified.map(|t| t.unix_seconds()),
+                });
+            }
+            Ok(_) => {}
+            Err(e) if e.is_fatal_to_session() => return Err(e.into()),
+            Err(FtpError::Reply { reply, .. }) if reply.code == 550 => {
+                // No such file: RETR will say so with the server's own words.
+            }
+            Err(_) => {}
+        }
+    }
+    let size = match session.size(path) {
+        Ok(size) => Some(size),
+        Err(e) if e.is_fatal_to_session() => return Err(e.into()),
+        Err(_) => None,
+    };
+    let modified = if session.features().has("MDTM") {
+        match session.mdtm(path) {
+            Ok(t) => Some(t.unix_seconds()),
+            Err(e) if e.is_fatal_to_session() => return Err(e.into()),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    Ok(RemoteFacts { size, modified })
 }
 
 /// `ferry put -r LOCALDIR URL`: the local folder's contents into the remote folder (created if
@@ -64,7 +196,7 @@ pub(crate) fn put_recursive(
         planned,
         workers(batch, target),
         batch,
-        started,
+        Shape::Folder { started },
     )
 }
 
@@ -96,18 +228,26 @@ fn policy(on_exists: OnExists) -> FileExistsPolicy {
     }
 }
 
+/// A folder transfer ends with a summary; one file only with its error, if any.
+#[derive(Clone, Copy)]
+enum Shape {
+    Folder { started: Instant },
+    OneFile,
+}
+
 fn run(
     first: Session,
     connection: Connection,
     plan: Plan,
     workers: usize,
     batch: &BatchOptions,
-    started: Instant,
+    shape: Shape,
 ) -> Result<(), Failure> {
     let Plan {
         label,
         items,
         skipped,
+        renamed,
     } = plan;
     let total_bytes: u64 = items.iter().filter_map(|i| i.size).sum();
     let total_files = items.len();
@@ -117,23 +257,21 @@ fn run(
         if let Some(session) = spare.lock().ok().and_then(|mut s| s.take()) {
             return Ok(session);
         }
-        connection.connect().map_err(|f| f.message)
+        connection.connect()
     });
-    let mut engine = Engine::start(EngineConfig {
-        workers: workers.min(total_files.max(1)),
-        retries: batch.retries,
-        backoff: Duration::from_secs(1),
-        connector,
-        // A re-run walks the tree again and finishes what is missing (`--on-exists size` and
-        // the `.part` files), so the command line keeps no queue of its own.
-        queue_file: None,
-    });
+    let mut config = EngineConfig::new(connector);
+    config.workers = workers.min(total_files.max(1));
+    config.retries = batch.retries;
+    // A re-run walks the tree again and finishes what is missing (`--on-exists size` and the
+    // partial files), so the command line keeps no queue of its own.
+    config.queue_file = None;
+    let mut engine = Engine::start(config);
     let events = engine
         .take_events()
         .ok_or_else(|| Failure::local("the transfer engine has no event stream"))?;
     engine.send(Command::Add {
         label,
-        on_exists: policy(batch.on_exists),
+        on_exists: policy(batch.on_exists.unwrap_or(OnExists::Size)),
         items,
     });
     let bar = progress_bar(total_bytes, total_files);
@@ -169,7 +307,34 @@ fn run(
     }
     let items = engine.items();
     drop(engine);
-    summarize(&items, &skipped, started)
+    match shape {
+        Shape::Folder { started } => summarize(&items, &skipped, &renamed, started),
+        Shape::OneFile => one_result(&items),
+    }
+}
+
+/// A single file's result: Ok when done or skipped by policy, else its error and exit code.
+fn one_result(items: &[crate::transfer::Item]) -> Result<(), Failure> {
+    let Some(item) = items.first() else {
+        return Err(Failure::local("the transfer was not queued"));
+    };
+    match item.state {
+        ItemState::Done => Ok(()),
+        ItemState::Skipped => {
+            eprintln!(
+                "ferry: not transferred: {} ({})",
+                printable(&item.remote),
+                item.last_error.as_deref().unwrap_or("exists")
+            );
+            Ok(())
+        }
+        _ => Err(Failure {
+            message: printable(item.last_error.as_deref().unwrap_or("the transfer failed")),
+            code: item
+                .error_class
+                .map_or(ExitCode::Other, ExitCode::for_class),
+        }),
+    }
 }
 
 fn progress_bar(total_bytes: u64, total_files: usize) -> Option<ProgressBar> {
@@ -190,6 +355,7 @@ fn progress_bar(total_bytes: u64, total_files: usize) -> Option<ProgressBar> {
 fn summarize(
     items: &[crate::transfer::Item],
     skipped: &[String],
+    renamed: &[String],
     started: Instant,
 ) -> Result<(), Failure> {
     let count = |s: ItemState| items.iter().filter(|i| i.state == s).count();
@@ -214,6 +380,9 @@ fn summarize(
     );
     for line in skipped {
         eprintln!("  not transferred: {}", printable(line));
+    }
+    for line in renamed {
+        eprintln!("  renamed: {}", printable(line));
     }
     let failed: Vec<_> = items
         .iter()

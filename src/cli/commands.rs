@@ -1,15 +1,12 @@
 //! The subcommands: each parses its URL, opens a session, does one thing, and quits.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{IsTerminal, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
 use super::connect::{load_trust, open_session};
 use super::target::resolve;
 use super::{Command, Failure, GlobalOptions, TrustCommand, printable};
-use crate::ftp::{Entry, EntryKind, Session, TransferControl, UploadMode, path};
+use crate::ftp::{Entry, EntryKind, Session, path};
 use crate::tls::CertInfo;
 
 /// Runs one subcommand.
@@ -39,7 +36,10 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
             super::batch::put_recursive(&local, &url, &batch, global)
         }
         Command::Get {
-            url, local, resume, ..
+            url,
+            local,
+            resume,
+            batch,
         } => {
             let url = resolve(&url, global)?;
             let name = path::file_name(&url.path);
@@ -47,12 +47,13 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
                 return Err(Failure::usage("the URL names no file to download"));
             }
             let target = local_target(local.as_deref(), name)?;
-            let mut session = open_session(&url, global)?;
-            download(&mut session, &url.path, &target, resume)?;
-            quit(session)
+            super::batch::get_file(&url, &target, resume, &batch, global)
         }
         Command::Put {
-            local, url, resume, ..
+            local,
+            url,
+            resume,
+            batch,
         } => {
             let url = resolve(&url, global)?;
             let remote = if url.path.is_empty() || url.path.ends_with('/') {
@@ -64,9 +65,7 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
             } else {
                 url.path.clone()
             };
-            let mut session = open_session(&url, global)?;
-            upload(&mut session, &local, &remote, resume)?;
-            quit(session)
+            super::batch::put_file(&local, &url, &remote, resume, &batch, global)
         }
         Command::Mkdir { url } => simple(global, &url, |s, p| s.mkdir(p).map(drop)),
         Command::Rm { url } => simple(global, &url, |s, p| s.delete(p)),
@@ -216,175 +215,5 @@ fn local_target(local: Option<&Path>, remote_name: &str) -> Result<PathBuf, Fail
         None => in_dir(Path::new(".")),
         Some(p) if p.is_dir() => in_dir(p),
         Some(p) => Ok(p.to_owned()),
-    }
-}
-
-fn part_path(target: &Path) -> PathBuf {
-    let mut name = target.as_os_str().to_owned();
-    name.push(".part");
-    PathBuf::from(name)
-}
-
-/// Downloads into `target.part` and renames it when complete, so a file with the final name is
-/// always whole.
-fn download(
-    session: &mut Session,
-    remote: &str,
-    target: &Path,
-    resume: bool,
-) -> Result<(), Failure> {
-    let part = part_path(target);
-    let local_err =
-        |what: &str, e: std::io::Error| Failure::local(format!("{what} {}: {e}", part.display()));
-    let (mut file, offset) = if resume && part.exists() {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .open(&part)
-            .map_err(|e| local_err("cannot open", e))?;
-        let len = f
-            .seek(SeekFrom::End(0))
-            .map_err(|e| local_err("cannot read", e))?;
-        (f, len)
-    } else {
-        (
-            File::create(&part).map_err(|e| local_err("cannot create", e))?,
-            0,
-        )
-    };
-    let total = session.size(remote).ok();
-    let mut progress = Progress::new(total, offset);
-    let cancel = AtomicBool::new(false);
-    // TLS hands over one record (16 KiB) per read: batch the disk writes. Like curl and lftp,
-    // no fsync per file: the .part-then-rename already guarantees that a crash never leaves a
-    // half-written file under the final name.
-    let mut sink = std::io::BufWriter::with_capacity(1 << 20, &mut file);
-    let received = {
-        let mut report = |done: u64| progress.update(done);
-        let mut ctl = TransferControl {
-            progress: &mut report,
-            cancel: &cancel,
-        };
-        session.download(remote, offset, &mut sink, &mut ctl)?
-    };
-    drop(sink);
-    progress.finish(received);
-    drop(file);
-    if let Some(expected) = total
-        && offset + received != expected
-    {
-        return Err(Failure::local(format!(
-            "received {} of {expected} bytes of {remote}; run again with -c to continue",
-            offset + received
-        )));
-    }
-    fs::rename(&part, target).map_err(|e| {
-        Failure::local(format!(
-            "cannot rename {} to {}: {e}",
-            part.display(),
-            target.display()
-        ))
-    })
-}
-
-fn upload(session: &mut Session, local: &Path, remote: &str, resume: bool) -> Result<(), Failure> {
-    let local_err =
-        |e: std::io::Error| Failure::local(format!("cannot read {}: {e}", local.display()));
-    let mut file = File::open(local).map_err(local_err)?;
-    let size = file.metadata().map_err(local_err)?.len();
-    let offset = if resume {
-        session.size(remote).unwrap_or(0)
-    } else {
-        0
-    };
-    if offset > size {
-        return Err(Failure::usage(format!(
-            "the remote file is larger ({offset} bytes) than {} ({size} bytes); not resuming",
-            local.display()
-        )));
-    }
-    file.seek(SeekFrom::Start(offset)).map_err(local_err)?;
-    let mode = if offset > 0 {
-        UploadMode::Resume(offset)
-    } else {
-        UploadMode::Replace
-    };
-    let mut progress = Progress::new(Some(size), offset);
-    let cancel = AtomicBool::new(false);
-    let sent = {
-        let mut report = |done: u64| progress.update(done);
-        let mut ctl = TransferControl {
-            progress: &mut report,
-            cancel: &cancel,
-        };
-        session.upload(remote, mode, &mut file, &mut ctl)?
-    };
-    progress.finish(sent);
-    Ok(())
-}
-
-/// A one-line progress display on a terminal's standard error; silent otherwise.
-struct Progress {
-    total: Option<u64>,
-    offset: u64,
-    started: Instant,
-    last_draw: Option<Instant>,
-    enabled: bool,
-}
-
-impl Progress {
-    fn new(total: Option<u64>, offset: u64) -> Self {
-        Progress {
-            total,
-            offset,
-            started: Instant::now(),
-            last_draw: None,
-            enabled: std::io::stderr().is_terminal(),
-        }
-    }
-
-    fn update(&mut self, done: u64) {
-        if !self.enabled
-            || self
-                .last_draw
-                .is_some_and(|t| t.elapsed().as_millis() < 200)
-        {
-            return;
-        }
-        self.last_draw = Some(Instant::now());
-        self.draw(done);
-    }
-
-    fn draw(&self, done: u64) {
-        let secs = self.started.elapsed().as_secs_f64().max(0.001);
-        let speed = done as f64 / secs;
-        let at = self.offset + done;
-        let percent = self
-            .total
-            .filter(|&t| t > 0)
-            .map(|t| format!("{:>3}% ", at.saturating_mul(100) / t))
-            .unwrap_or_default();
-        eprint!("\r{percent}{} at {}/s   ", human(at), human(speed as u64));
-    }
-
-    fn finish(&mut self, done: u64) {
-        if self.enabled {
-            self.draw(done);
-            eprintln!();
-        }
-    }
-}
-
-fn human(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }

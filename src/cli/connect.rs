@@ -42,9 +42,11 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// Another logged-in session, with the decisions already made (no questions).
-    pub(crate) fn connect(&self) -> Result<Session, Failure> {
-        let options = connect_options(&self.target, &self.global, &self.trust, &self.log)?;
+    /// Another logged-in session, with the decisions already made (no questions). The error
+    /// is the engine's, so the transfer engine can tell a refused login from a dropped line.
+    pub(crate) fn connect(&self) -> Result<Session, ftp::FtpError> {
+        let options = connect_options(&self.target, &self.global, &self.trust, &self.log)
+            .map_err(|f| ftp::FtpError::InvalidInput(f.message))?;
         let mut session = Session::connect(options)?;
         session.login(&self.creds)?;
         Ok(session)

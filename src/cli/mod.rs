@@ -13,7 +13,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::ftp::FtpError;
+use crate::ftp::text::{escape, escape_keeping_newlines};
+use crate::ftp::{ErrorClass, FtpError};
 
 /// Process exit codes. Stable: scripts depend on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,25 +41,32 @@ pub enum ExitCode {
     Local = 8,
     /// A folder transfer finished, but some files failed (the summary lists them).
     SomeFailed = 9,
+    /// The data did not verify: the server sent more than it announced, or a checksum or size
+    /// did not match after the retries. Nothing was kept under the file's name.
+    Integrity = 10,
 }
 
 impl ExitCode {
     /// The exit code for an engine error.
     pub fn for_error(err: &FtpError) -> ExitCode {
         match err {
-            FtpError::Resolve { .. }
-            | FtpError::Connect { .. }
-            | FtpError::Timeout { .. }
-            | FtpError::ConnectionClosed { .. }
-            | FtpError::Io { .. }
-            | FtpError::Protocol(_) => ExitCode::Connection,
-            FtpError::Tls(_) if err.certificate_error().is_some() => ExitCode::UntrustedCertificate,
-            FtpError::Tls(_) | FtpError::TlsRefused { .. } => ExitCode::Tls,
-            FtpError::Auth { .. } => ExitCode::Auth,
-            FtpError::Reply { .. } => ExitCode::Server,
-            FtpError::Local { .. } => ExitCode::Local,
-            FtpError::InvalidInput(_) => ExitCode::Usage,
-            FtpError::Cancelled => ExitCode::Other,
+            FtpError::Reply { reply, .. } if !reply.is_connection_limit() => ExitCode::Server,
+            _ => ExitCode::for_class(err.class()),
+        }
+    }
+
+    /// The exit code for a kind of failure (a transfer item's).
+    pub fn for_class(class: ErrorClass) -> ExitCode {
+        match class {
+            ErrorClass::Transient => ExitCode::Connection,
+            ErrorClass::Trust => ExitCode::UntrustedCertificate,
+            ErrorClass::TlsPolicy => ExitCode::Tls,
+            ErrorClass::Auth => ExitCode::Auth,
+            ErrorClass::Refused => ExitCode::Server,
+            ErrorClass::Local => ExitCode::Local,
+            ErrorClass::Integrity => ExitCode::Integrity,
+            ErrorClass::Invalid => ExitCode::Usage,
+            ErrorClass::Cancelled => ExitCode::Other,
         }
     }
 }
@@ -130,7 +138,8 @@ pub enum Command {
         url: String,
         /// Local file or directory (default: the current directory).
         local: Option<PathBuf>,
-        /// Continue a partial download (from LOCAL.part) instead of starting over.
+        /// Continue a file that exists under the target name (written by another program). An
+        /// interrupted Ferry download continues from its partial file without this.
         #[arg(short = 'c', long = "continue")]
         resume: bool,
         #[command(flatten)]
@@ -188,9 +197,10 @@ pub struct BatchOptions {
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub parallel: usize,
     /// When a target exists: overwrite, newer, size (overwrite if the size differs: re-running
-    /// an interrupted transfer finishes it), resume, rename, skip.
-    #[arg(long, value_enum, default_value_t = OnExists::Size)]
-    pub on_exists: OnExists,
+    /// an interrupted transfer finishes it), resume, rename, skip. Default: size for folders
+    /// (-r), overwrite for one file.
+    #[arg(long, value_enum)]
+    pub on_exists: Option<OnExists>,
     /// Attempts after the first, per file, when a connection drops.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub retries: u32,
@@ -231,6 +241,7 @@ pub enum TrustCommand {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
+    crate::paths::make_own_folders_private();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -252,7 +263,8 @@ pub fn main() -> i32 {
     match commands::run(&cli.global, command) {
         Ok(()) => ExitCode::Ok as i32,
         Err(failure) => {
-            eprintln!("ferry: {}", failure.message);
+            // Messages quote the server; whatever slipped through, nothing drives the terminal.
+            eprintln!("ferry: {}", escape_keeping_newlines(&failure.message));
             failure.code as i32
         }
     }
@@ -305,10 +317,8 @@ impl From<FtpError> for Failure {
     }
 }
 
-/// Replaces control characters: text from servers, certificates and site files must not drive
-/// the terminal.
+/// Escapes control characters: text from servers, certificates and site files must not drive
+/// the terminal (see [`crate::ftp::text`]).
 pub(crate) fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    escape(text).into_owned()
 }

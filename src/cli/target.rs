@@ -1,6 +1,7 @@
 //! What a command connects to: a URL (`ftp://user@host/path`) or a saved site
 //! (`site:Folder/Name/path`), resolved to one shape with the global options applied.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::{Failure, GlobalOptions};
@@ -50,6 +51,12 @@ pub(crate) fn resolve(spec: &str, global: &GlobalOptions) -> Result<Target, Fail
 
 fn from_url(spec: &str, global: &GlobalOptions) -> Result<Target, Failure> {
     let url = FtpUrl::parse(spec).map_err(|e| Failure::usage(e.to_string()))?;
+    if url.password.is_some() && std::io::stderr().is_terminal() {
+        // Other users of this computer see a command line (ps, /proc, shell history).
+        eprintln!(
+            "ferry: warning: the password in the URL is visible to other users of this computer (ps) and stays in your shell history; use --password-stdin or a saved site (ferry sites add) instead"
+        );
+    }
     let security = if global.plain {
         if url.security == Security::ImplicitTls {
             return Err(Failure::usage(

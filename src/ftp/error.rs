@@ -85,6 +85,31 @@ pub enum FtpError {
         during: String,
     },
 
+    /// Data or a reply trickled in (or out) too slowly: the server kept the connection alive
+    /// without making progress (one byte a second, endless `120` greetings).
+    #[error(
+        "gave up while {during}: {detail}. The server or the network is far too slow; try again later, or raise the timeout."
+    )]
+    TooSlow {
+        /// What Ferry was doing.
+        during: String,
+        /// What the rule saw.
+        detail: String,
+    },
+
+    /// The server sent more file data than the size it announced.
+    #[error(
+        "the server sent more than the {announced} bytes it announced for {file}; Ferry stopped reading after {received} bytes. The file may be changing on the server, or the server is broken; nothing was kept under the file's name."
+    )]
+    TooMuchData {
+        /// The remote file (control characters escaped).
+        file: String,
+        /// The size the server announced (listing or SIZE).
+        announced: u64,
+        /// Bytes read when Ferry stopped.
+        received: u64,
+    },
+
     /// A socket error other than a timeout.
     #[error("network error while {during}: {source}")]
     Io {
@@ -131,7 +156,86 @@ pub struct TlsFailure {
     pub detail: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
+/// What kind of failure an error is, for deciding what to do next: retrying helps for some and
+/// harms for others (repeated failed logins lock accounts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorClass {
+    /// The login was refused. Stop: another attempt is another failed login.
+    Auth,
+    /// The server's certificate is not trusted. Stop: only the user can decide.
+    Trust,
+    /// TLS could not be agreed, or the server refuses TLS. Stop: a setting must change.
+    TlsPolicy,
+    /// The network or the server failed for now (timeout, cut connection, 421, a 4xx reply,
+    /// too many connections, a garbled reply). Retry with backoff.
+    Transient,
+    /// The server refused this one thing for good (5xx: no such file, permission denied).
+    /// This item fails; the others go on.
+    Refused,
+    /// A local file could not be read or written (disk full, permission denied).
+    Local,
+    /// The data did not match what the server announced (size, checksum).
+    Integrity,
+    /// Ferry refused the request itself (a name with a line break, say).
+    Invalid,
+    /// The user cancelled.
+    Cancelled,
+}
+
+impl ErrorClass {
+    /// Whether a later attempt may succeed.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, ErrorClass::Transient)
+    }
+
+    /// Whether no further connection to the same server should be tried until the user acts:
+    /// the same credentials, certificate or TLS settings would fail again.
+    pub fn stops_connecting(self) -> bool {
+        matches!(
+            self,
+            ErrorClass::Auth | ErrorClass::Trust | ErrorClass::TlsPolicy
+        )
+    }
+}
+
 impl FtpError {
+    /// What kind of failure this is (see [`ErrorClass`]).
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            FtpError::Resolve { .. }
+            | FtpError::Connect { .. }
+            | FtpError::Timeout { .. }
+            | FtpError::TooSlow { .. }
+            | FtpError::ConnectionClosed { .. }
+            | FtpError::Io { .. }
+            | FtpError::Protocol(_) => ErrorClass::Transient,
+            FtpError::Tls(failure) => match &failure.source {
+                rustls::Error::InvalidCertificate(_) => ErrorClass::Trust,
+                _ if failure.detail.is_some() => ErrorClass::Trust,
+                rustls::Error::PeerIncompatible(_)
+                | rustls::Error::PeerMisbehaved(_)
+                | rustls::Error::AlertReceived(_)
+                | rustls::Error::NoCertificatesPresented
+                | rustls::Error::UnsupportedNameType => ErrorClass::TlsPolicy,
+                _ => ErrorClass::Transient,
+            },
+            FtpError::TlsRefused { .. } => ErrorClass::TlsPolicy,
+            FtpError::Auth { reply } if reply.is_connection_limit() => ErrorClass::Transient,
+            FtpError::Auth { .. } => ErrorClass::Auth,
+            FtpError::Reply { reply, .. }
+                if reply.is_transient_failure() || reply.is_connection_limit() =>
+            {
+                ErrorClass::Transient
+            }
+            FtpError::Reply { .. } => ErrorClass::Refused,
+            FtpError::Local { .. } => ErrorClass::Local,
+            FtpError::TooMuchData { .. } => ErrorClass::Integrity,
+            FtpError::InvalidInput(_) => ErrorClass::Invalid,
+            FtpError::Cancelled => ErrorClass::Cancelled,
+        }
+    }
+
     /// True when the connection is unusable after this error and must be reopened.
     pub fn is_fatal_to_session(&self) -> bool {
         !matches!(
@@ -157,6 +261,15 @@ impl FtpError {
     /// Turns an I/O error on a socket into the right variant (timeouts and closes are their own).
     pub(crate) fn from_io(during: impl Into<String>, source: io::Error, timeout: Duration) -> Self {
         let during = during.into();
+        if let Some(stalled) = source
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<super::stream::Stalled>())
+        {
+            return FtpError::TooSlow {
+                during,
+                detail: stalled.0.clone(),
+            };
+        }
         match source.kind() {
             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => FtpError::Timeout {
                 during,

@@ -122,6 +122,14 @@ impl Timestamp {
         )
     }
 
+    /// The RFC 3659 form, `YYYYMMDDHHMMSS` (what MFMT and MDTM use).
+    pub fn to_ftp_time(&self) -> String {
+        format!(
+            "{:04}{:02}{:02}{:02}{:02}{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+
     /// Build a timestamp only if every field names a real moment, so parsers can't produce
     /// "February 30th".
     fn checked(
@@ -231,6 +239,9 @@ pub struct Entry {
     pub size: Option<u64>,
     /// Last modification time: UTC for MLSD, server-local as given for LIST.
     pub modified: Option<Timestamp>,
+    /// Whether `modified` is exact: UTC to the second (MLSD, MLST). LIST times are in the
+    /// server's unknown zone and often to the minute or the day only.
+    pub modified_exact: bool,
     /// Permissions exactly as the server expressed them (trimmed): the `ls -l` mode column
     /// such as "drwxr-xr-x" (including any `+`/`.` marker) for LIST, MLSD's `UNIX.mode` such as
     /// "0755", or else MLSD's `perm` fact such as "adfrw". Kept verbatim rather than
@@ -252,6 +263,7 @@ impl Entry {
             kind,
             size: None,
             modified: None,
+            modified_exact: false,
             permissions: None,
             owner: None,
             group: None,
@@ -506,6 +518,7 @@ impl MlsdFacts {
         let mut entry = Entry::new(name, self.kind.unwrap_or(EntryKind::Other));
         entry.size = self.size.or(self.directory_size);
         entry.modified = self.modified;
+        entry.modified_exact = self.modified.is_some();
         entry.permissions = self.unix_mode.or(self.perm);
         entry.owner = self.owner_name.or(self.owner_id);
         entry.group = self.group_name.or(self.group_id);
@@ -1145,6 +1158,7 @@ mod tests {
                 kind: EntryKind::File,
                 size: Some(1024),
                 modified: Some(ts(2024, 1, 2, 15, 4, 5)),
+                modified_exact: true,
                 permissions: Some("r".into()),
                 owner: None,
                 group: None,
@@ -1375,6 +1389,7 @@ type=OS.unix=slink:/etc/x; link\r\n";
                 kind: EntryKind::File,
                 size: Some(1234),
                 modified: Some(ts(2024, 1, 2, 15, 4, 0)),
+                modified_exact: false,
                 permissions: Some("-rw-r--r--".into()),
                 owner: Some("1000".into()),
                 group: Some("1000".into()),
@@ -1725,6 +1740,7 @@ type=OS.unix=slink:/etc/x; link\r\n";
                 kind: EntryKind::Dir,
                 size: None,
                 modified: Some(ts(2024, 1, 2, 15, 4, 0)),
+                modified_exact: false,
                 permissions: None,
                 owner: None,
                 group: None,

@@ -4,6 +4,7 @@
 use std::sync::Mutex;
 
 use super::reply::Reply;
+use super::text::escape;
 
 /// What a log line is about, so front ends can colour it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +45,8 @@ impl ProtocolLog for StderrLog {
             LogKind::Info => "* ",
             LogKind::Error => "! ",
         };
-        eprintln!("{arrow}{line}");
+        // Lines quote server text; whatever a caller forgot, nothing drives the terminal.
+        eprintln!("{arrow}{}", escape(line));
     }
 }
 
@@ -69,26 +71,29 @@ impl ProtocolLog for MemoryLog {
     }
 }
 
-/// The text to log for a command: the argument of PASS and ACCT is replaced by asterisks.
+/// The text to log or show for a command: the argument of PASS and ACCT is replaced by
+/// asterisks, and control characters (which file names from a listing may hold) are escaped.
 pub fn masked_command(command: &str) -> String {
     let verb = command.split(' ').next().unwrap_or("");
     if verb.eq_ignore_ascii_case("PASS") || verb.eq_ignore_ascii_case("ACCT") {
         format!("{} ****", verb.to_ascii_uppercase())
     } else {
-        command.to_owned()
+        escape(command).into_owned()
     }
 }
 
+/// Logs a reply line by line, control characters escaped (every log sink gets safe text).
 pub(crate) fn log_reply(log: &dyn ProtocolLog, reply: &Reply) {
     match reply.lines.as_slice() {
-        [only] => log.log(LogKind::Reply, &format!("{} {}", reply.code, only)),
+        [only] => log.log(LogKind::Reply, &format!("{} {}", reply.code, escape(only))),
         lines => {
             for (i, line) in lines.iter().enumerate() {
                 let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+                let line = escape(line);
                 if i == 0 || i + 1 == lines.len() {
                     log.log(LogKind::Reply, &format!("{}{sep}{line}", reply.code));
                 } else {
-                    log.log(LogKind::Reply, line);
+                    log.log(LogKind::Reply, &line);
                 }
             }
         }

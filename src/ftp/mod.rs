@@ -4,6 +4,7 @@
 //! rustls `ClientConfig` from the `tls` layer), calls [`Session::connect`] and
 //! [`Session::login`], and then drives commands and transfers on its own thread.
 
+pub mod checksum;
 pub mod data;
 pub mod error;
 pub mod features;
@@ -13,10 +14,11 @@ pub mod path;
 pub mod reply;
 pub mod session;
 pub mod stream;
+pub mod text;
 mod tickets;
 
 pub use data::DataMode;
-pub use error::{FtpError, RejectedCertificate, Result, TlsFailure};
+pub use error::{ErrorClass, FtpError, RejectedCertificate, Result, TlsFailure};
 pub use features::Features;
 pub use listing::{Entry, EntryKind, Timestamp};
 pub use log::{LogKind, MemoryLog, NullLog, ProtocolLog, StderrLog};

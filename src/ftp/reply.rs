@@ -8,6 +8,8 @@
 use std::fmt;
 use std::io::{self, Read};
 
+use super::text::ServerText;
+
 /// Longest control line Ferry accepts. RFC 959 sets no limit; real servers stay far below this.
 pub const MAX_LINE_LEN: usize = 8 * 1024;
 /// Most bytes a single (multi-line) reply may span: FEAT, HELP and banners fit easily.
@@ -42,6 +44,25 @@ impl Reply {
     pub fn is_transient_failure(&self) -> bool {
         (400..500).contains(&self.code)
     }
+    /// The server turns the connection away because it has too many: `421` (vsftpd
+    /// `max_per_ip`, pure-ftpd), or `530` that says so (ProFTPD `MaxClientsPerHost`: "Sorry, the
+    /// maximum number of clients ... are already connected"). Worth another try later, unlike a
+    /// wrong password.
+    pub fn is_connection_limit(&self) -> bool {
+        if self.code == 421 {
+            return true;
+        }
+        let text = self.text().to_ascii_lowercase();
+        matches!(self.code, 530 | 550)
+            && [
+                "too many",
+                "maximum number",
+                "max clients",
+                "connection limit",
+            ]
+            .iter()
+            .any(|hint| text.contains(hint))
+    }
     /// The text of the first line, which carries the data of single-line replies (PWD, SIZE, EPSV).
     pub fn first_line(&self) -> &str {
         self.lines.first().map(String::as_str).unwrap_or("")
@@ -53,8 +74,11 @@ impl Reply {
 }
 
 impl fmt::Display for Reply {
+    /// `code text`, lines joined with " / ", control characters escaped (the text is the
+    /// server's: it must not drive the terminal it is shown on).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.code, self.lines.join(" / ").trim())
+        let text = self.lines.join(" / ");
+        write!(f, "{} {}", self.code, ServerText(text.trim()))
     }
 }
 

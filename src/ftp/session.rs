@@ -13,6 +13,7 @@ use rustls::ClientConfig;
 use rustls::client::Resumption;
 use rustls::pki_types::{CertificateDer, ServerName};
 
+use super::checksum::{Algorithm, Method};
 use super::data::{self, DataMode};
 use super::error::{FtpError, Result};
 use super::features::Features;
@@ -20,15 +21,29 @@ use super::listing::{self, Entry, Timestamp};
 use super::log::{LogKind, NullLog, ProtocolLog, log_reply, masked_command};
 use super::path;
 use super::reply::{LineReader, ReadReplyError, Reply};
-use super::stream::{NetStream, TlsInfo};
+use super::stream::{Deadline, NetStream, Pace, Socket, TlsInfo};
+use super::text::escape;
 use super::tickets::SessionTickets;
 
 /// Size of the buffers used to move file data: large enough for full speed over TLS.
 pub const TRANSFER_BUFFER: usize = 256 * 1024;
 /// Most entries a single listing may hold before Ferry refuses it (bounded memory).
 pub const MAX_LISTING_ENTRIES: usize = 2_000_000;
-/// Longest listing line Ferry parses; longer ones are skipped.
-const MAX_LISTING_LINE: usize = 64 * 1024;
+/// Most bytes a single listing may send before Ferry refuses it: memory is bounded by bytes,
+/// not only by entries (ten thousand entries with 60 KB names are 600 MB). A million entries of
+/// a real server's `LIST` are about 80 MB.
+pub const MAX_LISTING_BYTES: u64 = 256 * 1024 * 1024;
+/// Longest listing line Ferry parses; longer ones are skipped (no file system has names near
+/// this long: 255 bytes on Linux and macOS, 255 UTF-16 units on Windows).
+const MAX_LISTING_LINE: usize = 16 * 1024;
+/// The least a transfer must move per second, on average over each I/O-timeout window, before
+/// Ferry gives up on it. Far below any real link; far above a server that trickles a byte a
+/// second to hold the connection.
+pub const MIN_TRANSFER_RATE: u64 = 64;
+/// How far past the announced size a download may run before Ferry stops reading: a file that
+/// grows a little while it is read is "changed", one that runs far past is a broken or hostile
+/// server.
+pub const OVERRUN_MARGIN: u64 = 64 * 1024;
 
 /// How the control connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +97,11 @@ pub struct ConnectOptions {
     pub use_epsv: bool,
     /// Where the protocol dialogue goes.
     pub log: Arc<dyn ProtocolLog>,
+    /// The least bytes per second a transfer or listing must move, averaged over each
+    /// `io_timeout` window ([`MIN_TRANSFER_RATE`]); 0 turns the rule off.
+    pub min_transfer_rate: u64,
+    /// Most bytes one listing may send ([`MAX_LISTING_BYTES`]).
+    pub max_listing_bytes: u64,
 }
 
 impl ConnectOptions {
@@ -103,6 +123,8 @@ impl ConnectOptions {
             data_mode: DataMode::Passive,
             use_epsv: true,
             log: Arc::new(NullLog),
+            min_transfer_rate: MIN_TRANSFER_RATE,
+            max_listing_bytes: MAX_LISTING_BYTES,
         }
     }
 }
@@ -171,6 +193,21 @@ pub struct TransferControl<'a> {
     pub progress: &'a mut dyn FnMut(u64),
     /// Set from another thread to stop the transfer; the session stays usable.
     pub cancel: &'a AtomicBool,
+    /// Downloads: the file's size as the server announced it (listing or SIZE), whole, not
+    /// from the resume offset. Reading stops with [`FtpError::TooMuchData`] once the data runs
+    /// more than [`OVERRUN_MARGIN`] past it. None: no bound (the size is unknown).
+    pub expected_size: Option<u64>,
+}
+
+impl<'a> TransferControl<'a> {
+    /// Progress and cancellation, no expected size.
+    pub fn new(progress: &'a mut dyn FnMut(u64), cancel: &'a AtomicBool) -> Self {
+        TransferControl {
+            progress,
+            cancel,
+            expected_size: None,
+        }
+    }
 }
 
 /// An open data connection, before or after its TLS handshake.
@@ -198,6 +235,10 @@ pub struct Session {
     epsv_refused: bool,
     eprt_refused: bool,
     mlsd_refused: bool,
+    /// The algorithm `OPTS HASH` last selected.
+    hash_selected: Option<Algorithm>,
+    /// The server refused its advertised checksum command once: do not ask again.
+    checksum_refused: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -240,15 +281,16 @@ impl Session {
             })?),
         };
 
+        let socket = Socket::new(tcp, opts.io_timeout);
         let stream = match (&tls, &server_name, opts.security) {
             (Some(cfg), Some(name), Security::ImplicitTls) => NetStream::handshake(
-                tcp,
+                socket,
                 cfg.clone(),
                 name.clone(),
                 &opts.host,
                 "control connection",
             )?,
-            _ => NetStream::Plain(tcp),
+            _ => NetStream::Plain(socket),
         };
         let mut control = Control {
             stream,
@@ -285,6 +327,8 @@ impl Session {
             epsv_refused: false,
             eprt_refused: false,
             mlsd_refused: false,
+            hash_selected: None,
+            checksum_refused: false,
             opts,
         })
     }
@@ -396,7 +440,10 @@ impl Session {
         let command = format!("RNFR {from}");
         let reply = self.command(&command)?;
         if reply.code != 350 {
-            return Err(FtpError::Reply { command, reply });
+            return Err(FtpError::Reply {
+                command: masked_command(&command),
+                reply,
+            });
         }
         self.expect_success(&format!("RNTO {to}")).map(drop)
     }
@@ -416,6 +463,62 @@ impl Session {
         let reply = self.expect_success(&format!("MDTM {file}"))?;
         Timestamp::parse_ftp_time(reply.first_line().trim())
             .ok_or_else(|| FtpError::Protocol(format!("MDTM reply is not a time: {reply}")))
+    }
+
+    /// Sets a remote file's modification time (MFMT, draft-somers-ftp-mfxx; UTC). Returns
+    /// false, sending nothing, when the server does not advertise MFMT.
+    pub fn set_modified(&mut self, file: &str, unix_seconds: i64) -> Result<bool> {
+        if !self.features.has("MFMT") {
+            return Ok(false);
+        }
+        let stamp = Timestamp::from_unix_seconds(unix_seconds).to_ftp_time();
+        self.expect_success(&format!("MFMT {stamp} {file}"))?;
+        Ok(true)
+    }
+
+    /// The server's checksum of `file`, by the cheapest method FEAT advertises (`HASH`, or
+    /// `XCRC` / `XMD5` / `XSHA1` / `XSHA256` / `XSHA512`; see [`super::checksum`]). None when
+    /// the server offers none, or refused its own advertised command once. The server reads
+    /// the whole file before it answers, so the reply may take longer than the I/O timeout:
+    /// `size` (bytes) extends it by a second per 20 MB.
+    pub fn checksum(&mut self, file: &str, size: u64) -> Result<Option<(Algorithm, String)>> {
+        if self.checksum_refused {
+            return Ok(None);
+        }
+        let Some(method) = Method::choose(&self.features) else {
+            return Ok(None);
+        };
+        if let Method::Hash(algorithm) = method
+            && self.hash_selected != Some(algorithm)
+        {
+            let reply = self.command(&format!("OPTS HASH {}", algorithm.hash_name()))?;
+            if !reply.is_success() {
+                self.checksum_refused = true;
+                return Ok(None);
+            }
+            self.hash_selected = Some(algorithm);
+        }
+        let command = method.command(file);
+        let allowed = self.opts.io_timeout + Duration::from_secs(size / 20_000_000);
+        let reply = self.control.slow_command(&command, allowed)?;
+        if matches!(reply.code, 500 | 502 | 504) {
+            self.checksum_refused = true;
+            return Ok(None);
+        }
+        if !reply.is_success() {
+            return Err(FtpError::Reply {
+                command: masked_command(&command),
+                reply,
+            });
+        }
+        match method.parse_reply(&reply) {
+            Some(hex) => Ok(Some((method.algorithm(), hex))),
+            None => Err(FtpError::Protocol(format!(
+                "the {} checksum reply holds no {} digest: {reply}",
+                verb(&command),
+                method.algorithm()
+            ))),
+        }
     }
 
     /// Changes Unix permissions (`SITE CHMOD 644 file`).
@@ -479,6 +582,9 @@ impl Session {
         ctl: &mut TransferControl<'_>,
     ) -> Result<u64> {
         let rest = (offset > 0).then_some(offset);
+        let limit = ctl
+            .expected_size
+            .map(|size| size.saturating_sub(offset).saturating_add(OVERRUN_MARGIN));
         let mut data = self.open_data(&format!("RETR {remote}"), rest)?;
         let mut buf = vec![0u8; TRANSFER_BUFFER];
         let mut total = 0u64;
@@ -501,6 +607,16 @@ impl Session {
                     return Err(self.abort(data, err));
                 }
             };
+            if let (Some(limit), Some(announced)) = (limit, ctl.expected_size)
+                && total + n as u64 > limit
+            {
+                let err = FtpError::TooMuchData {
+                    file: escape(remote).into_owned(),
+                    announced,
+                    received: offset + total + n as u64,
+                };
+                return Err(self.abort(data, err));
+            }
             if let Err(e) = sink.write_all(&buf[..n]) {
                 return Err(self.abort(data, FtpError::Local { source: e }));
             }
@@ -588,6 +704,8 @@ impl Session {
         let now = Timestamp::from_unix_seconds(unix_now());
         let mut entries = Vec::new();
         let mut pending: Vec<u8> = Vec::new();
+        let mut received = 0u64;
+        let mut skipping_long_line = false;
         let mut buf = vec![0u8; 64 * 1024];
         let parse = |batch: &[u8], entries: &mut Vec<Entry>| {
             if is_mlsd {
@@ -607,13 +725,44 @@ impl Session {
                     return Err(self.abort(data, err));
                 }
             };
-            pending.extend_from_slice(&buf[..n]);
-            // Parse every complete line now so memory stays bounded by the entries, not bytes.
+            received += n as u64;
+            if received > self.opts.max_listing_bytes {
+                let err = FtpError::Protocol(format!(
+                    "the listing is larger than {} MiB; Ferry stopped reading it",
+                    self.opts.max_listing_bytes / (1024 * 1024)
+                ));
+                return Err(self.abort(data, err));
+            }
+            let mut chunk = &buf[..n];
+            if skipping_long_line {
+                // The rest of an absurdly long line: drop everything up to its end.
+                match chunk.iter().position(|&b| b == b'\n') {
+                    Some(end) => {
+                        chunk = &chunk[end + 1..];
+                        skipping_long_line = false;
+                    }
+                    None => continue,
+                }
+            }
+            pending.extend_from_slice(chunk);
+            // Parse every complete line now so memory stays bounded by the entries, not bytes;
+            // a line longer than any real entry is skipped, not kept.
             if let Some(last_newline) = pending.iter().rposition(|&b| b == b'\n') {
-                parse(&pending[..=last_newline], &mut entries);
+                let complete = &pending[..=last_newline];
+                if complete.len() > MAX_LISTING_LINE {
+                    let lines: Vec<&[u8]> = complete
+                        .split_inclusive(|&b| b == b'\n')
+                        .filter(|line| line.len() <= MAX_LISTING_LINE)
+                        .collect();
+                    parse(&lines.concat(), &mut entries);
+                } else {
+                    parse(complete, &mut entries);
+                }
                 pending.drain(..=last_newline);
-            } else if pending.len() > MAX_LISTING_LINE {
-                pending.clear(); // an absurd line: skip it rather than grow without bound
+            }
+            if pending.len() > MAX_LISTING_LINE {
+                pending.clear();
+                skipping_long_line = true;
             }
             if entries.len() > MAX_LISTING_ENTRIES {
                 let err = FtpError::Protocol(format!(
@@ -622,7 +771,9 @@ impl Session {
                 return Err(self.abort(data, err));
             }
         }
-        parse(&pending, &mut entries);
+        if !skipping_long_line {
+            parse(&pending, &mut entries);
+        }
         let _ = data.stream.send_close();
         self.finish_transfer(data, verb_name)?;
         Ok(entries)
@@ -646,10 +797,11 @@ impl Session {
             }
         };
         configure_socket(&tcp, self.opts.io_timeout)?;
-        let stream = match (&self.tls, &self.server_name, self.data_protected) {
+        let socket = Socket::new(tcp, self.opts.io_timeout);
+        let mut stream = match (&self.tls, &self.server_name, self.data_protected) {
             (Some(cfg), Some(name), true) => {
                 match NetStream::handshake(
-                    tcp,
+                    socket,
                     cfg.clone(),
                     name.clone(),
                     &self.opts.host,
@@ -665,8 +817,14 @@ impl Session {
                     }
                 }
             }
-            _ => NetStream::Plain(tcp),
+            _ => NetStream::Plain(socket),
         };
+        if self.opts.min_transfer_rate > 0 {
+            stream.socket_mut().set_pace(Some(Pace::new(
+                self.opts.io_timeout,
+                self.opts.min_transfer_rate,
+            )));
+        }
         match stream.tls_info() {
             Some(info) if info.resumed => self.resumed_data_connections += 1,
             Some(_) => self.info("data connection TLS session was not resumed"),
@@ -724,7 +882,7 @@ impl Session {
         let reply = self.command(command)?;
         if !reply.is_preliminary() {
             return Err(FtpError::Reply {
-                command: command.to_owned(),
+                command: masked_command(command),
                 reply,
             });
         }
@@ -949,11 +1107,25 @@ struct Control {
 }
 
 impl Control {
+    /// The greeting: `220`, after at most a few `120 service ready in n minutes`, all within one
+    /// I/O timeout (a server that sends `120` forever must not hold Ferry forever).
     fn read_greeting(&mut self) -> Result<Reply> {
-        let mut reply = self.read_reply("waiting for the server's greeting")?;
-        // 120: "service ready in n minutes"; the real greeting follows.
+        const MAX_DELAY_REPLIES: usize = 8;
+        let during = "waiting for the server's greeting";
+        let deadline = Deadline::after(self.io_timeout, "greeting");
+        let mut reply = self.read_reply_by(during, deadline)?;
+        let mut delays = 0;
         while reply.code == 120 {
-            reply = self.read_reply("waiting for the server's greeting")?;
+            delays += 1;
+            if delays > MAX_DELAY_REPLIES {
+                return Err(FtpError::TooSlow {
+                    during: during.into(),
+                    detail: format!(
+                        "the server sent {delays} \"120 not ready yet\" replies and no greeting"
+                    ),
+                });
+            }
+            reply = self.read_reply_by(during, deadline)?;
         }
         if reply.code != 220 {
             return Err(FtpError::Reply {
@@ -983,11 +1155,11 @@ impl Control {
                 "the server sent data after 234 and before the TLS handshake".into(),
             ));
         }
-        let NetStream::Plain(tcp) = self.stream else {
+        let NetStream::Plain(socket) = self.stream else {
             return Err(FtpError::Protocol("AUTH TLS on a TLS connection".into()));
         };
         Ok(Control {
-            stream: NetStream::handshake(tcp, config, name, host, "control connection")?,
+            stream: NetStream::handshake(socket, config, name, host, "control connection")?,
             reader: self.reader,
             log: self.log,
             io_timeout: self.io_timeout,
@@ -997,6 +1169,15 @@ impl Control {
     fn command(&mut self, command: &str) -> Result<Reply> {
         self.send(command)?;
         self.read_reply(&format!("waiting for the reply to {}", verb(command)))
+    }
+
+    /// A command whose reply may take longer than the I/O timeout (a checksum of a big file).
+    fn slow_command(&mut self, command: &str, allowed: Duration) -> Result<Reply> {
+        self.send(command)?;
+        self.read_reply_by(
+            &format!("waiting for the reply to {}", verb(command)),
+            Deadline::after(allowed, "reply"),
+        )
     }
 
     fn send(&mut self, command: &str) -> Result<()> {
@@ -1017,8 +1198,18 @@ impl Control {
             .map_err(|e| FtpError::from_io(during, e, timeout))
     }
 
+    /// One whole reply, which must be complete within the I/O timeout however slowly its bytes
+    /// arrive.
     fn read_reply(&mut self, during: &str) -> Result<Reply> {
-        match self.reader.read_reply(&mut self.stream) {
+        self.read_reply_by(during, Deadline::after(self.io_timeout, "reply"))
+    }
+
+    /// One whole reply, complete by `deadline`.
+    fn read_reply_by(&mut self, during: &str, deadline: Deadline) -> Result<Reply> {
+        self.stream.socket_mut().set_deadline(Some(deadline));
+        let read = self.reader.read_reply(&mut self.stream);
+        self.stream.socket_mut().set_deadline(None);
+        match read {
             Ok(reply) => {
                 log_reply(self.log.as_ref(), &reply);
                 Ok(reply)
@@ -1054,6 +1245,7 @@ const ABORT_GRACE: Duration = Duration::from_secs(1);
 /// Reads a data connection to its end (bounded in time and bytes) so rustls processes any TLS
 /// 1.3 session tickets and the server is never answered with a reset, then closes it.
 fn drain(mut data: DataConnection, wait: Duration, max_bytes: u64) {
+    data.stream.socket_mut().set_pace(None);
     let deadline = Instant::now() + wait;
     let mut buf = vec![0u8; 64 * 1024];
     let mut budget = max_bytes;

@@ -1,21 +1,200 @@
 //! The byte stream under control and data connections: plain TCP or TLS over TCP, upgraded in
 //! place after `234` (explicit) or from the first byte (implicit).
+//!
+//! Below TLS sits [`Socket`], which enforces Ferry's time rules on every system call: a whole
+//! reply or handshake must arrive before a deadline, and a transfer must keep a minimum pace.
+//! Per-read timeouts alone cannot do this: a server that sends one byte a second never lets a
+//! read time out, and rustls keeps reading until a whole TLS record (16 KiB) is in.
 
+use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 use super::error::{FtpError, Result, tls_error};
 
+/// Why [`Socket`] gave up: carried inside an `io::Error` of kind `TimedOut` through rustls, and
+/// turned into [`FtpError::TooSlow`] by [`FtpError::from_io`].
+#[derive(Debug, Clone)]
+pub(crate) struct Stalled(pub(crate) String);
+
+impl fmt::Display for Stalled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Stalled {}
+
+fn stalled(detail: String) -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, Stalled(detail))
+}
+
+/// The minimum-progress rule of a transfer: in every window of `window`, at least
+/// `min_bytes` must move, or the transfer fails. A trickle ends after about one window; a total
+/// stall after at most one window plus the socket's own timeout.
+#[derive(Debug, Clone)]
+pub(crate) struct Pace {
+    window: Duration,
+    min_bytes: u64,
+    window_start: Instant,
+    moved: u64,
+}
+
+impl Pace {
+    /// At least `min_rate` bytes per second on average over each `window`.
+    pub(crate) fn new(window: Duration, min_rate: u64) -> Pace {
+        let window = window.max(Duration::from_millis(100));
+        Pace {
+            window,
+            min_bytes: ((min_rate as f64) * window.as_secs_f64()).ceil().max(1.0) as u64,
+            window_start: Instant::now(),
+            moved: 0,
+        }
+    }
+
+    fn check(&mut self, now: Instant) -> io::Result<()> {
+        if now.duration_since(self.window_start) < self.window {
+            return Ok(());
+        }
+        if self.moved < self.min_bytes {
+            return Err(stalled(format!(
+                "only {} bytes moved in {:.0} s (at least {} were needed)",
+                self.moved,
+                self.window.as_secs_f64(),
+                self.min_bytes
+            )));
+        }
+        self.window_start = now;
+        self.moved = 0;
+        Ok(())
+    }
+}
+
+/// When one whole thing (a reply, a handshake) must be complete.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline {
+    at: Instant,
+    allowed: Duration,
+    what: &'static str,
+}
+
+impl Deadline {
+    /// `what` must be complete within `allowed` from now.
+    pub(crate) fn after(allowed: Duration, what: &'static str) -> Deadline {
+        Deadline {
+            at: Instant::now() + allowed,
+            allowed,
+            what,
+        }
+    }
+}
+
+/// A TCP socket with Ferry's time rules, checked before every read and write.
+pub(crate) struct Socket {
+    tcp: TcpStream,
+    io_timeout: Duration,
+    /// While set, reads and writes fail once it has passed: a reply or a handshake must be
+    /// complete by then, however the bytes trickle in.
+    deadline: Option<Deadline>,
+    /// The minimum pace of a transfer, when one runs on this socket.
+    pace: Option<Pace>,
+    /// The socket timeouts were shortened for a deadline and must be restored.
+    timeouts_shortened: bool,
+}
+
+impl Socket {
+    /// Wraps a connected socket whose timeouts are already `io_timeout`.
+    pub(crate) fn new(tcp: TcpStream, io_timeout: Duration) -> Socket {
+        Socket {
+            tcp,
+            io_timeout,
+            deadline: None,
+            pace: None,
+            timeouts_shortened: false,
+        }
+    }
+
+    /// The TCP socket (addresses, shutdown).
+    pub(crate) fn tcp(&self) -> &TcpStream {
+        &self.tcp
+    }
+
+    /// A reply or a handshake must be complete by then; None lifts the deadline.
+    pub(crate) fn set_deadline(&mut self, deadline: Option<Deadline>) {
+        self.deadline = deadline;
+    }
+
+    /// The minimum pace for the transfer that starts now; None for none.
+    pub(crate) fn set_pace(&mut self, pace: Option<Pace>) {
+        self.pace = pace;
+    }
+
+    fn before_io(&mut self) -> io::Result<()> {
+        let now = Instant::now();
+        if let Some(deadline) = self.deadline {
+            let left = deadline.at.saturating_duration_since(now);
+            if left.is_zero() {
+                return Err(stalled(format!(
+                    "the {} was not complete within {:.0} s",
+                    deadline.what,
+                    deadline.allowed.as_secs_f64()
+                )));
+            }
+            let timeout = Some(left.max(Duration::from_millis(1)));
+            self.tcp.set_read_timeout(timeout)?;
+            self.tcp.set_write_timeout(timeout)?;
+            self.timeouts_shortened = true;
+        } else if self.timeouts_shortened {
+            self.tcp.set_read_timeout(Some(self.io_timeout))?;
+            self.tcp.set_write_timeout(Some(self.io_timeout))?;
+            self.timeouts_shortened = false;
+        }
+        if let Some(pace) = &mut self.pace {
+            pace.check(now)?;
+        }
+        Ok(())
+    }
+
+    fn after_io(&mut self, n: usize) {
+        if let Some(pace) = &mut self.pace {
+            pace.moved += n as u64;
+        }
+    }
+}
+
+impl Read for Socket {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.before_io()?;
+        let n = self.tcp.read(buf)?;
+        self.after_io(n);
+        Ok(n)
+    }
+}
+
+impl Write for Socket {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.before_io()?;
+        let n = self.tcp.write(buf)?;
+        self.after_io(n);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
 /// A connection that may or may not be encrypted.
 pub(crate) enum NetStream {
     /// Clear text; only when the user asked for plain FTP, or before AUTH TLS.
-    Plain(TcpStream),
+    Plain(Socket),
     /// TLS through rustls.
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Tls(Box<StreamOwned<ClientConnection, Socket>>),
 }
 
 /// What was negotiated on a TLS connection, for the security indicator and logs.
@@ -30,11 +209,24 @@ pub struct TlsInfo {
 }
 
 impl NetStream {
-    /// The underlying socket, for timeouts and addresses.
+    /// The underlying TCP socket, for timeouts and addresses.
     pub(crate) fn tcp(&self) -> &TcpStream {
+        self.socket().tcp()
+    }
+
+    /// The socket under TLS (or the plain one).
+    pub(crate) fn socket(&self) -> &Socket {
         match self {
             NetStream::Plain(s) => s,
             NetStream::Tls(s) => &s.sock,
+        }
+    }
+
+    /// The socket under TLS (or the plain one), to set deadlines and pace.
+    pub(crate) fn socket_mut(&mut self) -> &mut Socket {
+        match self {
+            NetStream::Plain(s) => s,
+            NetStream::Tls(s) => &mut s.sock,
         }
     }
 
@@ -43,8 +235,9 @@ impl NetStream {
     /// The same `Arc<ClientConfig>` and server name must be used for the control connection and
     /// every data connection: its session cache is what lets data connections resume the control
     /// session, which vsftpd, ProFTPD and FileZilla Server demand.
+    /// The whole handshake must be done within the socket's I/O timeout.
     pub(crate) fn handshake(
-        mut tcp: TcpStream,
+        mut sock: Socket,
         config: Arc<ClientConfig>,
         server_name: ServerName<'static>,
         host: &str,
@@ -52,12 +245,14 @@ impl NetStream {
     ) -> Result<NetStream> {
         let mut conn =
             ClientConnection::new(config, server_name).map_err(|e| tls_error(host, e))?;
+        sock.set_deadline(Some(Deadline::after(sock.io_timeout, "TLS handshake")));
         while conn.is_handshaking() {
-            if let Err(e) = conn.complete_io(&mut tcp) {
-                return Err(handshake_error(host, during, e, &tcp));
+            if let Err(e) = conn.complete_io(&mut sock) {
+                return Err(handshake_error(host, during, e, sock.io_timeout));
             }
         }
-        Ok(NetStream::Tls(Box::new(StreamOwned::new(conn, tcp))))
+        sock.set_deadline(None);
+        Ok(NetStream::Tls(Box::new(StreamOwned::new(conn, sock))))
     }
 
     /// What TLS negotiated, if this is a TLS stream.
@@ -99,15 +294,16 @@ impl NetStream {
         if let NetStream::Tls(s) = self {
             s.conn.send_close_notify();
             while s.conn.wants_write() {
-                s.conn.write_tls(&mut s.sock)?;
+                if s.conn.write_tls(&mut s.sock)? == 0 {
+                    break;
+                }
             }
         }
         self.tcp().shutdown(Shutdown::Write)
     }
 }
 
-fn handshake_error(host: &str, during: &str, e: io::Error, tcp: &TcpStream) -> FtpError {
-    let timeout = tcp.read_timeout().ok().flatten().unwrap_or_default();
+fn handshake_error(host: &str, during: &str, e: io::Error, timeout: Duration) -> FtpError {
     let rustls_err = e
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())

@@ -121,15 +121,25 @@ fn serve(
     results: &Sender<(u64, BrowseResult)>,
 ) {
     let mut session: Option<Session> = None;
+    // A refused login or certificate: never try again on this worker (each try would be
+    // another failed login); the window reconnects after the user fixed it.
+    let mut refused: Option<String> = None;
     while let Ok((id, request)) = requests.recv() {
         // One reconnect per request when the connection was lost in between.
-        let mut result = BrowseResult::NotConnected(String::new());
+        let mut result = BrowseResult::NotConnected(refused.clone().unwrap_or_default());
         for _ in 0..2 {
+            if refused.is_some() {
+                break;
+            }
             if session.is_none() {
                 match connector() {
                     Ok(s) => session = Some(s),
                     Err(e) => {
-                        result = BrowseResult::NotConnected(e);
+                        let message = e.to_string();
+                        if e.class().stops_connecting() {
+                            refused = Some(message.clone());
+                        }
+                        result = BrowseResult::NotConnected(message);
                         break;
                     }
                 }

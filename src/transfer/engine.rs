@@ -4,27 +4,39 @@
 //!
 //! The front end sends [`Command`]s (applied at once, under a short lock: the window's thread
 //! never waits on the network) and drains [`Event`]s.
+//!
+//! What the engine guarantees about the files it writes:
+//! - A download is written to its partial file ([`names::partial_path`]) and renamed to its
+//!   name only once its size (and, where the server offers one, its checksum) matched: a file
+//!   under its final name is always whole. A partial file is continued only by the same
+//!   version of the same remote file.
+//! - Downloads get the remote modification time (exact UTC from MLSD, or asked with MDTM);
+//!   uploads give the remote file the local time where the server has MFMT.
+//! - Connection errors are classified ([`ErrorClass`]): a refused login, an untrusted
+//!   certificate or a TLS failure stops every queued item at once (one failed login, not one
+//!   per file); timeouts, cut connections and "too many connections" are retried.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use super::model::{Direction, FileExistsPolicy, Item, ItemState, Job, NewItem};
 use super::names;
-use crate::ftp::{FtpError, Session, TransferControl, UploadMode, path as remote_path};
-use crate::persist::{Document, TomlFile};
+use crate::ftp::checksum::{Hasher, Method};
+use crate::ftp::{ErrorClass, FtpError, Session, TransferControl, UploadMode, path as remote_path};
+use crate::persist::{Document, FileError, TomlFile};
 
 /// Opens a new logged-in session (the front end knows the site, the trust decisions and the
-/// password; the engine only asks for sessions). Called on worker threads.
-pub type Connector = Arc<dyn Fn() -> Result<Session, String> + Send + Sync>;
+/// password; the engine only asks for sessions). Called on worker threads, one at a time.
+pub type Connector = Arc<dyn Fn() -> Result<Session, FtpError> + Send + Sync>;
 
 /// How the engine runs.
 #[derive(Clone)]
@@ -39,8 +51,28 @@ pub struct EngineConfig {
     pub connector: Connector,
     /// Where the queue is saved (atomically, at most about twice a second) and restored from on
     /// start, so a crash or kill loses nothing: active items go back to the queue and continue
-    /// from their `.part`. None: not saved.
+    /// from their partial files. None: not saved.
     pub queue_file: Option<PathBuf>,
+    /// Ask the server for a checksum after each transfer when it offers one (HASH, XCRC, ...)
+    /// and compare it with the bytes that passed.
+    pub verify_checksums: bool,
+    /// Keep modification times across the transfer.
+    pub preserve_times: bool,
+}
+
+impl EngineConfig {
+    /// Two workers, three retries from 1 s, checksums and times on, no queue file.
+    pub fn new(connector: Connector) -> EngineConfig {
+        EngineConfig {
+            workers: 2,
+            retries: 3,
+            backoff: Duration::from_secs(1),
+            connector,
+            queue_file: None,
+            verify_checksums: true,
+            preserve_times: true,
+        }
+    }
 }
 
 /// The queue on disk.
@@ -56,8 +88,40 @@ impl Document for QueueFile {
     const WHAT: &'static str = "the transfer queue";
     const HEADER: &'static str = "# Ferry's transfer queue, saved so that transfers survive a crash or restart.\n# Ferry rewrites this file; edits are lost.\n";
     const VERSION: u32 = 1;
-    const IF_CORRUPT: &'static str =
-        "Ferry starts with an empty queue; the copy lets you see what was in it.";
+    const IF_CORRUPT: &'static str = "Ferry moved it aside and starts with an empty queue; the copy lets you see what was in it.";
+}
+
+/// The file name of the saved queue of `user` on `host:port`: readable, and unambiguous
+/// however the parts are spelled (`a@b` on one server and `a_b` on another never share a
+/// file): unsafe characters are percent-encoded, and a digest of the exact triple follows.
+pub fn queue_file_name(user: &str, host: &str, port: u16) -> String {
+    use sha2::{Digest, Sha256};
+    let readable: String = format!("{user}@{host}-{port}")
+        .chars()
+        .take(80)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '@') {
+                c.to_string()
+            } else {
+                let mut bytes = [0u8; 4];
+                c.encode_utf8(&mut bytes)
+                    .bytes()
+                    .map(|b| format!("%{b:02X}"))
+                    .collect()
+            }
+        })
+        .collect();
+    let mut digest = Sha256::new();
+    digest.update(user.as_bytes());
+    digest.update([0]);
+    digest.update(host.to_ascii_lowercase().as_bytes());
+    digest.update([0]);
+    digest.update(port.to_le_bytes());
+    let tag: String = digest.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{readable}-{tag}.toml")
 }
 
 /// What the front end asks of the engine.
@@ -80,7 +144,8 @@ pub enum Command {
     Pause(u64),
     /// Queue a paused item again.
     Resume(u64),
-    /// Queue a failed or cancelled item again.
+    /// Queue a failed or cancelled item again (and allow connecting again after a refused
+    /// login or certificate).
     Retry(u64),
     /// Answer a file-exists question; `for_job` applies it to the rest of the job.
     Answer {
@@ -184,6 +249,16 @@ struct Shared {
     state: Mutex<QueueState>,
     wake: Condvar,
     events: Sender<Event>,
+    /// Held while a worker connects: connections open one at a time, so a wrong password is
+    /// one failed login and a server's connection limit is met one connection at a time.
+    connecting: Mutex<()>,
+}
+
+/// Why no worker may connect now.
+#[derive(Debug, Clone)]
+struct Blocked {
+    error: String,
+    class: ErrorClass,
 }
 
 #[derive(Default)]
@@ -197,13 +272,49 @@ struct QueueState {
     answers: HashMap<u64, FileExistsPolicy>,
     /// Items waiting out a retry backoff.
     not_before: HashMap<u64, Instant>,
+    /// Items whose next attempt must start over (the server's copy failed its checksum).
+    restart: HashSet<u64>,
     active: usize,
+    /// Workers holding a logged-in session.
+    sessions: usize,
+    /// Set when connecting failed for a reason retrying cannot fix (login, certificate, TLS),
+    /// or failed too often with no session open: queued items fail with it, and no worker
+    /// connects until the user retries.
+    blocked: Option<Blocked>,
+    /// Connection attempts that failed in a row.
+    connect_failures: u32,
+    /// Workers without a session wait until then before connecting again.
+    connect_not_before: Option<Instant>,
     shutdown: bool,
     /// Set after the workers have stopped: the saver writes one last time and ends.
     saver_stop: bool,
     idle_reported: bool,
     /// Changed since the last save.
     dirty: bool,
+}
+
+impl QueueState {
+    fn item_mut(&mut self, id: u64) -> Option<&mut Item> {
+        self.items.iter_mut().find(|i| i.id == id)
+    }
+
+    /// Fails every queued item with the blocking error.
+    fn fail_queued(&mut self, events: &Sender<Event>, blocked: &Blocked) {
+        for item in &mut self.items {
+            if item.state == ItemState::Queued {
+                item.state = ItemState::Failed;
+                item.last_error = Some(blocked.error.clone());
+                item.error_class = Some(blocked.class);
+                let _ = events.send(Event::State {
+                    id: item.id,
+                    state: ItemState::Failed,
+                    error: Some(blocked.error.clone()),
+                });
+            }
+        }
+        self.not_before.clear();
+        self.dirty = true;
+    }
 }
 
 /// A running queue.
@@ -223,18 +334,42 @@ impl Engine {
             ..QueueState::default()
         };
         let file = config.queue_file.clone().map(TomlFile::<QueueFile>::new);
-        if let Some(file) = &file {
-            match file.read() {
-                Ok(saved) => restore(&mut state, saved),
-                Err(e) => {
-                    let _ = tx.send(Event::Log(e.to_string()));
+        let file = file.and_then(|file| match file.read() {
+            Ok(saved) => {
+                restore(&mut state, saved);
+                Some(file)
+            }
+            Err(e @ FileError::Corrupt { .. }) => {
+                // The copy is kept beside it; with the original out of the way the new queue is
+                // saved again (instead of never, for this server, from now on).
+                match fs::remove_file(file.path()) {
+                    Ok(()) => {
+                        let _ = tx.send(Event::Log(format!(
+                            "{e} The queue starts empty and is saved again."
+                        )));
+                        Some(file)
+                    }
+                    Err(remove) => {
+                        let _ = tx.send(Event::Log(format!(
+                            "{e} It could not be moved aside ({remove}): the queue is not saved in this session."
+                        )));
+                        None
+                    }
                 }
             }
-        }
+            Err(e) => {
+                // Newer format, or unreadable: never written over.
+                let _ = tx.send(Event::Log(format!(
+                    "{e} The queue is not saved in this session."
+                )));
+                None
+            }
+        });
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             wake: Condvar::new(),
             events: tx,
+            connecting: Mutex::new(()),
         });
         let saver = file.map(|file| {
             let shared = shared.clone();
@@ -295,15 +430,27 @@ impl Engine {
                         remote: new.remote,
                         size: new.size,
                         modified: new.modified,
+                        modified_exact: new.modified_exact,
                         state: ItemState::Queued,
                         bytes_done: 0,
                         attempts: 0,
                         last_error: None,
+                        error_class: None,
                         priority: 0,
                     });
                 }
                 st.idle_reported = false;
                 let _ = events.send(Event::Added(ids));
+                // New work after a refused login fails at once (the same login would be
+                // refused again); after a network failure it is worth another try.
+                if let Some(blocked) = st.blocked.clone() {
+                    if blocked.class.stops_connecting() {
+                        st.fail_queued(events, &blocked);
+                    } else {
+                        st.blocked = None;
+                        st.connect_failures = 0;
+                    }
+                }
             }
             Command::Cancel(id) => stop(&mut st, events, id, ItemState::Cancelled),
             Command::Pause(id) => stop(&mut st, events, id, ItemState::Paused),
@@ -329,12 +476,17 @@ impl Engine {
                     item.state = ItemState::Queued;
                     item.attempts = 0;
                     item.last_error = None;
+                    item.error_class = None;
                     let _ = events.send(Event::State {
                         id,
                         state: ItemState::Queued,
                         error: None,
                     });
                     st.idle_reported = false;
+                    // The user asks for another try: connecting is allowed again.
+                    st.blocked = None;
+                    st.connect_failures = 0;
+                    st.connect_not_before = None;
                 }
             }
             Command::Answer {
@@ -360,7 +512,7 @@ impl Engine {
                     .map(|i| i.id)
                     .collect();
                 for id in requeue {
-                    if let Some(i) = st.items.iter_mut().find(|i| i.id == id) {
+                    if let Some(i) = st.item_mut(id) {
                         i.state = ItemState::Queued;
                     }
                     let _ = events.send(Event::State {
@@ -372,7 +524,7 @@ impl Engine {
                 st.idle_reported = false;
             }
             Command::SetPriority(id, priority) => {
-                if let Some(i) = st.items.iter_mut().find(|i| i.id == id) {
+                if let Some(i) = st.item_mut(id) {
                     i.priority = priority;
                 }
             }
@@ -418,7 +570,8 @@ impl Drop for Engine {
     }
 }
 
-/// Takes a saved queue: interrupted items go back to the queue (their `.part` is continued).
+/// Takes a saved queue: interrupted items go back to the queue (their partial files are
+/// continued).
 fn restore(st: &mut QueueState, saved: QueueFile) {
     st.next_id = saved
         .items
@@ -500,7 +653,7 @@ fn stop(st: &mut QueueState, events: &Sender<Event>, id: u64, why: ItemState) {
     {
         item.state = why;
         if why == ItemState::Cancelled && item.direction == Direction::Download {
-            let _ = fs::remove_file(part_path(&item.local));
+            let _ = fs::remove_file(partial_of(item));
         }
         let _ = events.send(Event::State {
             id,
@@ -508,6 +661,11 @@ fn stop(st: &mut QueueState, events: &Sender<Event>, id: u64, why: ItemState) {
             error: None,
         });
     }
+}
+
+/// The partial file of a download item.
+fn partial_of(item: &Item) -> PathBuf {
+    names::partial_path(&item.local, &item.remote, item.size, item.modified)
 }
 
 /// How one attempt ended.
@@ -518,10 +676,21 @@ enum Outcome {
         existing_size: Option<u64>,
     },
     Stopped,
-    /// Worth another attempt (connection trouble).
-    Retry(String),
+    /// Worth another attempt.
+    Retry(String, ErrorClass),
     /// Will not get better by retrying.
-    Fail(String),
+    Fail(String, ErrorClass),
+}
+
+impl Outcome {
+    /// The outcome of an engine error: retried or not by its class.
+    fn from_error(message: String, class: ErrorClass) -> Outcome {
+        if class.is_retryable() {
+            Outcome::Retry(message, class)
+        } else {
+            Outcome::Fail(message, class)
+        }
+    }
 }
 
 struct Worker {
@@ -541,30 +710,54 @@ impl Worker {
 
     fn run(mut self) {
         while let Some((item, policy, flag)) = self.next_item() {
-            let outcome = self.attempt(&item, policy, &flag);
-            self.finish(item, outcome);
+            match self.attempt(&item, policy, &flag) {
+                Ok(outcome) => self.finish(item, outcome),
+                Err(not_connected) => self.not_connected(&item, &not_connected),
+            }
         }
+        self.drop_session();
+    }
+
+    fn drop_session(&mut self) {
         if let Some(session) = self.session.take() {
+            let mut st = lock(&self.shared.state);
+            st.sessions = st.sessions.saturating_sub(1);
+            drop(st);
             let _ = session.quit();
+        }
+    }
+
+    /// Forgets a session the server or network broke (no QUIT: it would only time out).
+    fn lose_session(&mut self) {
+        if self.session.take().is_some() {
+            let mut st = lock(&self.shared.state);
+            st.sessions = st.sessions.saturating_sub(1);
         }
     }
 
     /// Waits for the next queued item (highest priority, then queue order) and claims it.
     fn next_item(&self) -> Option<(Item, FileExistsPolicy, Arc<AtomicBool>)> {
+        let has_session = self.session.is_some();
         let mut st = lock(&self.shared.state);
         loop {
             if st.shutdown {
                 return None;
             }
             let now = Instant::now();
+            // A worker without a session may take work only when connecting is allowed.
+            let may_connect =
+                st.blocked.is_none() && st.connect_not_before.is_none_or(|t| t <= now);
             let ready = |i: &Item| st.not_before.get(&i.id).is_none_or(|t| *t <= now);
-            let next = st
-                .items
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| i.state == ItemState::Queued && ready(i))
-                .max_by_key(|(pos, i)| (i.priority, std::cmp::Reverse(*pos)))
-                .map(|(pos, _)| pos);
+            let next = if has_session || may_connect {
+                st.items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| i.state == ItemState::Queued && ready(i))
+                    .max_by_key(|(pos, i)| (i.priority, std::cmp::Reverse(*pos)))
+                    .map(|(pos, _)| pos)
+            } else {
+                None
+            };
             if let Some(pos) = next {
                 let id = st.items[pos].id;
                 st.not_before.remove(&id);
@@ -599,6 +792,8 @@ impl Worker {
             let wait = st
                 .not_before
                 .values()
+                .copied()
+                .chain(st.connect_not_before.filter(|_| !has_session))
                 .map(|t| t.saturating_duration_since(now))
                 .min()
                 .unwrap_or(Duration::from_secs(3600))
@@ -612,6 +807,13 @@ impl Worker {
         }
     }
 
+    fn backoff(&self, failures: u32) -> Duration {
+        self.config
+            .backoff
+            .saturating_mul(1 << failures.saturating_sub(1).min(5))
+            .min(Duration::from_secs(30))
+    }
+
     fn finish(&mut self, item: Item, outcome: Outcome) {
         let mut st = lock(&self.shared.state);
         let stopped_as = st
@@ -621,14 +823,15 @@ impl Worker {
             .unwrap_or(ItemState::Cancelled);
         st.active = st.active.saturating_sub(1);
         let retries = self.config.retries;
-        let Some(entry) = st.items.iter_mut().find(|i| i.id == item.id) else {
+        let events = self.shared.events.clone();
+        let Some(entry) = st.item_mut(item.id) else {
             return;
         };
-        let (state, error) = match outcome {
-            Outcome::Done => (ItemState::Done, None),
-            Outcome::Skipped(why) => (ItemState::Skipped, Some(why)),
+        let (state, error, class) = match outcome {
+            Outcome::Done => (ItemState::Done, None, None),
+            Outcome::Skipped(why) => (ItemState::Skipped, Some(why), None),
             Outcome::Asking { existing_size } => {
-                let _ = self.shared.events.send(Event::Question {
+                let _ = events.send(Event::Question {
                     id: item.id,
                     target: match item.direction {
                         Direction::Download => item.local.display().to_string(),
@@ -638,92 +841,192 @@ impl Worker {
                     source_size: item.size,
                 });
                 entry.attempts = entry.attempts.saturating_sub(1);
-                (ItemState::Asking, None)
+                (ItemState::Asking, None, None)
             }
             Outcome::Stopped => {
                 if stopped_as == ItemState::Cancelled && item.direction == Direction::Download {
-                    let _ = fs::remove_file(part_path(&item.local));
+                    let _ = fs::remove_file(partial_of(&item));
                 }
-                (stopped_as, None)
+                (stopped_as, None, None)
             }
-            Outcome::Retry(why) if entry.attempts <= retries => {
-                let _ = self
-                    .shared
-                    .events
-                    .send(Event::Log(format!("{}: {why}; retrying", item.remote)));
-                (ItemState::Queued, Some(why))
+            Outcome::Retry(why, class) if entry.attempts <= retries => {
+                let _ = events.send(Event::Log(format!(
+                    "{}: {why}; retrying",
+                    crate::ftp::text::escape(&item.remote)
+                )));
+                (ItemState::Queued, Some(why), Some(class))
             }
-            Outcome::Retry(why) | Outcome::Fail(why) => {
+            Outcome::Retry(why, class) | Outcome::Fail(why, class) => {
                 // Keep partial data for a retry, but not an empty file from a refused RETR.
-                let part = part_path(&item.local);
+                let part = partial_of(&item);
                 if item.direction == Direction::Download
                     && fs::metadata(&part).is_ok_and(|m| m.len() == 0)
                 {
                     let _ = fs::remove_file(part);
                 }
-                (ItemState::Failed, Some(why))
+                (ItemState::Failed, Some(why), Some(class))
             }
         };
         entry.state = state;
         entry.last_error = error.clone();
+        entry.error_class = class;
         if state == ItemState::Done {
             entry.bytes_done = entry.size.unwrap_or(entry.bytes_done);
         }
+        let attempts = entry.attempts;
         if state == ItemState::Queued {
             // Back off before the retry: the item waits in the queue, the worker moves on.
-            let wait = self
-                .config
-                .backoff
-                .saturating_mul(1 << entry.attempts.saturating_sub(1).min(5))
-                .min(Duration::from_secs(30));
+            let wait = self.backoff(attempts);
             st.not_before.insert(item.id, Instant::now() + wait);
         }
-        let _ = self.shared.events.send(Event::State {
+        let _ = events.send(Event::State {
             id: item.id,
             state,
-            error,
+            error: error.clone(),
         });
-        let _ = self.shared.events.send(Event::Totals(totals(&st.items)));
+        // A refused login or certificate in the middle (a reconnect): stop everything.
+        if let (Some(class), Some(error)) = (class, error)
+            && class.stops_connecting()
+        {
+            let blocked = Blocked { error, class };
+            st.fail_queued(&events, &blocked);
+            st.blocked = Some(blocked);
+        }
+        let _ = events.send(Event::Totals(totals(&st.items)));
         st.dirty = true;
         drop(st);
         self.shared.wake.notify_all();
     }
 
-    fn session(&mut self) -> Result<&mut Session, String> {
-        if self.session.is_none() {
-            self.session = Some((self.config.connector)()?);
+    /// The worker could not open a session for `item`. The item goes back to the queue
+    /// untouched (its attempt does not count), unless connecting cannot work: then it and every
+    /// queued item fail at once with the reason.
+    fn not_connected(&mut self, item: &Item, error: &FtpError) {
+        let mut guard = lock(&self.shared.state);
+        let st = &mut *guard;
+        // Paused or cancelled while it waited for the connection: keep what the user chose.
+        let stopped_by_user = st
+            .stops
+            .remove(&item.id)
+            .filter(|(flag, why)| flag.load(Ordering::Relaxed) && *why != ItemState::Queued)
+            .map(|(_, why)| why);
+        st.active = st.active.saturating_sub(1);
+        st.dirty = true;
+        let events = &self.shared.events;
+        let class = error.class();
+        let message = error.to_string();
+        if let Some(entry) = st.item_mut(item.id) {
+            entry.attempts = entry.attempts.saturating_sub(1);
+            entry.state = stopped_by_user.unwrap_or(ItemState::Queued);
+            entry.last_error = Some(message.clone());
+            entry.error_class = Some(class);
+            let _ = events.send(Event::State {
+                id: item.id,
+                state: entry.state,
+                error: Some(message.clone()),
+            });
         }
-        self.session.as_mut().ok_or_else(|| "no session".to_owned())
+        st.connect_failures += 1;
+        let give_up = class.stops_connecting()
+            || (st.sessions == 0 && st.connect_failures > self.config.retries);
+        if give_up {
+            let _ = events.send(Event::Log(format!("cannot connect: {message}")));
+            let blocked = Blocked {
+                error: message,
+                class,
+            };
+            st.fail_queued(events, &blocked);
+            st.blocked = Some(blocked);
+            drop(guard);
+            self.shared.wake.notify_all();
+            return;
+        }
+        let wait = self.backoff(st.connect_failures);
+        st.connect_not_before = Some(Instant::now() + wait);
+        let _ = events.send(Event::Log(format!(
+            "could not connect ({message}); trying again in {} s{}",
+            wait.as_secs().max(1),
+            if st.sessions > 0 {
+                format!(", meanwhile {} connection(s) go on", st.sessions)
+            } else {
+                String::new()
+            }
+        )));
+        drop(guard);
+        self.shared.wake.notify_all();
     }
 
-    fn attempt(&mut self, item: &Item, policy: FileExistsPolicy, stop: &AtomicBool) -> Outcome {
+    /// The worker's session, connecting (one worker at a time) if it has none.
+    fn session(&mut self) -> Result<&mut Session, FtpError> {
+        if self.session.is_none() {
+            let gate = lock(&self.shared.connecting);
+            let connected = (self.config.connector)();
+            drop(gate);
+            let session = connected?;
+            let mut st = lock(&self.shared.state);
+            st.sessions += 1;
+            st.connect_failures = 0;
+            st.connect_not_before = None;
+            drop(st);
+            self.session = Some(session);
+        }
+        self.session
+            .as_mut()
+            .ok_or_else(|| FtpError::InvalidInput("no session".into()))
+    }
+
+    /// One attempt at an item; Err when no session could be opened (the item itself was not
+    /// tried).
+    fn attempt(
+        &mut self,
+        item: &Item,
+        policy: FileExistsPolicy,
+        stop: &AtomicBool,
+    ) -> Result<Outcome, FtpError> {
         let result = match item.direction {
             Direction::Download => self.download(item, policy, stop),
             Direction::Upload => self.upload(item, policy, stop),
         };
-        match result {
+        Ok(match result {
             Ok(outcome) => outcome,
             Err(AttemptError::Stopped) => Outcome::Stopped,
-            Err(AttemptError::Local(why)) => Outcome::Fail(why),
-            Err(AttemptError::Connect(why)) => {
-                self.session = None;
-                Outcome::Retry(why)
-            }
+            Err(AttemptError::Local(why)) => Outcome::Fail(why, ErrorClass::Local),
+            Err(AttemptError::Connect(_)) if stop.load(Ordering::Relaxed) => Outcome::Stopped,
+            Err(AttemptError::Connect(e)) => return Err(e),
             Err(AttemptError::Ftp(e)) => {
                 if e.is_fatal_to_session() {
-                    self.session = None;
+                    self.lose_session();
                 }
-                match &e {
-                    FtpError::Cancelled => Outcome::Stopped,
-                    FtpError::Local { .. } | FtpError::InvalidInput(_) | FtpError::Auth { .. } => {
-                        Outcome::Fail(e.to_string())
-                    }
-                    FtpError::Reply { reply, .. } if reply.code >= 500 => {
-                        Outcome::Fail(e.to_string())
-                    }
-                    _ => Outcome::Retry(e.to_string()),
+                match e.class() {
+                    ErrorClass::Cancelled => Outcome::Stopped,
+                    class => Outcome::from_error(e.to_string(), class),
                 }
             }
+        })
+    }
+
+    /// What the server's checksum of `remote` says about the bytes that passed: Ok when they
+    /// match, or the server offers no checksum; Err with a message when they differ.
+    fn verify_checksum(
+        session: &mut Session,
+        remote: &str,
+        size: u64,
+        local: Option<(crate::ftp::checksum::Algorithm, String)>,
+    ) -> Result<Option<String>, AttemptError> {
+        let Some((algorithm, ours)) = local else {
+            return Ok(None);
+        };
+        match session.checksum(remote, size).map_err(AttemptError::Ftp)? {
+            Some((their_algorithm, theirs)) if their_algorithm == algorithm => {
+                if theirs == ours {
+                    Ok(None)
+                } else {
+                    Ok(Some(format!(
+                        "the {algorithm} checksums differ (server {theirs}, here {ours})"
+                    )))
+                }
+            }
+            _ => Ok(None),
         }
     }
 
@@ -734,12 +1037,10 @@ impl Worker {
         stop: &AtomicBool,
     ) -> Result<Outcome, AttemptError> {
         let mut target = item.local.clone();
-        let part = part_path(&target);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| local(parent, &e))?;
         }
         // What is already there decides where we start.
-        let mut offset = 0;
         if let Ok(meta) = fs::metadata(&target) {
             let existing = meta.len();
             match policy {
@@ -763,7 +1064,12 @@ impl Worker {
                     return Ok(Outcome::Skipped("already complete".into()));
                 }
                 FileExistsPolicy::Resume => {
-                    fs::rename(&target, &part).map_err(|e| local(&target, &e))?;
+                    // The user asked to continue the file that is there: it becomes the
+                    // partial file of this download.
+                    let part = partial_of(item);
+                    if !part.exists() {
+                        fs::rename(&target, &part).map_err(|e| local(&target, &e))?;
+                    }
                 }
                 FileExistsPolicy::Rename => {
                     let dir = target.parent().unwrap_or(Path::new("."));
@@ -776,57 +1082,135 @@ impl Worker {
                 _ => {}
             }
         }
-        let part = part_path(&target);
+        let part = names::partial_path(&target, &item.remote, item.size, item.modified);
         if fs::symlink_metadata(&part).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Ok(Outcome::Fail(format!(
-                "{} is a symbolic link; not writing through it",
-                part.display()
-            )));
+            return Ok(Outcome::Fail(
+                format!(
+                    "{} is a symbolic link; not writing through it",
+                    part.display()
+                ),
+                ErrorClass::Local,
+            ));
         }
-        // A part file from an earlier attempt or run: continue it.
-        if let Ok(meta) = fs::metadata(&part)
-            && item.size.is_none_or(|s| meta.len() <= s)
-        {
-            offset = meta.len();
-        }
+        // A partial file of this very version of the file, from an earlier attempt or run:
+        // continue it.
+        let mut offset = match fs::metadata(&part) {
+            Ok(meta) if item.size.is_none_or(|s| meta.len() <= s) => meta.len(),
+            _ => 0,
+        };
+        let (verify, preserve_times, shared) = (
+            self.config.verify_checksums,
+            self.config.preserve_times,
+            self.shared.clone(),
+        );
+        let session = self.session().map_err(AttemptError::Connect)?;
+        let algorithm = if verify {
+            Method::choose(session.features()).map(|m| m.algorithm())
+        } else {
+            None
+        };
         let mut file = OpenOptions::new()
             .create(true)
+            .read(true)
             .write(true)
             .truncate(offset == 0)
             .open(&part)
             .map_err(|e| local(&part, &e))?;
+        // The checksum covers the whole file, so a continued download hashes what it
+        // continues first.
+        let mut hasher = algorithm.map(Hasher::new);
+        if let Some(h) = &mut hasher
+            && offset > 0
+        {
+            match hash_prefix(&mut file, offset, h) {
+                Ok(()) => {}
+                Err(_) => {
+                    // Unreadable partial data: start over rather than trust it.
+                    offset = 0;
+                    file.set_len(0).map_err(|e| local(&part, &e))?;
+                    *h = Hasher::new(algorithm.unwrap_or(crate::ftp::checksum::Algorithm::Crc32));
+                }
+            }
+        }
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| local(&part, &e))?;
         let total = item.size;
-        let mut meter = Meter::new(item.id, offset, total, self.shared.clone());
-        let session = self.session().map_err(AttemptError::Connect)?;
-        // TLS hands over one record (16 KiB) per read: batch the disk writes.
-        let mut sink = std::io::BufWriter::with_capacity(256 * 1024, &mut file);
+        let mut meter = Meter::new(item.id, offset, total, shared);
         let received = {
-            let mut progress = |done: u64| meter.update(offset + done);
-            let mut ctl = TransferControl {
-                progress: &mut progress,
-                cancel: stop,
+            let mut writer = HashingWriter {
+                inner: &mut file,
+                hasher: hasher.as_mut(),
             };
-            session.download(&item.remote, offset, &mut sink, &mut ctl)
+            // TLS hands over one record (16 KiB) per read: batch the disk writes.
+            let mut sink = io::BufWriter::with_capacity(256 * 1024, &mut writer);
+            let mut progress = |done: u64| meter.update(offset + done);
+            let mut ctl = TransferControl::new(&mut progress, stop);
+            ctl.expected_size = total;
+            let received = session.download(&item.remote, offset, &mut sink, &mut ctl);
+            // A failed flush is a failed write: the buffered tail never reached the disk.
+            let flushed = sink.flush();
+            match (received, flushed) {
+                (Ok(n), Ok(())) => Ok(n),
+                (Err(e), _) => Err(e),
+                (Ok(_), Err(e)) => Err(FtpError::Local { source: e }),
+            }
         };
-        drop(sink);
-        let received = received.map_err(|e| {
-            if stop.load(Ordering::Relaxed) {
-                AttemptError::Stopped
-            } else {
+        let received = received.map_err(|e| match e {
+            _ if stop.load(Ordering::Relaxed) => AttemptError::Stopped,
+            FtpError::Local { source } => AttemptError::Local(write_error(&part, &source)),
+            FtpError::TooMuchData { .. } => {
+                // Whatever came in is suspect: do not continue it later.
+                let _ = fs::remove_file(&part);
                 AttemptError::Ftp(e)
             }
+            e => AttemptError::Ftp(e),
         })?;
-        drop(file);
         let written = offset + received;
         if let Some(expected) = total
             && written != expected
         {
-            return Ok(Outcome::Retry(format!(
-                "received {written} of {expected} bytes"
-            )));
+            if written > expected {
+                let _ = fs::remove_file(&part);
+                return Ok(Outcome::Fail(
+                    format!(
+                        "the file changed on the server while it was downloaded ({expected} bytes announced, {written} received); download it again when it is complete"
+                    ),
+                    ErrorClass::Integrity,
+                ));
+            }
+            return Ok(Outcome::Retry(
+                format!("received {written} of {expected} bytes"),
+                ErrorClass::Transient,
+            ));
         }
+        let ours = hasher
+            .map(Hasher::finish)
+            .zip(algorithm)
+            .map(|(h, a)| (a, h));
+        if let Some(mismatch) = Self::verify_checksum(session, &item.remote, written, ours)? {
+            let _ = fs::remove_file(&part);
+            return Ok(Outcome::Retry(
+                format!("{mismatch}; downloading it again"),
+                ErrorClass::Integrity,
+            ));
+        }
+        if preserve_times {
+            let time = match item.modified {
+                Some(t) if item.modified_exact => Some(t),
+                // A LIST time is in the server's zone (and maybe to the minute): ask.
+                _ if session.features().has("MDTM") => {
+                    session.mdtm(&item.remote).ok().map(|t| t.unix_seconds())
+                }
+                _ => None,
+            };
+            if let Some(secs) = time
+                && let Some(when) = system_time(secs)
+            {
+                // Best effort: a file system without times does not fail the download.
+                let _ = file.set_modified(when);
+            }
+        }
+        drop(file);
         fs::rename(&part, &target).map_err(|e| local(&target, &e))?;
         meter.finish(written);
         Ok(Outcome::Done)
@@ -839,12 +1223,17 @@ impl Worker {
         stop: &AtomicBool,
     ) -> Result<Outcome, AttemptError> {
         let mut file = File::open(&item.local).map_err(|e| local(&item.local, &e))?;
-        let size = file.metadata().map_err(|e| local(&item.local, &e))?.len();
+        let meta = file.metadata().map_err(|e| local(&item.local, &e))?;
+        let size = meta.len();
+        let local_time = mtime(&meta);
         let mut remote = item.remote.clone();
         let shared = self.shared.clone();
+        let restart = lock(&self.shared.state).restart.remove(&item.id);
+        let (verify, preserve_times) = (self.config.verify_checksums, self.config.preserve_times);
+        let events = self.shared.events.clone();
         let session = self.session().map_err(AttemptError::Connect)?;
         // A retry after a dropped connection continues what reached the server.
-        let resuming = item.attempts > 1;
+        let resuming = item.attempts > 1 && !restart;
         let mut mode = UploadMode::Replace;
         let check = policy != FileExistsPolicy::Overwrite || resuming;
         if check && let Some(existing) = remote_size(session, &remote).map_err(AttemptError::Ftp)? {
@@ -881,32 +1270,68 @@ impl Worker {
             UploadMode::Resume(n) => n,
             _ => 0,
         };
+        let algorithm = if verify {
+            Method::choose(session.features()).map(|m| m.algorithm())
+        } else {
+            None
+        };
+        let mut hasher = algorithm.map(Hasher::new);
+        if let Some(h) = &mut hasher
+            && offset > 0
+        {
+            hash_prefix(&mut file, offset, h).map_err(|e| local(&item.local, &e))?;
+        }
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| local(&item.local, &e))?;
         let mut meter = Meter::new(item.id, offset, Some(size), shared);
         let result = {
             let mut progress = |done: u64| meter.update(offset + done);
-            let mut ctl = TransferControl {
-                progress: &mut progress,
-                cancel: stop,
+            let mut ctl = TransferControl::new(&mut progress, stop);
+            let mut reader = HashingReader {
+                inner: &mut file,
+                hasher: hasher.as_mut(),
             };
-            session.upload(&remote, mode, &mut file, &mut ctl)
+            session.upload(&remote, mode, &mut reader, &mut ctl)
         };
-        result.map_err(|e| {
-            if stop.load(Ordering::Relaxed) {
-                AttemptError::Stopped
-            } else {
-                AttemptError::Ftp(e)
+        result.map_err(|e| match e {
+            _ if stop.load(Ordering::Relaxed) => AttemptError::Stopped,
+            FtpError::Local { source } => {
+                AttemptError::Local(format!("cannot read {}: {source}", item.local.display()))
             }
+            e => AttemptError::Ftp(e),
         })?;
         // Verify what the server has, not what we sent.
         match remote_size(session, &remote).map_err(AttemptError::Ftp)? {
             Some(n) if n != size => {
-                return Ok(Outcome::Retry(format!(
-                    "the server has {n} of {size} bytes"
-                )));
+                return Ok(Outcome::Retry(
+                    format!("the server has {n} of {size} bytes"),
+                    ErrorClass::Transient,
+                ));
             }
             _ => {}
+        }
+        let ours = hasher
+            .map(Hasher::finish)
+            .zip(algorithm)
+            .map(|(h, a)| (a, h));
+        if let Some(mismatch) = Self::verify_checksum(session, &remote, size, ours)? {
+            lock(&self.shared.state).restart.insert(item.id);
+            return Ok(Outcome::Retry(
+                format!("{mismatch}; uploading it again"),
+                ErrorClass::Integrity,
+            ));
+        }
+        if preserve_times
+            && let Some(secs) = local_time
+            && let Err(e) = session.set_modified(&remote, secs)
+        {
+            if e.is_fatal_to_session() {
+                return Err(AttemptError::Ftp(e));
+            }
+            let _ = events.send(Event::Log(format!(
+                "{}: the server did not take the modification time: {e}",
+                crate::ftp::text::escape(&remote)
+            )));
         }
         meter.finish(size);
         Ok(Outcome::Done)
@@ -915,13 +1340,79 @@ impl Worker {
 
 enum AttemptError {
     Stopped,
-    Connect(String),
+    Connect(FtpError),
     Local(String),
     Ftp(FtpError),
 }
 
-fn local(path: &Path, e: &std::io::Error) -> AttemptError {
+fn local(path: &Path, e: &io::Error) -> AttemptError {
     AttemptError::Local(format!("{}: {e}", path.display()))
+}
+
+/// A failed write to a partial download, with what to do about it.
+fn write_error(part: &Path, e: &io::Error) -> String {
+    let hint = if e.kind() == io::ErrorKind::StorageFull {
+        ". The disk is full: free some space and retry; the partial download is kept and continues where it stopped"
+    } else {
+        ""
+    };
+    format!("cannot write {}: {e}{hint}", part.display())
+}
+
+/// Hashes the first `len` bytes of `file` (read from its start).
+fn hash_prefix(file: &mut File, len: u64, hasher: &mut Hasher) -> io::Result<()> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut left = len;
+    let mut buf = vec![0u8; 1 << 20];
+    while left > 0 {
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = file.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the file is shorter than it was",
+            ));
+        }
+        hasher.update(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(())
+}
+
+/// Writes through to a file, hashing what was written.
+struct HashingWriter<'a> {
+    inner: &'a mut File,
+    hasher: Option<&'a mut Hasher>,
+}
+
+impl Write for HashingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Reads from a file, hashing what was read.
+struct HashingReader<'a> {
+    inner: &'a mut File,
+    hasher: Option<&'a mut Hasher>,
+}
+
+impl Read for HashingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
+        Ok(n)
+    }
 }
 
 /// The remote file's size, None if it does not exist (550).
@@ -959,19 +1450,17 @@ fn unique_remote(session: &mut Session, remote: &str) -> Result<String, FtpError
     )))
 }
 
-/// `file.part`: where a download is written until it is complete.
-pub fn part_path(target: &Path) -> PathBuf {
-    let mut name = target.as_os_str().to_owned();
-    name.push(".part");
-    PathBuf::from(name)
-}
-
 fn mtime(meta: &fs::Metadata) -> Option<i64> {
     meta.modified()
         .ok()?
         .duration_since(UNIX_EPOCH)
         .ok()
-        .map(|d| d.as_secs() as i64)
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+}
+
+fn system_time(unix_seconds: i64) -> Option<SystemTime> {
+    let secs = u64::try_from(unix_seconds).ok()?;
+    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
 /// Throttled progress with a moving-average speed.

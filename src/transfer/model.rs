@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ftp::ErrorClass;
+
 /// Which way a file moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -84,6 +86,10 @@ pub struct Item {
     pub size: Option<u64>,
     /// The source's modification time (Unix seconds), when known.
     pub modified: Option<i64>,
+    /// Whether `modified` is exact (UTC to the second: local files, MLSD, MDTM); LIST times are
+    /// in the server's zone and may be to the minute only.
+    #[serde(default)]
+    pub modified_exact: bool,
     /// Where it is.
     pub state: ItemState,
     /// Bytes of the target that are written so far (including a resumed part).
@@ -92,6 +98,9 @@ pub struct Item {
     pub attempts: u32,
     /// Why the last attempt failed.
     pub last_error: Option<String>,
+    /// What kind of failure that was (exit codes, and whether retrying can help).
+    #[serde(default)]
+    pub error_class: Option<ErrorClass>,
     /// Higher runs first; equal priorities run in queue order.
     pub priority: i32,
 }
@@ -120,4 +129,6 @@ pub struct NewItem {
     pub size: Option<u64>,
     /// The source's modification time (Unix seconds), if known.
     pub modified: Option<i64>,
+    /// Whether `modified` is exact (see [`Item::modified_exact`]).
+    pub modified_exact: bool,
 }

@@ -26,9 +26,12 @@
 //!   extension of at most 32 bytes.
 //! - `""`, `.` and `..` are refused: the entry is skipped.
 //!
-//! Names that differ only by case, or that become equal once made safe (`a:b` and `a?b`), are
-//! not told apart here: the file-exists policy ([`unique_name`] for "rename") handles them,
-//! and on a case-insensitive file system an existing `A.txt` counts for `a.txt`.
+//! - A name ending in `.ferry-part` (any case) gets a `_` at the end: that suffix marks Ferry's
+//!   own partial downloads ([`partial_path`]), and no remote file may pass for one.
+//!
+//! Names that become equal once made safe (`a:b`, `a?b` and a real `a_b`), or that differ only
+//! by case on a case-insensitive target, are told apart by [`LocalNames`] while a folder
+//! transfer is planned: each gets a name of its own (`a_b (1)`), and the plan reports it.
 
 use std::fmt;
 use std::fs;
@@ -67,6 +70,8 @@ pub enum NameProblem {
     TooLong,
     /// The name contains one of `< > : " | ? *`.
     InvalidWindowsChar,
+    /// The name ends like one of Ferry's partial downloads (`.ferry-part`).
+    PartialSuffix,
 }
 
 impl NameProblem {
@@ -81,6 +86,7 @@ impl NameProblem {
             NameProblem::Reserved => 5,
             NameProblem::TrailingDotOrSpace => 6,
             NameProblem::TooLong => 7,
+            NameProblem::PartialSuffix => 8,
         }
     }
 }
@@ -97,6 +103,7 @@ impl fmt::Display for NameProblem {
             NameProblem::TrailingDotOrSpace => "name ends with a dot or a space",
             NameProblem::TooLong => "name is longer than 255 bytes",
             NameProblem::InvalidWindowsChar => "name contains a character Windows forbids",
+            NameProblem::PartialSuffix => "name ends like a Ferry partial download (.ferry-part)",
         })
     }
 }
@@ -170,7 +177,221 @@ pub fn safe_component(remote_name: &str) -> Option<SafeName> {
         name.extend(std::iter::repeat_n(REPLACEMENT, stripped));
         note(&mut changed, NameProblem::TrailingDotOrSpace);
     }
+    if has_partial_suffix(&name) {
+        if name.len() >= MAX_NAME_BYTES {
+            name = shorten(&name, MAX_NAME_BYTES - 1);
+        }
+        name.push(REPLACEMENT);
+        note(&mut changed, NameProblem::PartialSuffix);
+    }
     Some(SafeName { name, changed })
+}
+
+/// What ends the name of every partial download Ferry writes.
+pub const PARTIAL_SUFFIX: &str = ".ferry-part";
+
+fn has_partial_suffix(name: &str) -> bool {
+    name.len() >= PARTIAL_SUFFIX.len()
+        && name.is_char_boundary(name.len() - PARTIAL_SUFFIX.len())
+        && name[name.len() - PARTIAL_SUFFIX.len()..].eq_ignore_ascii_case(PARTIAL_SUFFIX)
+}
+
+/// Where a download of `target` is written until it is complete and verified:
+/// `<name>.<tag>.ferry-part` beside it, renamed to `target` only at the end, so nothing
+/// half-written ever carries the final name.
+///
+/// The tag is a digest of the remote file's identity (its path, size and modification time,
+/// and the target's name), so a partial file is continued only by a download of the same
+/// version of the same file: never by another remote file that happens to map to the same
+/// name (a remote `X.part` beside `X`), nor after the file changed on the server. No remote
+/// name can produce this name ([`safe_component`] changes names ending in
+/// [`PARTIAL_SUFFIX`]). Names near the 255-byte limit are shortened first, so the partial name
+/// always fits the file system.
+pub fn partial_path(
+    target: &Path,
+    remote: &str,
+    size: Option<u64>,
+    modified: Option<i64>,
+) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut identity = Sha256::new();
+    for part in [
+        name.as_bytes(),
+        remote.as_bytes(),
+        &size.map_or([0xff; 8], u64::to_le_bytes),
+        &modified.map_or([0xff; 8], i64::to_le_bytes),
+    ] {
+        identity.update((part.len() as u64).to_le_bytes());
+        identity.update(part);
+    }
+    let digest = identity.finalize();
+    let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let suffix = format!(".{tag}{PARTIAL_SUFFIX}");
+    let keep = name.floor_char_boundary(MAX_NAME_BYTES - suffix.len());
+    let partial = format!("{}{suffix}", &name[..keep]);
+    target.with_file_name(partial)
+}
+
+/// Whether the file system holding `dir` treats names that differ only by case as the same
+/// (Windows, macOS by default, a FAT or exFAT stick on Linux). Probed with a scratch file;
+/// when the probe cannot run, the platform's usual answer.
+pub fn is_case_insensitive(dir: &Path) -> bool {
+    let fallback = cfg!(any(windows, target_os = "macos"));
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let lower = dir.join(format!(".ferry-case-probe-{}-{stamp}", std::process::id()));
+    let upper = dir.join(format!(".FERRY-CASE-PROBE-{}-{stamp}", std::process::id()));
+    if fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&lower)
+        .is_err()
+    {
+        return fallback;
+    }
+    let insensitive = fs::symlink_metadata(&upper).is_ok();
+    let _ = fs::remove_file(&lower);
+    insensitive
+}
+
+/// Local names for the entries of a folder transfer, unique within each local folder.
+///
+/// Several remote names can map to one local name: `a:b`, `a?b` and `a|b` all become `a_b`
+/// (and a real `a_b` may sit beside them), and on a case-insensitive target `Readme.txt` and
+/// `README.TXT` are one file. Without this, the second download would overwrite the first.
+/// Each folder's entries are named in a fixed order (names that needed no change first, then
+/// by remote name), so a re-run maps every remote file to the same local file as before; the
+/// later ones get `name (1).ext`, `name (2).ext`, ... and a note saying why.
+#[derive(Debug)]
+pub struct LocalNames {
+    case_insensitive: bool,
+    /// Local relative path of each remote folder ("" is the root).
+    dirs: std::collections::HashMap<String, PathBuf>,
+    /// Names in use in each local folder (folded when case-insensitive).
+    used: std::collections::HashMap<PathBuf, std::collections::HashSet<String>>,
+}
+
+/// Where [`LocalNames::assign`] put one entry, or why it could not.
+pub type Placed = Result<Assigned, String>;
+
+/// A remote entry's local place, from [`LocalNames::assign`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assigned {
+    /// Relative to the transfer's local root.
+    pub local: PathBuf,
+    /// Why the local name differs from the remote one, for the report; None if it does not.
+    pub note: Option<String>,
+}
+
+impl LocalNames {
+    /// Names for a target that is (or is not) case-insensitive ([`is_case_insensitive`]).
+    pub fn new(case_insensitive: bool) -> LocalNames {
+        let mut dirs = std::collections::HashMap::new();
+        dirs.insert(String::new(), PathBuf::new());
+        LocalNames {
+            case_insensitive,
+            dirs,
+            used: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Assigns local names to a whole tree: `dirs` and `files` are remote paths relative to
+    /// the transfer root, with `/`. Returns one result per input path (folders first, then
+    /// files, each in input order): the local place, or why the entry cannot be transferred (a
+    /// refused name, or one inside a folder that was refused).
+    pub fn assign(&mut self, dirs: &[String], files: &[String]) -> (Vec<Placed>, Vec<Placed>) {
+        // Every entry with its parent, named parents first (a folder is named before what is
+        // inside it), and within one parent in the stable order described above.
+        let mut order: Vec<(usize, bool, &str)> = dirs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, true, p.as_str()))
+            .chain(
+                files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (i, false, p.as_str())),
+            )
+            .collect();
+        let depth = |p: &str| p.matches('/').count();
+        let split = |p: &str| -> (String, String) {
+            match p.rsplit_once('/') {
+                Some((parent, name)) => (parent.to_owned(), name.to_owned()),
+                None => (String::new(), p.to_owned()),
+            }
+        };
+        order.sort_by_cached_key(|(_, _, p)| {
+            let (parent, name) = split(p);
+            let changed = safe_component(&name).is_none_or(|s| s.changed.is_some());
+            (depth(p), parent, changed, name)
+        });
+        let mut dir_results = vec![Err(String::new()); dirs.len()];
+        let mut file_results = vec![Err(String::new()); files.len()];
+        for (index, is_dir, path) in order {
+            let (parent, name) = split(path);
+            let result = self.assign_one(&parent, &name, path);
+            if is_dir && let Ok(assigned) = &result {
+                self.dirs.insert(path.to_owned(), assigned.local.clone());
+            }
+            if is_dir {
+                dir_results[index] = result;
+            } else {
+                file_results[index] = result;
+            }
+        }
+        (dir_results, file_results)
+    }
+
+    fn assign_one(&mut self, parent: &str, name: &str, path: &str) -> Result<Assigned, String> {
+        let Some(local_parent) = self.dirs.get(parent).cloned() else {
+            return Err(format!(
+                "{path:?}: its folder could not be given a local name"
+            ));
+        };
+        let safe =
+            safe_component(name).ok_or_else(|| format!("{path:?}: not a usable file name"))?;
+        let used = self.used.entry(local_parent.clone()).or_default();
+        let fold = |n: &str| {
+            if self.case_insensitive {
+                n.to_lowercase()
+            } else {
+                n.to_owned()
+            }
+        };
+        let mut chosen = safe.name.clone();
+        let mut n = 0u64;
+        while used.contains(&fold(&chosen)) {
+            n += 1;
+            let extension = short_extension(&safe.name);
+            let stem = &safe.name[..safe.name.len() - extension.len()];
+            let suffix = format!(" ({n}){extension}");
+            let keep = stem.floor_char_boundary(MAX_NAME_BYTES.saturating_sub(suffix.len()));
+            chosen = format!("{}{suffix}", &stem[..keep]);
+        }
+        used.insert(fold(&chosen));
+        let note = if n > 0 {
+            Some(format!(
+                "{path:?} saved as {chosen:?}: another name in the same folder {}",
+                if self.case_insensitive && safe.changed.is_none() {
+                    "is the same on this case-insensitive disk".to_owned()
+                } else {
+                    format!("also becomes {:?}", safe.name)
+                }
+            ))
+        } else {
+            safe.changed
+                .map(|problem| format!("{path:?} saved as {chosen:?} ({problem})"))
+        };
+        Ok(Assigned {
+            local: local_parent.join(chosen),
+            note,
+        })
+    }
 }
 
 /// If `name` is a Windows device name (its part before the first dot, spaces around it
@@ -278,6 +499,30 @@ pub fn local_path(local_root: &Path, remote_relative: &str) -> Option<(PathBuf, 
 pub fn checked_target(local_root: &Path, remote_relative: &str) -> Result<PathBuf, String> {
     let (target, _) = local_path(local_root, remote_relative)
         .ok_or_else(|| format!("refusing unsafe remote path {remote_relative:?}"))?;
+    check_ancestors(local_root, target, remote_relative)
+}
+
+/// Like [`checked_target`], for a local path already made of safe names (from
+/// [`LocalNames`]), relative to `local_root`.
+///
+/// # Errors
+/// A component that is not a plain name, or a link or file where a folder should be.
+pub fn checked_local(local_root: &Path, relative: &Path, remote: &str) -> Result<PathBuf, String> {
+    if relative.as_os_str().is_empty()
+        || !relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+    {
+        return Err(format!("refusing unsafe local path for {remote:?}"));
+    }
+    check_ancestors(local_root, local_root.join(relative), remote)
+}
+
+fn check_ancestors(
+    local_root: &Path,
+    target: PathBuf,
+    remote_relative: &str,
+) -> Result<PathBuf, String> {
     let inside = target
         .strip_prefix(local_root)
         .map_err(|_| format!("refusing remote path {remote_relative:?}: outside the folder"))?;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::model::{Direction, NewItem};
 use super::names;
 use super::walk::{local_tree, remote_tree};
+use crate::ftp::text::escape;
 use crate::ftp::{FtpError, Session, path as remote_path};
 
 /// What a folder transfer will do.
@@ -18,11 +19,16 @@ pub struct Plan {
     pub items: Vec<NewItem>,
     /// Entries that will not be transferred, with why.
     pub skipped: Vec<String>,
+    /// Entries that get another local name than their remote one (made safe, or told apart
+    /// from another entry that became the same name), with why.
+    pub renamed: Vec<String>,
 }
 
 /// Plans the download of the remote folder `remote` into the local folder `local` (created,
 /// with every subfolder). Every local path is checked right before it is created, so no
-/// hostile name or planted symbolic link leads a write out of `local`.
+/// hostile name or planted symbolic link leads a write out of `local`; names that would land
+/// on the same local file (`a:b` and `a_b`, or `A.txt` and `a.txt` on a case-insensitive disk)
+/// each get their own ([`names::LocalNames`]).
 ///
 /// # Errors
 /// The walk failed (the session is probably lost), or `local` cannot be created.
@@ -37,37 +43,52 @@ pub fn download(
     let mut skipped: Vec<String> = tree
         .skipped
         .iter()
-        .map(|(p, why)| format!("{p}: {why}"))
+        .map(|(p, why)| format!("{}: {why}", escape(p)))
         .collect();
-    for dir in &tree.dirs {
-        match names::checked_target(local, dir) {
+    let mut renamed = Vec::new();
+    let files: Vec<String> = tree.files.iter().map(|(rel, _)| rel.clone()).collect();
+    let mut namer = names::LocalNames::new(names::is_case_insensitive(local));
+    let (dir_places, file_places) = namer.assign(&tree.dirs, &files);
+    for (dir, place) in tree.dirs.iter().zip(dir_places) {
+        let checked = place.and_then(|assigned| {
+            renamed.extend(assigned.note);
+            names::checked_local(local, &assigned.local, dir)
+        });
+        match checked {
             Ok(path) => {
                 if let Err(e) = std::fs::create_dir_all(&path) {
-                    skipped.push(format!("{dir}: cannot create the folder: {e}"));
+                    skipped.push(format!("{}: cannot create the folder: {e}", escape(dir)));
                 }
             }
-            Err(why) => skipped.push(format!("{dir}: not a safe local name ({why})")),
+            Err(why) => skipped.push(format!("{}: not a safe local name ({why})", escape(dir))),
         }
     }
     let mut items = Vec::with_capacity(tree.files.len());
-    for (rel, entry) in &tree.files {
-        match names::checked_target(local, rel) {
+    for ((rel, entry), place) in tree.files.iter().zip(file_places) {
+        let checked = place.and_then(|assigned| {
+            renamed.extend(assigned.note);
+            names::checked_local(local, &assigned.local, rel)
+        });
+        match checked {
             Ok(target) => items.push(NewItem {
                 direction: Direction::Download,
                 local: target,
                 remote: remote_path::join(remote, rel),
                 size: entry.size,
                 modified: entry.modified.map(|t| t.unix_seconds()),
+                modified_exact: entry.modified_exact,
             }),
             Err(why) => skipped.push(format!(
-                "{rel}: not a safe local name ({why}); not downloaded"
+                "{}: not a safe local name ({why}); not downloaded",
+                escape(rel)
             )),
         }
     }
     Ok(Plan {
-        label: format!("Download {} to {}", remote, local.display()),
+        label: format!("Download {} to {}", escape(remote), local.display()),
         items,
         skipped,
+        renamed,
     })
 }
 
@@ -115,14 +136,16 @@ pub fn upload(
                 remote,
                 size: Some(*size),
                 modified: *modified,
+                modified_exact: modified.is_some(),
             }),
             None => skipped.push(format!("{}: name is not UTF-8", rel.display())),
         }
     }
     Ok(Plan {
-        label: format!("Upload {} to {}", local.display(), remote),
+        label: format!("Upload {} to {}", local.display(), escape(remote)),
         items,
         skipped,
+        renamed: Vec::new(),
     })
 }
 

@@ -147,7 +147,7 @@ impl FerryApp {
         let log_sink: Arc<dyn ProtocolLog> = Arc::new(WindowLog::new(inbox.clone()));
         let mut notes = Vec::new();
         if let Some(dir) = &env.config_dir
-            && let Err(e) = std::fs::create_dir_all(dir)
+            && let Err(e) = crate::persist::create_private_dir_all(dir)
         {
             notes.push(format!(
                 "Cannot create {}: {e}. Nothing will be saved.",
@@ -705,6 +705,17 @@ impl FerryApp {
         let local_dir = PathBuf::from(&self.local.path);
         let remote_dir = self.remote.path.clone();
         let mut items = Vec::new();
+        // Selected remote names that become one local name (`a:b` and `a?b`) each get their
+        // own. No probe of the local disk here (the UI thread does no disk I/O): the
+        // platform's usual case rule.
+        let mut local_names = names::LocalNames::new(cfg!(any(windows, target_os = "macos")));
+        let remote_names: Vec<String> = rows
+            .iter()
+            .filter(|r| from == Side::Remote && !r.is_container())
+            .map(|r| r.name.clone())
+            .collect();
+        let (_, mut places) = local_names.assign(&[], &remote_names);
+        places.reverse();
         for row in rows {
             match from {
                 Side::Local => {
@@ -719,12 +730,21 @@ impl FerryApp {
                             remote,
                             size: row.size,
                             modified: row.modified,
+                            modified_exact: row.modified_exact,
                         });
                     }
                 }
                 Side::Remote => {
                     let remote = remote_path::join(&remote_dir, &row.name);
-                    let local = match names::checked_target(&local_dir, &row.name) {
+                    let place = if row.is_container() {
+                        names::checked_target(&local_dir, &row.name)
+                    } else {
+                        places
+                            .pop()
+                            .unwrap_or_else(|| Err("no local name".into()))
+                            .and_then(|a| names::checked_local(&local_dir, &a.local, &row.name))
+                    };
+                    let local = match place {
                         Ok(p) => p,
                         Err(why) => {
                             self.report(Err(format!(
@@ -743,6 +763,7 @@ impl FerryApp {
                             remote,
                             size: row.size,
                             modified: row.modified,
+                            modified_exact: row.modified_exact,
                         });
                     }
                 }
@@ -838,6 +859,7 @@ impl FerryApp {
                     remote,
                     size: Some(meta.len()),
                     modified: None,
+                    modified_exact: false,
                 }),
                 Err(e) => self.report(Err(format!("{}: {e}", path.display()))),
             }
@@ -1059,24 +1081,15 @@ impl FerryApp {
             Login::Anonymous => "anonymous",
             Login::Password { user, .. } | Login::Keychain { user, .. } => user.as_str(),
         };
-        let raw = format!(
-            "{}_{}_{}",
-            user, request.endpoint.host, request.endpoint.port
+        let name = crate::transfer::engine::queue_file_name(
+            user,
+            &request.endpoint.host,
+            request.endpoint.port,
         );
-        let name: String = raw
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
         self.env
             .data_dir
             .as_ref()
-            .map(|d| d.join("queues").join(format!("{name}.toml")))
+            .map(|d| d.join("queues").join(name))
     }
 
     fn import_filezilla(&mut self, path: PathBuf) {

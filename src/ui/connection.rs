@@ -222,9 +222,11 @@ fn go_live(
     let fresh: Connector = {
         let endpoint = endpoint.clone();
         Arc::new(move || {
-            let options = endpoint.connect_options(&trust, &log)?;
-            let mut session = Session::connect(options).map_err(|e| e.to_string())?;
-            session.login(&credentials).map_err(|e| e.to_string())?;
+            let options = endpoint
+                .connect_options(&trust, &log)
+                .map_err(crate::ftp::FtpError::InvalidInput)?;
+            let mut session = Session::connect(options)?;
+            session.login(&credentials)?;
             Ok(session)
         })
     };
@@ -244,13 +246,11 @@ fn go_live(
         UiEvent::Browse(id, result)
     });
     let limit = request.max_connections.unwrap_or(16).max(1);
-    let mut engine = Engine::start(EngineConfig {
-        workers: setup.workers.clamp(1, 16).min(limit),
-        retries: 3,
-        backoff: std::time::Duration::from_secs(2),
-        connector: fresh,
-        queue_file: setup.queue_file,
-    });
+    let mut config = EngineConfig::new(fresh);
+    config.workers = setup.workers.clamp(1, 16).min(limit);
+    config.backoff = std::time::Duration::from_secs(2);
+    config.queue_file = setup.queue_file;
+    let mut engine = Engine::start(config);
     if let Some(events) = engine.take_events() {
         relay(events, inbox, UiEvent::Engine);
     }

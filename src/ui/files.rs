@@ -30,6 +30,8 @@ pub(crate) struct FileRow {
     pub size: Option<u64>,
     /// Sort key: seconds since the epoch as the listing gives them.
     pub modified: Option<i64>,
+    /// `modified` is exact UTC (local files, MLSD), not a LIST time in the server's zone.
+    pub modified_exact: bool,
     /// Shown text for `modified`.
     pub modified_text: String,
     pub permissions: String,
@@ -47,6 +49,7 @@ impl FileRow {
             },
             size: entry.size,
             modified: entry.modified.map(|t| t.unix_seconds()),
+            modified_exact: entry.modified_exact,
             modified_text: entry
                 .modified
                 .map(|t| format::timestamp(&t))
@@ -78,6 +81,7 @@ impl FileRow {
             },
             size: meta.as_ref().filter(|m| m.is_file()).map(|m| m.len()),
             modified,
+            modified_exact: modified.is_some(),
             modified_text: modified
                 .map(|s| format::timestamp(&crate::ftp::Timestamp::from_unix_seconds(s)))
                 .unwrap_or_default(),
@@ -348,6 +352,7 @@ mod tests {
             kind,
             size: Some(size),
             modified: Some(size as i64),
+            modified_exact: true,
             modified_text: String::new(),
             permissions: String::new(),
         }

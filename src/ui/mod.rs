@@ -28,6 +28,7 @@ pub const APP_ID: &str = "io.github.ferry_ftps.Ferry";
 /// # Errors
 /// The window could not be created (no display, no OpenGL).
 pub fn run() -> Result<(), String> {
+    crate::paths::make_own_folders_private();
     let env = AppEnv::from_system();
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Ferry")

@@ -15,3 +15,36 @@ pub fn ok(out: &std::process::Output) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Every partial download (`*.ferry-part`) under `dir`, recursively.
+pub fn partials(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push(path);
+            } else if path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(".ferry-part"))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The one partial download in `dir` (not recursive), if there is exactly one.
+pub fn only_partial(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    let found: Vec<_> = partials(dir)
+        .into_iter()
+        .filter(|p| p.parent() == Some(dir))
+        .collect();
+    (found.len() == 1).then(|| found[0].clone())
+}

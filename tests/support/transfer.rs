@@ -28,10 +28,7 @@ pub fn upload(
 ) -> Result<u64, FtpError> {
     let cancel = AtomicBool::new(false);
     let mut progress = |_| {};
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
+    let mut ctl = TransferControl::new(&mut progress, &cancel);
     session.upload(remote, mode, &mut Cursor::new(data), &mut ctl)
 }
 
@@ -39,10 +36,7 @@ pub fn upload(
 pub fn download(session: &mut Session, remote: &str, offset: u64) -> Result<Vec<u8>, FtpError> {
     let cancel = AtomicBool::new(false);
     let mut progress = |_| {};
-    let mut ctl = TransferControl {
-        progress: &mut progress,
-        cancel: &cancel,
-    };
+    let mut ctl = TransferControl::new(&mut progress, &cancel);
     let mut out = Vec::new();
     session.download(remote, offset, &mut out, &mut ctl)?;
     Ok(out)
