@@ -12,6 +12,7 @@ use ferry::ftp::{ConnectOptions, Credentials, FtpError, MemoryLog, Security, Ses
 use ferry::tls::{
     self, CertProblem, Decision, PinStore, TlsConfigs, TlsOptions, Trust, TrustProblem,
 };
+use support::cli::ferry_on_tty;
 use support::server::{Certs, LeafSpec, ServerConfig, TestServer};
 
 /// A pin file in its own temporary directory.
@@ -294,32 +295,6 @@ fn ferry(config: &Path, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .unwrap()
-}
-
-/// Runs ferry on a real pseudo-terminal (util-linux `script`), typing `answer`.
-fn ferry_on_tty(config: &Path, args: &[&str], answer: &str) -> Output {
-    let exe = env!("CARGO_BIN_EXE_ferry");
-    let command = std::iter::once(exe)
-        .chain(args.iter().copied())
-        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut child = Command::new("script")
-        .args(["-qefc", &command, "/dev/null"])
-        .env("FERRY_CONFIG_DIR", config)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("util-linux script");
-    use std::io::Write;
-    let mut stdin = child.stdin.take().unwrap();
-    // Give ferry time to show the question before the answer arrives on the terminal.
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    stdin.write_all(answer.as_bytes()).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    drop(stdin);
-    child.wait_with_output().unwrap()
 }
 
 fn url(server: &TestServer) -> String {

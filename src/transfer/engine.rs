@@ -96,7 +96,7 @@ impl Document for QueueFile {
 /// file): unsafe characters are percent-encoded, and a digest of the exact triple follows.
 pub fn queue_file_name(user: &str, host: &str, port: u16) -> String {
     use sha2::{Digest, Sha256};
-    let readable: String = format!("{user}@{host}-{port}")
+    let readable: String = format!("{user}@{}-{port}", host.to_ascii_lowercase())
         .chars()
         .take(80)
         .map(|c| {
@@ -957,12 +957,25 @@ impl Worker {
     }
 
     /// The worker's session, connecting (one worker at a time) if it has none.
-    fn session(&mut self) -> Result<&mut Session, FtpError> {
+    fn session(&mut self) -> Result<&mut Session, SessionError> {
         if self.session.is_none() {
             let gate = lock(&self.shared.connecting);
+            // Another worker's connection may have been refused while this one waited.
+            if let Some(blocked) = lock(&self.shared.state).blocked.clone() {
+                return Err(SessionError::Blocked(blocked));
+            }
             let connected = (self.config.connector)();
+            if let Err(e) = &connected
+                && e.class().stops_connecting()
+            {
+                // Recorded before the next worker may try: it must not try the same login.
+                lock(&self.shared.state).blocked = Some(Blocked {
+                    error: e.to_string(),
+                    class: e.class(),
+                });
+            }
             drop(gate);
-            let session = connected?;
+            let session = connected.map_err(SessionError::Connect)?;
             let mut st = lock(&self.shared.state);
             st.sessions += 1;
             st.connect_failures = 0;
@@ -972,7 +985,7 @@ impl Worker {
         }
         self.session
             .as_mut()
-            .ok_or_else(|| FtpError::InvalidInput("no session".into()))
+            .ok_or_else(|| SessionError::Connect(FtpError::InvalidInput("no session".into())))
     }
 
     /// One attempt at an item; Err when no session could be opened (the item itself was not
@@ -992,7 +1005,10 @@ impl Worker {
             Err(AttemptError::Stopped) => Outcome::Stopped,
             Err(AttemptError::Local(why)) => Outcome::Fail(why, ErrorClass::Local),
             Err(AttemptError::Connect(_)) if stop.load(Ordering::Relaxed) => Outcome::Stopped,
-            Err(AttemptError::Connect(e)) => return Err(e),
+            Err(AttemptError::Connect(SessionError::Connect(e))) => return Err(e),
+            Err(AttemptError::Connect(SessionError::Blocked(blocked))) => {
+                Outcome::Fail(blocked.error, blocked.class)
+            }
             Err(AttemptError::Ftp(e)) => {
                 if e.is_fatal_to_session() {
                     self.lose_session();
@@ -1304,8 +1320,8 @@ impl Worker {
         match remote_size(session, &remote).map_err(AttemptError::Ftp)? {
             Some(n) if n != size => {
                 return Ok(Outcome::Retry(
-                    format!("the server has {n} of {size} bytes"),
-                    ErrorClass::Transient,
+                    format!("the server has {n} of {size} bytes after the upload"),
+                    ErrorClass::Integrity,
                 ));
             }
             _ => {}
@@ -1338,9 +1354,17 @@ impl Worker {
     }
 }
 
+/// Why a worker has no session.
+enum SessionError {
+    /// Connecting failed.
+    Connect(FtpError),
+    /// Connecting is not allowed (a refused login, say): this is why.
+    Blocked(Blocked),
+}
+
 enum AttemptError {
     Stopped,
-    Connect(FtpError),
+    Connect(SessionError),
     Local(String),
     Ftp(FtpError),
 }

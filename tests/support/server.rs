@@ -32,6 +32,11 @@
 //! - Paths are resolved lexically; `..` above "/" is rejected with 550 (so `CDUP`
 //!   at "/" is 550), as are symlinks leading out of the root.
 //! - `PBSZ`/`PROT` need a TLS control connection (503), `PROT` needs `PBSZ` first (503).
+//! - `max_connections`: one control connection more than that is greeted with `421 There are
+//!   too many connections from your internet address.` and closed (vsftpd `max_per_ip`).
+//! - `checksums`: FEAT advertises `HASH SHA-256*;CRC32` and `XCRC`; `OPTS HASH` selects,
+//!   `HASH f` answers `213 SHA-256 0-N <hex> f`, `XCRC f` answers `250 <hex>`
+//!   (like ProFTPD's mod_digest). `mfmt`: FEAT advertises `MFMT`, which sets a file's time.
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::{self, File, OpenOptions};
@@ -69,7 +74,7 @@ const KNOWN_VERBS: &[&str] = &[
     "USER", "PASS", "ACCT", "AUTH", "PBSZ", "PROT", "FEAT", "SYST", "NOOP", "OPTS", "QUIT", "TYPE",
     "MODE", "STRU", "ALLO", "PWD", "XPWD", "CWD", "XCWD", "CDUP", "XCUP", "MKD", "XMKD", "RMD",
     "XRMD", "DELE", "RNFR", "RNTO", "SIZE", "MDTM", "SITE", "PASV", "EPSV", "PORT", "EPRT", "REST",
-    "ABOR", "RETR", "STOR", "APPE", "LIST", "NLST", "MLSD", "MLST",
+    "ABOR", "RETR", "STOR", "APPE", "LIST", "NLST", "MLSD", "MLST", "HASH", "XCRC", "MFMT",
 ];
 
 // ---------------------------------------------------------------------------
@@ -250,6 +255,12 @@ pub struct ServerConfig {
     /// Control port to bind; 0 picks a free one. A fixed port lets a test "restart" a server
     /// with another certificate at the same host:port (pins are keyed by it).
     pub port: u16,
+    /// Greet control connections beyond this many open ones with 421 and close them.
+    pub max_connections: Option<usize>,
+    /// Offer HASH (SHA-256, CRC32) and XCRC.
+    pub checksums: bool,
+    /// Offer MFMT (set modification time).
+    pub mfmt: bool,
 }
 
 impl Default for ServerConfig {
@@ -269,6 +280,9 @@ impl Default for ServerConfig {
             allow_anonymous: false,
             require_acct: false,
             port: 0,
+            max_connections: None,
+            checksums: false,
+            mfmt: false,
         }
     }
 }
@@ -313,6 +327,11 @@ impl TestServer {
             throttle: AtomicU64::new(0),
             injections: Mutex::new(VecDeque::new()),
             fake_listing: Mutex::new(None),
+            open_sessions: AtomicUsize::new(0),
+            refused_connections: AtomicUsize::new(0),
+            wrong_checksums: AtomicBool::new(false),
+            oversend: Mutex::new((0, 0)),
+            short_uploads: AtomicUsize::new(0),
             stopped: AtomicBool::new(false),
             sockets: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
@@ -399,6 +418,27 @@ impl TestServer {
         lock(&self.shared.injections).push_back((verb.to_ascii_uppercase(), raw));
     }
 
+    /// Control connections turned away with 421 because of `max_connections`.
+    pub fn refused_connections(&self) -> usize {
+        self.shared.refused_connections.load(Ordering::SeqCst)
+    }
+
+    /// From now on, answer HASH and XCRC with a checksum that is wrong (`true`) or right.
+    pub fn set_wrong_checksums(&self, wrong: bool) {
+        self.shared.wrong_checksums.store(wrong, Ordering::SeqCst);
+    }
+
+    /// Make the next `n` downloads (RETR) send `extra` bytes of junk after the file's own.
+    pub fn oversend_next_downloads(&self, n: usize, extra: u64) {
+        *lock(&self.shared.oversend) = (n, extra);
+    }
+
+    /// Make the next `n` uploads keep only the first half of what arrived, and still answer
+    /// 226 (a server whose disk filled up, or that lies).
+    pub fn shorten_next_uploads(&self, n: usize) {
+        self.shared.short_uploads.store(n, Ordering::SeqCst);
+    }
+
     /// Make the next listing (MLSD, LIST or NLST) send `body` over the data connection instead
     /// of the real directory — for hostile-listing tests (names like `../x` that no file system
     /// can hold).
@@ -441,6 +481,14 @@ struct Shared {
     injections: Mutex<VecDeque<(String, Vec<u8>)>>,
     /// The body the next listing sends instead of the real directory.
     fake_listing: Mutex<Option<Vec<u8>>>,
+    /// Control connections being served now.
+    open_sessions: AtomicUsize,
+    refused_connections: AtomicUsize,
+    wrong_checksums: AtomicBool,
+    /// (downloads left to over-send, junk bytes each)
+    oversend: Mutex<(usize, u64)>,
+    /// Uploads left to shorten.
+    short_uploads: AtomicUsize,
     stopped: AtomicBool,
     /// Clones of every open socket, shut down when the server is dropped.
     sockets: Mutex<HashMap<u64, TcpStream>>,
@@ -456,6 +504,21 @@ impl Shared {
         let mut queue = lock(&self.injections);
         let pos = queue.iter().position(|(v, _)| v == verb)?;
         queue.remove(pos).map(|(_, raw)| raw)
+    }
+
+    fn take_oversend(&self) -> u64 {
+        let mut over = lock(&self.oversend);
+        if over.0 == 0 {
+            return 0;
+        }
+        over.0 -= 1;
+        over.1
+    }
+
+    fn take_short_upload(&self) -> bool {
+        self.short_uploads
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 
     fn take_cut(&self) -> Option<u64> {
@@ -719,6 +782,15 @@ struct Facts {
     perm: bool,
 }
 
+/// Counts a control connection as open while it lives.
+struct OpenSession(Arc<Shared>);
+
+impl Drop for OpenSession {
+    fn drop(&mut self) {
+        self.0.open_sessions.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// One control connection.
 struct Session {
     shared: Arc<Shared>,
@@ -745,6 +817,8 @@ struct Session {
     epsv_all: bool,
     ascii: bool,
     facts: Facts,
+    /// The algorithm `OPTS HASH` selected: "SHA-256" (the default) or "CRC32".
+    hash: &'static str,
 }
 
 impl Session {
@@ -781,11 +855,33 @@ impl Session {
                 modify: true,
                 perm: true,
             },
+            hash: "SHA-256",
         }
     }
 
     /// Serve the connection until QUIT, EOF or an I/O error.
     fn run(mut self) {
+        let open = self.shared.open_sessions.fetch_add(1, Ordering::SeqCst) + 1;
+        let _count = OpenSession(Arc::clone(&self.shared));
+        if self
+            .shared
+            .config
+            .max_connections
+            .is_some_and(|max| open > max)
+        {
+            self.shared
+                .refused_connections
+                .fetch_add(1, Ordering::SeqCst);
+            if self.shared.config.tls == TlsMode::Implicit && self.start_tls(Vec::new()).is_err() {
+                return;
+            }
+            let _ = self.reply(
+                421,
+                "There are too many connections from your internet address.",
+            );
+            self.close();
+            return;
+        }
         if self.shared.config.tls == TlsMode::Implicit && self.start_tls(Vec::new()).is_err() {
             return;
         }
@@ -962,6 +1058,8 @@ impl Session {
                 self.handle_file_ops(verb, arg)
             }
             "SIZE" | "MDTM" | "MLST" => self.handle_file_info(verb, arg),
+            "HASH" | "XCRC" if self.shared.config.checksums => self.handle_checksum(verb, arg),
+            "MFMT" if self.shared.config.mfmt => self.handle_mfmt(arg),
             "PASV" | "EPSV" | "PORT" | "EPRT" => self.handle_data_setup(verb, arg),
             "REST" => self.handle_rest(arg),
             "ABOR" => {
@@ -1124,6 +1222,18 @@ impl Session {
                 for feature in ["SIZE", "MDTM", "REST STREAM", "UTF8"] {
                     lines.push(format!(" {feature}"));
                 }
+                if config.checksums {
+                    let mark = |name: &str| if self.hash == name { "*" } else { "" };
+                    lines.push(format!(
+                        " HASH SHA-256{};CRC32{}",
+                        mark("SHA-256"),
+                        mark("CRC32")
+                    ));
+                    lines.push(" XCRC filename;start;end".to_string());
+                }
+                if config.mfmt {
+                    lines.push(" MFMT".to_string());
+                }
                 self.reply_multi(211, "Features:", &lines, "End")
             }
             _ => {
@@ -1131,6 +1241,16 @@ impl Session {
                 match name.to_ascii_uppercase().as_str() {
                     "UTF8" if value.trim().eq_ignore_ascii_case("ON") => {
                         self.reply(200, "Always in UTF8 mode.")
+                    }
+                    "HASH" if self.shared.config.checksums => {
+                        match value.trim().to_ascii_uppercase().as_str() {
+                            "SHA-256" => self.hash = "SHA-256",
+                            "CRC32" => self.hash = "CRC32",
+                            "" => {}
+                            _ => return self.reply(504, "Unknown algorithm."),
+                        }
+                        let hash = self.hash;
+                        self.reply(200, hash)
                     }
                     "MLST" if !self.shared.config.disable_mlsd => {
                         let mut facts = Facts {
@@ -1333,6 +1453,59 @@ impl Session {
         }
     }
 
+    // --- HASH / XCRC / MFMT -------------------------------------------------------
+
+    fn handle_checksum(&mut self, verb: &str, arg: &str) -> io::Result<()> {
+        let path = arg.trim();
+        let Some((virt, real)) = self.resolve(path) else {
+            return self.reply(550, "Permission denied.");
+        };
+        let Ok(mut bytes) = fs::read(&real) else {
+            return self.reply(550, "No such file.");
+        };
+        if self.shared.wrong_checksums.load(Ordering::SeqCst) {
+            bytes.push(b'!');
+        }
+        let algorithm = if verb == "XCRC" { "CRC32" } else { self.hash };
+        let hex = if algorithm == "CRC32" {
+            format!("{:08X}", crc32fast::hash(&bytes))
+        } else {
+            use sha2::Digest;
+            sha2::Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        if verb == "XCRC" {
+            self.reply(250, &hex)
+        } else {
+            let len = bytes.len();
+            let end = len.saturating_sub(1);
+            self.reply(213, &format!("{algorithm} 0-{end} {hex} {virt}"))
+        }
+    }
+
+    fn handle_mfmt(&mut self, arg: &str) -> io::Result<()> {
+        let Some((stamp, path)) = arg.trim().split_once(' ') else {
+            return self.reply(501, "Syntax: MFMT YYYYMMDDHHMMSS path");
+        };
+        let Some(secs) = parse_stamp(stamp) else {
+            return self.reply(501, "Bad time.");
+        };
+        let Some((virt, real)) = self.resolve(path) else {
+            return self.reply(550, "Permission denied.");
+        };
+        let when = UNIX_EPOCH + Duration::from_secs(secs);
+        match File::options()
+            .write(true)
+            .open(&real)
+            .and_then(|f| f.set_modified(when))
+        {
+            Ok(()) => self.reply(213, &format!("Modify={stamp}; {virt}")),
+            Err(_) => self.reply(550, "Could not set the time."),
+        }
+    }
+
     // --- PASV / EPSV / PORT / EPRT -------------------------------------------
 
     fn handle_data_setup(&mut self, verb: &str, arg: &str) -> io::Result<()> {
@@ -1449,7 +1622,13 @@ impl Session {
         let name = virt.rsplit('/').next().unwrap_or("");
         let opening = format!("Opening {mode} mode data connection for {name} ({len} bytes).");
         let cut = self.shared.take_cut();
-        self.transfer(Source::Send(Box::new(file)), &opening, cut, false)
+        let extra = self.shared.take_oversend();
+        let source: Box<dyn Read + Send> = if extra > 0 {
+            Box::new(file.chain(io::repeat(b'#').take(extra)))
+        } else {
+            Box::new(file)
+        };
+        self.transfer(Source::Send(source), &opening, cut, false)
     }
 
     fn handle_store(&mut self, verb: &str, arg: &str) -> io::Result<()> {
@@ -1485,7 +1664,16 @@ impl Session {
             return self.refuse_transfer(553, "Could not create file.");
         };
         let cut = self.shared.take_cut();
-        self.transfer(Source::Receive(file), "Ok to send data.", cut, false)
+        let short = self.shared.take_short_upload();
+        let result = self.transfer(Source::Receive(file), "Ok to send data.", cut, false);
+        if short && let Ok(meta) = fs::metadata(&real) {
+            // Processed before the next command (SIZE), which is read only after this returns.
+            let _ = OpenOptions::new()
+                .write(true)
+                .open(&real)
+                .and_then(|f| f.set_len(meta.len() / 2));
+        }
+        result
     }
 
     fn handle_listing(&mut self, verb: &str, arg: &str) -> io::Result<()> {
@@ -2168,6 +2356,25 @@ fn mlst_facts(meta: &fs::Metadata, kind: &str, facts: Facts) -> String {
 }
 
 /// `YYYYMMDDHHMMSS` in UTC.
+/// `YYYYMMDDHHMMSS` (UTC) to Unix seconds.
+fn parse_stamp(stamp: &str) -> Option<u64> {
+    if stamp.len() != 14 || !stamp.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let field = |r: std::ops::Range<usize>| stamp[r].parse::<i64>().ok();
+    let (y, mo, d) = (field(0..4)?, field(4..6)?, field(6..8)?);
+    let (h, mi, s) = (field(8..10)?, field(10..12)?, field(12..14)?);
+    // Days from civil (Howard Hinnant).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + h * 3600 + mi * 60 + s).ok()
+}
+
 fn timestamp(secs: i64) -> String {
     let (y, mo, d, h, mi, s) = civil(secs);
     format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")
