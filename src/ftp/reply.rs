@@ -340,4 +340,40 @@ mod tests {
             let _ = read_all(&bytes);
         }
     }
+
+    #[test]
+    fn display_escapes_what_the_server_sent() {
+        let reply = Reply {
+            code: 550,
+            lines: vec!["\x1b[2Jgone\rall files verified OK".into()],
+        };
+        let shown = reply.to_string();
+        assert_eq!(shown, "550 \\x1b[2Jgone\\rall files verified OK");
+        assert!(!shown.chars().any(char::is_control));
+    }
+
+    #[test]
+    fn connection_limits_are_told_from_refused_logins() {
+        let reply = |code, text: &str| Reply {
+            code,
+            lines: vec![text.to_owned()],
+        };
+        assert!(
+            reply(
+                421,
+                "There are too many connections from your internet address."
+            )
+            .is_connection_limit()
+        );
+        assert!(
+            reply(
+                530,
+                "Sorry, the maximum number of clients (2) from your host are already connected."
+            )
+            .is_connection_limit()
+        );
+        assert!(reply(421, "Too many connections (2) from this IP").is_connection_limit());
+        assert!(!reply(530, "Login incorrect.").is_connection_limit());
+        assert!(!reply(550, "No such file.").is_connection_limit());
+    }
 }

@@ -338,3 +338,43 @@ impl Write for NetStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pace_fails_a_trickle_and_passes_a_steady_flow() {
+        let window = Duration::from_millis(100);
+        let mut pace = Pace::new(window, 1000);
+        assert_eq!(pace.min_bytes, 100);
+        let start = pace.window_start;
+        pace.moved = 150;
+        assert!(
+            pace.check(start + window).is_ok(),
+            "enough in the first window"
+        );
+        pace.moved = 99;
+        let err = pace.check(start + window * 2).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        let stalled = err.get_ref().and_then(|e| e.downcast_ref::<Stalled>());
+        assert!(
+            stalled.is_some_and(|s| s.0.contains("only 99 bytes")),
+            "{err}"
+        );
+        // Within a window nothing is judged yet.
+        let mut pace = Pace::new(Duration::from_secs(60), 1000);
+        assert!(pace.check(Instant::now()).is_ok());
+    }
+
+    #[test]
+    fn a_stalled_socket_becomes_too_slow() {
+        let err = FtpError::from_io(
+            "receiving file data",
+            stalled("only 3 bytes moved".into()),
+            Duration::from_secs(1),
+        );
+        assert!(matches!(err, FtpError::TooSlow { .. }), "{err}");
+        assert!(err.to_string().contains("only 3 bytes moved"), "{err}");
+    }
+}

@@ -1044,4 +1044,124 @@ mod tests {
         );
         assert!(!NameProblem::TooLong.to_string().is_empty());
     }
+
+    #[test]
+    fn names_ending_like_a_partial_file_are_changed() {
+        for remote in ["X.ferry-part", "x.1234abcd.FERRY-PART", ".ferry-part"] {
+            let safe = safe_component(remote).unwrap();
+            assert_eq!(safe.name, format!("{remote}_"));
+            assert_eq!(safe.changed, Some(NameProblem::PartialSuffix));
+            assert!(!has_partial_suffix(&safe.name));
+        }
+        let long = format!("{}.ferry-part", "y".repeat(244));
+        assert_eq!(long.len(), 255);
+        let safe = safe_component(&long).unwrap();
+        assert!(
+            safe.name.len() <= 255 && !has_partial_suffix(&safe.name),
+            "{}",
+            safe.name
+        );
+        assert_eq!(safe_component("a.ferry-parts").unwrap().changed, None);
+        assert_eq!(safe_component("ferry-part").unwrap().changed, None);
+    }
+
+    #[test]
+    fn partial_paths_fit_and_follow_the_file_identity() {
+        let dir = Path::new("/tmp/x");
+        let a = partial_path(&dir.join("f.bin"), "/pub/f.bin", Some(10), Some(1));
+        assert_eq!(a.parent(), Some(dir));
+        let name = a.file_name().unwrap().to_str().unwrap();
+        assert!(
+            name.starts_with("f.bin.") && name.ends_with(PARTIAL_SUFFIX),
+            "{name}"
+        );
+        assert_eq!(
+            a,
+            partial_path(&dir.join("f.bin"), "/pub/f.bin", Some(10), Some(1))
+        );
+        // Another version (size, time) or another remote file: another partial file.
+        for other in [
+            partial_path(&dir.join("f.bin"), "/pub/f.bin", Some(11), Some(1)),
+            partial_path(&dir.join("f.bin"), "/pub/f.bin", Some(10), Some(2)),
+            partial_path(&dir.join("f.bin"), "/pub/f.bin", None, Some(1)),
+            partial_path(&dir.join("f.bin"), "/pub/g.bin", Some(10), Some(1)),
+        ] {
+            assert_ne!(a, other);
+        }
+        // Names at the limit are shortened so the partial name fits, on a char boundary.
+        for name in [
+            "z".repeat(255),
+            "日".repeat(85),
+            format!("{}.tar", "é".repeat(125)),
+        ] {
+            let p = partial_path(&dir.join(&name), "r", Some(1), None);
+            let partial = p.file_name().unwrap().to_str().unwrap();
+            assert!(partial.len() <= 255, "{}", partial.len());
+            assert!(partial.ends_with(PARTIAL_SUFFIX));
+            // Two long names with the same start still get different partial files.
+            let q = partial_path(&dir.join(format!("{name}x")), "r", Some(1), None);
+            assert_ne!(p, q);
+        }
+        // No remote name maps to a partial file's name.
+        assert!(safe_component(name).is_some_and(|s| s.name != name));
+    }
+
+    fn assign(case_insensitive: bool, dirs: &[&str], files: &[&str]) -> Vec<String> {
+        let dirs: Vec<String> = dirs.iter().map(|s| s.to_string()).collect();
+        let files: Vec<String> = files.iter().map(|s| s.to_string()).collect();
+        let (d, f) = LocalNames::new(case_insensitive).assign(&dirs, &files);
+        d.into_iter()
+            .chain(f)
+            .map(|r| match r {
+                Ok(a) => a.local.to_string_lossy().into_owned(),
+                Err(e) => format!("ERR {e}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn local_names_tell_apart_what_would_collide() {
+        // The name that needed no change keeps it, whatever the listing order.
+        assert_eq!(
+            assign(false, &[], &["a:b", "a_b", "a?b"]),
+            ["a_b (1)", "a_b", "a_b (2)"]
+        );
+        assert_eq!(
+            assign(false, &[], &["a?b", "a:b", "a_b"]),
+            ["a_b (2)", "a_b (1)", "a_b"]
+        );
+        // Case: distinct on a case-sensitive disk, told apart on a case-insensitive one.
+        assert_eq!(
+            assign(false, &[], &["Readme.txt", "README.TXT"]),
+            ["Readme.txt", "README.TXT"]
+        );
+        assert_eq!(
+            assign(true, &[], &["Readme.txt", "README.TXT"]),
+            ["Readme (1).txt", "README.TXT"]
+        );
+        // Folders and files share one namespace (in byte order of the remote names);
+        // children follow their folder's name.
+        assert_eq!(
+            assign(true, &["Docs", "docs"], &["Docs/a", "docs/a", "DOCS"]),
+            ["Docs (1)", "docs (2)", "Docs (1)/a", "docs (2)/a", "DOCS"]
+        );
+        // A refused name, and what is inside a refused folder.
+        let out = assign(false, &[".."], &["../x", "ok"]);
+        assert!(
+            out[0].starts_with("ERR") && out[1].starts_with("ERR"),
+            "{out:?}"
+        );
+        assert_eq!(out[2], "ok");
+    }
+
+    #[test]
+    fn case_probe_answers_for_the_disk_it_is_asked_about() {
+        let dir = tempfile::tempdir().unwrap();
+        let insensitive = is_case_insensitive(dir.path());
+        // Whatever the answer, the probe leaves nothing behind.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        if cfg!(target_os = "linux") {
+            assert!(!insensitive, "a Linux temp folder is case-sensitive");
+        }
+    }
 }
