@@ -932,3 +932,40 @@ fn reading_bodies_is_bounded_even_if_the_server_never_stops() {
         .unwrap();
     assert_eq!(buf, vec![1u8; 10]);
 }
+
+// ---- faults ---------------------------------------------------------------------------------
+
+#[test]
+fn cut_twenty_times_a_50_mib_file_still_arrives_whole_both_ways() {
+    let server = TestServer::start(ServerConfig::default());
+    let body = random_bytes(50 << 20, 8);
+    std::fs::write(server.root().join("big.bin"), &body).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("big.bin");
+    let slice = (50 << 20) / 20;
+    server.cut_next_transfers(20, slice);
+    let started = Instant::now();
+    // The default three retries: attempts that made progress do not count.
+    ok(&ferry(
+        &server,
+        config.path(),
+        &["get", &url(&server, "big.bin"), target.to_str().unwrap()],
+    ));
+    assert!(std::fs::read(&target).unwrap() == body, "byte-identical");
+    assert!(partials(local.path()).is_empty());
+    assert_eq!(count(&server, "RETR"), 21);
+    server.cut_next_transfers(20, slice);
+    ok(&ferry(
+        &server,
+        config.path(),
+        &["put", target.to_str().unwrap(), &url(&server, "back.bin")],
+    ));
+    assert!(std::fs::read(server.root().join("back.bin")).unwrap() == body);
+    assert_eq!(count(&server, "STOR back.bin"), 21);
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -254,6 +254,25 @@ struct Shared {
     connecting: Mutex<()>,
 }
 
+/// Bytes an attempt must have moved for its failure not to count as one of the retries.
+const FREE_RETRY_PROGRESS: u64 = 64 * 1024;
+
+/// Called when an attempt knows where it starts: if that is well past where the last one
+/// started, the last one made progress before it failed. A cut connection after real progress
+/// is a flaky line, not a failing file, so that failure does not count: a file cut twenty
+/// times still arrives with the default three retries.
+fn note_start(shared: &Shared, id: u64, offset: u64) {
+    {
+        let mut st = lock(&shared.state);
+        let previous = st.starts.insert(id, offset);
+        if previous.is_some_and(|p| offset >= p.saturating_add(FREE_RETRY_PROGRESS))
+            && let Some(item) = st.item_mut(id)
+        {
+            item.attempts = item.attempts.saturating_sub(1).max(1);
+        }
+    }
+}
+
 /// Why no worker may connect now.
 #[derive(Debug, Clone)]
 struct Blocked {
@@ -274,6 +293,9 @@ struct QueueState {
     not_before: HashMap<u64, Instant>,
     /// Items whose next attempt must start over (the server's copy failed its checksum).
     restart: HashSet<u64>,
+    /// Where each item's last attempt started (bytes already there), to tell a flaky line
+    /// from a failing file.
+    starts: HashMap<u64, u64>,
     active: usize,
     /// Workers holding a logged-in session.
     sessions: usize,
@@ -824,9 +846,16 @@ impl Worker {
         st.active = st.active.saturating_sub(1);
         let retries = self.config.retries;
         let events = self.shared.events.clone();
+        let started_at = st.starts.get(&item.id).copied();
         let Some(entry) = st.item_mut(item.id) else {
             return;
         };
+        // Data moved before the line broke: try again at once (whether the attempt counts is
+        // decided when the next one knows where it starts, see `note_start`).
+        let moved_data = matches!(outcome, Outcome::Retry(_, ErrorClass::Transient))
+            && started_at
+                .is_some_and(|s| entry.bytes_done >= s.saturating_add(FREE_RETRY_PROGRESS));
+
         let (state, error, class) = match outcome {
             Outcome::Done => (ItemState::Done, None, None),
             Outcome::Skipped(why) => (ItemState::Skipped, Some(why), None),
@@ -852,7 +881,7 @@ impl Worker {
             Outcome::Retry(why, class) if entry.attempts <= retries => {
                 let _ = events.send(Event::Log(format!(
                     "{}: {why}; retrying",
-                    crate::ftp::text::escape(&item.remote)
+                    crate::ftp::text::escape(&item.remote),
                 )));
                 (ItemState::Queued, Some(why), Some(class))
             }
@@ -874,7 +903,10 @@ impl Worker {
             entry.bytes_done = entry.size.unwrap_or(entry.bytes_done);
         }
         let attempts = entry.attempts;
-        if state == ItemState::Queued {
+        if state.is_finished() {
+            st.starts.remove(&item.id);
+        }
+        if state == ItemState::Queued && !moved_data {
             // Back off before the retry: the item waits in the queue, the worker moves on.
             let wait = self.backoff(attempts);
             st.not_before.insert(item.id, Instant::now() + wait);
@@ -1114,6 +1146,7 @@ impl Worker {
             Ok(meta) if item.size.is_none_or(|s| meta.len() <= s) => meta.len(),
             _ => 0,
         };
+        note_start(&self.shared, item.id, offset);
         let (verify, preserve_times, shared) = (
             self.config.verify_checksums,
             self.config.preserve_times,
@@ -1248,8 +1281,9 @@ impl Worker {
         let (verify, preserve_times) = (self.config.verify_checksums, self.config.preserve_times);
         let events = self.shared.events.clone();
         let session = self.session().map_err(AttemptError::Connect)?;
-        // A retry after a dropped connection continues what reached the server.
-        let resuming = item.attempts > 1 && !restart;
+        // A retry after a dropped connection (or a restart of the queue) continues what
+        // reached the server.
+        let resuming = (item.attempts > 1 || item.bytes_done > 0) && !restart;
         let mut mode = UploadMode::Replace;
         let check = policy != FileExistsPolicy::Overwrite || resuming;
         if check && let Some(existing) = remote_size(session, &remote).map_err(AttemptError::Ftp)? {
@@ -1286,6 +1320,7 @@ impl Worker {
             UploadMode::Resume(n) => n,
             _ => 0,
         };
+        note_start(&shared, item.id, offset);
         let algorithm = if verify {
             Method::choose(session.features()).map(|m| m.algorithm())
         } else {
@@ -1494,6 +1529,10 @@ struct Meter {
     shared: Arc<Shared>,
     last_sent: Option<Instant>,
     samples: Vec<(Instant, u64)>,
+    /// The latest count, also between the throttled events; recorded in the item when the
+    /// meter is dropped, so a failed attempt's progress is known exactly.
+    latest: u64,
+    recorded: u64,
 }
 
 impl Meter {
@@ -1504,10 +1543,13 @@ impl Meter {
             shared,
             last_sent: None,
             samples: vec![(Instant::now(), start)],
+            latest: start,
+            recorded: start,
         }
     }
 
     fn update(&mut self, bytes_done: u64) {
+        self.latest = bytes_done;
         let now = Instant::now();
         if self
             .last_sent
@@ -1520,10 +1562,12 @@ impl Meter {
     }
 
     fn finish(&mut self, bytes_done: u64) {
+        self.latest = bytes_done;
         self.send(Instant::now(), bytes_done);
     }
 
     fn send(&mut self, now: Instant, bytes_done: u64) {
+        self.recorded = bytes_done;
         self.samples.push((now, bytes_done));
         // A three-second window: steady enough to read, quick to follow a change.
         while self.samples.len() > 2
@@ -1556,6 +1600,16 @@ impl Meter {
             speed,
             eta,
         });
+    }
+}
+
+impl Drop for Meter {
+    fn drop(&mut self) {
+        if self.latest != self.recorded
+            && let Some(item) = lock(&self.shared.state).item_mut(self.id)
+        {
+            item.bytes_done = self.latest;
+        }
     }
 }
 
