@@ -5,113 +5,22 @@
 //! starts them and runs `cargo test --test interop -- --ignored` with `FERRY_INTEROP_ENV` pointing at
 //! the servers' `servers.env`. Run without it, they fail loudly rather than pass vacuously.
 
-use std::collections::HashMap;
 use std::io::Cursor;
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ferry::ftp::{
-    ConnectOptions, Credentials, DataMode, EntryKind, FtpError, LogKind, MemoryLog, Security,
-    Session, TransferControl, UploadMode,
+    DataMode, EntryKind, FtpError, LogKind, MemoryLog, Security, Session, TransferControl,
+    UploadMode,
 };
 use ferry::tls::{self, TlsOptions};
+use support::interop::Env;
 use support::transfer::{download, random_bytes};
 
 mod support;
 
 fn upload(session: &mut Session, remote: &str, data: &[u8]) -> Result<u64, FtpError> {
     support::transfer::upload(session, remote, data, UploadMode::Replace)
-}
-
-struct Env {
-    vars: HashMap<String, String>,
-}
-
-impl Env {
-    fn load() -> Env {
-        let path = std::env::var("FERRY_INTEROP_ENV")
-            .expect("FERRY_INTEROP_ENV must name servers.env written by .ci/interop/start.sh");
-        let text = std::fs::read_to_string(&path).expect("read servers.env");
-        let vars = text
-            .lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.trim().to_owned(), v.trim().trim_matches('"').to_owned()))
-            .collect();
-        Env { vars }
-    }
-
-    fn get(&self, key: &str) -> String {
-        self.vars
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| panic!("{key} missing from servers.env"))
-    }
-
-    fn port(&self, server: &str) -> u16 {
-        self.get(&format!("FERRY_INTEROP_{server}_PORT"))
-            .parse()
-            .expect("port")
-    }
-
-    fn ca(&self) -> PathBuf {
-        PathBuf::from(self.get("FERRY_INTEROP_CA"))
-    }
-
-    fn host(&self) -> String {
-        self.get("FERRY_INTEROP_HOST")
-    }
-
-    fn creds(&self) -> Credentials {
-        Credentials::new(
-            self.get("FERRY_INTEROP_USER"),
-            self.get("FERRY_INTEROP_PASS"),
-        )
-    }
-
-    fn options(&self, server: &str, security: Security) -> (ConnectOptions, Arc<MemoryLog>) {
-        let tls = match security {
-            Security::Plain => None,
-            _ => Some(
-                tls::client_configs(&TlsOptions {
-                    extra_ca_file: Some(self.ca()),
-                    ..TlsOptions::default()
-                })
-                .expect("tls config"),
-            ),
-        };
-        let mut options = ConnectOptions::new(
-            self.host(),
-            self.port(server),
-            security,
-            tls.as_ref().map(|t| t.preferred.clone()),
-        );
-        options.tls12_fallback = tls.and_then(|t| t.tls12_fallback);
-        let log = Arc::new(MemoryLog::default());
-        options.log = log.clone();
-        (options, log)
-    }
-
-    fn session(&self, server: &str, security: Security) -> (Session, Arc<MemoryLog>) {
-        let (options, log) = self.options(server, security);
-        let mut session =
-            Session::connect(options).unwrap_or_else(|e| panic!("{server}: connect failed: {e}"));
-        session
-            .login(&self.creds())
-            .unwrap_or_else(|e| panic!("{server}: login failed: {e}"));
-        (session, log)
-    }
-
-    fn url(&self, scheme: &str, server: &str, path: &str) -> String {
-        format!(
-            "{scheme}://{}:{}@{}:{}/{path}",
-            self.get("FERRY_INTEROP_USER"),
-            self.get("FERRY_INTEROP_PASS"),
-            self.host(),
-            self.port(server)
-        )
-    }
 }
 
 /// A fresh working directory on the server for one test, so servers sharing a home don't clash.
@@ -681,4 +590,151 @@ fn vsftpd_500_files_up_and_down_with_four_workers() {
         s.rmdir(&format!("{dir}/{d}")).unwrap();
     }
     s.rmdir(&dir).unwrap();
+}
+
+/// Puts a file straight into the server's home (the tests run as root in CI), owned by the
+/// FTP user, with the given modification time.
+fn server_file(env: &Env, rel: &str, body: &[u8], mtime: Option<u64>) {
+    use std::os::unix::fs::MetadataExt;
+    let home = std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME"));
+    let owner = std::fs::metadata(&home).expect("the server's home");
+    let path = home.join(rel);
+    let mut dir = home.clone();
+    for part in std::path::Path::new(rel)
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+    {
+        dir.push(part);
+        let _ = std::fs::create_dir(&dir);
+        std::os::unix::fs::chown(&dir, Some(owner.uid()), Some(owner.gid())).unwrap();
+    }
+    std::fs::write(&path, body).unwrap();
+    std::os::unix::fs::chown(&path, Some(owner.uid()), Some(owner.gid())).unwrap();
+    if let Some(secs) = mtime {
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+            .unwrap();
+    }
+}
+
+fn mtime_of(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path)
+        .unwrap()
+        .modified()
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_names_partials_and_times() {
+    let env = Env::load();
+    let dir = format!("ferry-names-{}", std::process::id());
+    let long = "l".repeat(251) + ".bin";
+    let files: Vec<(String, Vec<u8>)> = [
+        "X",
+        "X.part",
+        "a:b",
+        "a?b",
+        "a_b",
+        &long,
+        "X.1234abcd.ferry-part",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, name)| (name.to_string(), random_bytes(40_000 + i * 1000, i as u64)))
+    .collect();
+    for (name, body) in &files {
+        server_file(&env, &format!("{dir}/{name}"), body, Some(1_500_000_000));
+    }
+    let local = tempfile::tempdir().unwrap();
+    let dest = local.path().join("copy");
+    let ca = env.ca();
+    let out = ferry(&[
+        "get",
+        "-r",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        &env.url("ftp", "VSFTPD_EXPLICIT", &dir),
+        dest.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every remote file is somewhere, whole, and nothing overwrote anything.
+    let mut got: Vec<Vec<u8>> = std::fs::read_dir(&dest)
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read(e.path()).unwrap())
+        .collect();
+    let mut want: Vec<Vec<u8>> = files.iter().map(|(_, b)| b.clone()).collect();
+    got.sort();
+    want.sort();
+    assert!(got == want, "{} local files", got.len());
+    assert!(std::fs::read(dest.join("X")).unwrap() == files[0].1);
+    assert!(std::fs::read(dest.join("X.part")).unwrap() == files[1].1);
+    assert!(std::fs::read(dest.join("a_b")).unwrap() == files[4].1);
+    assert!(std::fs::read(dest.join(&long)).unwrap() == files[5].1);
+    assert!(support::partials(&dest).is_empty());
+    // vsftpd lists with LIST (server-local time, to the minute): the exact time comes from MDTM.
+    assert_eq!(mtime_of(&dest.join("X")), 1_500_000_000);
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn proftpd_checksums_and_times() {
+    let env = Env::load();
+    let dir = format!("ferry-digest-{}", std::process::id());
+    let body = random_bytes(3 << 20, 99);
+    server_file(&env, &format!("{dir}/sum.bin"), &body, Some(1_400_000_000));
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("sum.bin");
+    let ca = env.ca();
+    let out = ferry(&[
+        "-v",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "get",
+        &env.url("ftp", "PROFTPD_EXPLICIT", &format!("{dir}/sum.bin")),
+        target.to_str().unwrap(),
+    ]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(std::fs::read(&target).unwrap() == body);
+    // mod_digest computed the CRC32 of its copy, and it matched.
+    assert!(log.contains("> OPTS HASH CRC32"), "{log}");
+    assert!(log.contains("< 213 CRC32 0-"), "{log}");
+    // MLSD times are exact.
+    assert_eq!(mtime_of(&target), 1_400_000_000);
+
+    std::fs::write(local.path().join("up.bin"), &body).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(local.path().join("up.bin"))
+        .unwrap()
+        .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_300_000_000))
+        .unwrap();
+    let out = ferry(&[
+        "-v",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "put",
+        local.path().join("up.bin").to_str().unwrap(),
+        &env.url("ftp", "PROFTPD_EXPLICIT", &format!("{dir}/up.bin")),
+    ]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("> HASH "), "{log}");
+    assert!(log.contains("> MFMT 20110313"), "{log}");
+    let on_server = std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir);
+    assert!(std::fs::read(on_server.join("up.bin")).unwrap() == body);
+    assert_eq!(mtime_of(&on_server.join("up.bin")), 1_300_000_000);
 }

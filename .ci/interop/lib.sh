@@ -44,7 +44,7 @@ SERVER_DEBS=(vsftpd proftpd-core proftpd-mod-crypto pure-ftpd)
 BASE_PORT="${FERRY_INTEROP_BASE_PORT:-22000}"
 
 SERVERS=(vsftpd_explicit vsftpd_implicit proftpd_explicit proftpd_implicit
-         pureftpd_explicit vsftpd_natpasv vsftpd_plain)
+         pureftpd_explicit vsftpd_natpasv vsftpd_plain vsftpd_slow)
 
 # control_port NAME -> port number
 control_port() {
@@ -56,6 +56,7 @@ control_port() {
     pureftpd_explicit) echo $((BASE_PORT + 25)) ;;
     vsftpd_natpasv)    echo $((BASE_PORT + 26)) ;;
     vsftpd_plain)      echo $((BASE_PORT + 27)) ;;
+    vsftpd_slow)       echo $((BASE_PORT + 28)) ;;
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
 }
@@ -72,6 +73,7 @@ pasv_min() {
     pureftpd_explicit) echo $((BASE_PORT + 140)) ;;
     vsftpd_natpasv)    echo $((BASE_PORT + 160)) ;;
     vsftpd_plain)      echo $((BASE_PORT + 170)) ;;
+    vsftpd_slow)       echo $((BASE_PORT + 180)) ;;
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
 }

@@ -250,6 +250,7 @@ render "$CONF_DIR/vsftpd_explicit.conf" vsftpd_explicit vsftpd-common.conf.in vs
 render "$CONF_DIR/vsftpd_implicit.conf" vsftpd_implicit vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-implicit.conf.in
 render "$CONF_DIR/vsftpd_natpasv.conf"  vsftpd_natpasv  vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-natpasv.conf.in
 render "$CONF_DIR/vsftpd_plain.conf"    vsftpd_plain    vsftpd-common.conf.in vsftpd-plain.conf.in
+render "$CONF_DIR/vsftpd_slow.conf"     vsftpd_slow     vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-slow.conf.in
 render "$CONF_DIR/proftpd_explicit.conf" proftpd_explicit proftpd-common.conf.in proftpd-explicit.conf.in
 render "$CONF_DIR/proftpd_implicit.conf" proftpd_implicit proftpd-common.conf.in proftpd-implicit.conf.in
 render "$CONF_DIR/pureftpd_explicit.args" pureftpd_explicit pure-ftpd.args.in
@@ -307,7 +308,7 @@ start_server() {
   echo "$!" >"$RUN_DIR/$name.pid"
 }
 
-for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain; do
+for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain vsftpd_slow; do
   start_server "$name" "$VSFTPD_BIN" "$CONF_DIR/$name.conf"
 done
 for name in proftpd_explicit proftpd_implicit; do
@@ -375,6 +376,9 @@ done
   echo "FERRY_INTEROP_VSFTPD_NATPASV_PORT=$(control_port vsftpd_natpasv)"
   echo "FERRY_INTEROP_VSFTPD_NATPASV_ADDR=$NATPASV_ADDR"
   echo "FERRY_INTEROP_VSFTPD_PLAIN_PORT=$(control_port vsftpd_plain)"
+  echo "FERRY_INTEROP_VSFTPD_SLOW_PORT=$(control_port vsftpd_slow)"
+  echo "FERRY_INTEROP_VSFTPD_SLOW_PASV_MIN=$(pasv_min vsftpd_slow)"
+  echo "FERRY_INTEROP_VSFTPD_SLOW_PASV_MAX=$(pasv_max vsftpd_slow)"
   # Extras beyond the test contract: server-side home, server logs.
   echo "FERRY_INTEROP_HOME=$FERRY_INTEROP_HOME"
   echo "FERRY_INTEROP_LOG_DIR=$LOG_DIR"

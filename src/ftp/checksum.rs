@@ -130,11 +130,19 @@ impl Method {
     }
 
     /// The digest in a reply: `213 SHA-256 0-49 <hex> name` for HASH, `250 <hex>` (or `213`)
-    /// for the X-commands. Lower-case hex, CRC32 padded to 8 digits.
+    /// for the X-commands. Lower-case hex, CRC32 padded to 8 digits. ProFTPD sends a first line
+    /// of its own (`213-Computing CRC32 digest`), so the last line that parses counts.
     pub(crate) fn parse_reply(self, reply: &Reply) -> Option<String> {
+        reply
+            .lines
+            .iter()
+            .rev()
+            .find_map(|line| self.parse_line(line))
+    }
+
+    fn parse_line(self, line: &str) -> Option<String> {
         let algorithm = self.algorithm();
-        let text = reply.first_line().trim();
-        let mut tokens = text.split_ascii_whitespace();
+        let mut tokens = line.trim().split_ascii_whitespace();
         let candidate = match self {
             Method::Hash(_) => {
                 let named = Algorithm::from_hash_name(tokens.next()?)?;
@@ -292,6 +300,18 @@ mod tests {
             Some("0c291ca3".into())
         );
         assert_eq!(crc.parse_reply(&reply(250, "not hex")), None);
+        // ProFTPD mod_digest: a line of its own first.
+        let r = Reply {
+            code: 213,
+            lines: vec![
+                "Computing CRC32 digest".into(),
+                "CRC32 0-3145728 22ee486d dir/sum.bin".into(),
+            ],
+        };
+        assert_eq!(
+            Method::Hash(Algorithm::Crc32).parse_reply(&r),
+            Some("22ee486d".into())
+        );
         let md5 = Method::XCommand(Algorithm::Md5);
         assert_eq!(md5.parse_reply(&reply(250, "abc")), None);
     }

@@ -1408,10 +1408,13 @@ fn local(path: &Path, e: &io::Error) -> AttemptError {
     AttemptError::Local(format!("{}: {e}", path.display()))
 }
 
-/// A failed write to a partial download, with what to do about it.
+/// A failed write to a partial download, with what to do about it. On a full disk the partial
+/// file is removed: it is what fills the disk, and the other files of the queue (and the rest
+/// of the system) need the space more than a download that cannot finish.
 fn write_error(part: &Path, e: &io::Error) -> String {
     let hint = if e.kind() == io::ErrorKind::StorageFull {
-        ". The disk is full: free some space and retry; the partial download is kept and continues where it stopped"
+        let _ = fs::remove_file(part);
+        ". The disk is full: free some space and retry (the partial download was removed, so the other files can still be written)"
     } else {
         ""
     };

@@ -2,6 +2,7 @@
 //! Shared helpers for the integration tests.
 
 pub mod cli;
+pub mod interop;
 pub mod server;
 pub mod transfer;
 
