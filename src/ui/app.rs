@@ -1070,26 +1070,39 @@ impl FerryApp {
     /// The engine of a connection to `request`: the parallel transfers setting, and the
     /// server's own saved queue.
     fn engine_setup(&self, request: &ConnectRequest) -> EngineSetup {
+        let (queue_file, legacy_queue_file) = self.queue_files(request);
         EngineSetup {
             workers: self.settings.parallel_transfers,
-            queue_file: self.queue_file(request),
+            queue_file,
+            legacy_queue_file,
         }
     }
 
-    fn queue_file(&self, request: &ConnectRequest) -> Option<PathBuf> {
+    /// The server's saved queue, and the name an older Ferry gave it (`user_host_port.toml`,
+    /// ambiguous: `a@b` and `a_b` shared one), to take over once. Paths only: the connecting
+    /// thread touches the disk.
+    fn queue_files(&self, request: &ConnectRequest) -> (Option<PathBuf>, Option<PathBuf>) {
         let user = match &request.login {
             Login::Anonymous => "anonymous",
             Login::Password { user, .. } | Login::Keychain { user, .. } => user.as_str(),
         };
-        let name = crate::transfer::engine::queue_file_name(
-            user,
-            &request.endpoint.host,
-            request.endpoint.port,
-        );
-        self.env
-            .data_dir
-            .as_ref()
-            .map(|d| d.join("queues").join(name))
+        let (host, port) = (&request.endpoint.host, request.endpoint.port);
+        let name = crate::transfer::engine::queue_file_name(user, host, port);
+        let legacy: String = format!("{user}_{host}_{port}")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let dir = self.env.data_dir.as_ref().map(|d| d.join("queues"));
+        (
+            dir.as_ref().map(|d| d.join(name)),
+            dir.map(|d| d.join(format!("{legacy}.toml"))),
+        )
     }
 
     fn import_filezilla(&mut self, path: PathBuf) {

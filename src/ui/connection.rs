@@ -80,6 +80,8 @@ pub(crate) struct SecurityInfo {
 pub(crate) struct EngineSetup {
     pub workers: usize,
     pub queue_file: Option<PathBuf>,
+    /// Where an older Ferry kept this queue: moved to `queue_file` if that does not exist yet.
+    pub legacy_queue_file: Option<PathBuf>,
 }
 
 /// Starts an attempt on a new thread; `decision` (from the certificate dialog) is recorded
@@ -246,6 +248,13 @@ fn go_live(
         UiEvent::Browse(id, result)
     });
     let limit = request.max_connections.unwrap_or(16).max(1);
+    if let (Some(new), Some(old)) = (&setup.queue_file, &setup.legacy_queue_file)
+        && !new.exists()
+        && old.is_file()
+    {
+        // Best effort: without it the old queue just stays where it was.
+        let _ = std::fs::rename(old, new);
+    }
     let mut config = EngineConfig::new(fresh);
     config.workers = setup.workers.clamp(1, 16).min(limit);
     config.backoff = std::time::Duration::from_secs(2);
