@@ -21,7 +21,7 @@ use ferry::transfer::{
 use support::cli::{all_output, ferry_in, ferry_on_tty};
 use support::server::{ServerConfig, TestServer};
 use support::transfer::random_bytes;
-use support::{ok, partials};
+use support::{mtime, ok, partials, set_mtime};
 
 fn url(server: &TestServer, path: &str) -> String {
     format!("ftp://alice:s3cret@127.0.0.1:{}/{path}", server.port())
@@ -703,25 +703,6 @@ fn a_corrupt_queue_file_is_moved_aside_and_saving_goes_on() {
 }
 
 // ---- times and checksums ------------------------------------------------------------------------
-
-fn set_mtime(path: &Path, secs: u64) {
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(std::time::UNIX_EPOCH + Duration::from_secs(secs))
-        .unwrap();
-}
-
-fn mtime(path: &Path) -> u64 {
-    std::fs::metadata(path)
-        .unwrap()
-        .modified()
-        .unwrap()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
 
 #[test]
 fn modification_times_are_kept_both_ways() {

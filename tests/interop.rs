@@ -612,23 +612,8 @@ fn server_file(env: &Env, rel: &str, body: &[u8], mtime: Option<u64>) {
     std::fs::write(&path, body).unwrap();
     std::os::unix::fs::chown(&path, Some(owner.uid()), Some(owner.gid())).unwrap();
     if let Some(secs) = mtime {
-        std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
-            .unwrap();
+        support::set_mtime(&path, secs);
     }
-}
-
-fn mtime_of(path: &std::path::Path) -> u64 {
-    std::fs::metadata(path)
-        .unwrap()
-        .modified()
-        .unwrap()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 #[test]
@@ -685,7 +670,7 @@ fn vsftpd_names_partials_and_times() {
     assert!(std::fs::read(dest.join(&long)).unwrap() == files[5].1);
     assert!(support::partials(&dest).is_empty());
     // vsftpd lists with LIST (server-local time, to the minute): the exact time comes from MDTM.
-    assert_eq!(mtime_of(&dest.join("X")), 1_500_000_000);
+    assert_eq!(support::mtime(&dest.join("X")), 1_500_000_000);
 }
 
 #[test]
@@ -713,15 +698,10 @@ fn proftpd_checksums_and_times() {
     assert!(log.contains("> OPTS HASH CRC32"), "{log}");
     assert!(log.contains("< 213 CRC32 0-"), "{log}");
     // MLSD times are exact.
-    assert_eq!(mtime_of(&target), 1_400_000_000);
+    assert_eq!(support::mtime(&target), 1_400_000_000);
 
     std::fs::write(local.path().join("up.bin"), &body).unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(local.path().join("up.bin"))
-        .unwrap()
-        .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_300_000_000))
-        .unwrap();
+    support::set_mtime(&local.path().join("up.bin"), 1_300_000_000);
     let out = ferry(&[
         "-v",
         "--ca-file",
@@ -736,5 +716,5 @@ fn proftpd_checksums_and_times() {
     assert!(log.contains("> MFMT 20110313"), "{log}");
     let on_server = std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir);
     assert!(std::fs::read(on_server.join("up.bin")).unwrap() == body);
-    assert_eq!(mtime_of(&on_server.join("up.bin")), 1_300_000_000);
+    assert_eq!(support::mtime(&on_server.join("up.bin")), 1_300_000_000);
 }

@@ -13,13 +13,7 @@ use support::ok;
 use support::server::{ServerConfig, TestServer};
 
 fn ferry(config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args(args)
-        .env("FERRY_CONFIG_DIR", config)
-        .env("FERRY_NO_KEYCHAIN", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run ferry")
+    support::cli::ferry_in(config, args)
 }
 
 fn store(config: &Path) -> SiteStore {

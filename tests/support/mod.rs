@@ -50,3 +50,21 @@ pub fn only_partial(dir: &std::path::Path) -> Option<std::path::PathBuf> {
         .collect();
     (found.len() == 1).then(|| found[0].clone())
 }
+
+/// A file's modification time, in Unix seconds.
+pub fn mtime(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Sets a file's modification time to `secs` Unix seconds.
+pub fn set_mtime(path: &std::path::Path, secs: u64) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs)))
+        .expect("set the modification time");
+}
