@@ -570,3 +570,20 @@ fn an_existing_target_asks_and_the_answer_is_applied() {
         b"hello from the server"
     );
 }
+
+#[test]
+fn hostile_names_are_shown_escaped() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    let body = format!(
+        "{}{}",
+        mlsd_line("\u{202e}txt.exe", 1),
+        mlsd_line("two\rlines", 2)
+    );
+    server.fake_next_listing(body.into_bytes());
+    gui.click("Remote hello.txt");
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("Remote \\u{202e}txt.exe");
+    assert!(gui.has("Remote two\\rlines"));
+    assert!(!gui.has("Remote \u{202e}txt.exe"));
+}

@@ -357,7 +357,9 @@ impl Pane {
                         RowKind::Link => ("🔗", None),
                         RowKind::File => ("📄", None),
                     };
-                    let name = file.name.clone();
+                    // Shown escaped: a bidi override or a line break in a server's name must
+                    // not make it look like another file (`\u{202e}txt.exe`).
+                    let name = crate::ftp::text::escape(&file.name).into_owned();
                     let size = file
                         .size
                         .filter(|_| file.kind == RowKind::File)
