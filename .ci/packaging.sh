@@ -120,11 +120,18 @@ for path in \
   "/usr/share/icons/hicolor/256x256/apps/$APP_ID.png" \
   "/usr/share/icons/hicolor/16x16/apps/$APP_ID.png" \
   "/usr/share/icons/hicolor/scalable/apps/$APP_ID.svg" \
+  /usr/share/bash-completion/completions/ferry \
+  /usr/share/zsh/vendor-completions/_ferry \
+  /usr/share/fish/vendor_completions.d/ferry.fish \
   /usr/share/doc/ferry/copyright; do
   [[ -f $path ]] || die "the package did not install $path"
   echo "ok $path"
 done
 desktop-file-validate "/usr/share/applications/$APP_ID.desktop"
+# Manual pages: cargo deb may compress them; either way `man` must find ferry(1) and ferry-get(1).
+for page in ferry ferry-get; do
+  ls /usr/share/man/man1/"$page".1* >/dev/null 2>&1 || die "the package did not install the $page(1) manual page"
+done
 
 log "/usr/bin/ferry --version"
 got="$(/usr/bin/ferry --version)"

@@ -2,6 +2,7 @@
 
 mod support;
 
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use support::ok;
@@ -253,4 +254,57 @@ fn exit_codes_for_usage_auth_and_server_errors() {
         .unwrap();
     assert_eq!(no_display.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&no_display.stderr).contains("cannot open the window"));
+}
+
+/// The completion scripts and manual pages the packages ship are what the command line really
+/// accepts. `FERRY_UPDATE_DOCS=1 cargo test --test cli packaged` rewrites them.
+#[test]
+fn packaged_completions_and_manual_pages_are_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/linux");
+    let update = std::env::var_os("FERRY_UPDATE_DOCS").is_some();
+    let mut stale = Vec::new();
+    let mut check = |path: std::path::PathBuf, now: Vec<u8>| {
+        if update {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &now).unwrap();
+        } else if std::fs::read(&path).ok().as_ref() != Some(&now) {
+            stale.push(path.display().to_string());
+        }
+    };
+    for (shell, file) in [
+        ("bash", "completions/ferry.bash"),
+        ("zsh", "completions/_ferry"),
+        ("fish", "completions/ferry.fish"),
+    ] {
+        let out = ferry(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {out:?}");
+        assert!(!out.stdout.is_empty());
+        check(root.join(file), out.stdout);
+    }
+    let pages = tempfile::tempdir().unwrap();
+    ok(&ferry(&["manpage", pages.path().to_str().unwrap()]));
+    let mut names: Vec<String> = std::fs::read_dir(pages.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.contains(&"ferry.1".to_owned()) && names.contains(&"ferry-get.1".to_owned()));
+    for name in &names {
+        check(
+            root.join("man").join(name),
+            std::fs::read(pages.path().join(name)).unwrap(),
+        );
+    }
+    if !update {
+        let packaged = std::fs::read_dir(root.join("man")).map_or(0, |d| d.count());
+        assert_eq!(
+            packaged,
+            names.len(),
+            "a page in packaging/linux/man is no longer made"
+        );
+    }
+    assert!(
+        stale.is_empty(),
+        "out of date: {stale:?}; run FERRY_UPDATE_DOCS=1 cargo test --test cli packaged"
+    );
 }

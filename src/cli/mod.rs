@@ -5,6 +5,7 @@
 mod batch;
 mod commands;
 mod connect;
+mod docs;
 mod prompt;
 mod sites;
 mod target;
@@ -73,11 +74,18 @@ impl ExitCode {
 
 /// Ferry: an FTPS client that connects where others fail.
 ///
+/// Without arguments `ferry` opens its window; with a subcommand it is this command line.
+///
 /// URLs: ftp://[user[:password]@]host[:port]/path means explicit TLS (AUTH TLS), required;
 /// ftpes:// is the same; ftps:// means implicit TLS (port 990). Paths are relative to the login
-/// directory; write ftp://host//abs for an absolute path.
+/// directory; write ftp://host//abs for an absolute path. site:Folder/Name/path names a saved
+/// site (ferry sites).
+///
+/// Exit codes: 0 ok, 2 usage, 3 connection, 4 TLS, 5 untrusted certificate, 6 login refused,
+/// 7 server refused a command, 8 local file error, 9 some files of a folder failed, 10 the data
+/// did not verify.
 #[derive(Debug, Parser)]
-#[command(name = "ferry", version, about, long_about = None)]
+#[command(name = "ferry", version, about)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOptions,
@@ -184,6 +192,17 @@ pub enum Command {
         url: String,
         /// The new path (relative to the login directory, or absolute).
         new_path: String,
+    },
+    /// Print the shell completion script (e.g. `ferry completions bash >
+    /// ~/.local/share/bash-completion/completions/ferry`).
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (ferry.1 and one per subcommand) into a folder, or print ferry.1.
+    Manpage {
+        /// The folder to write them to; without it, ferry.1 goes to standard output.
+        dir: Option<PathBuf>,
     },
 }
 
