@@ -601,11 +601,13 @@ fn a_server_that_allows_two_connections_still_gets_everything() {
         ..ServerConfig::default()
     });
     let site = server.root().join("many");
-    std::fs::create_dir_all(&site).unwrap();
-    for i in 0..150 {
+    // 500 files here; the 2000-file run is against vsftpd (max_per_ip=2) in the interop suite.
+    for i in 0..500 {
+        let dir = site.join(format!("d{}", i % 20));
+        std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(
-            site.join(format!("f{i}")),
-            random_bytes(2_000 + i, i as u64),
+            dir.join(format!("f{i}")),
+            random_bytes(100 + i % 50, i as u64),
         )
         .unwrap();
     }
@@ -625,8 +627,13 @@ fn a_server_that_allows_two_connections_still_gets_everything() {
         ],
     );
     ok(&out);
-    assert_eq!(tree(&dest).len(), 150);
+    assert_eq!(tree(&dest), tree(&site));
     assert!(server.refused_connections() > 0, "the limit was met");
+    assert!(
+        all_output(&out).contains("allows 2 connection(s)"),
+        "{}",
+        all_output(&out)
+    );
     let out = ferry(
         &server,
         config.path(),
@@ -641,6 +648,69 @@ fn a_server_that_allows_two_connections_still_gets_everything() {
     );
     ok(&out);
     assert_eq!(tree(&server.root().join("again")), tree(&site));
+
+    // A saved site remembers the limit: the next run opens no more than the server allows.
+    ok(&ferry(
+        &server,
+        config.path(),
+        &[
+            "sites",
+            "add",
+            "Limited",
+            &format!("ftp://alice@127.0.0.1:{}/", server.port()),
+            "--max-connections",
+            "4",
+        ],
+    ));
+    let run = |args: &[&str]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .arg("--ca-file")
+            .arg(server.ca_pem_path())
+            .arg("--password-stdin")
+            .args(args)
+            .env("FERRY_CONFIG_DIR", config.path())
+            .env("FERRY_NO_KEYCHAIN", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"s3cret\n").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let third = local.path().join("third");
+    let out = run(&[
+        "get",
+        "-r",
+        "--parallel",
+        "4",
+        "site:Limited/many",
+        third.to_str().unwrap(),
+    ]);
+    ok(&out);
+    assert!(
+        all_output(&out).contains("now uses at most 2"),
+        "{}",
+        all_output(&out)
+    );
+    let sites = std::fs::read_to_string(config.path().join("sites.toml")).unwrap();
+    assert!(sites.contains("max_connections = 2"), "{sites}");
+    let refused = server.refused_connections();
+    let fourth = local.path().join("fourth");
+    ok(&run(&[
+        "get",
+        "-r",
+        "--parallel",
+        "4",
+        "site:Limited/many",
+        fourth.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        server.refused_connections(),
+        refused,
+        "no connection beyond the limit"
+    );
+    assert_eq!(tree(&fourth), tree(&site));
 }
 
 #[test]

@@ -718,3 +718,60 @@ fn proftpd_checksums_and_times() {
     assert!(std::fs::read(on_server.join("up.bin")).unwrap() == body);
     assert_eq!(support::mtime(&on_server.join("up.bin")), 1_300_000_000);
 }
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_with_two_connections_per_address_gets_2000_files_both_ways() {
+    let env = Env::load();
+    let dir = format!("ferry-limited-{}", std::process::id());
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("src");
+    let mut expected = Vec::new();
+    for i in 0..2000 {
+        let rel = format!("d{}/f{i:04}.txt", i % 10);
+        let path = src.join(&rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let body = random_bytes(64 + i % 200, 7000 + i as u64);
+        std::fs::write(&path, &body).unwrap();
+        expected.push((rel, body));
+    }
+    let url = env.url("ftp", "VSFTPD_LIMITED", &dir);
+    let ca = env.ca();
+    let ca = ca.to_str().unwrap();
+    let out = ferry(&[
+        "put",
+        "-r",
+        "--parallel",
+        "4",
+        "--ca-file",
+        ca,
+        src.to_str().unwrap(),
+        &url,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "put -r: {stderr}");
+    assert!(stderr.contains("2000 transferred"), "{stderr}");
+    assert!(stderr.contains("allows 2 connection(s)"), "{stderr}");
+    let back = local.path().join("back");
+    let out = ferry(&[
+        "get",
+        "-r",
+        "--parallel",
+        "4",
+        "--ca-file",
+        ca,
+        &url,
+        back.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "get -r: {stderr}");
+    assert!(stderr.contains("2000 transferred"), "{stderr}");
+    for (rel, body) in &expected {
+        assert!(
+            std::fs::read(back.join(rel)).unwrap() == *body,
+            "{rel} differs"
+        );
+    }
+    let _ =
+        std::fs::remove_dir_all(std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir));
+}

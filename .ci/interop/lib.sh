@@ -44,7 +44,7 @@ SERVER_DEBS=(vsftpd proftpd-core proftpd-mod-crypto pure-ftpd)
 BASE_PORT="${FERRY_INTEROP_BASE_PORT:-22000}"
 
 SERVERS=(vsftpd_explicit vsftpd_implicit proftpd_explicit proftpd_implicit
-         pureftpd_explicit vsftpd_natpasv vsftpd_plain vsftpd_slow)
+         pureftpd_explicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited)
 
 # control_port NAME -> port number
 control_port() {
@@ -57,6 +57,7 @@ control_port() {
     vsftpd_natpasv)    echo $((BASE_PORT + 26)) ;;
     vsftpd_plain)      echo $((BASE_PORT + 27)) ;;
     vsftpd_slow)       echo $((BASE_PORT + 28)) ;;
+    vsftpd_limited)    echo $((BASE_PORT + 29)) ;;
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
 }
@@ -74,6 +75,7 @@ pasv_min() {
     vsftpd_natpasv)    echo $((BASE_PORT + 160)) ;;
     vsftpd_plain)      echo $((BASE_PORT + 170)) ;;
     vsftpd_slow)       echo $((BASE_PORT + 180)) ;;
+    vsftpd_limited)    echo $((BASE_PORT + 190)) ;;
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
 }

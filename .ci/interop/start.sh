@@ -251,6 +251,7 @@ render "$CONF_DIR/vsftpd_implicit.conf" vsftpd_implicit vsftpd-common.conf.in vs
 render "$CONF_DIR/vsftpd_natpasv.conf"  vsftpd_natpasv  vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-natpasv.conf.in
 render "$CONF_DIR/vsftpd_plain.conf"    vsftpd_plain    vsftpd-common.conf.in vsftpd-plain.conf.in
 render "$CONF_DIR/vsftpd_slow.conf"     vsftpd_slow     vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-slow.conf.in
+render "$CONF_DIR/vsftpd_limited.conf"  vsftpd_limited  vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-limited.conf.in
 render "$CONF_DIR/proftpd_explicit.conf" proftpd_explicit proftpd-common.conf.in proftpd-explicit.conf.in
 render "$CONF_DIR/proftpd_implicit.conf" proftpd_implicit proftpd-common.conf.in proftpd-implicit.conf.in
 render "$CONF_DIR/pureftpd_explicit.args" pureftpd_explicit pure-ftpd.args.in
@@ -308,7 +309,7 @@ start_server() {
   echo "$!" >"$RUN_DIR/$name.pid"
 }
 
-for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain vsftpd_slow; do
+for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited; do
   start_server "$name" "$VSFTPD_BIN" "$CONF_DIR/$name.conf"
 done
 for name in proftpd_explicit proftpd_implicit; do
@@ -379,6 +380,7 @@ done
   echo "FERRY_INTEROP_VSFTPD_SLOW_PORT=$(control_port vsftpd_slow)"
   echo "FERRY_INTEROP_VSFTPD_SLOW_PASV_MIN=$(pasv_min vsftpd_slow)"
   echo "FERRY_INTEROP_VSFTPD_SLOW_PASV_MAX=$(pasv_max vsftpd_slow)"
+  echo "FERRY_INTEROP_VSFTPD_LIMITED_PORT=$(control_port vsftpd_limited)"
   # Extras beyond the test contract: server-side home, server logs.
   echo "FERRY_INTEROP_HOME=$FERRY_INTEROP_HOME"
   echo "FERRY_INTEROP_LOG_DIR=$LOG_DIR"

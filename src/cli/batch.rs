@@ -253,6 +253,7 @@ fn run(
     let total_files = items.len();
     // The walk's session becomes the first worker's: one login fewer.
     let spare = Arc::new(Mutex::new(Some(first)));
+    let site_path = connection.site_path().map(str::to_owned);
     let connector = Arc::new(move || {
         if let Some(session) = spare.lock().ok().and_then(|mut s| s.take()) {
             return Ok(session);
@@ -278,9 +279,11 @@ fn run(
     let mut done_bytes: HashMap<u64, u64> = HashMap::new();
     let mut finished: HashMap<u64, (ItemState, Option<String>)> = HashMap::new();
     let mut seen_added = total_files == 0;
+    let mut limit = None;
     loop {
         match events.recv_timeout(Duration::from_millis(200)) {
             Ok(Event::Added(_)) => seen_added = true,
+            Ok(Event::ConnectionLimit(n)) => limit = Some(n),
             Ok(Event::Progress { id, bytes_done, .. }) => {
                 done_bytes.insert(id, bytes_done);
             }
@@ -307,9 +310,49 @@ fn run(
     }
     let items = engine.items();
     drop(engine);
+    if let Some(n) = limit {
+        remember_limit(site_path.as_deref(), n);
+    }
     match shape {
         Shape::Folder { started } => summarize(&items, &skipped, &renamed, started),
         Shape::OneFile => one_result(&items),
+    }
+}
+
+/// The server allows `n` connections: say so, and a saved site keeps it as its limit, so the
+/// next transfer opens no more than that.
+fn remember_limit(site_path: Option<&str>, n: usize) {
+    let n = u8::try_from(n.max(1)).unwrap_or(u8::MAX);
+    let Some(site_path) = site_path else {
+        eprintln!(
+            "ferry: the server allows {n} connection(s) at a time; use --parallel {n} (a saved site remembers it)"
+        );
+        return;
+    };
+    let saved = super::target::load_sites().and_then(|mut store| {
+        let mut site = store
+            .find(site_path)
+            .map_err(|e| Failure::usage(e.to_string()))?
+            .clone();
+        if site.max_connections <= n {
+            return Ok(false);
+        }
+        site.max_connections = n;
+        store
+            .replace(site_path, site)
+            .map(|()| true)
+            .map_err(|e| Failure::local(e.to_string()))
+    });
+    match saved {
+        Ok(true) => eprintln!(
+            "ferry: the server allows {n} connection(s) at a time; site:{} now uses at most {n}",
+            printable(site_path)
+        ),
+        Ok(false) => {}
+        Err(e) => eprintln!(
+            "ferry: the server allows {n} connection(s) at a time, but the site could not be updated: {}",
+            printable(&e.message)
+        ),
     }
 }
 

@@ -42,6 +42,11 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
+    /// The saved site this connects to, if any.
+    pub(crate) fn site_path(&self) -> Option<&str> {
+        self.target.site_path.as_deref()
+    }
+
     /// Another logged-in session, with the decisions already made (no questions). The error
     /// is the engine's, so the transfer engine can tell a refused login from a dropped line.
     pub(crate) fn connect(&self) -> Result<Session, ftp::FtpError> {

@@ -236,6 +236,12 @@ impl FtpError {
         }
     }
 
+    /// Whether the server turned the connection away because it has too many (see
+    /// [`Reply::is_connection_limit`]).
+    pub fn is_connection_limit(&self) -> bool {
+        matches!(self, FtpError::Auth { reply } | FtpError::Reply { reply, .. } if reply.is_connection_limit())
+    }
+
     /// True when the connection is unusable after this error and must be reopened.
     pub fn is_fatal_to_session(&self) -> bool {
         !matches!(

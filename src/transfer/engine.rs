@@ -204,6 +204,10 @@ pub enum Event {
     Log(String),
     /// Totals over the queue, after every item that finishes.
     Totals(Totals),
+    /// The server refused a further connection because it has too many, while this many of
+    /// the engine's connections were open: what the server allows. A front end can remember it
+    /// for the site. Sent once per new number.
+    ConnectionLimit(usize),
     /// Nothing left to do: every item is finished, paused or asking.
     Idle,
 }
@@ -307,6 +311,8 @@ struct QueueState {
     connect_failures: u32,
     /// Workers without a session wait until then before connecting again.
     connect_not_before: Option<Instant>,
+    /// The connection limit last reported ([`Event::ConnectionLimit`]).
+    limit_reported: Option<usize>,
     shutdown: bool,
     /// Set after the workers have stopped: the saver writes one last time and ends.
     saver_stop: bool,
@@ -957,6 +963,11 @@ impl Worker {
                 state: entry.state,
                 error: Some(message.clone()),
             });
+        }
+        if error.is_connection_limit() && st.sessions > 0 && st.limit_reported != Some(st.sessions)
+        {
+            st.limit_reported = Some(st.sessions);
+            let _ = events.send(Event::ConnectionLimit(st.sessions));
         }
         st.connect_failures += 1;
         let give_up = class.stops_connecting()

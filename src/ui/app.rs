@@ -533,6 +533,12 @@ impl FerryApp {
                 for_job: false,
             }),
             Event::Idle => self.auto_refresh_now(),
+            Event::ConnectionLimit(n) => self.log.push(LogLine::now(
+                LogKind::Info,
+                format!(
+                    "The server allows {n} connection(s) at a time; the other transfers wait and try again later. Set \"Connections\" of the site to {n} to avoid the retries."
+                ),
+            )),
             _ => {}
         }
     }

@@ -86,7 +86,11 @@ impl QueueView {
                     row.eta = *eta;
                 }
             }
-            Event::Totals(_) | Event::Question { .. } | Event::Log(_) | Event::Idle => {}
+            Event::Totals(_)
+            | Event::Question { .. }
+            | Event::Log(_)
+            | Event::ConnectionLimit(_)
+            | Event::Idle => {}
         }
     }
 

@@ -64,7 +64,7 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read/write timeout on data sockets once the transfer runs.
 const DATA_IO_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often the control connection is polled for `ABOR` during a transfer.
-const POLL_INTERVAL: Duration = Duration::from_millis(20);
+const POLL_INTERVAL: Duration = Duration::from_millis(2);
 /// Largest chunk moved per read/write on a data connection.
 const CHUNK: usize = 16 * 1024;
 /// Commands whose injected reply replaces the whole exchange (not executed).
