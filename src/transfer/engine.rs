@@ -16,7 +16,7 @@
 //!   certificate or a TLS failure stops every queued item at once (one failed login, not one
 //!   per file); timeouts, cut connections and "too many connections" are retried.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -28,8 +28,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Direction, FileExistsPolicy, Item, ItemState, Job, NewItem};
+use super::model::{Direction, FileExistsPolicy, Item, Job};
 use super::names;
+use super::queue::{Blocked, Claim, Effect, Outcome, Queue, Rules, partial_of};
 use crate::ftp::checksum::{Hasher, Method};
 use crate::ftp::{ErrorClass, FtpError, Session, TransferControl, UploadMode, path as remote_path};
 use crate::persist::{Document, FileError, TomlFile};
@@ -124,133 +125,12 @@ pub fn queue_file_name(user: &str, host: &str, port: u16) -> String {
     format!("{readable}-{tag}.toml")
 }
 
-/// What the front end asks of the engine.
-#[derive(Debug, Clone)]
-pub enum Command {
-    /// Queue a job of items.
-    Add {
-        /// Shown to the user.
-        label: String,
-        /// Its file-exists policy.
-        on_exists: FileExistsPolicy,
-        /// The files.
-        items: Vec<NewItem>,
-    },
-    /// Stop an item and remove its partial data.
-    Cancel(u64),
-    /// Stop every unfinished item.
-    CancelAll,
-    /// Stop an item, keeping its partial data.
-    Pause(u64),
-    /// Queue a paused item again.
-    Resume(u64),
-    /// Queue a failed or cancelled item again (and allow connecting again after a refused
-    /// login or certificate).
-    Retry(u64),
-    /// Answer a file-exists question; `for_job` applies it to the rest of the job.
-    Answer {
-        /// The item that asked.
-        item: u64,
-        /// What to do (anything but `Ask`).
-        decision: FileExistsPolicy,
-        /// Apply to every later question of the same job.
-        for_job: bool,
-    },
-    /// Move an item to run before or after others.
-    SetPriority(u64, i32),
-    /// Forget finished items.
-    ClearFinished,
-}
+pub use super::queue::{Command, Event, Totals};
 
-/// What the engine tells the front end.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    /// Items were queued (ids in order).
-    Added(Vec<u64>),
-    /// An item changed state.
-    State {
-        /// The item.
-        id: u64,
-        /// Its new state.
-        state: ItemState,
-        /// Why, for failures and retries.
-        error: Option<String>,
-    },
-    /// Progress of an active item, at most ~10 times a second per item.
-    Progress {
-        /// The item.
-        id: u64,
-        /// Bytes of the target written so far.
-        bytes_done: u64,
-        /// Its size, if known.
-        total: Option<u64>,
-        /// Moving average, bytes per second.
-        speed: f64,
-        /// Seconds left at that speed, when both are known.
-        eta: Option<f64>,
-    },
-    /// The target exists and the policy is Ask: the item waits for a [`Command::Answer`].
-    Question {
-        /// The item.
-        id: u64,
-        /// The target that exists.
-        target: String,
-        /// Its size.
-        existing_size: Option<u64>,
-        /// The source's size.
-        source_size: Option<u64>,
-    },
-    /// A line for the log.
-    Log(String),
-    /// Totals over the queue, after every item that finishes.
-    Totals(Totals),
-    /// The server refused a further connection because it has too many, while this many of
-    /// the engine's connections were open: what the server allows. A front end can remember it
-    /// for the site. Sent once per new number.
-    ConnectionLimit(usize),
-    /// Nothing left to do: every item is finished, paused or asking.
-    Idle,
-}
-
-/// The queue in numbers, for a status line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Totals {
-    /// Items in the queue.
-    pub items: usize,
-    /// Items finished (done, skipped, failed or cancelled).
-    pub finished: usize,
-    /// Items that failed.
-    pub failed: usize,
-    /// Bytes of all items whose size is known.
-    pub bytes: u64,
-    /// Bytes written so far (finished items count whole).
-    pub bytes_done: u64,
-}
-
-fn totals(items: &[Item]) -> Totals {
-    let mut t = Totals {
-        items: items.len(),
-        ..Totals::default()
-    };
-    for item in items {
-        t.bytes += item.size.unwrap_or(0);
-        if item.state.is_finished() {
-            t.finished += 1;
-            if item.state != ItemState::Failed && item.state != ItemState::Cancelled {
-                t.bytes_done += item.size.unwrap_or(item.bytes_done);
-            }
-        } else {
-            t.bytes_done += item.bytes_done;
-        }
-        if item.state == ItemState::Failed {
-            t.failed += 1;
-        }
-    }
-    t
-}
-
+/// What the engine's threads share: the queue (behind one short lock) and the stop flags of
+/// the items being moved.
 struct Shared {
-    state: Mutex<QueueState>,
+    state: Mutex<State>,
     wake: Condvar,
     events: Sender<Event>,
     /// Held while a worker connects: connections open one at a time, so a wrong password is
@@ -258,91 +138,49 @@ struct Shared {
     connecting: Mutex<()>,
 }
 
-/// Bytes an attempt must have moved for its failure not to count as one of the retries.
-const FREE_RETRY_PROGRESS: u64 = 64 * 1024;
-
-/// Called when an attempt knows where it starts: if that is well past where the last one
-/// started, the last one made progress before it failed. A cut connection after real progress
-/// is a flaky line, not a failing file, so that failure does not count: a file cut twenty
-/// times still arrives with the default three retries.
-fn note_start(shared: &Shared, id: u64, offset: u64) {
-    {
-        let mut st = lock(&shared.state);
-        let previous = st.starts.insert(id, offset);
-        if previous.is_some_and(|p| offset >= p.saturating_add(FREE_RETRY_PROGRESS))
-            && let Some(item) = st.item_mut(id)
-        {
-            item.attempts = item.attempts.saturating_sub(1).max(1);
-        }
-    }
-}
-
-/// Why no worker may connect now.
-#[derive(Debug, Clone)]
-struct Blocked {
-    error: String,
-    class: ErrorClass,
-}
-
-#[derive(Default)]
-struct QueueState {
-    items: Vec<Item>,
-    jobs: Vec<Job>,
-    next_id: u64,
-    /// Stop flags of active items, and why they were stopped.
-    stops: HashMap<u64, (Arc<AtomicBool>, ItemState)>,
-    /// Per-item answers to file-exists questions.
-    answers: HashMap<u64, FileExistsPolicy>,
-    /// Items waiting out a retry backoff.
-    not_before: HashMap<u64, Instant>,
-    /// Items whose next attempt must start over (the server's copy failed its checksum).
-    restart: HashSet<u64>,
-    /// Where each item's last attempt started (bytes already there), to tell a flaky line
-    /// from a failing file.
-    starts: HashMap<u64, u64>,
-    active: usize,
-    /// Workers holding a logged-in session.
-    sessions: usize,
-    /// Set when connecting failed for a reason retrying cannot fix (login, certificate, TLS),
-    /// or failed too often with no session open: queued items fail with it, and no worker
-    /// connects until the user retries.
-    blocked: Option<Blocked>,
-    /// Connection attempts that failed in a row.
-    connect_failures: u32,
-    /// Workers without a session wait until then before connecting again.
-    connect_not_before: Option<Instant>,
-    /// The connection limit last reported ([`Event::ConnectionLimit`]).
-    limit_reported: Option<usize>,
+struct State {
+    queue: Queue,
+    /// Stop flags of claimed items (the worker checks its flag between reads).
+    flags: HashMap<u64, Arc<AtomicBool>>,
     shutdown: bool,
     /// Set after the workers have stopped: the saver writes one last time and ends.
     saver_stop: bool,
-    idle_reported: bool,
-    /// Changed since the last save.
-    dirty: bool,
 }
 
-impl QueueState {
-    fn item_mut(&mut self, id: u64) -> Option<&mut Item> {
-        self.items.iter_mut().find(|i| i.id == id)
-    }
-
-    /// Fails every queued item with the blocking error.
-    fn fail_queued(&mut self, events: &Sender<Event>, blocked: &Blocked) {
-        for item in &mut self.items {
-            if item.state == ItemState::Queued {
-                item.state = ItemState::Failed;
-                item.last_error = Some(blocked.error.clone());
-                item.error_class = Some(blocked.class);
-                let _ = events.send(Event::State {
-                    id: item.id,
-                    state: ItemState::Failed,
-                    error: Some(blocked.error.clone()),
-                });
+impl Shared {
+    /// Carries out what the queue decided: events to the front end, stop flags, partial
+    /// files to delete. Called under the lock, so effects happen in the queue's order.
+    fn run(&self, st: &mut State, effects: Vec<Effect>) {
+        let mut woke = false;
+        for effect in effects {
+            match effect {
+                Effect::Event(event) => {
+                    woke |= event == Event::Idle;
+                    let _ = self.events.send(event);
+                }
+                Effect::Stop(id) => {
+                    if let Some(flag) = st.flags.get(&id) {
+                        flag.store(true, Ordering::Relaxed);
+                    }
+                }
+                Effect::RemovePartial(part) => {
+                    let _ = fs::remove_file(part);
+                }
+                Effect::RemoveEmptyPartial(part) => {
+                    if fs::metadata(&part).is_ok_and(|m| m.len() == 0) {
+                        let _ = fs::remove_file(part);
+                    }
+                }
             }
         }
-        self.not_before.clear();
-        self.dirty = true;
+        if woke {
+            self.wake.notify_all();
+        }
     }
+}
+
+fn note_start(shared: &Shared, id: u64, offset: u64) {
+    lock(&shared.state).queue.note_start(id, offset);
 }
 
 /// A running queue.
@@ -357,14 +195,15 @@ impl Engine {
     /// Starts the workers. They connect lazily, when there is work.
     pub fn start(config: EngineConfig) -> Engine {
         let (tx, rx) = mpsc::channel();
-        let mut state = QueueState {
-            next_id: 1,
-            ..QueueState::default()
+        let rules = Rules {
+            retries: config.retries,
+            backoff: config.backoff,
         };
+        let mut queue = Queue::new(rules);
         let file = config.queue_file.clone().map(TomlFile::<QueueFile>::new);
         let file = file.and_then(|file| match file.read() {
             Ok(saved) => {
-                restore(&mut state, saved);
+                queue = Queue::restore(rules, saved.jobs, saved.items);
                 Some(file)
             }
             Err(e @ FileError::Corrupt { .. }) => {
@@ -394,7 +233,12 @@ impl Engine {
             }
         });
         let shared = Arc::new(Shared {
-            state: Mutex::new(state),
+            state: Mutex::new(State {
+                queue,
+                flags: HashMap::new(),
+                shutdown: false,
+                saver_stop: false,
+            }),
             wake: Condvar::new(),
             events: tx,
             connecting: Mutex::new(()),
@@ -431,146 +275,20 @@ impl Engine {
     /// Applies a command at once; never waits for the network.
     pub fn send(&self, command: Command) {
         let mut st = lock(&self.shared.state);
-        let events = &self.shared.events;
-        match command {
-            Command::Add {
-                label,
-                on_exists,
-                items,
-            } => {
-                let job = st.next_id;
-                st.next_id += 1;
-                st.jobs.push(Job {
-                    id: job,
-                    label,
-                    on_exists,
-                });
-                let mut ids = Vec::with_capacity(items.len());
-                for new in items {
-                    let id = st.next_id;
-                    st.next_id += 1;
-                    ids.push(id);
-                    st.items.push(Item {
-                        id,
-                        job,
-                        direction: new.direction,
-                        local: new.local,
-                        remote: new.remote,
-                        size: new.size,
-                        modified: new.modified,
-                        modified_exact: new.modified_exact,
-                        state: ItemState::Queued,
-                        bytes_done: 0,
-                        attempts: 0,
-                        last_error: None,
-                        error_class: None,
-                        priority: 0,
-                    });
-                }
-                st.idle_reported = false;
-                let _ = events.send(Event::Added(ids));
-                // New work after a refused login fails at once (the same login would be
-                // refused again); after a network failure it is worth another try.
-                if let Some(blocked) = st.blocked.clone() {
-                    if blocked.class.stops_connecting() {
-                        st.fail_queued(events, &blocked);
-                    } else {
-                        st.blocked = None;
-                        st.connect_failures = 0;
-                    }
-                }
-            }
-            Command::Cancel(id) => stop(&mut st, events, id, ItemState::Cancelled),
-            Command::Pause(id) => stop(&mut st, events, id, ItemState::Paused),
-            Command::CancelAll => {
-                let ids: Vec<u64> = st
-                    .items
-                    .iter()
-                    .filter(|i| !i.state.is_finished())
-                    .map(|i| i.id)
-                    .collect();
-                for id in ids {
-                    stop(&mut st, events, id, ItemState::Cancelled);
-                }
-            }
-            Command::Resume(id) | Command::Retry(id) => {
-                if let Some(item) = st.items.iter_mut().find(|i| {
-                    i.id == id
-                        && matches!(
-                            i.state,
-                            ItemState::Paused | ItemState::Failed | ItemState::Cancelled
-                        )
-                }) {
-                    item.state = ItemState::Queued;
-                    item.attempts = 0;
-                    item.last_error = None;
-                    item.error_class = None;
-                    let _ = events.send(Event::State {
-                        id,
-                        state: ItemState::Queued,
-                        error: None,
-                    });
-                    st.idle_reported = false;
-                    // The user asks for another try: connecting is allowed again.
-                    st.blocked = None;
-                    st.connect_failures = 0;
-                    st.connect_not_before = None;
-                }
-            }
-            Command::Answer {
-                item,
-                decision,
-                for_job,
-            } => {
-                let job = st.items.iter().find(|i| i.id == item).map(|i| i.job);
-                if for_job
-                    && let Some(job) = job
-                    && let Some(j) = st.jobs.iter_mut().find(|j| j.id == job)
-                {
-                    j.on_exists = decision;
-                }
-                st.answers.insert(item, decision);
-                let requeue: Vec<u64> = st
-                    .items
-                    .iter()
-                    .filter(|i| {
-                        i.state == ItemState::Asking
-                            && (i.id == item || (for_job && Some(i.job) == job))
-                    })
-                    .map(|i| i.id)
-                    .collect();
-                for id in requeue {
-                    if let Some(i) = st.item_mut(id) {
-                        i.state = ItemState::Queued;
-                    }
-                    let _ = events.send(Event::State {
-                        id,
-                        state: ItemState::Queued,
-                        error: None,
-                    });
-                }
-                st.idle_reported = false;
-            }
-            Command::SetPriority(id, priority) => {
-                if let Some(i) = st.item_mut(id) {
-                    i.priority = priority;
-                }
-            }
-            Command::ClearFinished => st.items.retain(|i| !i.state.is_finished()),
-        }
-        st.dirty = true;
+        let effects = st.queue.apply(command);
+        self.shared.run(&mut st, effects);
         drop(st);
         self.shared.wake.notify_all();
     }
 
     /// The queue in numbers.
     pub fn totals(&self) -> Totals {
-        totals(&lock(&self.shared.state).items)
+        lock(&self.shared.state).queue.totals()
     }
 
-    /// A copy of every item, for display.
+    /// A copy of every item (for a summary at the end; a front end follows the events).
     pub fn items(&self) -> Vec<Item> {
-        lock(&self.shared.state).items.clone()
+        lock(&self.shared.state).queue.items().to_vec()
     }
 }
 
@@ -581,9 +299,10 @@ impl Drop for Engine {
         {
             let mut st = lock(&self.shared.state);
             st.shutdown = true;
-            for (flag, why) in st.stops.values_mut() {
-                *why = ItemState::Queued;
-                flag.store(true, Ordering::Relaxed);
+            for id in st.queue.shut_down() {
+                if let Some(flag) = st.flags.get(&id) {
+                    flag.store(true, Ordering::Relaxed);
+                }
             }
         }
         self.shared.wake.notify_all();
@@ -598,47 +317,30 @@ impl Drop for Engine {
     }
 }
 
-/// Takes a saved queue: interrupted items go back to the queue (their partial files are
-/// continued).
-fn restore(st: &mut QueueState, saved: QueueFile) {
-    st.next_id = saved
-        .items
-        .iter()
-        .map(|i| i.id)
-        .chain(saved.jobs.iter().map(|j| j.id))
-        .max()
-        .unwrap_or(0)
-        + 1;
-    st.jobs = saved.jobs;
-    st.items = saved.items;
-    for item in &mut st.items {
-        if item.state == ItemState::Active {
-            item.state = ItemState::Queued;
-        }
-    }
-}
-
 /// Saves the queue when it changed, at most about twice a second, and once more at shutdown.
+/// A big queue takes longer to write: the pause after a save is at least four times what the
+/// save took, so saving never takes more than a fifth of a core or of the disk.
 fn save_loop(shared: &Shared, file: &TomlFile<QueueFile>) {
     loop {
         let (snapshot, last) = {
             let mut st = lock(&shared.state);
-            if !st.dirty && !st.saver_stop {
+            if !st.queue.is_dirty() && !st.saver_stop {
                 st = shared
                     .wake
                     .wait_timeout(st, Duration::from_millis(500))
                     .map(|(guard, _)| guard)
                     .unwrap_or_else(|e| e.into_inner().0);
             }
-            let snapshot = st.dirty.then(|| QueueFile {
-                jobs: st.jobs.clone(),
-                items: st.items.clone(),
+            let snapshot = st.queue.is_dirty().then(|| QueueFile {
+                jobs: st.queue.jobs().to_vec(),
+                items: st.queue.items().to_vec(),
             });
-            st.dirty = false;
+            st.queue.saved();
             (snapshot, st.saver_stop)
         };
+        let started = Instant::now();
         if let Some(snapshot) = snapshot
-            && let Err(e) = file.update(|doc: &mut QueueFile| *doc = snapshot)
+            && let Err(e) = file.replace(&snapshot)
         {
             let _ = shared
                 .events
@@ -647,8 +349,8 @@ fn save_loop(shared: &Shared, file: &TomlFile<QueueFile>) {
         if last {
             return;
         }
-        // At most about two saves a second, however busy the queue is.
-        let deadline = Instant::now() + Duration::from_millis(500);
+        let pause = (started.elapsed() * 4).max(Duration::from_millis(500));
+        let deadline = Instant::now() + pause;
         let mut st = lock(&shared.state);
         while !st.saver_stop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -660,63 +362,6 @@ fn save_loop(shared: &Shared, file: &TomlFile<QueueFile>) {
                 .wait_timeout(st, left)
                 .map(|(guard, _)| guard)
                 .unwrap_or_else(|e| e.into_inner().0);
-        }
-    }
-}
-
-fn is_idle(st: &QueueState) -> bool {
-    st.active == 0 && !st.items.iter().any(|i| i.state == ItemState::Queued)
-}
-
-fn stop(st: &mut QueueState, events: &Sender<Event>, id: u64, why: ItemState) {
-    if let Some((flag, reason)) = st.stops.get_mut(&id) {
-        *reason = why;
-        flag.store(true, Ordering::Relaxed);
-        return; // the worker reports the new state when it has stopped
-    }
-    if let Some(item) = st
-        .items
-        .iter_mut()
-        .find(|i| i.id == id && !i.state.is_finished())
-    {
-        item.state = why;
-        if why == ItemState::Cancelled && item.direction == Direction::Download {
-            let _ = fs::remove_file(partial_of(item));
-        }
-        let _ = events.send(Event::State {
-            id,
-            state: why,
-            error: None,
-        });
-    }
-}
-
-/// The partial file of a download item.
-fn partial_of(item: &Item) -> PathBuf {
-    names::partial_path(&item.local, &item.remote, item.size, item.modified)
-}
-
-/// How one attempt ended.
-enum Outcome {
-    Done,
-    Skipped(String),
-    Asking {
-        existing_size: Option<u64>,
-    },
-    Stopped,
-    /// Worth another attempt.
-    Retry(String, ErrorClass),
-    /// Will not get better by retrying.
-    Fail(String, ErrorClass),
-}
-
-impl Outcome {
-    /// The outcome of an engine error: retried or not by its class.
-    fn from_error(message: String, class: ErrorClass) -> Outcome {
-        if class.is_retryable() {
-            Outcome::Retry(message, class)
-        } else {
-            Outcome::Fail(message, class)
         }
     }
 }
@@ -748,9 +393,7 @@ impl Worker {
 
     fn drop_session(&mut self) {
         if let Some(session) = self.session.take() {
-            let mut st = lock(&self.shared.state);
-            st.sessions = st.sessions.saturating_sub(1);
-            drop(st);
+            lock(&self.shared.state).queue.session_closed();
             let _ = session.quit();
         }
     }
@@ -758,8 +401,7 @@ impl Worker {
     /// Forgets a session the server or network broke (no QUIT: it would only time out).
     fn lose_session(&mut self) {
         if self.session.take().is_some() {
-            let mut st = lock(&self.shared.state);
-            st.sessions = st.sessions.saturating_sub(1);
+            lock(&self.shared.state).queue.session_closed();
         }
     }
 
@@ -772,58 +414,19 @@ impl Worker {
                 return None;
             }
             let now = Instant::now();
-            // A worker without a session may take work only when connecting is allowed.
-            let may_connect =
-                st.blocked.is_none() && st.connect_not_before.is_none_or(|t| t <= now);
-            let ready = |i: &Item| st.not_before.get(&i.id).is_none_or(|t| *t <= now);
-            let next = if has_session || may_connect {
-                st.items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| i.state == ItemState::Queued && ready(i))
-                    .max_by_key(|(pos, i)| (i.priority, std::cmp::Reverse(*pos)))
-                    .map(|(pos, _)| pos)
-            } else {
-                None
-            };
-            if let Some(pos) = next {
-                let id = st.items[pos].id;
-                st.not_before.remove(&id);
-                let item = &mut st.items[pos];
-                item.state = ItemState::Active;
-                item.attempts += 1;
-                let item = item.clone();
-                let policy = st.answers.get(&item.id).copied().unwrap_or_else(|| {
-                    st.jobs
-                        .iter()
-                        .find(|j| j.id == item.job)
-                        .map(|j| j.on_exists)
-                        .unwrap_or(FileExistsPolicy::Ask)
-                });
+            let mut effects = Vec::new();
+            let claim = st.queue.claim(has_session, now, &mut effects);
+            if let Some(Claim { item, policy }) = claim {
                 let flag = Arc::new(AtomicBool::new(false));
-                st.stops
-                    .insert(item.id, (flag.clone(), ItemState::Cancelled));
-                st.active += 1;
-                let _ = self.shared.events.send(Event::State {
-                    id: item.id,
-                    state: ItemState::Active,
-                    error: None,
-                });
+                st.flags.insert(item.id, flag.clone());
+                self.shared.run(&mut st, effects);
                 return Some((item, policy, flag));
             }
-            if is_idle(&st) && !st.idle_reported {
-                st.idle_reported = true;
-                let _ = self.shared.events.send(Event::Idle);
-                self.shared.wake.notify_all();
-            }
+            self.shared.run(&mut st, effects);
             // Sleep until woken, or until the earliest backoff ends.
             let wait = st
-                .not_before
-                .values()
-                .copied()
-                .chain(st.connect_not_before.filter(|_| !has_session))
-                .map(|t| t.saturating_duration_since(now))
-                .min()
+                .queue
+                .next_wake(has_session, now)
                 .unwrap_or(Duration::from_secs(3600))
                 .max(Duration::from_millis(1));
             st = self
@@ -835,167 +438,29 @@ impl Worker {
         }
     }
 
-    fn backoff(&self, failures: u32) -> Duration {
-        self.config
-            .backoff
-            .saturating_mul(1 << failures.saturating_sub(1).min(5))
-            .min(Duration::from_secs(30))
-    }
-
     fn finish(&mut self, item: Item, outcome: Outcome) {
         let mut st = lock(&self.shared.state);
-        let stopped_as = st
-            .stops
-            .remove(&item.id)
-            .map(|(_, why)| why)
-            .unwrap_or(ItemState::Cancelled);
-        st.active = st.active.saturating_sub(1);
-        let retries = self.config.retries;
-        let events = self.shared.events.clone();
-        let started_at = st.starts.get(&item.id).copied();
-        let Some(entry) = st.item_mut(item.id) else {
-            return;
-        };
-        // Data moved before the line broke: try again at once (whether the attempt counts is
-        // decided when the next one knows where it starts, see `note_start`).
-        let moved_data = matches!(outcome, Outcome::Retry(_, ErrorClass::Transient))
-            && started_at
-                .is_some_and(|s| entry.bytes_done >= s.saturating_add(FREE_RETRY_PROGRESS));
-
-        let (state, error, class) = match outcome {
-            Outcome::Done => (ItemState::Done, None, None),
-            Outcome::Skipped(why) => (ItemState::Skipped, Some(why), None),
-            Outcome::Asking { existing_size } => {
-                let _ = events.send(Event::Question {
-                    id: item.id,
-                    target: match item.direction {
-                        Direction::Download => item.local.display().to_string(),
-                        Direction::Upload => item.remote.clone(),
-                    },
-                    existing_size,
-                    source_size: item.size,
-                });
-                entry.attempts = entry.attempts.saturating_sub(1);
-                (ItemState::Asking, None, None)
-            }
-            Outcome::Stopped => {
-                if stopped_as == ItemState::Cancelled && item.direction == Direction::Download {
-                    let _ = fs::remove_file(partial_of(&item));
-                }
-                (stopped_as, None, None)
-            }
-            Outcome::Retry(why, class) if entry.attempts <= retries => {
-                let _ = events.send(Event::Log(format!(
-                    "{}: {why}; retrying",
-                    crate::ftp::text::escape(&item.remote),
-                )));
-                (ItemState::Queued, Some(why), Some(class))
-            }
-            Outcome::Retry(why, class) | Outcome::Fail(why, class) => {
-                // Keep partial data for a retry, but not an empty file from a refused RETR.
-                let part = partial_of(&item);
-                if item.direction == Direction::Download
-                    && fs::metadata(&part).is_ok_and(|m| m.len() == 0)
-                {
-                    let _ = fs::remove_file(part);
-                }
-                (ItemState::Failed, Some(why), Some(class))
-            }
-        };
-        entry.state = state;
-        entry.last_error = error.clone();
-        entry.error_class = class;
-        if state == ItemState::Done {
-            entry.bytes_done = entry.size.unwrap_or(entry.bytes_done);
-        }
-        let attempts = entry.attempts;
-        if state.is_finished() {
-            st.starts.remove(&item.id);
-        }
-        if state == ItemState::Queued && !moved_data {
-            // Back off before the retry: the item waits in the queue, the worker moves on.
-            let wait = self.backoff(attempts);
-            st.not_before.insert(item.id, Instant::now() + wait);
-        }
-        let _ = events.send(Event::State {
-            id: item.id,
-            state,
-            error: error.clone(),
-        });
-        // A refused login or certificate in the middle (a reconnect): stop everything.
-        if let (Some(class), Some(error)) = (class, error)
-            && class.stops_connecting()
-        {
-            let blocked = Blocked { error, class };
-            st.fail_queued(&events, &blocked);
-            st.blocked = Some(blocked);
-        }
-        let _ = events.send(Event::Totals(totals(&st.items)));
-        st.dirty = true;
+        st.flags.remove(&item.id);
+        let effects = st.queue.finish(&item, outcome, Instant::now());
+        self.shared.run(&mut st, effects);
         drop(st);
         self.shared.wake.notify_all();
     }
 
-    /// The worker could not open a session for `item`. The item goes back to the queue
-    /// untouched (its attempt does not count), unless connecting cannot work: then it and every
-    /// queued item fail at once with the reason.
+    /// The worker could not open a session for `item`: the queue decides whether it waits or
+    /// everything stops.
     fn not_connected(&mut self, item: &Item, error: &FtpError) {
-        let mut guard = lock(&self.shared.state);
-        let st = &mut *guard;
-        // Paused or cancelled while it waited for the connection: keep what the user chose.
-        let stopped_by_user = st
-            .stops
-            .remove(&item.id)
-            .filter(|(flag, why)| flag.load(Ordering::Relaxed) && *why != ItemState::Queued)
-            .map(|(_, why)| why);
-        st.active = st.active.saturating_sub(1);
-        st.dirty = true;
-        let events = &self.shared.events;
-        let class = error.class();
-        let message = error.to_string();
-        if let Some(entry) = st.item_mut(item.id) {
-            entry.attempts = entry.attempts.saturating_sub(1);
-            entry.state = stopped_by_user.unwrap_or(ItemState::Queued);
-            entry.last_error = Some(message.clone());
-            entry.error_class = Some(class);
-            let _ = events.send(Event::State {
-                id: item.id,
-                state: entry.state,
-                error: Some(message.clone()),
-            });
-        }
-        if error.is_connection_limit() && st.sessions > 0 && st.limit_reported != Some(st.sessions)
-        {
-            st.limit_reported = Some(st.sessions);
-            let _ = events.send(Event::ConnectionLimit(st.sessions));
-        }
-        st.connect_failures += 1;
-        let give_up = class.stops_connecting()
-            || (st.sessions == 0 && st.connect_failures > self.config.retries);
-        if give_up {
-            let _ = events.send(Event::Log(format!("cannot connect: {message}")));
-            let blocked = Blocked {
-                error: message,
-                class,
-            };
-            st.fail_queued(events, &blocked);
-            st.blocked = Some(blocked);
-            drop(guard);
-            self.shared.wake.notify_all();
-            return;
-        }
-        let wait = self.backoff(st.connect_failures);
-        st.connect_not_before = Some(Instant::now() + wait);
-        let _ = events.send(Event::Log(format!(
-            "could not connect ({message}); trying again in {} s{}",
-            wait.as_secs().max(1),
-            if st.sessions > 0 {
-                format!(", meanwhile {} connection(s) go on", st.sessions)
-            } else {
-                String::new()
-            }
-        )));
-        drop(guard);
+        let mut st = lock(&self.shared.state);
+        st.flags.remove(&item.id);
+        let effects = st.queue.not_connected(
+            item,
+            error.to_string(),
+            error.class(),
+            error.is_connection_limit(),
+            Instant::now(),
+        );
+        self.shared.run(&mut st, effects);
+        drop(st);
         self.shared.wake.notify_all();
     }
 
@@ -1004,7 +469,7 @@ impl Worker {
         if self.session.is_none() {
             let gate = lock(&self.shared.connecting);
             // Another worker's connection may have been refused while this one waited.
-            if let Some(blocked) = lock(&self.shared.state).blocked.clone() {
+            if let Some(blocked) = lock(&self.shared.state).queue.blocked().cloned() {
                 return Err(SessionError::Blocked(blocked));
             }
             let connected = (self.config.connector)();
@@ -1012,18 +477,14 @@ impl Worker {
                 && e.class().stops_connecting()
             {
                 // Recorded before the next worker may try: it must not try the same login.
-                lock(&self.shared.state).blocked = Some(Blocked {
+                lock(&self.shared.state).queue.block(Blocked {
                     error: e.to_string(),
                     class: e.class(),
                 });
             }
             drop(gate);
             let session = connected.map_err(SessionError::Connect)?;
-            let mut st = lock(&self.shared.state);
-            st.sessions += 1;
-            st.connect_failures = 0;
-            st.connect_not_before = None;
-            drop(st);
+            lock(&self.shared.state).queue.session_opened();
             self.session = Some(session);
         }
         self.session
@@ -1288,7 +749,7 @@ impl Worker {
         let local_time = mtime(&meta);
         let mut remote = item.remote.clone();
         let shared = self.shared.clone();
-        let restart = lock(&self.shared.state).restart.remove(&item.id);
+        let restart = lock(&self.shared.state).queue.take_restart(item.id);
         let (verify, preserve_times) = (self.config.verify_checksums, self.config.preserve_times);
         let events = self.shared.events.clone();
         let session = self.session().map_err(AttemptError::Connect)?;
@@ -1377,7 +838,7 @@ impl Worker {
             .zip(algorithm)
             .map(|(h, a)| (a, h));
         if let Some(mismatch) = Self::verify_checksum(session, &remote, size, ours)? {
-            lock(&self.shared.state).restart.insert(item.id);
+            lock(&self.shared.state).queue.must_restart(item.id);
             return Ok(Outcome::Retry(
                 format!("{mismatch}; uploading it again"),
                 ErrorClass::Integrity,
@@ -1600,13 +1061,7 @@ impl Meter {
             .total
             .filter(|_| speed > 0.0)
             .map(|t| t.saturating_sub(bytes_done) as f64 / speed);
-        if let Some(item) = lock(&self.shared.state)
-            .items
-            .iter_mut()
-            .find(|i| i.id == self.id)
-        {
-            item.bytes_done = bytes_done;
-        }
+        lock(&self.shared.state).queue.progress(self.id, bytes_done);
         let _ = self.shared.events.send(Event::Progress {
             id: self.id,
             bytes_done,
@@ -1619,10 +1074,10 @@ impl Meter {
 
 impl Drop for Meter {
     fn drop(&mut self) {
-        if self.latest != self.recorded
-            && let Some(item) = lock(&self.shared.state).item_mut(self.id)
-        {
-            item.bytes_done = self.latest;
+        if self.latest != self.recorded {
+            lock(&self.shared.state)
+                .queue
+                .progress(self.id, self.latest);
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod model;
 pub mod names;
 pub mod plan;
+pub mod queue;
 pub mod walk;
 
 pub use browse::{BrowseRequest, BrowseResult, Browser};

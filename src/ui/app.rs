@@ -486,8 +486,7 @@ impl FerryApp {
         if let Event::Log(text) = &event {
             self.log.push(LogLine::now(LogKind::Info, text.as_str()));
         }
-        let engine = self.live.as_ref().map(|l| &l.engine);
-        self.queue.apply(&event, engine);
+        self.queue.apply(&event);
         match event {
             Event::State {
                 id,

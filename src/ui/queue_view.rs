@@ -1,8 +1,6 @@
 //! The queue panel: the engine's items as the window knows them (kept current from engine
 //! events, so drawing never locks the engine), in three tabs.
 
-use std::collections::BTreeMap;
-
 use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 
@@ -25,36 +23,74 @@ struct Row {
     eta: Option<f64>,
 }
 
-/// What the window knows of the queue.
+impl Row {
+    fn new(item: Item) -> Row {
+        Row {
+            item,
+            speed: 0.0,
+            eta: None,
+        }
+    }
+}
+
+/// What the window knows of the queue. Rows are kept in id order (the engine's queue order)
+/// in one vector; the tabs' row lists and the summary are worked out in one pass, only on a
+/// frame after something changed, so a queue of 100 000 items costs a frame no more than a
+/// short one when nothing moves, and one linear pass when something does.
 #[derive(Default)]
 pub(crate) struct QueueView {
-    rows: BTreeMap<u64, Row>,
+    rows: Vec<Row>,
     pub tab: QueueTab,
+    /// The positions in `rows` of each tab's rows, and the summary: None after a change.
+    derived: Option<Derived>,
+}
+
+struct Derived {
+    /// Indexed by `QueueTab as usize`.
+    tabs: [Vec<usize>; 3],
+    summary: String,
 }
 
 impl QueueView {
-    /// Applies an engine event; `engine` is asked for the details of new items only.
-    pub(crate) fn apply(&mut self, event: &Event, engine: Option<&Engine>) {
-        match event {
-            Event::Added(ids) => {
-                if let Some(engine) = engine {
-                    let first = ids.iter().min().copied().unwrap_or(0);
-                    for item in engine.items() {
-                        if item.id >= first && !self.rows.contains_key(&item.id) {
-                            self.rows.insert(
-                                item.id,
-                                Row {
-                                    item,
-                                    speed: 0.0,
-                                    eta: None,
-                                },
-                            );
-                        }
-                    }
+    fn position(&self, id: u64) -> Option<usize> {
+        self.rows.binary_search_by_key(&id, |r| r.item.id).ok()
+    }
+
+    fn row_mut(&mut self, id: u64) -> Option<&mut Row> {
+        let pos = self.position(id)?;
+        self.derived = None;
+        self.rows.get_mut(pos)
+    }
+
+    fn insert(&mut self, item: Item) {
+        self.derived = None;
+        match self.rows.last() {
+            // The usual case: new items have the highest ids.
+            Some(last) if last.item.id >= item.id => {
+                if let Err(pos) = self.rows.binary_search_by_key(&item.id, |r| r.item.id) {
+                    self.rows.insert(pos, Row::new(item));
                 }
             }
+            _ => self.rows.push(Row::new(item)),
+        }
+    }
+
+    /// Applies an engine event.
+    pub(crate) fn apply(&mut self, event: &Event) {
+        match event {
+            Event::Added(items) => {
+                self.rows.reserve(items.len());
+                for item in items {
+                    self.insert(item.clone());
+                }
+            }
+            Event::Removed(ids) => {
+                let gone: std::collections::HashSet<u64> = ids.iter().copied().collect();
+                self.rows.retain(|r| !gone.contains(&r.item.id));
+                self.derived = None;
+            }
             Event::State { id, state, error } => {
-                if let Some(row) = self.rows.get_mut(id) {
+                if let Some(row) = self.row_mut(*id) {
                     row.item.state = *state;
                     if error.is_some() {
                         row.item.last_error = error.clone();
@@ -77,7 +113,7 @@ impl QueueView {
                 speed,
                 eta,
             } => {
-                if let Some(row) = self.rows.get_mut(id) {
+                if let Some(row) = self.row_mut(*id) {
                     row.item.bytes_done = *bytes_done;
                     if total.is_some() {
                         row.item.size = *total;
@@ -96,27 +132,21 @@ impl QueueView {
 
     /// The item `id` as last reported.
     pub(crate) fn item(&self, id: u64) -> Option<&Item> {
-        self.rows.get(&id).map(|r| &r.item)
+        self.position(id).map(|p| &self.rows[p].item)
     }
 
     /// Forgets everything (a new connection has its own queue).
     pub(crate) fn reset(&mut self) {
         self.rows.clear();
+        self.derived = None;
     }
 
     /// Takes the engine's items as they are now (after connecting: a saved queue).
     pub(crate) fn load(&mut self, engine: &Engine) {
         self.reset();
-        for item in engine.items() {
-            self.rows.insert(
-                item.id,
-                Row {
-                    item,
-                    speed: 0.0,
-                    eta: None,
-                },
-            );
-        }
+        let mut items = engine.items();
+        items.sort_by_key(|i| i.id);
+        self.rows = items.into_iter().map(Row::new).collect();
     }
 
     fn in_tab(tab: QueueTab, state: ItemState) -> bool {
@@ -127,39 +157,49 @@ impl QueueView {
         }
     }
 
-    fn count(&self, tab: QueueTab) -> usize {
-        self.rows
-            .values()
-            .filter(|r| Self::in_tab(tab, r.item.state))
-            .count()
+    /// The tabs and the summary, worked out again if something changed.
+    fn derived(&mut self) -> &Derived {
+        let rows = &self.rows;
+        self.derived.get_or_insert_with(|| {
+            let mut tabs: [Vec<usize>; 3] = Default::default();
+            let (mut pending, mut bytes, mut done, mut speed) = (0usize, 0u64, 0u64, 0.0f64);
+            for (pos, row) in rows.iter().enumerate() {
+                let state = row.item.state;
+                for tab in [QueueTab::Pending, QueueTab::Failed, QueueTab::Done] {
+                    if Self::in_tab(tab, state) {
+                        tabs[tab as usize].push(pos);
+                    }
+                }
+                if !state.is_finished() {
+                    pending += 1;
+                    bytes += row.item.size.unwrap_or(0);
+                    done += row.item.bytes_done;
+                }
+                if state == ItemState::Active {
+                    speed += row.speed;
+                }
+            }
+            let summary = if pending == 0 {
+                String::new()
+            } else {
+                format!(
+                    "{pending} in queue · {} of {} · {}",
+                    format::size(done),
+                    format::size(bytes),
+                    format::speed(speed)
+                )
+            };
+            Derived { tabs, summary }
+        })
+    }
+
+    fn count(&mut self, tab: QueueTab) -> usize {
+        self.derived().tabs[tab as usize].len()
     }
 
     /// A one-line summary for the status bar.
-    pub(crate) fn summary(&self) -> String {
-        let active: f64 = self
-            .rows
-            .values()
-            .filter(|r| r.item.state == ItemState::Active)
-            .map(|r| r.speed)
-            .sum();
-        let pending: Vec<&Item> = self
-            .rows
-            .values()
-            .map(|r| &r.item)
-            .filter(|i| !i.state.is_finished())
-            .collect();
-        if pending.is_empty() {
-            return String::new();
-        }
-        let bytes: u64 = pending.iter().filter_map(|i| i.size).sum();
-        let done: u64 = pending.iter().map(|i| i.bytes_done).sum();
-        format!(
-            "{} in queue · {} of {} · {}",
-            pending.len(),
-            format::size(done),
-            format::size(bytes),
-            format::speed(active)
-        )
+    pub(crate) fn summary(&mut self) -> String {
+        self.derived().summary.clone()
     }
 
     /// Draws the panel; commands go straight to the engine.
@@ -186,7 +226,7 @@ impl QueueView {
                     }
                     QueueTab::Failed => {
                         if ui.button("Retry all").clicked() {
-                            for row in self.rows.values() {
+                            for row in &self.rows {
                                 if Self::in_tab(QueueTab::Failed, row.item.state) {
                                     engine.send(Command::Retry(row.item.id));
                                 }
@@ -195,20 +235,19 @@ impl QueueView {
                     }
                     QueueTab::Done => {
                         if ui.button("Clear finished").clicked() {
+                            // The engine confirms with Event::Removed.
                             engine.send(Command::ClearFinished);
-                            self.rows.retain(|_, r| !r.item.state.is_finished());
                         }
                     }
                 }
             });
         });
         let tab = self.tab;
-        let rows: Vec<&Row> = self
-            .rows
-            .values()
-            .filter(|r| Self::in_tab(tab, r.item.state))
-            .collect();
-        if rows.is_empty() {
+        self.derived();
+        let Some(derived) = &self.derived else { return };
+        let positions = &derived.tabs[tab as usize];
+        let all = &self.rows;
+        if positions.is_empty() {
             ui.weak(match tab {
                 QueueTab::Pending => "Nothing queued. Drag files between the panes, or drop them from your file manager onto the remote pane.",
                 QueueTab::Failed => "No failed transfers.",
@@ -240,8 +279,8 @@ impl QueueView {
                 }
             })
             .body(|body| {
-                body.rows(height, rows.len(), |mut r| {
-                    let Some(row) = rows.get(r.index()) else {
+                body.rows(height, positions.len(), |mut r| {
+                    let Some(row) = positions.get(r.index()).and_then(|&p| all.get(p)) else {
                         return;
                     };
                     ui_queue_row(&mut r, row, engine);
