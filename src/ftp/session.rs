@@ -27,6 +27,9 @@ use super::tickets::SessionTickets;
 
 /// Size of the buffers used to move file data: large enough for full speed over TLS.
 pub const TRANSFER_BUFFER: usize = 256 * 1024;
+
+/// What a data connection receives per system call (see `stream::Socket::set_read_ahead`).
+const DATA_READ_AHEAD: usize = 128 * 1024;
 /// Most entries a single listing may hold before Ferry refuses it (bounded memory).
 pub const MAX_LISTING_ENTRIES: usize = 2_000_000;
 /// Most bytes a single listing may send before Ferry refuses it: memory is bounded by bytes,
@@ -797,7 +800,8 @@ impl Session {
             }
         };
         configure_socket(&tcp, self.opts.io_timeout)?;
-        let socket = Socket::new(tcp, self.opts.io_timeout);
+        let mut socket = Socket::new(tcp, self.opts.io_timeout);
+        socket.set_read_ahead(DATA_READ_AHEAD);
         let mut stream = match (&self.tls, &self.server_name, self.data_protected) {
             (Some(cfg), Some(name), true) => {
                 match NetStream::handshake(
