@@ -276,7 +276,10 @@ fn run(
         items,
     });
     let bar = progress_bar(total_bytes, total_files);
+    // Bytes per item, and their sum kept as they change (summing 100 000 entries per event
+    // would make a big folder quadratic).
     let mut done_bytes: HashMap<u64, u64> = HashMap::new();
+    let mut done_sum: u64 = 0;
     let mut finished: HashMap<u64, (ItemState, Option<String>)> = HashMap::new();
     let mut seen_added = total_files == 0;
     let mut limit = None;
@@ -285,7 +288,8 @@ fn run(
             Ok(Event::Added(_)) => seen_added = true,
             Ok(Event::ConnectionLimit(n)) => limit = Some(n),
             Ok(Event::Progress { id, bytes_done, .. }) => {
-                done_bytes.insert(id, bytes_done);
+                let before = done_bytes.insert(id, bytes_done).unwrap_or(0);
+                done_sum = done_sum.saturating_sub(before).saturating_add(bytes_done);
             }
             Ok(Event::State { id, state, error }) if state.is_finished() => {
                 finished.insert(id, (state, error));
@@ -301,7 +305,7 @@ fn run(
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         }
         if let Some(bar) = &bar {
-            bar.set_position(done_bytes.values().sum());
+            bar.set_position(done_sum);
             bar.set_message(format!("{}/{} files", finished.len(), total_files));
         }
     }

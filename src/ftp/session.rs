@@ -28,6 +28,10 @@ use super::tickets::SessionTickets;
 /// Size of the buffers used to move file data: large enough for full speed over TLS.
 pub const TRANSFER_BUFFER: usize = 256 * 1024;
 
+/// The largest plaintext a TLS record carries: the buffer of a download is refilled until
+/// less than this is free.
+const MAX_TLS_RECORD: usize = 16 * 1024;
+
 /// What a data connection receives per system call (see `stream::Socket::set_read_ahead`).
 const DATA_READ_AHEAD: usize = 128 * 1024;
 /// Most entries a single listing may hold before Ferry refuses it (bounded memory).
@@ -591,25 +595,38 @@ impl Session {
         let mut data = self.open_data(&format!("RETR {remote}"), rest)?;
         let mut buf = vec![0u8; TRANSFER_BUFFER];
         let mut total = 0u64;
-        loop {
+        let mut ended = false;
+        while !ended {
             if ctl.cancel.load(Ordering::Relaxed) {
                 return Err(self.abort(data, FtpError::Cancelled));
             }
-            let n = match data.stream.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    // TCP closed without TLS close_notify. Many servers do this; the final
-                    // reply below says whether the file was complete.
-                    self.info("data connection closed without TLS close_notify");
-                    break;
+            // TLS hands over one record (16 KiB) per read; the disk wants big writes, and
+            // filling the buffer here saves copying everything once more through a BufWriter.
+            let mut n = 0;
+            while n + MAX_TLS_RECORD <= buf.len() {
+                match data.stream.read(&mut buf[n..]) {
+                    Ok(0) => {
+                        ended = true;
+                        break;
+                    }
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                        // TCP closed without TLS close_notify. Many servers do this; the final
+                        // reply below says whether the file was complete.
+                        self.info("data connection closed without TLS close_notify");
+                        ended = true;
+                        break;
+                    }
+                    Err(e) => {
+                        let err = self.io_error("receiving file data", e);
+                        return Err(self.abort(data, err));
+                    }
                 }
-                Err(e) => {
-                    let err = self.io_error("receiving file data", e);
-                    return Err(self.abort(data, err));
-                }
-            };
+            }
+            if n == 0 {
+                continue;
+            }
             if let (Some(limit), Some(announced)) = (limit, ctl.expected_size)
                 && total + n as u64 > limit
             {

@@ -77,9 +77,28 @@ pub enum TlsSetupError {
     Rustls(#[from] rustls::Error),
 }
 
-/// The crypto provider Ferry uses everywhere (ring).
+/// The crypto provider Ferry uses everywhere (ring), with AES-128-GCM offered before
+/// AES-256-GCM, as browsers do. Both are far beyond brute force; AES-128 has 10 rounds to
+/// AES-256's 14, and servers that follow the client's order (vsftpd, ProFTPD with OpenSSL's
+/// defaults) then spend about a quarter less CPU encrypting a download. On a busy server, or on
+/// loopback where server and client share the CPUs, that is the download's speed.
 pub fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    let mut provider = rustls::crypto::ring::default_provider();
+    // A stable sort: within each group the default order (then ChaCha20) stays.
+    provider
+        .cipher_suites
+        .sort_by_key(|suite| u8::from(!is_aes_128_gcm(suite.suite())));
+    Arc::new(provider)
+}
+
+fn is_aes_128_gcm(suite: rustls::CipherSuite) -> bool {
+    use rustls::CipherSuite as S;
+    matches!(
+        suite,
+        S::TLS13_AES_128_GCM_SHA256
+            | S::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+            | S::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    )
 }
 
 /// The rustls configurations one connection family needs.
@@ -176,6 +195,28 @@ mod tests {
         // SHA-256("abc") = ba7816bf...
         assert!(fp.starts_with("BA:78:16:BF:"), "{fp}");
         assert_eq!(fp.len(), 32 * 3 - 1);
+    }
+
+    #[test]
+    fn aes_128_gcm_is_offered_first_and_nothing_is_dropped() {
+        use rustls::CipherSuite as S;
+        let ours: Vec<S> = provider().cipher_suites.iter().map(|s| s.suite()).collect();
+        let default: Vec<S> = rustls::crypto::ring::default_provider()
+            .cipher_suites
+            .iter()
+            .map(|s| s.suite())
+            .collect();
+        assert_eq!(ours.len(), default.len());
+        assert!(default.iter().all(|s| ours.contains(s)));
+        let first_tls13 = ours.iter().find(|s| format!("{s:?}").starts_with("TLS13"));
+        assert_eq!(first_tls13, Some(&S::TLS13_AES_128_GCM_SHA256));
+        let first_tls12 = ours
+            .iter()
+            .find(|s| format!("{s:?}").starts_with("TLS_ECDHE"));
+        assert_eq!(
+            first_tls12,
+            Some(&S::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+        );
     }
 
     #[test]

@@ -662,14 +662,12 @@ impl Worker {
                 inner: &mut file,
                 hasher: hasher.as_mut(),
             };
-            // TLS hands over one record (16 KiB) per read: batch the disk writes.
-            let mut sink = io::BufWriter::with_capacity(256 * 1024, &mut writer);
             let mut progress = |done: u64| meter.update(offset + done);
             let mut ctl = TransferControl::new(&mut progress, stop);
             ctl.expected_size = total;
-            let received = session.download(&item.remote, offset, &mut sink, &mut ctl);
-            // A failed flush is a failed write: the buffered tail never reached the disk.
-            let flushed = sink.flush();
+            // `Session::download` writes in blocks of up to 256 KiB: no BufWriter needed.
+            let received = session.download(&item.remote, offset, &mut writer, &mut ctl);
+            let flushed = writer.flush();
             match (received, flushed) {
                 (Ok(n), Ok(())) => Ok(n),
                 (Err(e), _) => Err(e),
