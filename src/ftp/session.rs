@@ -32,6 +32,12 @@ pub const TRANSFER_BUFFER: usize = 256 * 1024;
 /// less than this is free.
 const MAX_TLS_RECORD: usize = 16 * 1024;
 
+/// A download is written to the disk in blocks of this size. Measured on Linux (ext4, in a
+/// VM): with 256 KiB writes the kernel's copy into the page cache cost five times as much CPU
+/// as with 64 KiB (larger page-cache folios, freshly allocated), and the block stays in the
+/// CPU's cache between the TLS copy and the write.
+const DOWNLOAD_BLOCK: usize = 64 * 1024;
+
 /// What a data connection receives per system call (see `stream::Socket::set_read_ahead`).
 const DATA_READ_AHEAD: usize = 128 * 1024;
 /// Most entries a single listing may hold before Ferry refuses it (bounded memory).
@@ -593,15 +599,15 @@ impl Session {
             .expected_size
             .map(|size| size.saturating_sub(offset).saturating_add(OVERRUN_MARGIN));
         let mut data = self.open_data(&format!("RETR {remote}"), rest)?;
-        let mut buf = vec![0u8; TRANSFER_BUFFER];
+        let mut buf = vec![0u8; DOWNLOAD_BLOCK];
         let mut total = 0u64;
         let mut ended = false;
         while !ended {
             if ctl.cancel.load(Ordering::Relaxed) {
                 return Err(self.abort(data, FtpError::Cancelled));
             }
-            // TLS hands over one record (16 KiB) per read; the disk wants big writes, and
-            // filling the buffer here saves copying everything once more through a BufWriter.
+            // TLS hands over one record (16 KiB) per read; filling a block here gives the disk
+            // fewer, larger writes without copying everything once more through a BufWriter.
             let mut n = 0;
             while n + MAX_TLS_RECORD <= buf.len() {
                 match data.stream.read(&mut buf[n..]) {

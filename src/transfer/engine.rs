@@ -665,7 +665,7 @@ impl Worker {
             let mut progress = |done: u64| meter.update(offset + done);
             let mut ctl = TransferControl::new(&mut progress, stop);
             ctl.expected_size = total;
-            // `Session::download` writes in blocks of up to 256 KiB: no BufWriter needed.
+            // `Session::download` writes in blocks of 64 KiB: no BufWriter needed.
             let received = session.download(&item.remote, offset, &mut writer, &mut ctl);
             let flushed = writer.flush();
             match (received, flushed) {
