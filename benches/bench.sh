@@ -581,7 +581,7 @@ REPORT="$SCRATCH/report.md"
   best="$(best_of curl_big lftp_big)"
   echo "| Ferry / best of curl and lftp (\`$best\`), 1 GiB, wall time | $(ratio ferry_big "$best") | ≤ 0.90× | $(at_most ferry_big "$best" 0.90 MED) |"
   echo "| Ferry / less of curl's and lftp's CPU (\`$(less_cpu curl_big lftp_big)\`), 1 GiB | $(cpu_ratio ferry_big "$(less_cpu curl_big lftp_big)") | ≤ 1.00× | $(at_most ferry_big "$(less_cpu curl_big lftp_big)" 1.00 CPU_MED) |"
-  echo "| (curl + fsync) / Ferry, 1 GiB, same durability | $(ratio curlsync_big ferry_big) | (context) | |"
+  echo "| (curl, then sync FILE) / Ferry, 1 GiB | $(ratio curlsync_big ferry_big) | (context) | |"
   echo
   echo "TLS: every client verified the certificate against the interop CA; each data connection resumed the control connection's TLS session (vsftpd refuses any that does not). Versions read from \`lftp debug\`, \`curl -v\` and \`ferry -v\` on one file."
   failed_note=""
