@@ -7,7 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
-pub mod connect;
+pub mod client;
 pub mod ftp;
 pub mod paths;
 pub mod persist;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT, Queryable};
-use ferry::connect::Endpoint;
+use ferry::client::Endpoint;
 use ferry::ftp::{NullLog, ProtocolLog, Security, Session};
 use ferry::sites::store::SiteStore;
 use ferry::sites::{Keychain, Logon, Site, SiteSecurity};

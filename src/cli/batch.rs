@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -252,14 +252,8 @@ fn run(
     let total_bytes: u64 = items.iter().filter_map(|i| i.size).sum();
     let total_files = items.len();
     // The walk's session becomes the first worker's: one login fewer.
-    let spare = Arc::new(Mutex::new(Some(first)));
     let site_path = connection.site_path().map(str::to_owned);
-    let connector = Arc::new(move || {
-        if let Some(session) = spare.lock().ok().and_then(|mut s| s.take()) {
-            return Ok(session);
-        }
-        connection.connect()
-    });
+    let connector = crate::client::reuse_first(first, connection.connector());
     let mut config = EngineConfig::new(connector);
     config.workers = workers.min(total_files.max(1));
     config.retries = batch.retries;

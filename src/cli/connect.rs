@@ -6,11 +6,14 @@ use std::time::Duration;
 
 use super::target::Target;
 use super::{ExitCode, Failure, GlobalOptions, prompt};
-use crate::connect::Endpoint;
-use crate::ftp::{self, ConnectOptions, Credentials, ProtocolLog, Session};
+use crate::client::{
+    self, ConnectError, ConnectRequest, Decisions, Endpoint, Login, PasswordNeeded,
+};
+use crate::ftp::{self, ProtocolLog, Session};
 use crate::paths;
 use crate::sites::{Keychain, Logon};
 use crate::tls::{Decision, PinStore, Trust, TrustProblem};
+use crate::transfer::Connector;
 
 /// The user's trust decisions: the pin store plus `--trust` fingerprints. A corrupt pin file
 /// is an error (it has been copied aside), never silently treated as empty.
@@ -29,32 +32,23 @@ pub(crate) fn load_trust(global: &GlobalOptions) -> Result<Trust, Failure> {
         .map_err(Failure::usage)
 }
 
-/// Everything needed to open more sessions to the same server without asking the user again
-/// (the workers of a folder transfer): the target, the credentials and the trust decisions
-/// made for the first connection.
+/// What a folder transfer needs to open more sessions to the same server without asking the
+/// user again: the connector from [`client::dial`] (same decisions, same password).
 #[derive(Clone)]
 pub(crate) struct Connection {
-    target: Target,
-    global: GlobalOptions,
-    creds: Credentials,
-    trust: Arc<Trust>,
-    log: Arc<dyn ProtocolLog>,
+    connector: Connector,
+    site_path: Option<String>,
 }
 
 impl Connection {
     /// The saved site this connects to, if any.
     pub(crate) fn site_path(&self) -> Option<&str> {
-        self.target.site_path.as_deref()
+        self.site_path.as_deref()
     }
 
-    /// Another logged-in session, with the decisions already made (no questions). The error
-    /// is the engine's, so the transfer engine can tell a refused login from a dropped line.
-    pub(crate) fn connect(&self) -> Result<Session, ftp::FtpError> {
-        let options = connect_options(&self.target, &self.global, &self.trust, &self.log)
-            .map_err(|f| ftp::FtpError::InvalidInput(f.message))?;
-        let mut session = Session::connect(options)?;
-        session.login(&self.creds)?;
-        Ok(session)
+    /// The connector for the transfer workers.
+    pub(crate) fn connector(&self) -> Connector {
+        self.connector.clone()
     }
 }
 
@@ -70,65 +64,111 @@ pub(crate) fn open_connection(
     target: &Target,
     global: &GlobalOptions,
 ) -> Result<(Session, Connection), Failure> {
-    let connection = Connection {
-        target: target.clone(),
-        global: global.clone(),
-        trust: Arc::new(load_trust(global)?),
-        creds: credentials(target, global)?,
-        log: if global.verbose {
-            Arc::new(ftp::StderrLog)
-        } else {
-            Arc::new(ftp::NullLog)
-        },
+    let trust = Arc::new(load_trust(global)?);
+    let log: Arc<dyn ProtocolLog> = if global.verbose {
+        Arc::new(ftp::StderrLog)
+    } else {
+        Arc::new(ftp::NullLog)
     };
-    let mut decided = false;
-    loop {
-        let options = connect_options(target, global, &connection.trust, &connection.log)?;
-        let err = match Session::connect(options) {
-            Ok(mut session) => {
-                session.login(&connection.creds)?;
-                return Ok((session, connection));
-            }
-            Err(err) => err,
-        };
-        let Some(problem) = TrustProblem::from_error(&err) else {
-            return Err(err.into());
-        };
-        if decided {
-            return Err(err.into());
+    let request = request(target, global)?;
+    let decisions = TerminalDecisions {
+        password_stdin: global.password_stdin,
+    };
+    let dialled =
+        client::dial(&request, &decisions, &trust, &Keychain::platform(), &log).map_err(failure)?;
+    Ok((
+        dialled.session,
+        Connection {
+            connector: dialled.connector,
+            site_path: target.site_path.clone(),
+        },
+    ))
+}
+
+/// The command line's answers: on the terminal, or from standard input for a password.
+struct TerminalDecisions {
+    password_stdin: bool,
+}
+
+impl Decisions for TerminalDecisions {
+    fn certificate(
+        &self,
+        problem: &TrustProblem,
+        can_remember: bool,
+    ) -> Result<Option<Decision>, ConnectError> {
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            // Not asked: the failure says how to pass the decision (--trust).
+            return Ok(None);
         }
-        match prompt::decide(problem, connection.trust.can_remember())? {
-            Decision::Reject => {
-                return Err(Failure {
-                    message: format!("{problem}\n  Rejected: not connecting."),
-                    code: ExitCode::UntrustedCertificate,
-                });
+        prompt::decide(problem, can_remember)
+            .map(Some)
+            .map_err(|f| ConnectError::Invalid(f.message))
+    }
+
+    fn password(
+        &self,
+        user: &str,
+        host: &str,
+        why: &PasswordNeeded,
+    ) -> Result<String, ConnectError> {
+        match why {
+            PasswordNeeded::NotGiven => {}
+            PasswordNeeded::NotSaved { site } => {
+                eprintln!("ferry: no password saved for site:{site}");
             }
-            decision => {
-                connection
-                    .trust
-                    .decide(problem, decision)
-                    .map_err(|e| Failure::local(format!("cannot remember the certificate: {e}")))?;
-                decided = true;
-            }
+            PasswordNeeded::KeychainFailed { error, .. } => eprintln!("ferry: {error}"),
         }
+        if self.password_stdin {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+                ConnectError::Invalid(format!("cannot read the password from standard input: {e}"))
+            })?;
+            return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+        }
+        if std::io::stdin().is_terminal() {
+            let prompt = format!("Password for {user}@{host}: ");
+            return rpassword::prompt_password(prompt)
+                .map_err(|e| ConnectError::Invalid(format!("cannot read the password: {e}")));
+        }
+        Err(ConnectError::NoPassword(
+            "no password: put it in the URL, save it with the site, pass --password-stdin, or run on a terminal to be asked".into(),
+        ))
     }
 }
 
-fn connect_options(
-    url: &Target,
-    global: &GlobalOptions,
-    trust: &Arc<Trust>,
-    log: &Arc<dyn ProtocolLog>,
-) -> Result<ConnectOptions, Failure> {
+/// How a failed dial ends the command: message and exit code.
+fn failure(e: ConnectError) -> Failure {
+    match e {
+        ConnectError::Ftp(e) => e.into(),
+        ConnectError::Untrusted(problem) => Failure {
+            message: format!(
+                "{problem}\n  To connect anyway, check the fingerprint with the server's administrator and pass --trust SHA256:{}\n  (or run on a terminal to be asked).",
+                problem.presented().sha256
+            ),
+            code: ExitCode::UntrustedCertificate,
+        },
+        e @ ConnectError::Rejected(_) => Failure {
+            message: e.to_string(),
+            code: ExitCode::UntrustedCertificate,
+        },
+        ConnectError::NoPassword(message) | ConnectError::Invalid(message) => {
+            Failure::usage(message)
+        }
+        e @ ConnectError::Remember(_) => Failure::local(e.to_string()),
+    }
+}
+
+/// The request for `target`: the server as the options say, and where the password comes
+/// from (the URL's, a saved site's keychain entry, or asked for).
+fn request(target: &Target, global: &GlobalOptions) -> Result<ConnectRequest, Failure> {
     let endpoint = Endpoint {
-        host: url.host.clone(),
-        port: url.port,
-        security: url.security,
-        ca_file: url.ca_file.clone(),
-        tls12_only: url.tls12_only,
-        active: url.active,
-        active_ports: if url.active {
+        host: target.host.clone(),
+        port: target.port,
+        security: target.security,
+        ca_file: target.ca_file.clone(),
+        tls12_only: target.tls12_only,
+        active: target.active,
+        active_ports: if target.active {
             parse_port_range(global.active_ports.as_deref())?
         } else {
             0..=0
@@ -136,7 +176,21 @@ fn connect_options(
         use_epsv: !global.no_epsv,
         timeout: Duration::from_secs(global.timeout.max(1)),
     };
-    endpoint.connect_options(trust, log).map_err(Failure::usage)
+    let login = match (&target.user, target.logon) {
+        (_, Logon::Anonymous) | (None, _) => Login::Anonymous,
+        (Some(user), _) => match (&target.password, &target.site_path, target.logon) {
+            (Some(password), _, _) => Login::Password {
+                user: user.clone(),
+                password: password.clone(),
+            },
+            (None, Some(site), Logon::Normal) => Login::Keychain {
+                user: user.clone(),
+                site_path: site.clone(),
+            },
+            _ => Login::Ask { user: user.clone() },
+        },
+    };
+    Ok(ConnectRequest::new(endpoint, login))
 }
 
 fn parse_port_range(range: Option<&str>) -> Result<std::ops::RangeInclusive<u16>, Failure> {
@@ -153,40 +207,4 @@ fn parse_port_range(range: Option<&str>) -> Result<std::ops::RangeInclusive<u16>
         return Err(bad());
     }
     Ok(from..=to)
-}
-
-/// The credentials for `target`: anonymous; the URL's password; a saved site's password from
-/// the keychain; else standard input (`--password-stdin`) or a prompt on a terminal.
-fn credentials(target: &Target, global: &GlobalOptions) -> Result<Credentials, Failure> {
-    let user = match (&target.user, target.logon) {
-        (_, Logon::Anonymous) | (None, _) => return Ok(Credentials::anonymous()),
-        (Some(user), _) => user.clone(),
-    };
-    if let Some(password) = target.password.clone() {
-        return Ok(Credentials::new(user, password));
-    }
-    if let (Some(site), Logon::Normal) = (&target.site_path, target.logon) {
-        match Keychain::platform().get(site) {
-            Ok(Some(password)) => return Ok(Credentials::new(user, password)),
-            Ok(None) => eprintln!("ferry: no password saved for site:{site}"),
-            Err(e) => eprintln!("ferry: {e}"),
-        }
-    }
-    if global.password_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-            Failure::usage(format!("cannot read the password from standard input: {e}"))
-        })?;
-        let password = line.trim_end_matches(['\r', '\n']).to_owned();
-        return Ok(Credentials::new(user, password));
-    }
-    if std::io::stdin().is_terminal() {
-        let prompt = format!("Password for {user}@{}: ", target.host);
-        let password = rpassword::prompt_password(prompt)
-            .map_err(|e| Failure::usage(format!("cannot read the password: {e}")))?;
-        return Ok(Credentials::new(user, password));
-    }
-    Err(Failure::usage(
-        "no password: put it in the URL, save it with the site, pass --password-stdin, or run on a terminal to be asked",
-    ))
 }

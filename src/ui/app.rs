@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Align, Key, Layout, Modifiers, RichText};
 
-use crate::connect::Endpoint;
+use crate::client::Endpoint;
 use crate::ftp::{LogKind, ProtocolLog, Security, path as remote_path};
 use crate::persist::TomlFile;
 use crate::sites::store::SiteStore;
@@ -1024,19 +1024,9 @@ impl FerryApp {
                 password: password.unwrap_or_default(),
             },
         };
-        let label = match &login {
-            Login::Password { user, .. } => format!("{user}@{host}"),
-            _ => host.clone(),
-        };
-        Ok(ConnectRequest {
-            endpoint,
-            login,
-            label,
-            remote_dir: path.filter(|p| !p.is_empty()),
-            local_dir: None,
-            max_connections: None,
-            plain_confirmed: false,
-        })
+        let mut request = ConnectRequest::new(endpoint, login);
+        request.remote_dir = path.filter(|p| !p.is_empty());
+        Ok(request)
     }
 
     /// A password typed into the host field as part of a URL moves to the password field, so
@@ -1087,26 +1077,10 @@ impl FerryApp {
     /// ambiguous: `a@b` and `a_b` shared one), to take over once. Paths only: the connecting
     /// thread touches the disk.
     fn queue_files(&self, request: &ConnectRequest) -> (Option<PathBuf>, Option<PathBuf>) {
-        let user = match &request.login {
-            Login::Anonymous => "anonymous",
-            Login::Password { user, .. } | Login::Keychain { user, .. } => user.as_str(),
-        };
-        let (host, port) = (&request.endpoint.host, request.endpoint.port);
-        let name = crate::transfer::engine::queue_file_name(user, host, port);
-        let legacy: String = format!("{user}_{host}_{port}")
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
         let dir = self.env.data_dir.as_ref().map(|d| d.join("queues"));
         (
-            dir.as_ref().map(|d| d.join(name)),
-            dir.map(|d| d.join(format!("{legacy}.toml"))),
+            dir.as_ref().map(|d| d.join(request.queue_file_name())),
+            dir.map(|d| d.join(request.legacy_queue_file_name())),
         )
     }
 

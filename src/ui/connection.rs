@@ -4,60 +4,18 @@
 //! is another attempt on another thread.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex};
 
-use crate::connect::Endpoint;
-use crate::ftp::{Credentials, LogKind, ProtocolLog, Security, Session, TlsInfo};
+use crate::client::{self, ConnectError, Decisions, Dialled, Endpoint, PasswordNeeded};
+use crate::ftp::{LogKind, ProtocolLog};
 use crate::sites::Keychain;
-use crate::tls::{CertInfo, Decision, Trust, TrustProblem};
-use crate::transfer::{BrowseResult, Browser, Connector, Engine, EngineConfig};
+use crate::tls::{Decision, Trust, TrustProblem};
+use crate::transfer::{BrowseResult, Browser, Engine, EngineConfig};
 
 use super::inbox::{Inbox, UiEvent};
 
-/// Where the password comes from.
-#[derive(Clone)]
-pub(crate) enum Login {
-    /// `anonymous`.
-    Anonymous,
-    /// Typed in (quick connect, or asked for).
-    Password { user: String, password: String },
-    /// A saved site's keychain entry (read on the connecting thread).
-    Keychain { user: String, site_path: String },
-}
-
-/// Everything one connection attempt needs.
-#[derive(Clone)]
-pub(crate) struct ConnectRequest {
-    pub endpoint: Endpoint,
-    pub login: Login,
-    /// Shown in the title bar and the status line: a site's path, or `user@host`.
-    pub label: String,
-    /// Open this remote folder after login.
-    pub remote_dir: Option<String>,
-    /// Show this local folder.
-    pub local_dir: Option<PathBuf>,
-    /// The server's limit on parallel connections (a site setting), if any.
-    pub max_connections: Option<usize>,
-    /// The user has seen the plain-FTP warning for this request.
-    pub plain_confirmed: bool,
-}
-
-impl ConnectRequest {
-    /// Plain FTP, and the user has not yet agreed to it.
-    pub(crate) fn needs_plain_warning(&self) -> bool {
-        self.endpoint.security == Security::Plain && !self.plain_confirmed
-    }
-}
-
-/// A logged-in first session and what the window shows of it.
-struct Established {
-    pub session: Session,
-    pub credentials: Credentials,
-    pub request: ConnectRequest,
-    pub home: String,
-    pub security: SecurityInfo,
-}
+pub(crate) use crate::client::{ConnectRequest, Login, SecurityInfo};
 
 /// What an attempt ended with.
 pub(crate) enum Outcome {
@@ -68,20 +26,44 @@ pub(crate) enum Outcome {
     Failed(String),
 }
 
-/// The lock icon's details.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SecurityInfo {
-    pub tls: Option<TlsInfo>,
-    pub data_protected: bool,
-    pub certificate: Option<CertInfo>,
-}
-
 /// How the engine of a connection runs (from the settings and the server).
 pub(crate) struct EngineSetup {
     pub workers: usize,
     pub queue_file: Option<PathBuf>,
     /// Where an older Ferry kept this queue: moved to `queue_file` if that does not exist yet.
     pub legacy_queue_file: Option<PathBuf>,
+}
+
+/// The window's answers while a connecting thread runs: none. Its dialogs live on the UI
+/// thread, so a certificate question ends the attempt (the dialog opens, and the user's
+/// decision starts a new attempt), and a missing password says where to enter it.
+struct WindowDecisions;
+
+impl Decisions for WindowDecisions {
+    fn certificate(
+        &self,
+        _problem: &TrustProblem,
+        _can_remember: bool,
+    ) -> Result<Option<Decision>, ConnectError> {
+        Ok(None)
+    }
+
+    fn password(
+        &self,
+        user: &str,
+        host: &str,
+        why: &PasswordNeeded,
+    ) -> Result<String, ConnectError> {
+        Err(ConnectError::NoPassword(match why {
+            PasswordNeeded::NotSaved { site } => {
+                format!("No password is saved for {site}. Enter it in the Site Manager.")
+            }
+            PasswordNeeded::KeychainFailed { error, .. } => error.clone(),
+            PasswordNeeded::NotGiven => {
+                format!("No password for {user}@{host}: type it in the Password field.")
+            }
+        }))
+    }
 }
 
 /// Starts an attempt on a new thread; `decision` (from the certificate dialog) is recorded
@@ -107,15 +89,20 @@ pub(crate) fn start_attempt(
                     }),
                     None => Ok(()),
                 };
-                let outcome = match decided.and_then(|()| attempt(request, &trust, &keychain, &log))
-                {
-                    Ok(established) => Outcome::Connected(Box::new(go_live(
-                        established,
-                        trust,
-                        log,
-                        setup,
-                        &inbox,
-                    ))),
+                let dialled = decided.and_then(|()| {
+                    client::dial(&request, &WindowDecisions, &trust, &keychain, &log).map_err(|e| {
+                        match e {
+                            ConnectError::Untrusted(problem) => {
+                                Outcome::Untrusted(problem, Box::new(request.clone()))
+                            }
+                            e => Outcome::Failed(e.to_string()),
+                        }
+                    })
+                });
+                let outcome = match dialled {
+                    Ok(dialled) => {
+                        Outcome::Connected(Box::new(go_live(dialled, request, setup, &inbox)))
+                    }
                     Err(outcome) => outcome,
                 };
                 inbox.send(UiEvent::Connect(outcome));
@@ -126,68 +113,6 @@ pub(crate) fn start_attempt(
             "cannot start a thread: {e}"
         ))));
     }
-}
-
-/// Connects and logs in; the error side is what to tell the window instead.
-fn attempt(
-    request: ConnectRequest,
-    trust: &Arc<Trust>,
-    keychain: &Keychain,
-    log: &Arc<dyn ProtocolLog>,
-) -> Result<Established, Outcome> {
-    let credentials = match &request.login {
-        Login::Anonymous => Credentials::anonymous(),
-        Login::Password { user, password } => Credentials::new(user.clone(), password.clone()),
-        Login::Keychain { user, site_path } => match keychain.get(site_path) {
-            Ok(Some(password)) => Credentials::new(user.clone(), password),
-            Ok(None) => {
-                return Err(Outcome::Failed(format!(
-                    "No password is saved for {site_path}. Enter it in the Site Manager."
-                )));
-            }
-            Err(e) => return Err(Outcome::Failed(e.to_string())),
-        },
-    };
-    let options = match request.endpoint.connect_options(trust, log) {
-        Ok(o) => o,
-        Err(e) => return Err(Outcome::Failed(e)),
-    };
-    let mut session = match Session::connect(options) {
-        Ok(s) => s,
-        Err(e) => {
-            return Err(match TrustProblem::from_error(&e) {
-                Some(problem) => Outcome::Untrusted(Box::new(problem.clone()), Box::new(request)),
-                None => Outcome::Failed(e.to_string()),
-            });
-        }
-    };
-    if let Err(e) = session.login(&credentials) {
-        return Err(Outcome::Failed(e.to_string()));
-    }
-    let home = match session.pwd() {
-        Ok(p) => p,
-        Err(e) => return Err(Outcome::Failed(e.to_string())),
-    };
-    let tls = session.tls_info();
-    let certificate = CertInfo::from_chain(&session.peer_certificates(), None)
-        .ok()
-        .map(|mut c| {
-            c.tls_version = tls.as_ref().map(|t| t.version.clone());
-            c.cipher_suite = tls.as_ref().map(|t| t.cipher_suite.clone());
-            c
-        });
-    let security = SecurityInfo {
-        data_protected: session.data_protected(),
-        tls,
-        certificate,
-    };
-    Ok(Established {
-        session,
-        credentials,
-        request,
-        home,
-        security,
-    })
 }
 
 /// A connected server: the browse worker, the transfer engine, and what to show about them.
@@ -205,58 +130,24 @@ pub(crate) struct Live {
     pub engine: Engine,
 }
 
-/// Starts the browse worker (on the first session) and the transfer engine for `established`.
-fn go_live(
-    established: Established,
-    trust: Arc<Trust>,
-    log: Arc<dyn ProtocolLog>,
-    setup: EngineSetup,
-    inbox: &Inbox,
-) -> Live {
-    let Established {
+/// Starts the browse worker (on the first session) and the transfer engine for `dialled`.
+fn go_live(dialled: Dialled, request: ConnectRequest, setup: EngineSetup, inbox: &Inbox) -> Live {
+    let Dialled {
         session,
-        credentials,
-        request,
+        connector,
         home,
         security,
-    } = established;
-    let endpoint = request.endpoint.clone();
-    let fresh: Connector = {
-        let endpoint = endpoint.clone();
-        Arc::new(move || {
-            let options = endpoint
-                .connect_options(&trust, &log)
-                .map_err(crate::ftp::FtpError::InvalidInput)?;
-            let mut session = Session::connect(options)?;
-            session.login(&credentials)?;
-            Ok(session)
-        })
-    };
+    } = dialled;
     // The browse worker starts on the session that just logged in: one login fewer.
-    let spare = Arc::new(Mutex::new(Some(session)));
-    let browse_connector: Connector = {
-        let fresh = fresh.clone();
-        Arc::new(move || {
-            if let Some(session) = spare.lock().ok().and_then(|mut s| s.take()) {
-                return Ok(session);
-            }
-            fresh()
-        })
-    };
-    let (browser, results) = Browser::start(browse_connector);
+    let (browser, results) = Browser::start(client::reuse_first(session, connector.clone()));
     relay(results, inbox, |(id, result): (u64, BrowseResult)| {
         UiEvent::Browse(id, result)
     });
-    let limit = request.max_connections.unwrap_or(16).max(1);
-    if let (Some(new), Some(old)) = (&setup.queue_file, &setup.legacy_queue_file)
-        && !new.exists()
-        && old.is_file()
-    {
-        // Best effort: without it the old queue just stays where it was.
-        let _ = std::fs::rename(old, new);
+    if let (Some(new), Some(old)) = (&setup.queue_file, &setup.legacy_queue_file) {
+        client::migrate_queue_file(new, old);
     }
-    let mut config = EngineConfig::new(fresh);
-    config.workers = setup.workers.clamp(1, 16).min(limit);
+    let mut config = EngineConfig::new(connector);
+    config.workers = request.workers(setup.workers);
     config.backoff = std::time::Duration::from_secs(2);
     config.queue_file = setup.queue_file;
     let mut engine = Engine::start(config);
@@ -270,7 +161,7 @@ fn go_live(
     };
     Live {
         label: request.label,
-        endpoint,
+        endpoint: request.endpoint,
         start_dir,
         local_dir: request.local_dir,
         home,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use egui::RichText;
 
-use crate::connect::Endpoint;
+use crate::client::Endpoint;
 use crate::sites::store::SiteStore;
 use crate::sites::{Logon, MaxTls, Site, SiteSecurity, TransferMode};
 

@@ -1,6 +1,5 @@
 //! From "where to connect" to [`ConnectOptions`]: the one place that turns a server address,
-//! its security mode and the user's trust decisions into rustls configurations. Shared by the
-//! command line and the window, so both connect the same way.
+//! its security mode and the user's trust decisions into rustls configurations.
 
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
