@@ -532,8 +532,17 @@ fn settings_are_saved_and_read_back() {
     gui.wait_label("Parallel transfers");
     gui.harness.check_accessibility();
     gui.click("Light");
+    // Saved by a worker (the window's thread does no disk I/O): wait for the file.
     let file = gui.config().join("settings.toml");
-    let text = std::fs::read_to_string(&file).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let text = loop {
+        gui.harness.step();
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        if text.contains("theme = \"light\"") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     assert!(text.contains("theme = \"light\""), "{text}");
     // A new window reads them: the Light choice is selected.
     let Gui { dirs, .. } = gui;

@@ -4,8 +4,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use egui::{Align, Key, Layout, Modifiers, RichText};
@@ -105,7 +106,9 @@ pub struct FerryApp {
     trust: Arc<Trust>,
     log_sink: Arc<dyn ProtocolLog>,
     settings: Settings,
-    settings_file: Option<TomlFile<Settings>>,
+    settings_file: Option<Arc<TomlFile<Settings>>>,
+    /// Orders the settings saves the workers make: only the newest is written.
+    settings_saves: Arc<(Mutex<()>, AtomicU64)>,
     settings_open: bool,
     applied_theme: Option<settings::Theme>,
     quick: QuickConnect,
@@ -134,6 +137,8 @@ pub struct FerryApp {
     title: String,
     /// The Sites menu's list, and when it was read.
     menu_sites: Option<(Instant, Vec<Site>)>,
+    /// A worker is reading the sites for the menu.
+    menu_sites_loading: bool,
     /// Settings changed and not yet written (written when the pointer is released, so a slider
     /// drag is one write).
     settings_dirty: bool,
@@ -157,8 +162,9 @@ impl FerryApp {
         let settings_file = env
             .config_dir
             .as_ref()
-            .map(|d| TomlFile::<Settings>::new(d.join("settings.toml")));
-        let settings = match settings_file.as_ref().map(TomlFile::read) {
+            .map(|d| Arc::new(TomlFile::<Settings>::new(d.join("settings.toml"))));
+        // Read before the first frame (the window needs them to open at all).
+        let settings = match settings_file.as_deref().map(TomlFile::read) {
             Some(Ok(s)) => s,
             Some(Err(e)) => {
                 notes.push(e.to_string());
@@ -196,6 +202,7 @@ impl FerryApp {
             log_sink,
             settings,
             settings_file,
+            settings_saves: Arc::default(),
             settings_open: false,
             applied_theme: None,
             quick: QuickConnect {
@@ -228,6 +235,7 @@ impl FerryApp {
             last_auto_refresh: Instant::now(),
             title: String::new(),
             menu_sites: None,
+            menu_sites_loading: false,
             settings_dirty: false,
             env,
         };
@@ -357,6 +365,11 @@ impl FerryApp {
                 }
                 UiEvent::ImportFile(Some(path)) => self.import_filezilla(path),
                 UiEvent::ImportFile(None) => {}
+                UiEvent::Dropped { remote_dir, files } => self.dropped_files(&remote_dir, files),
+                UiEvent::MenuSites(sites) => {
+                    self.menu_sites = Some((Instant::now(), sites));
+                    self.menu_sites_loading = false;
+                }
             }
         }
     }
@@ -840,16 +853,45 @@ impl FerryApp {
             ));
             return;
         }
+        // Looking at the files is disk I/O (a network share can take seconds): a worker does it.
         let remote_dir = self.remote.path.clone();
+        let paths: Vec<PathBuf> = dropped.iter().map(|f| f.path().to_owned()).collect();
+        let inbox = self.inbox.clone();
+        let spawned = std::thread::Builder::new()
+            .name("ferry-dropped".into())
+            .spawn(move || {
+                let files = paths
+                    .into_iter()
+                    .map(|path| {
+                        let looked = match std::fs::metadata(&path) {
+                            Ok(meta) if meta.is_dir() => Ok(None),
+                            Ok(meta) => Ok(Some(meta.len())),
+                            Err(e) => Err(format!("{}: {e}", path.display())),
+                        };
+                        (path, looked)
+                    })
+                    .collect();
+                inbox.send(UiEvent::Dropped { remote_dir, files });
+            });
+        if let Err(e) = spawned {
+            self.report(Err(format!("cannot start a thread: {e}")));
+        }
+    }
+
+    /// Dropped files, looked at: files are queued, folders planned on the browse worker.
+    fn dropped_files(
+        &mut self,
+        remote_dir: &str,
+        files: Vec<(PathBuf, Result<Option<u64>, String>)>,
+    ) {
         let mut items = Vec::new();
-        for file in dropped {
-            let path = file.path().to_owned();
+        for (path, looked) in files {
             let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
                 continue;
             };
-            let remote = remote_path::join(&remote_dir, &name);
-            match std::fs::metadata(&path) {
-                Ok(meta) if meta.is_dir() => {
+            let remote = remote_path::join(remote_dir, &name);
+            match looked {
+                Ok(None) => {
                     self.browse(
                         BrowseRequest::PlanUpload {
                             local: path,
@@ -858,15 +900,15 @@ impl FerryApp {
                         Purpose::Plan,
                     );
                 }
-                Ok(meta) => items.push(NewItem {
+                Ok(Some(size)) => items.push(NewItem {
                     direction: Direction::Upload,
                     local: path,
                     remote,
-                    size: Some(meta.len()),
+                    size: Some(size),
                     modified: None,
                     modified_exact: false,
                 }),
-                Err(e) => self.report(Err(format!("{}: {e}", path.display()))),
+                Err(e) => self.report(Err(e)),
             }
         }
         self.queue_items(Side::Local, items);
@@ -1194,13 +1236,20 @@ impl FerryApp {
                 .menu_sites
                 .as_ref()
                 .is_none_or(|(at, _)| at.elapsed() > Duration::from_secs(2));
-            if stale {
-                let sites = self
-                    .sites_file()
-                    .and_then(|p| SiteStore::load(&p).ok())
-                    .map(|s| s.sites().to_vec())
-                    .unwrap_or_default();
-                self.menu_sites = Some((Instant::now(), sites));
+            if stale && !self.menu_sites_loading {
+                // Read on a worker; the menu shows what it had until the answer comes.
+                self.menu_sites_loading = true;
+                let file = self.sites_file();
+                let inbox = self.inbox.clone();
+                let _ = std::thread::Builder::new()
+                    .name("ferry-sites-menu".into())
+                    .spawn(move || {
+                        let sites = file
+                            .and_then(|p| SiteStore::load(&p).ok())
+                            .map(|s| s.sites().to_vec())
+                            .unwrap_or_default();
+                        inbox.send(UiEvent::MenuSites(sites));
+                    });
             }
             let sites = self
                 .menu_sites
@@ -1558,11 +1607,24 @@ impl FerryApp {
         }
         if self.settings_dirty && !ctx.input(|i| i.pointer.any_down()) {
             self.settings_dirty = false;
-            if let Some(file) = &self.settings_file {
+            if let Some(file) = self.settings_file.clone() {
+                // Written on a worker; a failure comes back as a notice.
                 let new = self.settings.clone();
-                if let Err(e) = file.update(|s| *s = new) {
-                    self.report(Err(e.to_string()));
-                }
+                let inbox = self.inbox.clone();
+                let order = self.settings_saves.clone();
+                let generation = order.1.fetch_add(1, Ordering::SeqCst) + 1;
+                let _ = std::thread::Builder::new()
+                    .name("ferry-settings".into())
+                    .spawn(move || {
+                        let _one_at_a_time = order.0.lock();
+                        // A newer save has been asked for: it writes, this one need not.
+                        if order.1.load(Ordering::SeqCst) != generation {
+                            return;
+                        }
+                        if let Err(e) = file.update(|s| *s = new) {
+                            inbox.send(UiEvent::Notice(Err(e.to_string())));
+                        }
+                    });
             }
         }
     }

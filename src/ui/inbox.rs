@@ -33,6 +33,14 @@ pub(crate) enum UiEvent {
     Notice(Result<String, String>),
     /// The FileZilla import's file dialog returned a file (or was cancelled).
     ImportFile(Option<PathBuf>),
+    /// Files dropped onto the remote pane, looked at on a worker: each with its size, or None
+    /// for a folder, or why it cannot be read. `remote_dir` is where they were dropped.
+    Dropped {
+        remote_dir: String,
+        files: Vec<(PathBuf, Result<Option<u64>, String>)>,
+    },
+    /// The saved sites, read for the Sites menu.
+    MenuSites(Vec<crate::sites::Site>),
 }
 
 /// Sending side, cloned into every worker.
