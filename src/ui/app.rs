@@ -352,8 +352,9 @@ impl FerryApp {
                 UiEvent::Notice(result) => {
                     self.report(result.clone());
                     if let Some(manager) = &mut self.site_manager {
-                        manager.reload();
+                        let reload = manager.reload();
                         manager.message = Some(result);
+                        self.run_site_actions(reload.into_iter().collect());
                     }
                 }
                 UiEvent::LocalChanged(result) => {
@@ -366,6 +367,17 @@ impl FerryApp {
                 UiEvent::ImportFile(Some(path)) => self.import_filezilla(path),
                 UiEvent::ImportFile(None) => {}
                 UiEvent::Dropped { remote_dir, files } => self.dropped_files(&remote_dir, files),
+                UiEvent::SiteStore { result, done } => {
+                    // The menu reads the file again next time it opens.
+                    self.menu_sites = None;
+                    let worked = result.is_ok();
+                    if let Some(manager) = &mut self.site_manager {
+                        manager.stored(result, done.as_ref());
+                    }
+                    if worked && let Some(done) = done {
+                        self.run_site_actions(done.then);
+                    }
+                }
                 UiEvent::MenuSites(sites) => {
                     self.menu_sites = Some((Instant::now(), sites));
                     self.menu_sites_loading = false;
@@ -1305,10 +1317,12 @@ impl FerryApp {
 
     fn open_site_manager(&mut self) {
         if self.site_manager.is_none() {
-            self.site_manager = Some(SiteManager::open(
+            let (manager, load) = SiteManager::open(
                 self.sites_file(),
                 self.env.keychain.unavailable_reason().map(str::to_owned),
-            ));
+            );
+            self.site_manager = Some(manager);
+            self.run_site_actions(load.into_iter().collect());
         }
         self.site_manager_open = true;
     }
@@ -1528,6 +1542,72 @@ impl FerryApp {
         }
     }
 
+    /// Carries out what the Site Manager asked for; disk and keychain work on workers.
+    fn run_site_actions(&mut self, actions: Vec<SiteAction>) {
+        for action in actions {
+            match action {
+                SiteAction::Connect(request) => {
+                    self.site_manager_open = false;
+                    self.connect(*request);
+                }
+                SiteAction::Password {
+                    path,
+                    old_path,
+                    password,
+                } => {
+                    let keychain = self.env.keychain.clone();
+                    let inbox = self.inbox.clone();
+                    let _ = self.keychain_jobs.send(Box::new(move || {
+                        let result = save_password(
+                            &keychain,
+                            &path,
+                            old_path.as_deref(),
+                            password.as_deref(),
+                        );
+                        if let Err(e) = result {
+                            inbox.send(UiEvent::Notice(Err(e)));
+                        }
+                    }));
+                }
+                SiteAction::Store(job) => {
+                    let inbox = self.inbox.clone();
+                    let _ = std::thread::Builder::new()
+                        .name("ferry-sites".into())
+                        .spawn(move || {
+                            let (result, done) = job.run();
+                            inbox.send(UiEvent::SiteStore {
+                                result,
+                                done: Some(done),
+                            });
+                        });
+                }
+                SiteAction::Load(path) => {
+                    let inbox = self.inbox.clone();
+                    let _ = std::thread::Builder::new()
+                        .name("ferry-sites".into())
+                        .spawn(move || {
+                            let result = SiteStore::load(&path).map_err(|e| e.to_string());
+                            inbox.send(UiEvent::SiteStore { result, done: None });
+                        });
+                }
+                SiteAction::Import => {
+                    let inbox = self.inbox.clone();
+                    let _ = std::thread::Builder::new()
+                        .name("ferry-file-dialog".into())
+                        .spawn(move || {
+                            let picked = pollster::block_on(
+                                rfd::AsyncFileDialog::new()
+                                    .set_title("Import FileZilla sites")
+                                    .add_filter("FileZilla sitemanager.xml", &["xml"])
+                                    .pick_file(),
+                            );
+                            inbox.send(UiEvent::ImportFile(picked.map(|f| f.path().to_owned())));
+                        });
+                }
+            }
+        }
+    }
+
     /// Runs a local file operation on a worker thread, then refreshes the local pane.
     fn local_job(&self, job: impl FnOnce() -> Result<String, String> + Send + 'static) {
         let inbox = self.inbox.clone();
@@ -1544,48 +1624,7 @@ impl FerryApp {
             let mut open = self.site_manager_open;
             let actions = manager.ui(ctx, &mut open, timeout);
             self.site_manager_open = open;
-            for action in actions {
-                match action {
-                    SiteAction::Connect(request) => {
-                        self.site_manager_open = false;
-                        self.connect(*request);
-                    }
-                    SiteAction::Password {
-                        path,
-                        old_path,
-                        password,
-                    } => {
-                        let keychain = self.env.keychain.clone();
-                        let inbox = self.inbox.clone();
-                        let _ = self.keychain_jobs.send(Box::new(move || {
-                            let result = save_password(
-                                &keychain,
-                                &path,
-                                old_path.as_deref(),
-                                password.as_deref(),
-                            );
-                            if let Err(e) = result {
-                                inbox.send(UiEvent::Notice(Err(e)));
-                            }
-                        }));
-                    }
-                    SiteAction::Import => {
-                        let inbox = self.inbox.clone();
-                        let _ = std::thread::Builder::new()
-                            .name("ferry-file-dialog".into())
-                            .spawn(move || {
-                                let picked = pollster::block_on(
-                                    rfd::AsyncFileDialog::new()
-                                        .set_title("Import FileZilla sites")
-                                        .add_filter("FileZilla sitemanager.xml", &["xml"])
-                                        .pick_file(),
-                                );
-                                inbox
-                                    .send(UiEvent::ImportFile(picked.map(|f| f.path().to_owned())));
-                            });
-                    }
-                }
-            }
+            self.run_site_actions(actions);
             if !self.site_manager_open {
                 self.site_manager = None;
             }

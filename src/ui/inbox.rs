@@ -39,6 +39,11 @@ pub(crate) enum UiEvent {
         remote_dir: String,
         files: Vec<(PathBuf, Result<Option<u64>, String>)>,
     },
+    /// The site file, read or changed for the Site Manager (`done`: what follows a change).
+    SiteStore {
+        result: Result<crate::sites::store::SiteStore, String>,
+        done: Option<super::site_manager::StoreJobDone>,
+    },
     /// The saved sites, read for the Sites menu.
     MenuSites(Vec<crate::sites::Site>),
 }

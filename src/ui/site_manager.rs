@@ -25,6 +25,54 @@ pub(crate) enum SiteAction {
     },
     /// Pick a FileZilla sitemanager.xml and import it.
     Import,
+    /// Change the site file (on a worker: it is disk I/O), then run `job.then`.
+    Store(Box<StoreJob>),
+    /// Read the site file (on a worker) and hand it to [`SiteManager::stored`].
+    Load(PathBuf),
+}
+
+/// A change to the site file.
+pub(crate) enum StoreChange {
+    Add(Site),
+    Replace { old: String, site: Site },
+    Remove(String),
+}
+
+/// A change to make on a worker, and what follows when it worked.
+pub(crate) struct StoreJob {
+    /// A copy of the store to change (its `modify` re-reads the file under a lock).
+    pub store: SiteStore,
+    pub change: StoreChange,
+    /// Shown when it worked.
+    pub done: String,
+    /// The site to show afterwards (None: the first one).
+    pub select: Option<String>,
+    /// Run after it worked (keychain entries, connecting).
+    pub then: Vec<SiteAction>,
+}
+
+impl StoreJob {
+    /// Carries out the change (disk I/O: call it on a worker).
+    pub(crate) fn run(mut self) -> (Result<SiteStore, String>, StoreJobDone) {
+        let result = match self.change {
+            StoreChange::Add(site) => self.store.add(site),
+            StoreChange::Replace { old, site } => self.store.replace(&old, site),
+            StoreChange::Remove(path) => self.store.remove(&path).map(|_| ()),
+        };
+        let done = StoreJobDone {
+            done: self.done,
+            select: self.select,
+            then: self.then,
+        };
+        (result.map(|()| self.store).map_err(|e| e.to_string()), done)
+    }
+}
+
+/// What follows a [`StoreJob`] that worked.
+pub(crate) struct StoreJobDone {
+    pub done: String,
+    pub select: Option<String>,
+    pub then: Vec<SiteAction>,
 }
 
 /// The window's state.
@@ -40,19 +88,31 @@ pub(crate) struct SiteManager {
     confirm_delete: bool,
     pub message: Option<Result<String, String>>,
     keychain_note: Option<String>,
+    /// A worker is reading or changing the site file: Save, Connect and Delete wait.
+    busy: bool,
 }
 
+/// What the manager shows until the site file is read.
+const LOADING: &str = "Reading the saved sites…";
+
 impl SiteManager {
-    /// Opens the manager on the site file at `path`.
-    pub(crate) fn open(path: Option<PathBuf>, keychain_note: Option<String>) -> SiteManager {
-        let store = match path {
-            Some(path) => SiteStore::load(&path).map_err(|e| e.to_string()),
-            None => Err(
-                "This computer has no configuration folder for Ferry: sites cannot be saved."
-                    .into(),
+    /// Opens the manager on the site file at `path`; the window reads it on a worker (the
+    /// returned action) and hands it over with [`SiteManager::stored`].
+    pub(crate) fn open(
+        path: Option<PathBuf>,
+        keychain_note: Option<String>,
+    ) -> (SiteManager, Option<SiteAction>) {
+        let (store, load) = match path {
+            Some(path) => (Err(LOADING.to_owned()), Some(SiteAction::Load(path))),
+            None => (
+                Err(
+                    "This computer has no configuration folder for Ferry: sites cannot be saved."
+                        .into(),
+                ),
+                None,
             ),
         };
-        let mut manager = SiteManager {
+        let manager = SiteManager {
             store,
             editing: None,
             draft: Site::new("New site", ""),
@@ -62,18 +122,47 @@ impl SiteManager {
             confirm_delete: false,
             message: None,
             keychain_note,
+            busy: load.is_some(),
         };
-        if let Some(first) = manager.sites().first().cloned() {
-            manager.select(&first);
-        }
-        manager
+        (manager, load)
     }
 
-    /// Re-reads the file (after an import).
-    pub(crate) fn reload(&mut self) {
-        if let Ok(store) = &self.store {
-            let path = store.path().to_owned();
-            self.store = SiteStore::load(&path).map_err(|e| e.to_string());
+    /// Reads the file again (after an import): the action for the window's worker.
+    pub(crate) fn reload(&mut self) -> Option<SiteAction> {
+        let path = self.store.as_ref().ok()?.path().to_owned();
+        self.busy = true;
+        Some(SiteAction::Load(path))
+    }
+
+    /// The site file as a worker read or changed it. `done` is None for a plain read.
+    pub(crate) fn stored(
+        &mut self,
+        result: Result<SiteStore, String>,
+        done: Option<&StoreJobDone>,
+    ) {
+        self.busy = false;
+        let first_load = matches!(&self.store, Err(e) if e == LOADING);
+        match result {
+            Ok(store) => {
+                self.store = Ok(store);
+                let wanted = done.and_then(|d| d.select.clone()).or_else(|| {
+                    (!first_load && done.is_none())
+                        .then(|| self.editing.clone())
+                        .flatten()
+                });
+                let site = wanted
+                    .and_then(|path| self.sites().into_iter().find(|s| s.path() == path))
+                    .or_else(|| self.sites().first().cloned());
+                match site {
+                    Some(site) => self.select(&site),
+                    None => self.new_site(None),
+                }
+                if let Some(done) = done {
+                    self.message = Some(Ok(done.done.clone()));
+                }
+            }
+            Err(e) if done.is_some() => self.message = Some(Err(e)),
+            Err(e) => self.store = Err(e),
         }
     }
 
@@ -138,33 +227,42 @@ impl SiteManager {
         Ok(site)
     }
 
-    /// Saves the form. Returns the keychain action to run, if any.
-    fn save(&mut self) -> Result<Option<SiteAction>, String> {
+    /// The job that saves the form (on a worker), with the keychain action to run after it.
+    fn save(&mut self) -> Result<StoreJob, String> {
         let site = self.form_to_site()?;
-        let store = self.store.as_mut().map_err(|e| e.clone())?;
-        match &self.editing {
-            Some(old) => store.replace(old, site.clone()),
-            None => store.add(site.clone()),
-        }
-        .map_err(|e| e.to_string())?;
+        let store = self.store.as_ref().map_err(|e| e.clone())?.clone();
+        let change = match &self.editing {
+            Some(old) => StoreChange::Replace {
+                old: old.clone(),
+                site: site.clone(),
+            },
+            None => StoreChange::Add(site.clone()),
+        };
         let old_path = self.editing.clone().filter(|old| *old != site.path());
         let path = site.path();
         let password = std::mem::take(&mut self.password);
-        self.select(&site);
-        Ok(match site.logon {
+        let keychain = match site.logon {
             Logon::Normal if !password.is_empty() || old_path.is_some() => {
                 Some(SiteAction::Password {
-                    path,
+                    path: path.clone(),
                     old_path,
                     password: (!password.is_empty()).then_some(password),
                 })
             }
             Logon::Anonymous | Logon::AskPassword => Some(SiteAction::Password {
-                path,
+                path: path.clone(),
                 old_path,
                 password: None,
             }),
             Logon::Normal => None,
+        };
+        self.busy = true;
+        Ok(StoreJob {
+            store,
+            change,
+            done: format!("Saved {path}."),
+            select: Some(path),
+            then: keychain.into_iter().collect(),
         })
     }
 
@@ -287,26 +385,26 @@ impl SiteManager {
                 format!("Delete “{path}” and its saved password?"),
             );
             ui.horizontal(|ui| {
-                if ui.button("Yes, delete").clicked() {
-                    match self
-                        .store
-                        .as_mut()
-                        .map_err(|e| e.clone())
-                        .and_then(|s| s.remove(&path).map_err(|e| e.to_string()))
-                    {
-                        Ok(_) => {
-                            actions.push(SiteAction::Password {
-                                path: path.clone(),
-                                old_path: None,
-                                password: None,
-                            });
-                            self.message = Some(Ok(format!("Deleted {path}.")));
-                            match self.sites().first().cloned() {
-                                Some(first) => self.select(&first),
-                                None => self.new_site(None),
-                            }
+                if ui
+                    .add_enabled(!self.busy, egui::Button::new("Yes, delete"))
+                    .clicked()
+                {
+                    match self.store.as_ref() {
+                        Ok(store) => {
+                            self.busy = true;
+                            actions.push(SiteAction::Store(Box::new(StoreJob {
+                                store: store.clone(),
+                                change: StoreChange::Remove(path.clone()),
+                                done: format!("Deleted {path}."),
+                                select: None,
+                                then: vec![SiteAction::Password {
+                                    path: path.clone(),
+                                    old_path: None,
+                                    password: None,
+                                }],
+                            })));
                         }
-                        Err(e) => self.message = Some(Err(e)),
+                        Err(e) => self.message = Some(Err(e.clone())),
                     }
                     self.confirm_delete = false;
                 }
@@ -429,28 +527,33 @@ impl SiteManager {
         }
         ui.add_space(6.0);
         ui.horizontal(|ui| {
-            if ui.button("Save").clicked() {
+            let idle = !self.busy;
+            if ui.add_enabled(idle, egui::Button::new("Save")).clicked() {
                 match self.save() {
-                    Ok(action) => {
-                        self.message = Some(Ok(format!("Saved {}.", self.draft.path())));
-                        actions.extend(action);
-                    }
+                    Ok(job) => actions.push(SiteAction::Store(Box::new(job))),
                     Err(e) => self.message = Some(Err(e)),
                 }
             }
-            if ui.button(RichText::new("Connect").strong()).clicked() {
+            let connect = egui::Button::new(RichText::new("Connect").strong());
+            if ui.add_enabled(idle, connect).clicked() {
                 let typed = self.password.clone();
+                let draft = self.draft.clone();
                 match self.save() {
-                    Ok(action) => {
-                        actions.extend(action);
+                    Ok(mut job) => {
                         let request = request_for_site(
-                            &self.draft,
+                            &draft,
                             Some(typed).filter(|p| !p.is_empty()),
                             timeout,
                         );
                         match request {
-                            Ok(request) => actions.push(SiteAction::Connect(Box::new(request))),
-                            Err(e) => self.message = Some(Err(e)),
+                            Ok(request) => {
+                                job.then.push(SiteAction::Connect(Box::new(request)));
+                                actions.push(SiteAction::Store(Box::new(job)));
+                            }
+                            Err(e) => {
+                                self.busy = false;
+                                self.message = Some(Err(e));
+                            }
                         }
                     }
                     Err(e) => self.message = Some(Err(e)),
