@@ -48,6 +48,9 @@ pub(crate) enum UiEvent {
     MenuSites(Vec<crate::sites::Site>),
 }
 
+/// The longest a queue's progress waits to be drawn.
+const CHATTER_FRAME: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Sending side, cloned into every worker.
 #[derive(Clone)]
 pub(crate) struct Inbox {
@@ -74,10 +77,28 @@ impl Inbox {
         let _ = self.ctx.set(ctx.clone());
     }
 
-    /// Delivers `event` and wakes the window. False when the window is gone.
+    /// Delivers `event` and wakes the window: at once for what the user waits for, within
+    /// [`CHATTER_FRAME`] for the steady stream of a running queue (progress, log lines), so a
+    /// busy transfer draws about 20 frames a second instead of one per event (under software
+    /// rendering each frame costs real CPU). False when the window is gone.
     pub(crate) fn send(&self, event: UiEvent) -> bool {
+        let chatter = matches!(
+            &event,
+            UiEvent::Log(_)
+                | UiEvent::Engine(
+                    Event::Progress { .. }
+                        | Event::State { .. }
+                        | Event::Totals(_)
+                        | Event::Log(_)
+                        | Event::Added(_)
+                )
+        );
         let delivered = self.sender.send(event).is_ok();
-        self.wake();
+        if chatter {
+            self.wake_after(CHATTER_FRAME);
+        } else {
+            self.wake();
+        }
         delivered
     }
 
