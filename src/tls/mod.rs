@@ -79,9 +79,8 @@ pub enum TlsSetupError {
 
 /// The crypto provider Ferry uses everywhere (ring), with AES-128-GCM offered before
 /// AES-256-GCM, as browsers do. Both are far beyond brute force; AES-128 has 10 rounds to
-/// AES-256's 14, and servers that follow the client's order (vsftpd, ProFTPD with OpenSSL's
-/// defaults) then spend about a quarter less CPU encrypting a download. On a busy server, or on
-/// loopback where server and client share the CPUs, that is the download's speed.
+/// AES-256's 14, so servers that follow the client's order (vsftpd, ProFTPD with OpenSSL's
+/// defaults) and Ferry itself spend less CPU on the cipher of a download.
 pub fn provider() -> Arc<CryptoProvider> {
     let mut provider = rustls::crypto::ring::default_provider();
     // A stable sort: within each group the default order (then ChaCha20) stays.

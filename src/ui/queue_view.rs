@@ -310,6 +310,11 @@ impl QueueView {
         });
         let tab = self.tab;
         self.listed(tab);
+        if self.members_changed {
+            // The list waits for RELIST_EVERY; make sure a frame comes then even if nothing
+            // else happens (the last files of a queue).
+            ui.ctx().request_repaint_after(RELIST_EVERY);
+        }
         let positions = self
             .listed
             .as_ref()
