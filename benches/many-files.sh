@@ -40,7 +40,14 @@ command -v /usr/bin/time >/dev/null || { apt-get install -y -q time >/dev/null; 
 NAME=bench-many
 SRC="$FERRY_INTEROP_HOME/$NAME"
 SCRATCH="$(mktemp -d /tmp/ferry-many.XXXXXX)"
+pid=""
 cleanup() {
+  # Never leave the client running (it would skew the next measurement).
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
   rm -rf "$SCRATCH"
   [[ $KEEP -eq 1 ]] || rm -rf "${SRC:?}"
 }
