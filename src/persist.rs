@@ -218,21 +218,7 @@ impl<D: Document> TomlFile<D> {
     /// file is then still in place), or the document cannot be written as TOML.
     pub fn update<R>(&self, change: impl FnOnce(&mut D) -> R) -> Result<(D, R), FileError> {
         let path = &self.path;
-        if let Some(dir) = parent_dir(path) {
-            create_private_dir_all(dir).map_err(|e| FileError::io(dir, e))?;
-        }
-        let lock_path = sibling(path, ".lock");
-        // Each update opens its own handle: locks belong to the open file, so two handles in
-        // one process exclude each other like two processes do.
-        let lock = private_options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)
-            .map_err(|e| FileError::io(&lock_path, e))?;
-        lock.lock().map_err(|e| FileError::io(&lock_path, e))?;
-
+        let lock = self.lock()?;
         let mut doc = read_file::<D>(path)?.unwrap_or_default();
         // Compared as written, so that a change that changes nothing writes nothing, even over
         // a hand-edited file laid out differently (or over no file at all).
@@ -253,6 +239,26 @@ impl<D: Document> TomlFile<D> {
         Ok((doc, result))
     }
 
+    /// Creates the directory if needed and takes the exclusive lock on the sibling
+    /// `<file name>.lock`, held until the returned file is closed. Each call opens its own
+    /// handle: locks belong to the open file, so two handles in one process exclude each
+    /// other like two processes do.
+    fn lock(&self) -> Result<fs::File, FileError> {
+        if let Some(dir) = parent_dir(&self.path) {
+            create_private_dir_all(dir).map_err(|e| FileError::io(dir, e))?;
+        }
+        let lock_path = sibling(&self.path, ".lock");
+        let lock = private_options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(|e| FileError::io(&lock_path, e))?;
+        lock.lock().map_err(|e| FileError::io(&lock_path, e))?;
+        Ok(lock)
+    }
+
     /// Writes `doc` over the file without reading it first (under the same lock as
     /// [`TomlFile::update`], atomically). For a file one owner rewrites whole, often, and
     /// that it read at start: the transfer queue, which with 100 000 items is megabytes that
@@ -264,18 +270,7 @@ impl<D: Document> TomlFile<D> {
     /// TOML.
     pub fn replace(&self, doc: &D) -> Result<(), FileError> {
         let path = &self.path;
-        if let Some(dir) = parent_dir(path) {
-            create_private_dir_all(dir).map_err(|e| FileError::io(dir, e))?;
-        }
-        let lock_path = sibling(path, ".lock");
-        let lock = private_options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)
-            .map_err(|e| FileError::io(&lock_path, e))?;
-        lock.lock().map_err(|e| FileError::io(&lock_path, e))?;
+        let lock = self.lock()?;
         let text = serialize(doc).map_err(|e| FileError::io(path, e))?;
         write_atomically(path, text.as_bytes())?;
         drop(lock);

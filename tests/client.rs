@@ -85,6 +85,17 @@ fn trusted_request(server: &TestServer, login: Login) -> ConnectRequest {
     ConnectRequest::new(endpoint, login)
 }
 
+/// A request to `server` with the right password and no CA: its certificate is unknown.
+fn untrusted_request(server: &TestServer) -> ConnectRequest {
+    ConnectRequest::new(
+        Endpoint::new("127.0.0.1", server.port(), Security::ExplicitTls),
+        Login::Password {
+            user: "alice".into(),
+            password: "s3cret".into(),
+        },
+    )
+}
+
 fn self_signed_server() -> TestServer {
     TestServer::start(ServerConfig {
         certs: Some(Certs::self_signed()),
@@ -103,13 +114,7 @@ fn passes(server: &TestServer) -> Vec<String> {
 #[test]
 fn an_unknown_certificate_is_asked_once_and_the_connector_does_not_ask_again() {
     let server = self_signed_server();
-    let request = ConnectRequest::new(
-        Endpoint::new("127.0.0.1", server.port(), Security::ExplicitTls),
-        Login::Password {
-            user: "alice".into(),
-            password: "s3cret".into(),
-        },
-    );
+    let request = untrusted_request(&server);
     let decisions = Scripted::new(Some(Decision::AcceptOnce), None);
     let trust = Arc::new(Trust::new(None));
     let dialled = client::dial(&request, &decisions, &trust, &no_keychain(), &log())
@@ -132,13 +137,7 @@ fn an_unknown_certificate_is_asked_once_and_the_connector_does_not_ask_again() {
 #[test]
 fn a_rejected_or_unanswered_certificate_ends_the_attempt_before_any_password() {
     let server = self_signed_server();
-    let request = ConnectRequest::new(
-        Endpoint::new("127.0.0.1", server.port(), Security::ExplicitTls),
-        Login::Password {
-            user: "alice".into(),
-            password: "s3cret".into(),
-        },
-    );
+    let request = untrusted_request(&server);
     let trust = Arc::new(Trust::new(None));
     let reject = Scripted::new(Some(Decision::Reject), None);
     let err = client::dial(&request, &reject, &trust, &no_keychain(), &log())
