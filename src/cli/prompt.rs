@@ -4,19 +4,13 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use super::{ExitCode, Failure};
 use crate::tls::{Decision, TrustProblem};
 
-/// Shows `problem` and asks the user, or fails when nobody can answer.
-pub(crate) fn decide(problem: &TrustProblem, can_remember: bool) -> Result<Decision, Failure> {
+/// Shows `problem` and asks the user; None when nobody can answer (no terminal): the caller
+/// fails with the fingerprint to pass to `--trust`.
+pub(crate) fn decide(problem: &TrustProblem, can_remember: bool) -> Option<Decision> {
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(Failure {
-            message: format!(
-                "{problem}\n  To connect anyway, check the fingerprint with the server's administrator and pass --trust SHA256:{}\n  (or run on a terminal to be asked).",
-                problem.presented().sha256
-            ),
-            code: ExitCode::UntrustedCertificate,
-        });
+        return None;
     }
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "\n{}\n", problem.render());
@@ -39,10 +33,10 @@ pub(crate) fn decide(problem: &TrustProblem, can_remember: bool) -> Result<Decis
         let read = std::io::stdin().lock().read_line(&mut line);
         match (read, line.trim().to_ascii_lowercase().as_str()) {
             (Ok(0) | Err(_), _) | (_, "" | "r" | "reject" | "n" | "no") => {
-                return Ok(Decision::Reject);
+                return Some(Decision::Reject);
             }
-            (_, "o" | "once") => return Ok(Decision::AcceptOnce),
-            (_, "a" | "always") if can_remember => return Ok(Decision::AcceptAlways),
+            (_, "o" | "once") => return Some(Decision::AcceptOnce),
+            (_, "a" | "always") if can_remember => return Some(Decision::AcceptAlways),
             _ => {
                 let _ = writeln!(
                     err,
