@@ -527,6 +527,56 @@ fn filezilla_import_then_ls_site_with_keychain_password() {
     }
 }
 
+/// `put -r` of `src` to `dir` on `server`, then `get -r` of it into `back`, both with
+/// `--parallel 4`: both exit 0 and report every file, and every file comes back byte for byte.
+/// Returns what `put` printed.
+fn round_trip_with_four_workers(
+    env: &Env,
+    server: &str,
+    dir: &str,
+    src: &std::path::Path,
+    back: &std::path::Path,
+    expected: &[(String, Vec<u8>)],
+) -> String {
+    let url = env.url("ftp", server, dir);
+    let ca = env.ca();
+    let ca = ca.to_str().unwrap();
+    let transferred = format!("{} transferred", expected.len());
+    let put = ferry(&[
+        "put",
+        "-r",
+        "--parallel",
+        "4",
+        "--ca-file",
+        ca,
+        src.to_str().unwrap(),
+        &url,
+    ]);
+    let put_err = String::from_utf8_lossy(&put.stderr).into_owned();
+    assert!(put.status.success(), "put -r: {put_err}");
+    assert!(put_err.contains(&transferred), "{put_err}");
+    let get = ferry(&[
+        "get",
+        "-r",
+        "--parallel",
+        "4",
+        "--ca-file",
+        ca,
+        &url,
+        back.to_str().unwrap(),
+    ]);
+    let get_err = String::from_utf8_lossy(&get.stderr);
+    assert!(get.status.success(), "get -r: {get_err}");
+    assert!(get_err.contains(&transferred), "{get_err}");
+    for (rel, body) in expected {
+        assert!(
+            std::fs::read(back.join(rel)).unwrap() == *body,
+            "{rel} differs"
+        );
+    }
+    put_err
+}
+
 #[test]
 #[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
 fn vsftpd_500_files_up_and_down_with_four_workers() {
@@ -543,43 +593,14 @@ fn vsftpd_500_files_up_and_down_with_four_workers() {
         expected.push((rel, body));
     }
     let dir = format!("ferry-vsftpd_explicit-500-{}", std::process::id());
-    let url = env.url("ftp", "VSFTPD_EXPLICIT", &dir);
-    let ca = env.ca();
-    let ca = ca.to_str().unwrap();
-    let out = ferry(&[
-        "put",
-        "-r",
-        "--parallel",
-        "4",
-        "--ca-file",
-        ca,
-        src.to_str().unwrap(),
-        &url,
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "put -r: {stderr}");
-    assert!(stderr.contains("500 transferred"), "{stderr}");
-
-    let back = local.path().join("back");
-    let out = ferry(&[
-        "get",
-        "-r",
-        "--parallel",
-        "4",
-        "--ca-file",
-        ca,
-        &url,
-        back.to_str().unwrap(),
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "get -r: {stderr}");
-    assert!(stderr.contains("500 transferred"), "{stderr}");
-    for (rel, body) in &expected {
-        assert!(
-            std::fs::read(back.join(rel)).unwrap() == *body,
-            "{rel} differs"
-        );
-    }
+    round_trip_with_four_workers(
+        &env,
+        "VSFTPD_EXPLICIT",
+        &dir,
+        &src,
+        &local.path().join("back"),
+        &expected,
+    );
     // Clean up on the server through the engine's own walk.
     let (mut s, _) = env.session("VSFTPD_EXPLICIT", Security::ExplicitTls);
     let tree = ferry::transfer::walk::remote_tree(&mut s, &dir, false).unwrap();
@@ -735,43 +756,15 @@ fn vsftpd_with_two_connections_per_address_gets_2000_files_both_ways() {
         std::fs::write(&path, &body).unwrap();
         expected.push((rel, body));
     }
-    let url = env.url("ftp", "VSFTPD_LIMITED", &dir);
-    let ca = env.ca();
-    let ca = ca.to_str().unwrap();
-    let out = ferry(&[
-        "put",
-        "-r",
-        "--parallel",
-        "4",
-        "--ca-file",
-        ca,
-        src.to_str().unwrap(),
-        &url,
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "put -r: {stderr}");
-    assert!(stderr.contains("2000 transferred"), "{stderr}");
-    assert!(stderr.contains("allows 2 connection(s)"), "{stderr}");
-    let back = local.path().join("back");
-    let out = ferry(&[
-        "get",
-        "-r",
-        "--parallel",
-        "4",
-        "--ca-file",
-        ca,
-        &url,
-        back.to_str().unwrap(),
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "get -r: {stderr}");
-    assert!(stderr.contains("2000 transferred"), "{stderr}");
-    for (rel, body) in &expected {
-        assert!(
-            std::fs::read(back.join(rel)).unwrap() == *body,
-            "{rel} differs"
-        );
-    }
+    let put = round_trip_with_four_workers(
+        &env,
+        "VSFTPD_LIMITED",
+        &dir,
+        &src,
+        &local.path().join("back"),
+        &expected,
+    );
+    assert!(put.contains("allows 2 connection(s)"), "{put}");
     let _ =
         std::fs::remove_dir_all(std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir));
 }
