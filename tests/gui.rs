@@ -596,3 +596,211 @@ fn hostile_names_are_shown_escaped() {
     assert!(gui.has("Remote two\\rlines"));
     assert!(!gui.has("Remote \u{202e}txt.exe"));
 }
+
+/// A server that accepts and then says nothing: a connection attempt waits for its greeting
+/// until the timeout.
+fn silent_server() -> (std::net::TcpListener, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = listener.try_clone().unwrap();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = held.accept() {
+            open.push(socket);
+        }
+    });
+    (listener, port)
+}
+
+/// Types `text` into whatever has the keyboard focus (not moving the focus, which would
+/// change a selection).
+fn type_text(gui: &mut Gui, text: &str) {
+    gui.harness
+        .input_mut()
+        .events
+        .push(egui::Event::Text(text.into()));
+    gui.harness.step();
+    gui.harness.step();
+}
+
+fn save_site(gui: &Gui, name: &str, port: u16, logon: Logon) {
+    let mut store = SiteStore::load(&gui.config().join("sites.toml")).unwrap();
+    let mut site = Site::new(name, "127.0.0.1");
+    site.port = port;
+    site.security = SiteSecurity::ExplicitTls;
+    site.logon = logon;
+    site.user = "alice".into();
+    store.add(site).unwrap();
+}
+
+fn open_from_sites_menu(gui: &mut Gui, name: &str) {
+    gui.click("Sites ⏷");
+    gui.wait_label(name);
+    gui.click(name);
+}
+
+#[test]
+fn a_saved_site_without_a_saved_password_asks_for_it_and_can_remember_it_for_the_session() {
+    let server = server_with_files();
+    let dirs = tempfile::tempdir().unwrap();
+    pin(&server, &dirs.path().join("config"));
+    let mut gui = Gui::in_dirs(dirs);
+    // Nothing in the keychain for it (no keychain, or never saved).
+    save_site(&gui, "Box", server.port(), Logon::Normal);
+    save_site(&gui, "Asking box", server.port(), Logon::AskPassword);
+
+    open_from_sites_menu(&mut gui, "Box");
+    gui.wait_label("Password for Box");
+    assert!(gui.has("No password is saved for Box"));
+    gui.harness.check_accessibility();
+    // The field has the keyboard: typing and Enter connect.
+    type_text(&mut gui, "s3cret");
+    gui.click("Remember for this session (until Ferry quits)");
+    gui.click("Connect");
+    gui.wait_label("Remote hello.txt");
+    assert!(!gui.has("Password for Box"));
+
+    // Remembered: the next connection to it asks nothing.
+    gui.click("Disconnect");
+    gui.wait("disconnected", |h| {
+        h.query_all_by_label("Remote hello.txt").next().is_none()
+    });
+    open_from_sites_menu(&mut gui, "Box");
+    gui.wait_label("Remote hello.txt");
+    assert!(!gui.has("Password for"));
+
+    // A site set to ask: asked each time; Escape gives up and says so.
+    open_from_sites_menu(&mut gui, "Asking box");
+    gui.wait_label("Password for Asking box");
+    assert!(gui.has("asks for its password each time"));
+    gui.harness.key_press(egui::Key::Escape);
+    gui.wait_label("no password given");
+    assert!(!gui.has("Password for Asking box"));
+}
+
+#[test]
+fn the_certificate_prompt_is_modal_and_escape_rejects() {
+    let server = server_with_files();
+    let mut gui = Gui::new();
+    std::fs::write(gui.local().join("below.txt"), b"x").unwrap();
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("Local below.txt");
+    gui.quick_connect(&server);
+    gui.wait_label("Unknown certificate");
+
+    // A click outside lands on the backdrop: the prompt stays, the pane below is untouched.
+    let below = gui.harness.get_by_label("Local below.txt").rect().center();
+    gui.harness.hover_at(below);
+    gui.harness.step();
+    gui.harness.drag_at(below);
+    gui.harness.step();
+    gui.harness.drop_at(below);
+    for _ in 0..5 {
+        gui.harness.step();
+    }
+    assert!(
+        gui.has("Unknown certificate"),
+        "a click outside is not an answer"
+    );
+    assert!(gui.has("Waiting for your decision"));
+
+    // Escape is an answer: Reject, logged, and said in the status bar.
+    gui.harness.key_press(egui::Key::Escape);
+    gui.wait_label("rejected the certificate");
+    assert!(!gui.has("Unknown certificate"));
+    assert!(!gui.has("Waiting for your decision"));
+    assert!(!gui.has("Remote hello.txt"));
+}
+
+#[test]
+fn escape_on_the_file_exists_question_skips_the_file() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    std::fs::write(gui.local().join("hello.txt"), b"local copy").unwrap();
+    gui.click("Remote hello.txt");
+    gui.click("⬅ Download");
+    gui.wait_label("The target file exists");
+    gui.harness.key_press(egui::Key::Escape);
+    gui.wait_label("Done (1)");
+    assert!(!gui.has("The target file exists"));
+    assert!(!gui.has("Waiting for you"), "nothing is stranded");
+    assert_eq!(
+        std::fs::read(gui.local().join("hello.txt")).unwrap(),
+        b"local copy"
+    );
+}
+
+#[test]
+fn enter_confirms_rename_and_new_folder_and_rename_selects_the_name_without_its_extension() {
+    let mut gui = Gui::new();
+    std::fs::write(gui.local().join("report.pdf"), b"pdf").unwrap();
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("Local report.pdf");
+    gui.click("Local report.pdf");
+    gui.harness.key_press(egui::Key::F2);
+    gui.wait_label("New name for");
+    // "report" is selected: typing replaces it and keeps ".pdf".
+    type_text(&mut gui, "summary");
+    gui.harness.key_press(egui::Key::Enter);
+    gui.wait_label("Local summary.pdf");
+    assert!(gui.local().join("summary.pdf").exists());
+    assert!(!gui.local().join("report.pdf").exists());
+
+    // The local pane's button (the first; the remote pane's is the second).
+    gui.harness.get_all_by_label("📁+").next().unwrap().click();
+    gui.wait_label("New folder");
+    type_text(&mut gui, "inbox");
+    gui.harness.key_press(egui::Key::Enter);
+    gui.wait_label("Local inbox");
+    assert!(gui.local().join("inbox").is_dir());
+}
+
+#[test]
+fn a_connection_attempt_can_be_cancelled_and_repaints_slowly_while_it_waits() {
+    let (_listener, port) = silent_server();
+    let mut gui = Gui::new();
+    gui.type_into("Host or URL", "127.0.0.1");
+    gui.type_into("Port", &port.to_string());
+    gui.click("Connect");
+    gui.wait_label("Connecting to");
+    // The spinner asks for ten frames a second, not one per frame (once the log lines of the
+    // attempt have been shown: they ask for a frame within 50 ms).
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_millis(120));
+        gui.harness.step();
+    }
+    let delay = gui.harness.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+    assert!(
+        delay >= Duration::from_millis(90),
+        "the window asks to be repainted again after {delay:?}: {:?}",
+        gui.harness.ctx.repaint_causes()
+    );
+    let connect_button = |gui: &Gui| gui.harness.query_all_by_label("Connect").next().is_some();
+    assert!(!connect_button(&gui), "Connect is replaced by Cancel");
+    gui.click("Cancel");
+    gui.wait_label("Stopped connecting to");
+    assert!(connect_button(&gui));
+    assert!(!gui.has("Connecting to"));
+}
+
+#[test]
+fn quick_connect_takes_the_port_and_scheme_of_a_url() {
+    let server = server_with_files();
+    let mut gui = Gui::new();
+    // Fields left from another server: port 1 and implicit TLS. The URL says otherwise.
+    gui.type_into("Port", "1");
+    gui.type_into(
+        "Host or URL",
+        &format!("ftp://alice:s3cret@127.0.0.1:{}", server.port()),
+    );
+    gui.click("Connect");
+    gui.wait_label("Unknown certificate");
+    gui.click("Accept once");
+    gui.wait_label("Remote hello.txt");
+    let shows = |value: &str| gui.harness.query_all_by_value(value).next().is_some();
+    assert!(shows("ftp://127.0.0.1"), "the password left the host field");
+    assert!(
+        shows(&server.port().to_string()),
+        "the Port field shows the URL's port"
+    );
+}

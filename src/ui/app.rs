@@ -11,11 +11,10 @@ use std::time::{Duration, Instant};
 
 use egui::{Align, Key, Layout, Modifiers, RichText};
 
-use crate::client::Endpoint;
 use crate::ftp::{LogKind, ProtocolLog, Security, path as remote_path};
 use crate::persist::TomlFile;
 use crate::sites::store::SiteStore;
-use crate::sites::{FtpUrl, Keychain, Site, SiteSecurity};
+use crate::sites::{Keychain, Site};
 use crate::tls::{PinStore, Trust};
 use crate::transfer::{
     BrowseRequest, BrowseResult, Command, Direction, Event, ItemState, NewItem, names,
@@ -30,8 +29,10 @@ use super::inbox::{Inbox, UiEvent};
 use super::log_view::LogView;
 use super::pane::{DraggedRows, Pane, PaneAction, Side};
 use super::queue_view::QueueView;
+use super::quick_connect::{QuickAction, QuickConnect};
 use super::settings::{self, Settings};
 use super::site_manager::{self, SiteAction, SiteManager};
+use super::spinner::ui_spinner;
 
 /// Where the window keeps its files and finds its keychain. Tests give their own.
 #[derive(Clone)]
@@ -64,15 +65,6 @@ fn home_dir() -> PathBuf {
         .map(|d| d.home_dir().to_owned())
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("/"))
-}
-
-/// Quick connect's fields.
-struct QuickConnect {
-    host: String,
-    port: String,
-    user: String,
-    password: String,
-    security: SiteSecurity,
 }
 
 /// What a browse request was for.
@@ -114,6 +106,12 @@ pub struct FerryApp {
     quick: QuickConnect,
     live: Option<Live>,
     connecting: Option<String>,
+    /// The number of the latest connection attempt: reports of older ones (cancelled, or
+    /// replaced by a newer attempt) are dropped.
+    attempt: u64,
+    /// Passwords typed into the password dialog with "remember for this session", by site;
+    /// in memory only, gone when Ferry quits.
+    session_passwords: HashMap<String, String>,
     last_request: Option<ConnectRequest>,
     status: Option<Status>,
     local: Pane,
@@ -205,15 +203,11 @@ impl FerryApp {
             settings_saves: Arc::default(),
             settings_open: false,
             applied_theme: None,
-            quick: QuickConnect {
-                host: String::new(),
-                port: String::new(),
-                user: String::new(),
-                password: String::new(),
-                security: SiteSecurity::ExplicitTls,
-            },
+            quick: QuickConnect::default(),
             live: None,
             connecting: None,
+            attempt: 0,
+            session_passwords: HashMap::new(),
             last_request: None,
             status: None,
             local: Pane::new(Side::Local),
@@ -332,7 +326,15 @@ impl FerryApp {
     fn drain_inbox(&mut self) {
         while let Ok(event) = self.events.try_recv() {
             match event {
-                UiEvent::Connect(outcome) => self.connected(outcome),
+                UiEvent::Connect(attempt, outcome) if attempt == self.attempt => {
+                    self.connected(outcome);
+                }
+                UiEvent::Connect(_, outcome) => {
+                    // Cancelled: a session that got through anyway is closed again.
+                    if let Outcome::Connected(live) = outcome {
+                        connection::shut_down(*live);
+                    }
+                }
                 UiEvent::Browse(id, result) => self.browse_result(id, result),
                 UiEvent::Engine(event) => self.engine_event(event),
                 UiEvent::LocalListing { id, path, rows } => {
@@ -438,7 +440,26 @@ impl FerryApp {
                     can_remember: self.trust.can_remember(),
                 });
             }
+            Outcome::NeedPassword { request, why } => {
+                self.status = Some(Status {
+                    text: format!("Waiting for the password of {}", request.label),
+                    error: false,
+                    retry: false,
+                });
+                self.dialog = Some(Dialog::Password {
+                    user: request.login.user().to_owned(),
+                    request,
+                    why,
+                    password: String::new(),
+                    remember: false,
+                    fresh: true,
+                });
+            }
             Outcome::Failed(message) => {
+                // A remembered password may be why: ask again next time.
+                if let Some(request) = &self.last_request {
+                    self.session_passwords.remove(&request.label);
+                }
                 self.log.push(LogLine::now(LogKind::Error, message.clone()));
                 self.status = Some(Status {
                     text: format!("Could not connect: {message}"),
@@ -685,6 +706,7 @@ impl FerryApp {
                     side,
                     from: row.name.clone(),
                     to: row.name,
+                    fresh: true,
                 });
             }
             PaneAction::Delete(rows) => {
@@ -696,6 +718,7 @@ impl FerryApp {
                 self.dialog = Some(Dialog::NewFolder {
                     side,
                     name: String::new(),
+                    fresh: true,
                 });
             }
             PaneAction::CopyPath(path) => ctx.copy_text(path),
@@ -984,12 +1007,21 @@ impl FerryApp {
     // ---- connecting ----------------------------------------------------------------------
 
     /// Starts connecting (after the plain-FTP warning, when that applies).
-    fn connect(&mut self, request: ConnectRequest) {
+    fn connect(&mut self, mut request: ConnectRequest) {
         if request.needs_plain_warning() {
             self.dialog = Some(Dialog::PlainWarning(Box::new(request)));
             return;
         }
+        if let (Login::Keychain { user, .. } | Login::Ask { user }, Some(password)) =
+            (&request.login, self.session_passwords.get(&request.label))
+        {
+            request.login = Login::Password {
+                user: user.clone(),
+                password: password.clone(),
+            };
+        }
         self.disconnect();
+        self.attempt += 1;
         self.connecting = Some(request.label.clone());
         self.status = Some(Status {
             text: format!("Connecting to {}…", request.label),
@@ -997,18 +1029,21 @@ impl FerryApp {
             retry: false,
         });
         self.last_request = Some(request.clone());
-        let (setup, trust, keychain, log, inbox) = (
-            self.engine_setup(&request),
-            self.trust.clone(),
-            self.env.keychain.clone(),
-            self.log_sink.clone(),
-            self.inbox.clone(),
-        );
+        let (setup, dialer) = (self.engine_setup(&request), self.dialer());
+        let attempt = self.attempt;
         // Queued behind any keychain write still running (the attempt reads the keychain).
-        let start =
-            move || connection::start_attempt(request, None, setup, trust, keychain, log, inbox);
+        let start = move || dialer.start(attempt, request, None, setup);
         if let Err(job) = self.keychain_jobs.send(Box::new(start)) {
             (job.0)();
+        }
+    }
+
+    fn dialer(&self) -> connection::Dialer {
+        connection::Dialer {
+            trust: self.trust.clone(),
+            keychain: self.env.keychain.clone(),
+            log: self.log_sink.clone(),
+            inbox: self.inbox.clone(),
         }
     }
 
@@ -1030,89 +1065,12 @@ impl FerryApp {
         self.remote.placeholder = Some("Not connected.".into());
     }
 
-    fn quick_connect_request(&self) -> Result<ConnectRequest, String> {
-        let q = &self.quick;
-        let host = q.host.trim();
-        if host.is_empty() {
-            return Err("Enter a host name or an ftp:// / ftps:// address.".into());
-        }
-        let (security, host, mut port, mut user, mut password, path) = if host.contains("://") {
-            let url = FtpUrl::parse(host).map_err(|e| e.to_string())?;
-            (
-                url.security,
-                url.host,
-                url.port,
-                url.user,
-                url.password,
-                Some(url.path),
-            )
-        } else {
-            let security = q.security.to_security();
-            (
-                security,
-                host.to_owned(),
-                security.default_port(),
-                None,
-                None,
-                None,
-            )
-        };
-        if !q.port.trim().is_empty() {
-            port =
-                q.port.trim().parse().map_err(|_| {
-                    format!("Port “{}” is not a number from 1 to 65535", q.port.trim())
-                })?;
-        }
-        if !q.user.trim().is_empty() {
-            user = Some(q.user.trim().to_owned());
-        }
-        if !q.password.is_empty() {
-            password = Some(q.password.clone());
-        }
-        let mut endpoint = Endpoint::new(host.clone(), port, security);
-        endpoint.timeout = Duration::from_secs(self.settings.timeout_seconds);
-        let login = match user {
-            None => Login::Anonymous,
-            Some(user) => Login::Password {
-                user,
-                password: password.unwrap_or_default(),
-            },
-        };
-        let mut request = ConnectRequest::new(endpoint, login);
-        request.remote_dir = path.filter(|p| !p.is_empty());
-        Ok(request)
-    }
-
-    /// A password typed into the host field as part of a URL moves to the password field, so
-    /// it is shown masked like any other.
-    fn hide_url_password(&mut self) {
-        let host = self.quick.host.trim();
-        if !host.contains("://") {
-            return;
-        }
-        if let Ok(mut url) = FtpUrl::parse(host)
-            && let Some(password) = url.password.take()
-        {
-            self.quick.password = password;
-            if let Some(user) = url.user.take() {
-                self.quick.user = user;
-            }
-            if self.quick.port.trim().is_empty() {
-                self.quick.port = url.port.to_string();
-            }
-            let scheme = &host[..host.find("://").unwrap_or(0)];
-            let host = if url.host.contains(':') {
-                format!("[{}]", url.host)
-            } else {
-                url.host.clone()
-            };
-            // The URL's path rules: relative to the login folder, `//abs` for an absolute one.
-            let path = if url.path.is_empty() {
-                String::new()
-            } else {
-                format!("/{}", url.path)
-            };
-            self.quick.host = format!("{scheme}://{host}{path}");
+    /// Gives up the attempt in progress: the window forgets it at once; its thread ends on
+    /// its own (at the latest after the timeout) and whatever it reports is dropped.
+    fn cancel_connecting(&mut self) {
+        if let Some(label) = self.connecting.take() {
+            self.attempt += 1;
+            self.report(Ok(format!("Stopped connecting to {label}.")));
         }
     }
 
@@ -1162,61 +1120,17 @@ impl FerryApp {
         ui.horizontal_wrapped(|ui| {
             self.ui_sites_menu(ui);
             ui.separator();
-            let field =
-                |ui: &mut egui::Ui, value: &mut String, hint: &str, width: f32, password: bool| {
-                    ui.add(
-                        egui::TextEdit::singleline(value)
-                            .hint_text(hint)
-                            .desired_width(width)
-                            .password(password),
-                    )
-                    .on_hover_text(hint)
-                };
-            let mut enter = false;
-            for (value, hint, width, password) in [
-                (&mut self.quick.host, "Host or URL", 170.0, false),
-                (&mut self.quick.user, "User", 90.0, false),
-                (&mut self.quick.password, "Password", 90.0, true),
-                (&mut self.quick.port, "Port", 55.0, false),
-            ] {
-                let r = field(ui, value, hint, width, password);
-                enter |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            }
-            egui::ComboBox::from_id_salt("quick-security")
-                .selected_text(match self.quick.security {
-                    SiteSecurity::ExplicitTls => "FTPS explicit",
-                    SiteSecurity::ImplicitTls => "FTPS implicit",
-                    SiteSecurity::Plain => "FTP (insecure)",
-                })
-                .show_ui(ui, |ui| {
-                    for s in [
-                        SiteSecurity::ExplicitTls,
-                        SiteSecurity::ImplicitTls,
-                        SiteSecurity::Plain,
-                    ] {
-                        ui.selectable_value(
-                            &mut self.quick.security,
-                            s,
-                            site_manager::security_label(s),
-                        );
+            match self.quick.ui(ui, self.connecting.is_some()) {
+                QuickAction::None => {}
+                QuickAction::Cancel => self.cancel_connecting(),
+                QuickAction::Connect => {
+                    self.quick.take_url();
+                    let timeout = Duration::from_secs(self.settings.timeout_seconds);
+                    match self.quick.request(timeout) {
+                        Ok(request) => self.connect(request),
+                        Err(e) => self.report(Err(e)),
                     }
-                })
-                .response
-                .on_hover_text("Security");
-            let busy = self.connecting.is_some();
-            if ui
-                .add_enabled(!busy, egui::Button::new(RichText::new("Connect").strong()))
-                .clicked()
-                || (enter && !busy)
-            {
-                self.hide_url_password();
-                match self.quick_connect_request() {
-                    Ok(request) => self.connect(request),
-                    Err(e) => self.report(Err(e)),
                 }
-            }
-            if busy {
-                ui.add(egui::Spinner::new()).on_hover_text("Connecting");
             }
             if ui
                 .add_enabled(self.live.is_some(), egui::Button::new("Disconnect"))
@@ -1372,8 +1286,7 @@ impl FerryApp {
     fn ui_status_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             if let Some(label) = &self.connecting {
-                ui.add(egui::Spinner::new().size(12.0))
-                    .on_hover_text("Connecting");
+                ui_spinner(ui, 12.0).on_hover_text("Connecting");
                 ui.label(format!("Connecting to {label}…"));
             } else if let Some(status) = &self.status {
                 if status.error {
@@ -1409,6 +1322,29 @@ impl FerryApp {
         self.dialog = None;
         match choice {
             Choice::None | Choice::Cancel => {}
+            Choice::NotConnected(why) => {
+                self.log.push(LogLine::now(LogKind::Info, why.clone()));
+                self.status = Some(Status {
+                    text: why,
+                    error: false,
+                    retry: self.last_request.is_some(),
+                });
+            }
+            Choice::Password {
+                mut request,
+                password,
+                remember,
+            } => {
+                if remember {
+                    self.session_passwords
+                        .insert(request.label.clone(), password.clone());
+                }
+                request.login = Login::Password {
+                    user: request.login.user().to_owned(),
+                    password,
+                };
+                self.connect(*request);
+            }
             Choice::Trust(problem, request, decision) => {
                 if decision == crate::tls::Decision::Reject {
                     self.status = Some(Status {
@@ -1424,16 +1360,10 @@ impl FerryApp {
                     return;
                 }
                 self.connecting = Some(request.label.clone());
+                self.attempt += 1;
                 let setup = self.engine_setup(&request);
-                connection::start_attempt(
-                    *request,
-                    Some((*problem, decision)),
-                    setup,
-                    self.trust.clone(),
-                    self.env.keychain.clone(),
-                    self.log_sink.clone(),
-                    self.inbox.clone(),
-                );
+                self.dialer()
+                    .start(self.attempt, *request, Some((*problem, decision)), setup);
             }
             Choice::ConnectPlain(request) => self.connect(*request),
             Choice::Delete(side, rows) => self.delete(side, rows),

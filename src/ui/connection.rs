@@ -23,6 +23,11 @@ pub(crate) enum Outcome {
     Connected(Box<Live>),
     /// The certificate needs the user's decision.
     Untrusted(Box<TrustProblem>, Box<ConnectRequest>),
+    /// The request has no password to log in with: the window asks for it (`why` says why).
+    NeedPassword {
+        request: Box<ConnectRequest>,
+        why: String,
+    },
     Failed(String),
 }
 
@@ -35,8 +40,8 @@ pub(crate) struct EngineSetup {
 }
 
 /// The window's answers while a connecting thread runs: none. Its dialogs live on the UI
-/// thread, so a certificate question ends the attempt (the dialog opens, and the user's
-/// decision starts a new attempt), and a missing password says where to enter it.
+/// thread, so a question ends the attempt: the certificate or password dialog opens, and the
+/// user's answer starts a new attempt.
 struct WindowDecisions;
 
 impl Decisions for WindowDecisions {
@@ -54,64 +59,91 @@ impl Decisions for WindowDecisions {
         host: &str,
         why: &PasswordNeeded,
     ) -> Result<String, ConnectError> {
+        let _ = (user, host);
         Err(ConnectError::NoPassword(match why {
-            PasswordNeeded::NotSaved { site } => {
-                format!("No password is saved for {site}. Enter it in the Site Manager.")
+            PasswordNeeded::NotSaved { site } => format!("No password is saved for {site}."),
+            PasswordNeeded::KeychainFailed { error, .. } => {
+                format!("The keychain could not give the saved password: {error}")
             }
-            PasswordNeeded::KeychainFailed { error, .. } => error.clone(),
-            PasswordNeeded::NotGiven => {
-                format!("No password for {user}@{host}: type it in the Password field.")
-            }
+            PasswordNeeded::NotGiven => "This site asks for its password each time.".to_owned(),
         }))
     }
 }
 
-/// Starts an attempt on a new thread; `decision` (from the certificate dialog) is recorded
-/// first, on that thread too (it may write the pin file). On success the same thread starts the
-/// browse worker and the engine (which reads its saved queue), so the window only receives them.
-pub(crate) fn start_attempt(
-    request: ConnectRequest,
+/// What every connection attempt of the window shares: where trust decisions, passwords and
+/// the protocol log live, and where the outcome goes.
+#[derive(Clone)]
+pub(crate) struct Dialer {
+    pub trust: Arc<Trust>,
+    pub keychain: Keychain,
+    pub log: Arc<dyn ProtocolLog>,
+    pub inbox: Inbox,
+}
+
+impl Dialer {
+    /// Starts attempt number `attempt` on a new thread; `decision` (from the certificate
+    /// dialog) is recorded first, on that thread too (it may write the pin file). On success the
+    /// same thread starts the browse worker and the engine (which reads its saved queue), so
+    /// the window only receives them.
+    pub(crate) fn start(
+        self,
+        attempt: u64,
+        request: ConnectRequest,
+        decision: Option<(TrustProblem, Decision)>,
+        setup: EngineSetup,
+    ) {
+        let Dialer {
+            trust,
+            keychain,
+            log,
+            inbox,
+        } = self;
+        let spawned = std::thread::Builder::new()
+            .name("ferry-connect".into())
+            .spawn({
+                let inbox = inbox.clone();
+                move || {
+                    let outcome = attempt_on_this_thread(
+                        &request, decision, setup, &trust, &keychain, &log, &inbox,
+                    );
+                    inbox.send(UiEvent::Connect(attempt, outcome));
+                }
+            });
+        if let Err(e) = spawned {
+            inbox.send(UiEvent::Connect(
+                attempt,
+                Outcome::Failed(format!("cannot start a thread: {e}")),
+            ));
+        }
+    }
+}
+
+fn attempt_on_this_thread(
+    request: &ConnectRequest,
     decision: Option<(TrustProblem, Decision)>,
     setup: EngineSetup,
-    trust: Arc<Trust>,
-    keychain: Keychain,
-    log: Arc<dyn ProtocolLog>,
-    inbox: Inbox,
-) {
-    let spawned = std::thread::Builder::new()
-        .name("ferry-connect".into())
-        .spawn({
-            let inbox = inbox.clone();
-            move || {
-                let decided = match decision {
-                    Some((problem, decision)) => trust.decide(&problem, decision).map_err(|e| {
-                        Outcome::Failed(format!("cannot remember the certificate: {e}"))
-                    }),
-                    None => Ok(()),
-                };
-                let dialled = decided.and_then(|()| {
-                    client::dial(&request, &WindowDecisions, &trust, &keychain, &log).map_err(|e| {
-                        match e {
-                            ConnectError::Untrusted(problem) => {
-                                Outcome::Untrusted(problem, Box::new(request.clone()))
-                            }
-                            e => Outcome::Failed(e.to_string()),
-                        }
-                    })
-                });
-                let outcome = match dialled {
-                    Ok(dialled) => {
-                        Outcome::Connected(Box::new(go_live(dialled, request, setup, &inbox)))
-                    }
-                    Err(outcome) => outcome,
-                };
-                inbox.send(UiEvent::Connect(outcome));
-            }
-        });
-    if let Err(e) = spawned {
-        inbox.send(UiEvent::Connect(Outcome::Failed(format!(
-            "cannot start a thread: {e}"
-        ))));
+    trust: &Arc<Trust>,
+    keychain: &Keychain,
+    log: &Arc<dyn ProtocolLog>,
+    inbox: &Inbox,
+) -> Outcome {
+    if let Some((problem, decision)) = decision
+        && let Err(e) = trust.decide(&problem, decision)
+    {
+        return Outcome::Failed(format!("cannot remember the certificate: {e}"));
+    }
+    match client::dial(request, &WindowDecisions, trust, keychain, log) {
+        Ok(dialled) => {
+            Outcome::Connected(Box::new(go_live(dialled, request.clone(), setup, inbox)))
+        }
+        Err(ConnectError::Untrusted(problem)) => {
+            Outcome::Untrusted(problem, Box::new(request.clone()))
+        }
+        Err(ConnectError::NoPassword(why)) => Outcome::NeedPassword {
+            request: Box::new(request.clone()),
+            why,
+        },
+        Err(e) => Outcome::Failed(e.to_string()),
     }
 }
 

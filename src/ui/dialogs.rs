@@ -1,6 +1,8 @@
 //! Modal dialogs. Each one is data ([`Dialog`]) drawn by [`ui_dialog`], which returns what the
 //! user chose; the window acts on it. Risky choices are never the default: Reject is the
-//! focused button of the certificate dialogs, Cancel of the plain-FTP warning.
+//! focused button of the certificate dialogs, Cancel of the plain-FTP warning. A click outside
+//! a dialog does nothing (it is modal); Escape is an answer, the safe one ([`on_escape`]):
+//! Reject a certificate, Skip an existing file, Cancel the rest.
 
 use egui::{Color32, RichText};
 
@@ -28,10 +30,25 @@ pub(crate) enum Dialog {
         side: Side,
         from: String,
         to: String,
+        /// First frame: focus the field and select the name without its extension.
+        fresh: bool,
     },
     NewFolder {
         side: Side,
         name: String,
+        fresh: bool,
+    },
+    /// A saved site without a saved password (no keychain, or set to ask), or a keychain that
+    /// failed: the password for this connection.
+    Password {
+        request: Box<ConnectRequest>,
+        user: String,
+        /// Why it is asked for (said above the field).
+        why: String,
+        password: String,
+        /// Keep it in memory until Ferry quits, for this site's next connections.
+        remember: bool,
+        fresh: bool,
     },
     Exists {
         item: u64,
@@ -50,8 +67,16 @@ pub(crate) enum Choice {
     None,
     /// Closed without doing anything.
     Cancel,
+    /// A connection was declined before it started (no password, plain FTP refused): why.
+    NotConnected(String),
     Trust(Box<TrustProblem>, Box<ConnectRequest>, Decision),
     ConnectPlain(Box<ConnectRequest>),
+    /// Connect with the password typed in the password dialog.
+    Password {
+        request: Box<ConnectRequest>,
+        password: String,
+        remember: bool,
+    },
     Delete(Side, Vec<FileRow>),
     Rename {
         side: Side,
@@ -82,12 +107,16 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
             } => ui_certificate(ui, problem, request, *can_remember, &mut choice),
             Dialog::PlainWarning(request) => ui_plain_warning(ui, request, &mut choice),
             Dialog::ConfirmDelete { side, rows } => ui_confirm_delete(ui, *side, rows, &mut choice),
-            Dialog::Rename { side, from, to } => {
+            Dialog::Rename {
+                side,
+                from,
+                to,
+                fresh,
+            } => {
                 ui.heading("Rename");
                 ui.label(format!("New name for “{from}”:"));
-                let edit = ui.add(egui::TextEdit::singleline(to).hint_text("New name"));
-                edit.request_focus();
-                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let edit = ui_name_field(ui, to, "New name", std::mem::take(fresh), true);
+                let enter = confirmed(ui, &edit);
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button("Rename").clicked() || enter {
@@ -102,11 +131,10 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
                     }
                 });
             }
-            Dialog::NewFolder { side, name } => {
+            Dialog::NewFolder { side, name, fresh } => {
                 ui.heading("New folder");
-                let edit = ui.add(egui::TextEdit::singleline(name).hint_text("Folder name"));
-                edit.request_focus();
-                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let edit = ui_name_field(ui, name, "Folder name", std::mem::take(fresh), false);
+                let enter = confirmed(ui, &edit);
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button("Create").clicked() || enter {
@@ -117,6 +145,41 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
                     }
                     if ui.button("Cancel").clicked() {
                         choice = Choice::Cancel;
+                    }
+                });
+            }
+            Dialog::Password {
+                request,
+                user,
+                why,
+                password,
+                remember,
+                fresh,
+            } => {
+                ui.heading(format!("Password for {}", request.label));
+                ui.label(why.as_str());
+                ui.label(format!("User {user} on {}", request.endpoint.host));
+                let edit = ui.add(
+                    egui::TextEdit::singleline(password)
+                        .password(true)
+                        .hint_text("Password"),
+                );
+                if std::mem::take(fresh) {
+                    edit.request_focus();
+                }
+                let enter = confirmed(ui, &edit);
+                ui.checkbox(remember, "Remember for this session (until Ferry quits)");
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button(RichText::new("Connect").strong()).clicked() || enter {
+                        choice = Choice::Password {
+                            request: request.clone(),
+                            password: password.clone(),
+                            remember: *remember,
+                        };
+                    }
+                    if ui.button("Cancel").clicked() {
+                        choice = no_password(request);
                     }
                 });
             }
@@ -166,11 +229,80 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
             }
         }
     });
-    if modal.should_close() && matches!(choice, Choice::None) {
-        // Escape or a click outside: the safe answer.
-        choice = Choice::Cancel;
+    // Not `modal.should_close()`: that is also a click on the backdrop, which would close a
+    // certificate prompt without an answer. Only Escape (and only this topmost dialog's).
+    let escape = || ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+    if matches!(choice, Choice::None) && modal.is_top_modal && escape() {
+        choice = on_escape(dialog);
     }
     choice
+}
+
+/// What Escape answers: never a risk, and always an answer the window acts on (logs it, moves
+/// the queue on), not a dialog that vanishes.
+pub(crate) fn on_escape(dialog: &Dialog) -> Choice {
+    match dialog {
+        Dialog::Certificate {
+            problem, request, ..
+        } => Choice::Trust(problem.clone(), request.clone(), Decision::Reject),
+        Dialog::Exists { item, for_job, .. } => Choice::Answer {
+            item: *item,
+            decision: FileExistsPolicy::Skip,
+            for_job: *for_job,
+        },
+        Dialog::Password { request, .. } => no_password(request),
+        Dialog::PlainWarning(request) => Choice::NotConnected(format!(
+            "Not connected to {}: plain FTP was declined.",
+            request.label
+        )),
+        Dialog::ConfirmDelete { .. }
+        | Dialog::Rename { .. }
+        | Dialog::NewFolder { .. }
+        | Dialog::ShowCertificate(_) => Choice::Cancel,
+    }
+}
+
+fn no_password(request: &ConnectRequest) -> Choice {
+    Choice::NotConnected(format!(
+        "Not connected to {}: no password given.",
+        request.label
+    ))
+}
+
+/// A name field that takes the keyboard when its dialog opens; for a rename the name is
+/// selected up to its extension ("report" of "report.pdf"), so typing replaces just that.
+fn ui_name_field(
+    ui: &mut egui::Ui,
+    text: &mut String,
+    hint: &str,
+    fresh: bool,
+    select_stem: bool,
+) -> egui::Response {
+    let mut output = egui::TextEdit::singleline(text).hint_text(hint).show(ui);
+    let response = output.response.response.clone();
+    if fresh {
+        response.request_focus();
+        let chars = text.chars().count();
+        let stem = match text.rfind('.') {
+            Some(dot) if dot > 0 && select_stem => text[..dot].chars().count(),
+            _ => chars,
+        };
+        output
+            .state
+            .cursor
+            .set_char_range(Some(egui::text_selection::CCursorRange::two(
+                egui::text::CCursor::new(0),
+                egui::text::CCursor::new(stem),
+            )));
+        output.state.store(ui.ctx(), response.id);
+    }
+    response
+}
+
+/// Enter pressed in `field` (a single-line field gives the focus up on Enter, so the key is
+/// looked at in this frame, whether the field still has the focus or just lost it).
+fn confirmed(ui: &egui::Ui, field: &egui::Response) -> bool {
+    (field.has_focus() || field.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
 fn ui_certificate(
@@ -362,7 +494,7 @@ fn ui_plain_warning(ui: &mut egui::Ui, request: &ConnectRequest, choice: &mut Ch
             cancel.request_focus();
         }
         if cancel.clicked() {
-            *choice = Choice::Cancel;
+            *choice = on_escape(&Dialog::PlainWarning(Box::new(request.clone())));
         }
         if ui.button("Connect without encryption").clicked() {
             let mut request = request.clone();

@@ -14,7 +14,8 @@ use super::files::FileRow;
 /// A report from a worker.
 pub(crate) enum UiEvent {
     /// A connection attempt ended.
-    Connect(Outcome),
+    /// How connection attempt number `.0` ended (the window ignores attempts it cancelled).
+    Connect(u64, Outcome),
     /// The browse worker answered request `id`.
     Browse(u64, BrowseResult),
     /// The transfer engine said something.

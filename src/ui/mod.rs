@@ -15,8 +15,10 @@ mod inbox;
 mod log_view;
 mod pane;
 mod queue_view;
+mod quick_connect;
 mod settings;
 mod site_manager;
+mod spinner;
 
 pub use app::{AppEnv, FerryApp};
 

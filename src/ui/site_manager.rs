@@ -618,12 +618,10 @@ pub(crate) fn request_for_site(
             user: site.user.clone(),
             site_path: site.path(),
         },
-        (Logon::AskPassword, None) => {
-            return Err(
-                "This site asks for its password: type it in the Password field, then Connect."
-                    .into(),
-            );
-        }
+        // The window asks in a dialog when the connecting thread finds no password.
+        (Logon::AskPassword, None) => Login::Ask {
+            user: site.user.clone(),
+        },
     };
     Ok(ConnectRequest {
         endpoint,

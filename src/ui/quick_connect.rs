@@ -1,0 +1,217 @@
+//! The quick-connect bar: host (or a whole `ftp://`/`ftps://` URL), user, password, port and
+//! security, turned into a [`ConnectRequest`]. A URL is complete in itself: its scheme and port
+//! decide, and the fields are set to match it before connecting, so what the bar shows is what
+//! was used.
+
+use std::time::Duration;
+
+use egui::{Key, RichText};
+
+use crate::client::Endpoint;
+use crate::ftp::Security;
+use crate::sites::{FtpUrl, SiteSecurity};
+
+use super::connection::{ConnectRequest, Login};
+use super::site_manager;
+use super::spinner::ui_spinner;
+
+/// Quick connect's fields.
+pub(crate) struct QuickConnect {
+    pub host: String,
+    pub port: String,
+    pub user: String,
+    pub password: String,
+    pub security: SiteSecurity,
+}
+
+/// What the bar asks the window to do this frame.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum QuickAction {
+    None,
+    Connect,
+    /// Give up the attempt in progress.
+    Cancel,
+}
+
+impl Default for QuickConnect {
+    fn default() -> QuickConnect {
+        QuickConnect {
+            host: String::new(),
+            port: String::new(),
+            user: String::new(),
+            password: String::new(),
+            security: SiteSecurity::ExplicitTls,
+        }
+    }
+}
+
+fn site_security(security: Security) -> SiteSecurity {
+    match security {
+        Security::ExplicitTls => SiteSecurity::ExplicitTls,
+        Security::ImplicitTls => SiteSecurity::ImplicitTls,
+        Security::Plain => SiteSecurity::Plain,
+    }
+}
+
+impl QuickConnect {
+    /// Draws the bar; `connecting` swaps Connect for Cancel (an attempt can take the whole
+    /// timeout against a silent server).
+    pub(crate) fn ui(&mut self, ui: &mut egui::Ui, connecting: bool) -> QuickAction {
+        let field =
+            |ui: &mut egui::Ui, value: &mut String, hint: &str, width: f32, password: bool| {
+                ui.add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .desired_width(width)
+                        .password(password),
+                )
+                .on_hover_text(hint)
+            };
+        let mut enter = false;
+        for (value, hint, width, password) in [
+            (&mut self.host, "Host or URL", 170.0, false),
+            (&mut self.user, "User", 90.0, false),
+            (&mut self.password, "Password", 90.0, true),
+            (&mut self.port, "Port", 55.0, false),
+        ] {
+            let r = field(ui, value, hint, width, password);
+            enter |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        }
+        egui::ComboBox::from_id_salt("quick-security")
+            .selected_text(match self.security {
+                SiteSecurity::ExplicitTls => "FTPS explicit",
+                SiteSecurity::ImplicitTls => "FTPS implicit",
+                SiteSecurity::Plain => "FTP (insecure)",
+            })
+            .show_ui(ui, |ui| {
+                for s in [
+                    SiteSecurity::ExplicitTls,
+                    SiteSecurity::ImplicitTls,
+                    SiteSecurity::Plain,
+                ] {
+                    ui.selectable_value(&mut self.security, s, site_manager::security_label(s));
+                }
+            })
+            .response
+            .on_hover_text("Security");
+        if connecting {
+            ui_spinner(ui, 16.0).on_hover_text("Connecting");
+            if ui
+                .button("Cancel")
+                .on_hover_text("Stop connecting")
+                .clicked()
+            {
+                return QuickAction::Cancel;
+            }
+            return QuickAction::None;
+        }
+        if ui.button(RichText::new("Connect").strong()).clicked() || enter {
+            return QuickAction::Connect;
+        }
+        QuickAction::None
+    }
+
+    /// A URL in the host field fills the other fields: its scheme sets the security, its port
+    /// (or the scheme's default) the port, its user and password theirs; the host field keeps
+    /// `scheme://host/path`, so a password typed into it is shown masked like any other.
+    pub(crate) fn take_url(&mut self) {
+        let host = self.host.trim();
+        if !host.contains("://") {
+            return;
+        }
+        let Ok(mut url) = FtpUrl::parse(host) else {
+            return;
+        };
+        let scheme = host[..host.find("://").unwrap_or(0)].to_owned();
+        self.security = site_security(url.security);
+        self.port = url.port.to_string();
+        if let Some(user) = url.user.take() {
+            self.user = user;
+        }
+        if let Some(password) = url.password.take() {
+            self.password = password;
+        }
+        let host = if url.host.contains(':') {
+            format!("[{}]", url.host)
+        } else {
+            url.host.clone()
+        };
+        // The URL's path rules: relative to the login folder, `//abs` for an absolute one.
+        let path = if url.path.is_empty() {
+            String::new()
+        } else {
+            format!("/{}", url.path)
+        };
+        self.host = format!("{scheme}://{host}{path}");
+    }
+
+    /// The request the fields describe (after [`Self::take_url`], the URL's).
+    pub(crate) fn request(&self, timeout: Duration) -> Result<ConnectRequest, String> {
+        let host = self.host.trim();
+        if host.is_empty() {
+            return Err("Enter a host name or an ftp:// / ftps:// address.".into());
+        }
+        let (security, host, mut port, path) = if host.contains("://") {
+            let url = FtpUrl::parse(host).map_err(|e| e.to_string())?;
+            (url.security, url.host, url.port, Some(url.path))
+        } else {
+            let security = self.security.to_security();
+            (security, host.to_owned(), security.default_port(), None)
+        };
+        if !self.port.trim().is_empty() {
+            port = self.port.trim().parse().map_err(|_| {
+                format!(
+                    "Port “{}” is not a number from 1 to 65535",
+                    self.port.trim()
+                )
+            })?;
+        }
+        let mut endpoint = Endpoint::new(host, port, security);
+        endpoint.timeout = timeout;
+        let user = self.user.trim();
+        let login = if user.is_empty() {
+            Login::Anonymous
+        } else {
+            Login::Password {
+                user: user.to_owned(),
+                password: self.password.clone(),
+            }
+        };
+        let mut request = ConnectRequest::new(endpoint, login);
+        request.remote_dir = path.filter(|p| !p.is_empty());
+        Ok(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_sets_the_fields_and_its_port_and_scheme_win() {
+        let mut quick = QuickConnect {
+            host: "ftps://bob:pa%40ss@example.com:2990/pub".into(),
+            port: "21".into(),
+            security: SiteSecurity::ExplicitTls,
+            ..QuickConnect::default()
+        };
+        quick.take_url();
+        assert_eq!(quick.host, "ftps://example.com/pub");
+        assert_eq!(quick.port, "2990");
+        assert_eq!(quick.security, SiteSecurity::ImplicitTls);
+        assert_eq!(
+            (quick.user.as_str(), quick.password.as_str()),
+            ("bob", "pa@ss")
+        );
+        let request = quick.request(Duration::from_secs(5)).unwrap();
+        assert_eq!(request.endpoint.port, 2990);
+        assert_eq!(request.endpoint.security, Security::ImplicitTls);
+        assert_eq!(request.remote_dir.as_deref(), Some("pub"));
+
+        // No port in the URL: the scheme's default, not what the field held before.
+        quick.host = "ftp://example.com".into();
+        quick.take_url();
+        assert_eq!(quick.port, "21");
+        assert_eq!(quick.security, SiteSecurity::ExplicitTls);
+    }
+}
