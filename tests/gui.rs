@@ -804,3 +804,26 @@ fn quick_connect_takes_the_port_and_scheme_of_a_url() {
         "the Port field shows the URL's port"
     );
 }
+
+#[test]
+fn import_from_filezilla_offers_filezillas_own_file_and_imports_a_typed_path() {
+    let mut gui = Gui::new();
+    gui.click("Sites ⏷");
+    gui.click("Site Manager…");
+    gui.wait_label("New site");
+    gui.click("Import from FileZilla…");
+    gui.wait_label("FileZilla's sites (sitemanager.xml):");
+    // Prefilled with FileZilla's own file (no file chooser needed).
+    let by = By::new().predicate(|n| {
+        n.value()
+            .is_some_and(|v| v.ends_with("filezilla/sitemanager.xml"))
+    });
+    let prefilled = gui.harness.query_all(by).next().is_some();
+    assert!(prefilled, "the field holds FileZilla's default path");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/filezilla/basic.xml");
+    gui.replace_text("Path of sitemanager.xml", fixture.to_str().unwrap());
+    gui.click("Import");
+    gui.wait_label("Imported");
+    let store = SiteStore::load(&gui.config().join("sites.toml")).unwrap();
+    assert!(!store.sites().is_empty());
+}

@@ -313,3 +313,24 @@ fn folder_transfer_respects_the_sites_connection_limit() {
         .count();
     assert_eq!(logins, 1, "the site allows one connection");
 }
+
+#[test]
+fn filezilla_import_without_a_path_reads_filezillas_own_file() {
+    let config = tempfile::tempdir().unwrap();
+    let xdg = tempfile::tempdir().unwrap();
+    std::fs::create_dir(xdg.path().join("filezilla")).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/filezilla/basic.xml");
+    std::fs::copy(&fixture, xdg.path().join("filezilla/sitemanager.xml")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["sites", "import"])
+        .env("FERRY_CONFIG_DIR", config.path())
+        .env("FERRY_NO_KEYCHAIN", "1")
+        .env("XDG_CONFIG_HOME", xdg.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let report = ok(&out);
+    assert!(report.contains("Imported"), "{report}");
+    assert!(report.contains("filezilla/sitemanager.xml"), "{report}");
+    assert!(!store(config.path()).sites().is_empty());
+}

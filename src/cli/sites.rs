@@ -48,8 +48,9 @@ pub enum SitesCommand {
     },
     /// Import the sites of FileZilla's sitemanager.xml (passwords go to the keychain).
     Import {
-        /// Path of sitemanager.xml.
-        file: PathBuf,
+        /// Path of sitemanager.xml (default: FileZilla's own, ~/.config/filezilla/sitemanager.xml
+        /// or %APPDATA%\FileZilla\sitemanager.xml).
+        file: Option<PathBuf>,
     },
 }
 
@@ -118,7 +119,14 @@ pub(crate) fn run(global: &GlobalOptions, command: SitesCommand) -> Result<(), F
             options,
         } => edit(global, &site, name, url.as_deref(), options),
         SitesCommand::Rm { site } => remove(&site),
-        SitesCommand::Import { file } => import(&file),
+        SitesCommand::Import { file } => {
+            let file = file
+                .or_else(filezilla::default_sitemanager_path)
+                .ok_or_else(|| {
+                    Failure::usage("no home folder to find FileZilla's sites in: give the path of sitemanager.xml")
+                })?;
+            import(&file)
+        }
     }
 }
 

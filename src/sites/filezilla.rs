@@ -102,6 +102,23 @@ pub enum ImportError {
     TooLarge,
 }
 
+/// Where FileZilla 3 keeps `sitemanager.xml` for this user: `%APPDATA%\\FileZilla` on
+/// Windows, `$XDG_CONFIG_HOME/filezilla` (or `~/.config/filezilla`) elsewhere, macOS included.
+/// A path only: whether the file is there is for the reader to find out.
+pub fn default_sitemanager_path() -> Option<std::path::PathBuf> {
+    let dirs = directories::BaseDirs::new()?;
+    let folder = if cfg!(windows) {
+        dirs.config_dir().join("FileZilla")
+    } else {
+        std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| dirs.home_dir().join(".config"))
+            .join("filezilla")
+    };
+    Some(folder.join("sitemanager.xml"))
+}
+
 /// Parses the XML text of a FileZilla 3 `sitemanager.xml`.
 pub fn parse_sitemanager(xml: &str) -> Result<ImportReport, ImportError> {
     if xml.len() > MAX_INPUT_BYTES {

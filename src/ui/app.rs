@@ -367,7 +367,11 @@ impl FerryApp {
                     self.list_local(&path);
                 }
                 UiEvent::ImportFile(Some(path)) => self.import_filezilla(path),
-                UiEvent::ImportFile(None) => {}
+                UiEvent::ImportFile(None) => {
+                    if let Some(manager) = &mut self.site_manager {
+                        manager.import_not_chosen();
+                    }
+                }
                 UiEvent::Dropped { remote_dir, files } => self.dropped_files(&remote_dir, files),
                 UiEvent::SiteStore { result, done } => {
                     // The menu reads the file again next time it opens.
@@ -1520,7 +1524,8 @@ impl FerryApp {
                             inbox.send(UiEvent::SiteStore { result, done: None });
                         });
                 }
-                SiteAction::Import => {
+                SiteAction::Import(path) => self.import_filezilla(path),
+                SiteAction::ChooseImport => {
                     let inbox = self.inbox.clone();
                     let _ = std::thread::Builder::new()
                         .name("ferry-file-dialog".into())

@@ -23,8 +23,10 @@ pub(crate) enum SiteAction {
         old_path: Option<String>,
         password: Option<String>,
     },
-    /// Pick a FileZilla sitemanager.xml and import it.
-    Import,
+    /// Pick a FileZilla sitemanager.xml in the desktop's file chooser and import it.
+    ChooseImport,
+    /// Import this FileZilla sitemanager.xml.
+    Import(PathBuf),
     /// Change the site file (on a worker: it is disk I/O), then run `job.then`.
     Store(Box<StoreJob>),
     /// Read the site file (on a worker) and hand it to [`SiteManager::stored`].
@@ -90,6 +92,8 @@ pub(crate) struct SiteManager {
     keychain_note: Option<String>,
     /// A worker is reading or changing the site file: Save, Connect and Delete wait.
     busy: bool,
+    /// The FileZilla import row is open, with this path of `sitemanager.xml` in its field.
+    import_path: Option<String>,
 }
 
 /// What the manager shows until the site file is read.
@@ -123,6 +127,7 @@ impl SiteManager {
             message: None,
             keychain_note,
             busy: load.is_some(),
+            import_path: None,
         };
         (manager, load)
     }
@@ -286,7 +291,7 @@ impl SiteManager {
                 if let Some(note) = &self.keychain_note {
                     ui.colored_label(
                         ui.visuals().warn_fg_color,
-                        format!("No keychain, so passwords cannot be saved: type the password here each time you connect ({note})."),
+                        format!("No keychain, so passwords cannot be saved: Ferry asks for them when you connect ({note})."),
                     );
                 }
                 ui.horizontal_top(|ui| {
@@ -353,6 +358,53 @@ impl SiteManager {
         }
     }
 
+    /// The import row: the path of FileZilla's `sitemanager.xml`, Import, or the file chooser.
+    fn ui_import(&mut self, ui: &mut egui::Ui, actions: &mut Vec<SiteAction>) {
+        let Some(path) = &mut self.import_path else {
+            return;
+        };
+        ui.separator();
+        ui.label("FileZilla's sites (sitemanager.xml):");
+        ui.add(
+            egui::TextEdit::singleline(path)
+                .hint_text("Path of sitemanager.xml")
+                .desired_width(220.0),
+        );
+        let mut close = false;
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .add_enabled(!path.trim().is_empty(), egui::Button::new("Import"))
+                .clicked()
+            {
+                actions.push(SiteAction::Import(PathBuf::from(path.trim())));
+                close = true;
+            }
+            if ui.button("Choose file…").clicked() {
+                actions.push(SiteAction::ChooseImport);
+                close = true;
+            }
+            if ui.button("Cancel").clicked() {
+                close = true;
+            }
+        });
+        if close {
+            self.import_path = None;
+        }
+    }
+
+    /// The file chooser closed without a file: say why that may be, and open the row again.
+    pub(crate) fn import_not_chosen(&mut self) {
+        self.message = Some(Err(
+            "No file was chosen. If no file chooser opened, this desktop has no file-chooser service (xdg-desktop-portal or zenity): type the path of sitemanager.xml instead."
+                .into(),
+        ));
+        self.import_path = Some(
+            crate::sites::filezilla::default_sitemanager_path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        );
+    }
+
     fn ui_tree_buttons(&mut self, ui: &mut egui::Ui, actions: &mut Vec<SiteAction>) {
         ui.horizontal_wrapped(|ui| {
             if ui.button("New site").clicked() {
@@ -374,9 +426,16 @@ impl SiteManager {
                 self.confirm_delete = true;
             }
             if ui.button("Import from FileZilla…").clicked() {
-                actions.push(SiteAction::Import);
+                // FileZilla's own file, if it has one here; a field rather than only a file
+                // chooser, which needs a desktop service (a portal or zenity) to open at all.
+                self.import_path = Some(
+                    crate::sites::filezilla::default_sitemanager_path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                );
             }
         });
+        self.ui_import(ui, actions);
         if self.confirm_delete
             && let Some(path) = self.editing.clone()
         {
