@@ -827,3 +827,19 @@ fn import_from_filezilla_offers_filezillas_own_file_and_imports_a_typed_path() {
     let store = SiteStore::load(&gui.config().join("sites.toml")).unwrap();
     assert!(!store.sites().is_empty());
 }
+
+#[test]
+#[ignore = "needs a CJK system font and fontconfig: .ci/run installs fonts-droid-fallback"]
+fn japanese_and_chinese_names_are_drawn_with_a_system_font() {
+    let mut gui = Gui::new();
+    std::fs::write(gui.local().join("日本語の資料.txt"), b"x").unwrap();
+    std::fs::write(gui.local().join("中文文件.txt"), b"x").unwrap();
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("Local 日本語の資料.txt");
+    let font = egui::FontId::proportional(14.0);
+    let drawn = gui
+        .harness
+        .ctx
+        .fonts_mut(|f| f.has_glyphs(&font, "日本語の資料中文文件"));
+    assert!(drawn, "a system font has the glyphs");
+}

@@ -140,6 +140,8 @@ pub struct FerryApp {
     /// Settings changed and not yet written (written when the pointer is released, so a slider
     /// drag is one write).
     settings_dirty: bool,
+    /// The system fonts were added as fallbacks (on the first frame: that needs the context).
+    fonts_installed: bool,
 }
 
 impl FerryApp {
@@ -231,6 +233,7 @@ impl FerryApp {
             menu_sites: None,
             menu_sites_loading: false,
             settings_dirty: false,
+            fonts_installed: false,
             env,
         };
         app.remote.placeholder =
@@ -251,6 +254,9 @@ impl FerryApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.inbox.set_context(&ctx);
+        if !std::mem::replace(&mut self.fonts_installed, true) {
+            super::fonts::install_system_fallbacks(&ctx);
+        }
         if self.applied_theme != Some(self.settings.theme) {
             ctx.set_theme(self.settings.theme.preference());
             self.applied_theme = Some(self.settings.theme);

@@ -10,6 +10,7 @@ mod app;
 mod connection;
 mod dialogs;
 mod files;
+mod fonts;
 mod format;
 mod inbox;
 mod log_view;
@@ -44,6 +45,8 @@ pub fn run() -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport,
         persist_window: true,
+        // The window adds the system fonts itself (fonts.rs), the same way under test.
+        system_font_fallback: false,
         ..Default::default()
     };
     eframe::run_native(
