@@ -31,6 +31,10 @@ impl Gui {
     }
 
     fn in_dirs(dirs: tempfile::TempDir) -> Gui {
+        Gui::sized(dirs, [1280.0, 860.0])
+    }
+
+    fn sized(dirs: tempfile::TempDir, size: [f32; 2]) -> Gui {
         std::fs::create_dir_all(dirs.path().join("local")).unwrap();
         let keychain = Keychain::with_store(keyring_core::mock::Store::new().unwrap());
         let env = AppEnv {
@@ -40,7 +44,7 @@ impl Gui {
             local_dir: dirs.path().join("local"),
         };
         let harness = Harness::builder()
-            .with_size([1280.0, 860.0])
+            .with_size(size)
             .build_ui_state(|ui, app: &mut FerryApp| app.show(ui), FerryApp::new(env));
         Gui {
             harness,
@@ -842,4 +846,97 @@ fn japanese_and_chinese_names_are_drawn_with_a_system_font() {
         .ctx
         .fonts_mut(|f| f.has_glyphs(&font, "日本語の資料中文文件"));
     assert!(drawn, "a system font has the glyphs");
+}
+
+/// The rows and controls at `size` (points) with `zoom`: every row of the listing has room,
+/// the toolbar's controls do not overlap.
+fn check_layout(gui: &mut Gui, size: egui::Vec2, what: &str) {
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+    for label in ["Remote hello.txt", "Remote docs"] {
+        // Wide columns scroll sideways; the row's height and its name must be on screen.
+        let row = gui.harness.get_by_label(label).rect();
+        let shown = row.intersect(screen);
+        assert!(
+            shown.height() >= 10.0
+                && shown.height() >= row.height() - 0.5
+                && shown.width() >= 100.0,
+            "{what}: {label} at {row:?} is not on the {size:?} screen"
+        );
+    }
+    let controls: Vec<(String, egui::Rect)> = [
+        "Sites ⏷",
+        "Host or URL",
+        "User",
+        "Password",
+        "Port",
+        "Security",
+        "Disconnect",
+        "⚙",
+    ]
+    .iter()
+    .map(|l| {
+        (
+            l.to_string(),
+            gui.harness.get_all_by_label(l).next().unwrap().rect(),
+        )
+    })
+    .collect();
+    for (i, (a, ra)) in controls.iter().enumerate() {
+        assert!(
+            screen.contains_rect(*ra),
+            "{what}: {a} at {ra:?} is off screen"
+        );
+        for (b, rb) in &controls[i + 1..] {
+            assert!(
+                !ra.shrink(1.0).intersects(rb.shrink(1.0)),
+                "{what}: {a} {ra:?} overlaps {b} {rb:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn at_800_by_600_and_zoomed_in_the_lists_keep_their_rows_and_queue_and_log_fold() {
+    let server = server_with_files();
+    let dirs = tempfile::tempdir().unwrap();
+    pin(&server, &dirs.path().join("config"));
+    let mut gui = Gui::sized(dirs, [800.0, 600.0]);
+    gui.quick_connect(&server);
+    gui.wait_label("Remote hello.txt");
+    check_layout(&mut gui, egui::vec2(800.0, 600.0), "800x600");
+
+    // Zoomed in to 150 %: 533x400 points.
+    gui.harness.ctx.set_zoom_factor(1.5);
+    for _ in 0..5 {
+        gui.harness.step();
+    }
+    check_layout(&mut gui, egui::vec2(800.0, 600.0) / 1.5, "800x600 at 150 %");
+
+    // The log folds to its header line (its buttons go), the queue too: the panes get the room.
+    gui.harness.ctx.set_zoom_factor(1.0);
+    for _ in 0..5 {
+        gui.harness.step();
+    }
+    let queue_top = |gui: &Gui| gui.harness.get_by_label("Queued & active (0)").rect().top();
+    let before = queue_top(&gui);
+    gui.click("⏷ Log");
+    assert!(gui.has("⏵ Log"));
+    assert!(!gui.has("Clear"), "the folded log shows only its header");
+    // Let the panels settle where they stay before the next click.
+    for _ in 0..5 {
+        gui.harness.step();
+    }
+    gui.click("⏷ Queue");
+    assert!(gui.has("⏵ Queue"));
+    assert!(
+        gui.has("Queued & active (0)"),
+        "the folded queue keeps its tabs"
+    );
+    assert!(!gui.has("Nothing queued"));
+    for _ in 0..5 {
+        gui.harness.step();
+    }
+    assert!(queue_top(&gui) > before + 20.0, "the queue moved down");
+    gui.click("⏵ Log");
+    assert!(gui.has("Clear"));
 }

@@ -26,6 +26,7 @@ use super::connection::{
 use super::dialogs::{self, Choice, Dialog};
 use super::files::FileRow;
 use super::inbox::{Inbox, UiEvent};
+use super::layout;
 use super::log_view::LogView;
 use super::pane::{DraggedRows, Pane, PaneAction, Side};
 use super::queue_view::QueueView;
@@ -142,6 +143,8 @@ pub struct FerryApp {
     settings_dirty: bool,
     /// The system fonts were added as fallbacks (on the first frame: that needs the context).
     fonts_installed: bool,
+    /// Which of the queue and the log are open.
+    folds: layout::Folds,
 }
 
 impl FerryApp {
@@ -234,6 +237,7 @@ impl FerryApp {
             menu_sites_loading: false,
             settings_dirty: false,
             fonts_installed: false,
+            folds: layout::Folds::default(),
             env,
         };
         app.remote.placeholder =
@@ -274,23 +278,7 @@ impl FerryApp {
             ui.add_space(2.0);
         });
         egui::Panel::bottom("status-bar").show(ui, |ui| self.ui_status_bar(ui));
-        egui::Panel::bottom("log-panel")
-            .resizable(true)
-            .default_size(130.0)
-            .min_size(60.0)
-            .show(ui, |ui| {
-                ui.set_min_height(ui.available_height());
-                self.log.ui(ui);
-            });
-        egui::Panel::bottom("queue-panel")
-            .resizable(true)
-            .default_size(190.0)
-            .min_size(80.0)
-            .show(ui, |ui| {
-                ui.set_min_height(ui.available_height());
-                let engine = self.live.as_ref().map(|l| &l.engine);
-                self.queue.ui(ui, engine);
-            });
+        self.ui_bottom_panels(ui);
         let remote_label = if self.live.is_some() {
             format!("the server folder {}", self.remote.path)
         } else {
@@ -298,11 +286,15 @@ impl FerryApp {
         };
         let local_label = format!("the local folder {}", self.local.path);
         let pane_frame = egui::Frame::central_panel(ui.style()).inner_margin(6.0);
+        // The remote pane keeps the same minimum as the local one (a narrow or zoomed window).
+        let width = ui.available_width();
+        let min_pane = layout::MIN_PANE_WIDTH.min(width / 2.0);
         egui::Panel::left("local-pane")
             .frame(pane_frame)
             .resizable(true)
-            .default_size(ui.available_width() / 2.0)
-            .min_size(220.0)
+            .default_size(width / 2.0)
+            .min_size(min_pane)
+            .max_size(width - min_pane)
             .show(ui, |ui| {
                 let active = self.active == Side::Local;
                 for a in self.local.ui(ui, active, &remote_label) {
@@ -1125,6 +1117,38 @@ impl FerryApp {
     }
 
     // ---- drawing -------------------------------------------------------------------------
+
+    /// The queue and the log under the panes: folded to a header line, or open as high as
+    /// the panes can spare ([`layout::bottom_panel_max`]).
+    fn ui_bottom_panels(&mut self, ui: &mut egui::Ui) {
+        let open = usize::from(self.folds.queue) + usize::from(self.folds.log);
+        let max = layout::bottom_panel_max(ui.available_height(), open);
+        // Folded panels have ids of their own, so an open one keeps the height it was given.
+        let panel = |id: &str, open: bool, default: f32| {
+            if open {
+                egui::Panel::bottom(egui::Id::unique(id))
+                    .resizable(true)
+                    .default_size(default.min(max))
+                    .min_size(40.0f32.min(max))
+                    .max_size(max)
+            } else {
+                egui::Panel::bottom(egui::Id::unique(id).with("folded")).resizable(false)
+            }
+        };
+        panel("log-panel", self.folds.log, 130.0).show(ui, |ui| {
+            if self.folds.log {
+                ui.set_min_height(ui.available_height());
+            }
+            self.log.ui(ui, &mut self.folds.log);
+        });
+        panel("queue-panel", self.folds.queue, 190.0).show(ui, |ui| {
+            if self.folds.queue {
+                ui.set_min_height(ui.available_height());
+            }
+            let engine = self.live.as_ref().map(|l| &l.engine);
+            self.queue.ui(ui, engine, &mut self.folds.queue);
+        });
+    }
 
     fn ui_toolbar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {

@@ -41,9 +41,14 @@ impl LogView {
         out
     }
 
-    pub(crate) fn ui(&mut self, ui: &mut egui::Ui) {
+    /// Draws the log; with `open` false only its header line (the arrow opens it again).
+    pub(crate) fn ui(&mut self, ui: &mut egui::Ui, open: &mut bool) {
         ui.horizontal(|ui| {
-            ui.strong("Log");
+            super::layout::ui_fold_toggle(ui, open, "Log");
+            if !*open {
+                ui.weak(format!("{} lines", self.lines.len()));
+                return;
+            }
             if ui
                 .button("Copy")
                 .on_hover_text("Copy the log to the clipboard")
@@ -56,6 +61,9 @@ impl LogView {
             }
             ui.weak("times in UTC");
         });
+        if !*open {
+            return;
+        }
         let height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
         let dark = ui.visuals().dark_mode;
         egui::ScrollArea::both()

@@ -13,6 +13,7 @@ mod files;
 mod fonts;
 mod format;
 mod inbox;
+mod layout;
 mod log_view;
 mod pane;
 mod queue_view;

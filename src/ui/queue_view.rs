@@ -269,15 +269,19 @@ impl QueueView {
     }
 
     /// Draws the panel; commands go straight to the engine.
-    pub(crate) fn ui(&mut self, ui: &mut egui::Ui, engine: Option<&Engine>) {
+    /// Draws the queue; with `open` false only its header line (tabs with their counts).
+    pub(crate) fn ui(&mut self, ui: &mut egui::Ui, engine: Option<&Engine>, open: &mut bool) {
         ui.horizontal(|ui| {
+            super::layout::ui_fold_toggle(ui, open, "Queue");
             for (tab, name) in [
                 (QueueTab::Pending, "Queued & active"),
                 (QueueTab::Failed, "Failed"),
                 (QueueTab::Done, "Done"),
             ] {
                 let text = format!("{name} ({})", self.count(tab));
-                ui.selectable_value(&mut self.tab, tab, text);
+                if ui.selectable_value(&mut self.tab, tab, text).clicked() {
+                    *open = true;
+                }
             }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 let Some(engine) = engine else {
@@ -308,6 +312,9 @@ impl QueueView {
                 }
             });
         });
+        if !*open {
+            return;
+        }
         let tab = self.tab;
         self.listed(tab);
         if self.members_changed {
