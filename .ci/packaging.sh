@@ -17,6 +17,8 @@ APP_ID=io.github.ferry_ftps.Ferry
 DESKTOP=packaging/linux/$APP_ID.desktop
 METAINFO=packaging/linux/$APP_ID.metainfo.xml
 PLIST=packaging/macos/Info.plist
+# Apple allows letters, digits, "-" and "." in a bundle id: the app id with "-" for "_".
+MAC_BUNDLE_ID=${APP_ID//_/-}
 
 log() { printf '[packaging %4ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf '[packaging] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -51,7 +53,7 @@ grep -q "<release version=\"$version\"" "$METAINFO" \
 log "icons"
 python3 - "$APP_ID" <<'PY'
 import struct, sys
-for size in (16, 24, 32, 48, 64, 128, 256, 512):
+for size in (16, 24, 32, 48, 64, 128, 256, 512, 1024):
     path = f"assets/icons/ferry-{size}.png"
     with open(path, "rb") as f:
         head = f.read(33)
@@ -66,11 +68,11 @@ assert (reserved, kind) == (0, 1), "assets/ferry.ico: not an icon file"
 sizes = sorted((data[6 + 16 * i] or 256) for i in range(count))
 for size in (16, 32, 48, 256):
     assert size in sizes, f"assets/ferry.ico lacks {size} px (has {sizes})"
-print(f"PNGs 16..512 px RGBA; ferry.ico has {sizes}")
+print(f"PNGs 16..1024 px RGBA; ferry.ico has {sizes}")
 PY
 
 log "macOS Info.plist"
-python3 - "$PLIST" "$APP_ID" "$version" <<'PY'
+python3 - "$PLIST" "$MAC_BUNDLE_ID" "$version" <<'PY'
 import plistlib, sys
 path, app_id, version = sys.argv[1:]
 with open(path, "rb") as f:

@@ -9,7 +9,8 @@ mkdir -p icons
 # 16 and 24 px have hand-hinted sources; every other size comes from ferry.svg.
 rsvg-convert ferry-16.svg -o icons/ferry-16.png
 rsvg-convert ferry-24.svg -o icons/ferry-24.png
-for size in 32 48 64 128 256 512; do
+# 1024: the macOS iconset's 512@2x (App Store and Retina Finder previews).
+for size in 32 48 64 128 256 512 1024; do
   rsvg-convert -w "$size" -h "$size" ferry.svg -o "icons/ferry-$size.png"
 done
 

@@ -1,6 +1,7 @@
-// Release builds on Windows are GUI programs: no console window opens behind Ferry. The command
-// line still works from a terminal that was already open, but its output is not shown there
-// (documented in the README); debug builds keep the console.
+// Release builds on Windows are GUI programs: no console window opens behind Ferry. Windows
+// shows no output of a GUI program in a terminal, so the command line there is `ferry.com`
+// (src/bin/ferry-cli.rs, a console program the installer puts next to ferry.exe); debug
+// builds keep the console.
 #![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
 #![forbid(unsafe_code)]
 

@@ -19,6 +19,12 @@
 #ifndef SourceExe
   #define SourceExe "..\..\target\release\ferry.exe"
 #endif
+; The command line (a console program: ferry.exe is a GUI one, whose output Windows does not
+; show in a terminal). Installed as ferry.com next to ferry.exe: typing `ferry` in cmd or
+; PowerShell runs the .com first (PATHEXT order), so `ferry get ...` prints as it should.
+#ifndef SourceCliExe
+  #define SourceCliExe "..\..\target\release\ferry-cli.exe"
+#endif
 
 [Setup]
 ; The app id shared with the Linux and macOS packages; keep it: upgrades find the earlier
@@ -60,6 +66,7 @@ Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{
 
 [Files]
 Source: "{#SourceExe}"; DestDir: "{app}"; DestName: "{#AppExeName}"; Flags: ignoreversion
+Source: "{#SourceCliExe}"; DestDir: "{app}"; DestName: "ferry.com"; Flags: ignoreversion
 Source: "..\..\README.md"; DestDir: "{app}"; Flags: ignoreversion
 
 [Icons]
