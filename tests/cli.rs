@@ -308,3 +308,30 @@ fn packaged_completions_and_manual_pages_are_current() {
         "out of date: {stale:?}; run FERRY_UPDATE_DOCS=1 cargo test --test cli packaged"
     );
 }
+
+#[test]
+fn the_console_binary_is_the_command_line_and_never_opens_a_window() {
+    // Without arguments `ferry` opens the window; `ferry-cli` (Windows' ferry.com) prints the
+    // usage instead, on a console.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ferry-cli"))
+        .env("FERRY_NO_KEYCHAIN", "1")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.contains("Usage: ferry"), "{text}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ferry-cli"))
+        .args(["ls", "ftp://127.0.0.1:1/"])
+        .env("FERRY_NO_KEYCHAIN", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ferry:"),
+        "errors reach the console: {out:?}"
+    );
+}
