@@ -940,3 +940,65 @@ fn at_800_by_600_and_zoomed_in_the_lists_keep_their_rows_and_queue_and_log_fold(
     gui.click("⏵ Log");
     assert!(gui.has("Clear"));
 }
+
+/// Drags from `from` to `to` in steps, as a hand would (egui starts a drag after a few pixels);
+/// `midway` runs while the pointer is over `to`, before the button is released.
+fn drag(gui: &mut Gui, from: egui::Pos2, to: egui::Pos2, midway: impl FnOnce(&mut Gui)) {
+    gui.harness.hover_at(from);
+    gui.harness.step();
+    gui.harness.drag_at(from);
+    gui.harness.step();
+    for i in 1..=10 {
+        let t = i as f32 / 10.0;
+        gui.harness.hover_at(from + (to - from) * t);
+        gui.harness.step();
+    }
+    gui.harness.step();
+    midway(gui);
+    gui.harness.drop_at(to);
+    gui.harness.step();
+}
+
+#[test]
+fn dropping_onto_a_folder_row_transfers_into_that_folder_with_a_ghost_on_the_way() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    std::fs::create_dir(gui.local().join("inbox")).unwrap();
+    gui.harness.get_all_by_label("⟳").next().unwrap().click();
+    gui.wait_label("Local inbox");
+
+    // A remote file onto the local folder row.
+    let from = gui.harness.get_by_label("Remote hello.txt").rect().center();
+    let to = gui.harness.get_by_label("Local inbox").rect().center();
+    drag(&mut gui, from, to, |gui| {
+        assert!(
+            gui.has("Download 📄 hello.txt into inbox"),
+            "the ghost says what goes where"
+        );
+    });
+    let file = gui.local().join("inbox/hello.txt");
+    gui.wait("the file in the folder", move |_| {
+        std::fs::read(&file).is_ok_and(|b| b == b"hello from the server")
+    });
+    assert!(!gui.local().join("hello.txt").exists());
+    assert!(!gui.has("into inbox"), "the ghost is gone after the drop");
+
+    // A file from the OS onto the remote folder row.
+    let outside = tempfile::tempdir().unwrap();
+    let dropped = outside.path().join("from-os.txt");
+    std::fs::write(&dropped, b"dropped into docs").unwrap();
+    let docs = gui.harness.get_by_label("Remote docs").rect().center();
+    gui.harness.hover_at(docs);
+    gui.harness.step();
+    gui.harness.step();
+    gui.harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(OsFile(dropped)));
+    gui.harness.step();
+    let target = server.root().join("docs/from-os.txt");
+    gui.wait("the upload in docs", move |_| {
+        std::fs::read(&target).is_ok_and(|b| b == b"dropped into docs")
+    });
+    assert!(!server.root().join("from-os.txt").exists());
+}

@@ -310,6 +310,7 @@ impl FerryApp {
                 }
             });
         self.os_file_drop(&ctx);
+        self.ui_drag_ghost(&ctx);
 
         for (side, action) in actions {
             self.apply(side, action, &ctx);
@@ -701,8 +702,11 @@ impl FerryApp {
                     }
                 }
             },
-            PaneAction::Transfer(rows) => self.transfer(side, rows),
-            PaneAction::Dropped(DraggedRows { from, rows }) => self.transfer(from, rows),
+            PaneAction::Transfer(rows) => self.transfer(side, rows, None),
+            PaneAction::Dropped {
+                dragged: DraggedRows { from, rows },
+                into,
+            } => self.transfer(from, rows, into),
             PaneAction::Rename(row) => {
                 self.dialog = Some(Dialog::Rename {
                     side,
@@ -752,13 +756,20 @@ impl FerryApp {
     }
 
     /// Moves `rows` of pane `from` to the folder shown in the other pane, through the queue.
-    fn transfer(&mut self, from: Side, rows: Vec<FileRow>) {
+    /// Queues `rows` of the `from` pane for the other pane's folder, or for its child folder
+    /// `into` (rows dropped onto a folder row).
+    fn transfer(&mut self, from: Side, rows: Vec<FileRow>, into: Option<String>) {
         if self.live.is_none() {
             self.report(Err("Connect to a server first.".into()));
             return;
         }
-        let local_dir = PathBuf::from(&self.local.path);
-        let remote_dir = self.remote.path.clone();
+        let mut local_dir = PathBuf::from(&self.local.path);
+        let mut remote_dir = self.remote.path.clone();
+        match (&into, from) {
+            (Some(folder), Side::Local) => remote_dir = self.remote.child_path(folder),
+            (Some(folder), Side::Remote) => local_dir = local_dir.join(folder),
+            (None, _) => {}
+        }
         let mut items = Vec::new();
         // Selected remote names that become one local name (`a:b` and `a?b`) each get their
         // own. No probe of the local disk here (the UI thread does no disk I/O): the
@@ -865,7 +876,11 @@ impl FerryApp {
             let color = ctx.global_style().visuals.selection.bg_fill;
             painter.rect_filled(rect, 6.0, color.gamma_multiply(0.35));
             let text = if self.live.is_some() {
-                format!("Drop to upload to {}", self.remote.path)
+                let target = match &self.remote.hovered_folder {
+                    Some(folder) => self.remote.child_path(folder),
+                    None => self.remote.path.clone(),
+                };
+                format!("Drop to upload to {target}")
             } else {
                 "Connect to a server to upload".to_owned()
             };
@@ -891,7 +906,11 @@ impl FerryApp {
             return;
         }
         // Looking at the files is disk I/O (a network share can take seconds): a worker does it.
-        let remote_dir = self.remote.path.clone();
+        // Dropped onto a folder row, they go into that folder.
+        let remote_dir = match &self.remote.hovered_folder {
+            Some(folder) => self.remote.child_path(folder),
+            None => self.remote.path.clone(),
+        };
         let paths: Vec<PathBuf> = dropped.iter().map(|f| f.path().to_owned()).collect();
         let inbox = self.inbox.clone();
         let spawned = std::thread::Builder::new()
@@ -913,6 +932,45 @@ impl FerryApp {
         if let Err(e) = spawned {
             self.report(Err(format!("cannot start a thread: {e}")));
         }
+    }
+
+    /// What is being dragged between the panes, next to the pointer: the file (or how many),
+    /// and where it would go.
+    fn ui_drag_ghost(&self, ctx: &egui::Context) {
+        let Some(dragged) = egui::DragAndDrop::payload::<DraggedRows>(ctx) else {
+            return;
+        };
+        let Some(pointer) = ctx.pointer_latest_pos() else {
+            return;
+        };
+        let what = match dragged.rows.as_slice() {
+            [one] => format!(
+                "{} {}",
+                if one.is_container() { "📁" } else { "📄" },
+                crate::ftp::text::escape(&one.name)
+            ),
+            rows => format!("{} items", rows.len()),
+        };
+        let target = self.pane(dragged.from.other());
+        let over = target.rect.contains(pointer);
+        let verb = match dragged.from {
+            Side::Local => "Upload",
+            Side::Remote => "Download",
+        };
+        let text = match (&target.hovered_folder, over) {
+            (Some(folder), true) => format!("{verb} {what} into {folder}"),
+            (None, true) => format!("{verb} {what} to {}", target.path),
+            (_, false) => format!("{verb} {what}"),
+        };
+        egui::Area::new(egui::Id::unique("drag-ghost"))
+            .order(egui::Order::Tooltip)
+            .fixed_pos(pointer + egui::vec2(14.0, 10.0))
+            .interactable(false)
+            .show(ctx, |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.label(text);
+                });
+            });
     }
 
     /// Dropped files, looked at: files are queued, folders planned on the browse worker.

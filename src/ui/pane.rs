@@ -57,8 +57,12 @@ pub(crate) enum PaneAction {
     NewFolder,
     /// Put this text on the clipboard.
     CopyPath(String),
-    /// Rows dropped here from the other pane.
-    Dropped(DraggedRows),
+    /// Rows dropped here from the other pane: into the folder shown, or into the folder row
+    /// `into` (a child of it) when dropped onto one.
+    Dropped {
+        dragged: DraggedRows,
+        into: Option<String>,
+    },
     /// Clicked into: becomes the active pane.
     Activate,
 }
@@ -83,6 +87,9 @@ pub(crate) struct Pane {
     scroll_to: Option<usize>,
     /// Where the pane was drawn (drop target for files from the OS).
     pub rect: egui::Rect,
+    /// The folder row under the pointer in the last frame: files dropped from the OS there go
+    /// into it.
+    pub hovered_folder: Option<String>,
 }
 
 impl Pane {
@@ -100,6 +107,7 @@ impl Pane {
             filter_text: String::new(),
             scroll_to: None,
             rect: egui::Rect::NOTHING,
+            hovered_folder: None,
         }
     }
 
@@ -167,7 +175,10 @@ impl Pane {
         if let Some(payload) = zone.dnd_release_payload::<DraggedRows>()
             && payload.from != side
         {
-            actions.push(PaneAction::Dropped((*payload).clone()));
+            actions.push(PaneAction::Dropped {
+                dragged: (*payload).clone(),
+                into: None,
+            });
         }
         if zone
             .dnd_hover_payload::<DraggedRows>()
@@ -403,6 +414,7 @@ impl Pane {
             self.listing.sort_by(key);
         }
         let modifiers = ui.input(|i| i.modifiers);
+        self.hovered_folder = None;
         for (i, response) in clicks {
             if response.clicked() {
                 self.listing
@@ -429,9 +441,47 @@ impl Pane {
                 let rows = self.selected_rows();
                 response.dnd_set_drag_payload(DraggedRows { from: side, rows });
             }
+            if let Some(row) = row.as_ref().filter(|r| r.kind == RowKind::Dir) {
+                self.ui_folder_drop_target(ui, &response, row, actions);
+            }
             if let Some(row) = row {
                 self.ui_row_menu(&response, &row, actions);
             }
+        }
+    }
+
+    /// A folder row takes rows dragged from the other pane (and, through `hovered_folder`,
+    /// files from the OS): they go into that folder rather than the one shown.
+    fn ui_folder_drop_target(
+        &mut self,
+        ui: &egui::Ui,
+        response: &egui::Response,
+        row: &FileRow,
+        actions: &mut Vec<PaneAction>,
+    ) {
+        let side = self.side;
+        if response.contains_pointer() {
+            self.hovered_folder = Some(row.name.clone());
+        }
+        let from_other = |p: &DraggedRows| p.from != side;
+        if response
+            .dnd_hover_payload::<DraggedRows>()
+            .is_some_and(|p| from_other(&p))
+        {
+            ui.painter().rect_stroke(
+                response.rect,
+                2.0,
+                egui::Stroke::new(2.0, ui.visuals().selection.stroke.color),
+                egui::StrokeKind::Inside,
+            );
+        }
+        if let Some(payload) = response.dnd_release_payload::<DraggedRows>()
+            && from_other(&payload)
+        {
+            actions.push(PaneAction::Dropped {
+                dragged: (*payload).clone(),
+                into: Some(row.name.clone()),
+            });
         }
     }
 
