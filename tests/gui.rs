@@ -1002,3 +1002,81 @@ fn dropping_onto_a_folder_row_transfers_into_that_folder_with_a_ghost_on_the_way
     });
     assert!(!server.root().join("from-os.txt").exists());
 }
+
+#[test]
+fn a_folder_transfer_shows_its_job_progress_and_both_paths_and_the_pending_tab() {
+    let server = server_with_files();
+    for name in ["a.txt", "b.txt"] {
+        std::fs::write(server.root().join("docs").join(name), b"more").unwrap();
+    }
+    let mut gui = connected_gui(&server);
+    // One file exists here: its question holds the job open halfway.
+    std::fs::create_dir(gui.local().join("docs")).unwrap();
+    std::fs::write(gui.local().join("docs/readme.txt"), b"mine").unwrap();
+    gui.click("Done (0)");
+    gui.click("Remote docs");
+    gui.click("⬅ Download");
+    gui.wait_label("The target file exists");
+    gui.wait_label("2 of 3 files");
+    let pending = gui.harness.get_by_label_contains("Queued & active");
+    assert_eq!(
+        pending.accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::True),
+        "starting a transfer shows the pending tab"
+    );
+    // Both ends of the waiting item.
+    assert!(gui.has("/docs/readme.txt"));
+    let local = gui.local().join("docs/readme.txt").display().to_string();
+    assert!(gui.has(&local), "the local path is shown");
+    gui.harness.key_press(egui::Key::Escape);
+    gui.wait_label("Done (3)");
+    assert!(!gui.has("of 3 files"), "a finished job leaves the header");
+}
+
+fn ask_to_close(gui: &mut Gui) {
+    gui.harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    gui.harness.step();
+}
+
+fn window_commands(gui: &Gui) -> Vec<egui::ViewportCommand> {
+    gui.harness.output().viewport_output[&egui::ViewportId::ROOT]
+        .commands
+        .clone()
+}
+
+#[test]
+fn closing_the_window_with_transfers_running_asks_first() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    // Nothing running: the window just closes.
+    ask_to_close(&mut gui);
+    assert!(!window_commands(&gui).contains(&egui::ViewportCommand::CancelClose));
+
+    // A transfer waiting for an answer is a transfer not finished.
+    std::fs::write(gui.local().join("hello.txt"), b"local copy").unwrap();
+    gui.click("Remote hello.txt");
+    gui.click("⬅ Download");
+    gui.wait_label("The target file exists");
+    ask_to_close(&mut gui);
+    assert!(window_commands(&gui).contains(&egui::ViewportCommand::CancelClose));
+    gui.wait_label("Transfers are running");
+    gui.click("Keep running");
+    // The question it covered comes back.
+    gui.wait_label("The target file exists");
+
+    ask_to_close(&mut gui);
+    gui.wait_label("Transfers are running");
+    gui.harness
+        .get_all_by_label("Quit anyway")
+        .last()
+        .unwrap()
+        .click();
+    gui.harness.step();
+    assert!(window_commands(&gui).contains(&egui::ViewportCommand::Close));
+}

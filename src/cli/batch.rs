@@ -279,7 +279,7 @@ fn run(
     let mut limit = None;
     loop {
         match events.recv_timeout(Duration::from_millis(200)) {
-            Ok(Event::Added(_)) => seen_added = true,
+            Ok(Event::Added { .. }) => seen_added = true,
             Ok(Event::ConnectionLimit(n)) => limit = Some(n),
             Ok(Event::Progress { id, bytes_done, .. }) => {
                 let before = done_bytes.insert(id, bytes_done).unwrap_or(0);

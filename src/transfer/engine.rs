@@ -290,6 +290,11 @@ impl Engine {
     pub fn items(&self) -> Vec<Item> {
         lock(&self.shared.state).queue.items().to_vec()
     }
+
+    /// A copy of every job (a front end showing a saved queue: its labels).
+    pub fn jobs(&self) -> Vec<Job> {
+        lock(&self.shared.state).queue.jobs().to_vec()
+    }
 }
 
 impl Drop for Engine {

@@ -60,8 +60,13 @@ pub enum Command {
 /// the engine for a copy of the queue to understand one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// Items were queued, in queue order.
-    Added(Vec<Item>),
+    /// A job was queued: its items, in queue order.
+    Added {
+        /// The job (its label: "Download /www to ~/site").
+        job: Job,
+        /// Its items.
+        items: Vec<Item>,
+    },
     /// An item changed state.
     State {
         /// The item.
@@ -520,11 +525,12 @@ impl Queue {
     ) {
         let job = self.next_id;
         self.next_id += 1;
-        self.jobs.push(Job {
+        let new_job = Job {
             id: job,
             label,
             on_exists,
-        });
+        };
+        self.jobs.push(new_job.clone());
         let mut added = Vec::with_capacity(items.len());
         for new in items {
             let item = Item {
@@ -549,7 +555,10 @@ impl Queue {
             self.items.push(item);
         }
         self.idle_reported = false;
-        effects.push(Effect::Event(Event::Added(added)));
+        effects.push(Effect::Event(Event::Added {
+            job: new_job,
+            items: added,
+        }));
         // New work after a refused login fails at once (the same login would be refused
         // again); after a network failure it is worth another try.
         if let Some(blocked) = self.blocked.clone() {
@@ -984,7 +993,7 @@ mod tests {
             items: (0..n).map(|i| new_item(&format!("f{i}"), 100)).collect(),
         });
         match effects.first() {
-            Some(Effect::Event(Event::Added(items))) => items.iter().map(|i| i.id).collect(),
+            Some(Effect::Event(Event::Added { items, .. })) => items.iter().map(|i| i.id).collect(),
             other => panic!("expected Added first, got {other:?}"),
         }
     }

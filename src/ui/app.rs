@@ -145,6 +145,8 @@ pub struct FerryApp {
     fonts_installed: bool,
     /// Which of the queue and the log are open.
     folds: layout::Folds,
+    /// The user chose "Quit anyway": the next close request goes through.
+    quit_confirmed: bool,
 }
 
 impl FerryApp {
@@ -238,6 +240,7 @@ impl FerryApp {
             settings_dirty: false,
             fonts_installed: false,
             folds: layout::Folds::default(),
+            quit_confirmed: false,
             env,
         };
         app.remote.placeholder =
@@ -315,6 +318,7 @@ impl FerryApp {
         for (side, action) in actions {
             self.apply(side, action, &ctx);
         }
+        self.check_close(&ctx);
         self.ui_dialogs(&ctx);
         self.ui_windows(&ctx);
         self.update_title(&ctx);
@@ -1414,6 +1418,10 @@ impl FerryApp {
         self.dialog = None;
         match choice {
             Choice::None | Choice::Cancel => {}
+            Choice::Quit => {
+                self.quit_confirmed = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
             Choice::NotConnected(why) => {
                 self.log.push(LogLine::now(LogKind::Info, why.clone()));
                 self.status = Some(Status {
@@ -1688,6 +1696,26 @@ impl FerryApp {
                         }
                     });
             }
+        }
+    }
+
+    /// Closing the window with transfers running asks first (they would stop).
+    fn check_close(&mut self, ctx: &egui::Context) {
+        let pending = self.queue.pending();
+        if !ctx.input(|i| i.viewport().close_requested())
+            || self.quit_confirmed
+            || self.live.is_none()
+            || pending == 0
+        {
+            return;
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        if !matches!(self.dialog, Some(Dialog::Quit { .. })) {
+            // Over whatever else was asked: it comes back if the user stays.
+            if let Some(other) = self.dialog.take() {
+                self.questions.push_front(other);
+            }
+            self.dialog = Some(Dialog::Quit { pending });
         }
     }
 

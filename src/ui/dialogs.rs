@@ -59,6 +59,10 @@ pub(crate) enum Dialog {
     },
     /// The connected server's certificate (the lock was clicked).
     ShowCertificate(Box<CertInfo>),
+    /// The window is being closed with `pending` transfers not finished.
+    Quit {
+        pending: usize,
+    },
 }
 
 /// What the user chose.
@@ -71,6 +75,8 @@ pub(crate) enum Choice {
     NotConnected(String),
     Trust(Box<TrustProblem>, Box<ConnectRequest>, Decision),
     ConnectPlain(Box<ConnectRequest>),
+    /// Close the window even though transfers are running.
+    Quit,
     /// Connect with the password typed in the password dialog.
     Password {
         request: Box<ConnectRequest>,
@@ -219,6 +225,25 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
                     }
                 });
             }
+            Dialog::Quit { pending } => {
+                ui.heading("Transfers are running");
+                ui.label(format!(
+                    "{pending} transfer(s) are not finished. If you quit now they stop; the queue is saved and they resume (where the server allows) the next time you connect to this server."
+                ));
+                ui.add_space(10.0);
+                ui.horizontal(|ui| {
+                    let keep = ui.button(RichText::new("Keep running").strong());
+                    if !ui.ctx().memory(|m| m.focused().is_some()) {
+                        keep.request_focus();
+                    }
+                    if keep.clicked() {
+                        choice = Choice::Cancel;
+                    }
+                    if ui.button("Quit anyway").clicked() {
+                        choice = Choice::Quit;
+                    }
+                });
+            }
             Dialog::ShowCertificate(info) => {
                 ui.heading("Server certificate");
                 ui_cert_details(ui, info, "cert-shown");
@@ -258,7 +283,8 @@ pub(crate) fn on_escape(dialog: &Dialog) -> Choice {
         Dialog::ConfirmDelete { .. }
         | Dialog::Rename { .. }
         | Dialog::NewFolder { .. }
-        | Dialog::ShowCertificate(_) => Choice::Cancel,
+        | Dialog::ShowCertificate(_)
+        | Dialog::Quit { .. } => Choice::Cancel,
     }
 }
 

@@ -91,7 +91,7 @@ impl Inbox {
                         | Event::State { .. }
                         | Event::Totals(_)
                         | Event::Log(_)
-                        | Event::Added(_)
+                        | Event::Added { .. }
                 )
         );
         let delivered = self.sender.send(event).is_ok();

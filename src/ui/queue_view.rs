@@ -1,10 +1,14 @@
 //! The queue panel: the engine's items as the window knows them (kept current from engine
-//! events, so drawing never locks the engine), in three tabs.
+//! events, so drawing never locks the engine), in three tabs. Above the pending items: each
+//! unfinished job (a folder transfer) with its files, bytes, progress and ETA, and the whole
+//! queue's. Finished items are listed newest first.
+
+use std::collections::HashMap;
 
 use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use crate::transfer::{Command, Direction, Engine, Event, Item, ItemState};
+use crate::transfer::{Command, Direction, Engine, Event, Item, ItemState, Job};
 
 use super::format;
 
@@ -48,11 +52,29 @@ pub(crate) struct QueueView {
     pending_bytes: u64,
     pending_done: u64,
     /// Speeds of the active items.
-    speeds: std::collections::HashMap<u64, f64>,
+    speeds: HashMap<u64, f64>,
+    /// Jobs by id: their label and totals, kept with the counts.
+    jobs: HashMap<u64, JobView>,
     /// The shown tab's rows (positions in `rows`), and when they were listed.
     listed: Option<Listed>,
     /// Tab membership changed since `listed` was made.
     members_changed: bool,
+}
+
+/// A job as the panel shows it.
+#[derive(Default)]
+struct JobView {
+    label: String,
+    items: usize,
+    finished: usize,
+    bytes: u64,
+    done: u64,
+}
+
+impl JobView {
+    fn unfinished(&self) -> bool {
+        self.finished < self.items
+    }
 }
 
 struct Listed {
@@ -71,8 +93,29 @@ impl QueueView {
         self.rows.binary_search_by_key(&id, |r| r.item.id).ok()
     }
 
-    /// Adds (`sign` 1) or takes away (-1) what an item contributes to the counts.
-    fn account(&mut self, state: ItemState, size: Option<u64>, done: u64, add: bool) {
+    /// Adds (`add`) or takes away what an item contributes to the counts and its job's totals.
+    fn account(&mut self, job: u64, state: ItemState, size: Option<u64>, done: u64, add: bool) {
+        let totals = self.jobs.entry(job).or_default();
+        let (finished, bytes, done_bytes) = (
+            usize::from(state.is_finished()),
+            size.unwrap_or(0),
+            if state == ItemState::Done {
+                size.unwrap_or(done)
+            } else {
+                done
+            },
+        );
+        if add {
+            totals.items += 1;
+            totals.finished += finished;
+            totals.bytes += bytes;
+            totals.done += done_bytes;
+        } else {
+            totals.items = totals.items.saturating_sub(1);
+            totals.finished = totals.finished.saturating_sub(finished);
+            totals.bytes = totals.bytes.saturating_sub(bytes);
+            totals.done = totals.done.saturating_sub(done_bytes);
+        }
         for tab in TABS {
             if Self::in_tab(tab, state) {
                 let count = &mut self.counts[tab as usize];
@@ -98,16 +141,16 @@ impl QueueView {
     /// Changes the row of `id`, keeping the counts true.
     fn change(&mut self, id: u64, f: impl FnOnce(&mut Row)) {
         let Some(pos) = self.position(id) else { return };
-        let (state, size, done) = {
+        let (job, state, size, done) = {
             let i = &self.rows[pos].item;
-            (i.state, i.size, i.bytes_done)
+            (i.job, i.state, i.size, i.bytes_done)
         };
-        self.account(state, size, done, false);
+        self.account(job, state, size, done, false);
         f(&mut self.rows[pos]);
         let row = &self.rows[pos];
         let (new_state, new_size, new_done) = (row.item.state, row.item.size, row.item.bytes_done);
         let speed = row.speed;
-        self.account(new_state, new_size, new_done, true);
+        self.account(job, new_state, new_size, new_done, true);
         if new_state == ItemState::Active {
             self.speeds.insert(id, speed);
         } else {
@@ -124,28 +167,39 @@ impl QueueView {
         self.pending_bytes = 0;
         self.pending_done = 0;
         self.speeds.clear();
-        let facts: Vec<(ItemState, Option<u64>, u64)> = self
+        for job in self.jobs.values_mut() {
+            let label = std::mem::take(&mut job.label);
+            *job = JobView {
+                label,
+                ..JobView::default()
+            };
+        }
+        let facts: Vec<(u64, ItemState, Option<u64>, u64)> = self
             .rows
             .iter()
-            .map(|r| (r.item.state, r.item.size, r.item.bytes_done))
+            .map(|r| (r.item.job, r.item.state, r.item.size, r.item.bytes_done))
             .collect();
-        for (state, size, done) in facts {
-            self.account(state, size, done, true);
+        for (job, state, size, done) in facts {
+            self.account(job, state, size, done, true);
         }
+        self.jobs.retain(|_, j| j.items > 0);
         self.listed = None;
     }
 
     /// Applies an engine event.
     pub(crate) fn apply(&mut self, event: &Event) {
         match event {
-            Event::Added(items) => {
+            Event::Added { job, items } => {
+                self.jobs.entry(job.id).or_default().label = job.label.clone();
+                // A transfer was started: show what is running.
+                self.tab = QueueTab::Pending;
                 let in_order = self
                     .rows
                     .last()
                     .is_none_or(|last| items.first().is_none_or(|i| i.id > last.item.id));
                 self.rows.reserve(items.len());
                 for item in items {
-                    self.account(item.state, item.size, item.bytes_done, true);
+                    self.account(item.job, item.state, item.size, item.bytes_done, true);
                     if in_order {
                         self.rows.push(Row::new(item.clone()));
                     } else if let Err(pos) = self.rows.binary_search_by_key(&item.id, |r| r.item.id)
@@ -206,6 +260,7 @@ impl QueueView {
     /// Forgets everything (a new connection has its own queue).
     pub(crate) fn reset(&mut self) {
         self.rows.clear();
+        self.jobs.clear();
         self.recount();
     }
 
@@ -214,6 +269,17 @@ impl QueueView {
         let mut items = engine.items();
         items.sort_by_key(|i| i.id);
         self.rows = items.into_iter().map(Row::new).collect();
+        self.jobs = engine
+            .jobs()
+            .into_iter()
+            .map(|job: Job| {
+                let view = JobView {
+                    label: job.label,
+                    ..JobView::default()
+                };
+                (job.id, view)
+            })
+            .collect();
         self.recount();
     }
 
@@ -233,13 +299,17 @@ impl QueueView {
             Some(l) => l.tab != tab || (self.members_changed && l.at.elapsed() >= RELIST_EVERY),
         };
         if stale {
-            let positions = self
+            let mut positions: Vec<usize> = self
                 .rows
                 .iter()
                 .enumerate()
                 .filter(|(_, r)| Self::in_tab(tab, r.item.state))
                 .map(|(pos, _)| pos)
                 .collect();
+            // Finished: the newest first (items finish about in queue order).
+            if tab == QueueTab::Done {
+                positions.reverse();
+            }
             self.listed = Some(Listed {
                 tab,
                 at: std::time::Instant::now(),
@@ -252,6 +322,85 @@ impl QueueView {
 
     fn count(&self, tab: QueueTab) -> usize {
         self.counts[tab as usize]
+    }
+
+    /// Items not finished yet (queued, running, paused, waiting for an answer).
+    pub(crate) fn pending(&self) -> usize {
+        self.count(QueueTab::Pending)
+    }
+
+    /// The unfinished jobs (the newest few) and the whole queue: files, bytes, speed, ETA.
+    fn ui_jobs(&self, ui: &mut egui::Ui) {
+        const SHOWN: usize = 3;
+        let mut jobs: Vec<(&u64, &JobView)> =
+            self.jobs.iter().filter(|(_, j)| j.unfinished()).collect();
+        if jobs.is_empty() {
+            return;
+        }
+        jobs.sort_by_key(|(id, _)| std::cmp::Reverse(**id));
+        // Speeds by job, from the active items (a handful).
+        let mut speeds: HashMap<u64, f64> = HashMap::new();
+        for (id, speed) in &self.speeds {
+            if let Some(item) = self.item(*id) {
+                *speeds.entry(item.job).or_default() += speed;
+            }
+        }
+        let line = |ui: &mut egui::Ui,
+                    label: &str,
+                    files: (usize, usize),
+                    bytes: (u64, u64),
+                    speed: f64| {
+            let (finished, items) = files;
+            let (done, total) = bytes;
+            let fraction = if total > 0 {
+                done as f32 / total as f32
+            } else {
+                finished as f32 / items.max(1) as f32
+            };
+            let eta = if speed > 0.0 && total > done {
+                let left = (total - done) as f64 / speed;
+                format!(" · {} left", format::duration(left))
+            } else {
+                String::new()
+            };
+            let text = format!(
+                "{label}: {finished} of {items} files · {} of {} · {}{eta}",
+                format::size(done),
+                format::size(total),
+                format::speed(speed),
+            );
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::ProgressBar::new(fraction.clamp(0.0, 1.0))
+                        .desired_width(160.0)
+                        .desired_height(12.0)
+                        .show_percentage(),
+                );
+                ui.add(egui::Label::new(text).truncate());
+            });
+        };
+        for (id, job) in jobs.iter().take(SHOWN) {
+            let speed = speeds.get(*id).copied().unwrap_or(0.0);
+            line(
+                ui,
+                &job.label,
+                (job.finished, job.items),
+                (job.done, job.bytes),
+                speed,
+            );
+        }
+        if jobs.len() > SHOWN {
+            ui.weak(format!("and {} more transfers", jobs.len() - SHOWN));
+        }
+        if jobs.len() > 1 {
+            let (mut files, mut bytes) = ((0, 0), (0, 0));
+            for (_, job) in &jobs {
+                files = (files.0 + job.finished, files.1 + job.items);
+                bytes = (bytes.0 + job.done, bytes.1 + job.bytes);
+            }
+            line(ui, "All", files, bytes, self.speeds.values().sum());
+        }
+        ui.separator();
     }
 
     /// A one-line summary for the status bar.
@@ -316,6 +465,9 @@ impl QueueView {
             return;
         }
         let tab = self.tab;
+        if tab == QueueTab::Pending {
+            self.ui_jobs(ui);
+        }
         self.listed(tab);
         if self.members_changed {
             // The list waits for RELIST_EVERY; make sure a frame comes then even if nothing
@@ -342,7 +494,8 @@ impl QueueView {
             .resizable(true)
             .cell_layout(Layout::left_to_right(Align::Center))
             .column(Column::exact(22.0))
-            .column(Column::remainder().at_least(140.0).clip(true))
+            .column(Column::initial(220.0).at_least(80.0).clip(true))
+            .column(Column::remainder().at_least(120.0).clip(true))
             .column(Column::initial(140.0))
             .column(Column::initial(150.0))
             .column(Column::initial(80.0))
@@ -352,7 +505,9 @@ impl QueueView {
             .min_scrolled_height(0.0)
             .auto_shrink([false, false])
             .header(height, |mut h| {
-                for title in ["", "File", "Progress", "Bytes", "Speed", "ETA", "State", ""] {
+                for title in [
+                    "", "Local", "Remote", "Progress", "Bytes", "Speed", "ETA", "State", "",
+                ] {
                     h.col(|ui| {
                         ui.strong(title);
                     });
@@ -379,9 +534,16 @@ fn ui_queue_row(r: &mut egui_extras::TableRow<'_, '_>, row: &Row, engine: Option
     r.col(|ui| {
         ui.label(arrow).on_hover_text(verb);
     });
+    // Both ends in full (a remote name escaped: it comes from the server).
+    let local = item.local.display().to_string();
+    let remote = crate::ftp::text::escape(&item.remote).into_owned();
     r.col(|ui| {
-        ui.label(&name)
-            .on_hover_text(format!("{}\n{}", item.remote, item.local.display()));
+        ui.add(egui::Label::new(local.as_str()).truncate())
+            .on_hover_text(local.as_str());
+    });
+    r.col(|ui| {
+        ui.add(egui::Label::new(remote.as_str()).truncate())
+            .on_hover_text(remote.as_str());
     });
     let fraction = match item.size {
         Some(0) => 1.0,
@@ -502,8 +664,23 @@ mod tests {
 
     #[test]
     fn counts_and_lists_follow_the_events_of_a_big_queue() {
-        let mut view = QueueView::default();
-        view.apply(&Event::Added((1..=10_000).map(item).collect()));
+        let mut view = QueueView {
+            tab: QueueTab::Done,
+            ..QueueView::default()
+        };
+        view.apply(&Event::Added {
+            job: Job {
+                id: 0,
+                label: "Download 10000 files".into(),
+                on_exists: crate::transfer::FileExistsPolicy::Ask,
+            },
+            items: (1..=10_000).map(item).collect(),
+        });
+        assert_eq!(
+            view.tab,
+            QueueTab::Pending,
+            "a new transfer shows the pending tab"
+        );
         assert_eq!(view.count(QueueTab::Pending), 10_000);
         for id in 1..=4_000 {
             view.apply(&Event::State {
@@ -535,12 +712,28 @@ mod tests {
         assert_eq!(view.count(QueueTab::Failed), 997);
         assert_eq!(view.count(QueueTab::Pending), 6_010);
         assert_eq!(view.listed(QueueTab::Failed).len(), 997);
+        // The job: 3 990 of 10 000 finished; bytes of the done ones whole, the rest's progress.
+        let job = &view.jobs[&0];
+        assert_eq!(
+            (job.label.as_str(), job.finished, job.items),
+            ("Download 10000 files", 3_990, 10_000)
+        );
+        assert_eq!(job.bytes, 1_000_000);
+        assert_eq!(job.done, 2_993 * 100 + 997 * 40 + 10 * 40);
+        // Done, newest first.
+        let done = view.listed(QueueTab::Done).to_vec();
+        assert!(view.rows[done[0]].item.id > view.rows[done[1]].item.id);
         assert!(
             view.summary().starts_with("6010 in queue"),
             "{}",
             view.summary()
         );
         check(&mut view);
+        let job = &view.jobs[&0];
+        assert_eq!(
+            (job.finished, job.done),
+            (3_990, 2_993 * 100 + 997 * 40 + 10 * 40)
+        );
         view.apply(&Event::Removed((1..=3_990).collect()));
         assert_eq!(view.count(QueueTab::Done), 0);
         assert_eq!(view.listed(QueueTab::Pending).len(), 6_010);
