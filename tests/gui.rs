@@ -1080,3 +1080,30 @@ fn closing_the_window_with_transfers_running_asks_first() {
     gui.harness.step();
     assert!(window_commands(&gui).contains(&egui::ViewportCommand::Close));
 }
+
+#[test]
+fn the_permissions_dialog_changes_a_remote_files_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = server_with_files();
+    let file = server.root().join("hello.txt");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut gui = connected_gui(&server);
+    gui.harness
+        .get_by_label("Remote hello.txt")
+        .click_secondary();
+    gui.harness.step();
+    gui.harness.step();
+    gui.click("Permissions…");
+    gui.wait_label("Permissions of");
+    gui.harness.check_accessibility();
+    gui.click("Group write");
+    gui.click("Others read");
+    assert!(
+        gui.harness.query_all_by_value("660").next().is_some(),
+        "the number follows the boxes"
+    );
+    gui.click("Apply");
+    gui.wait_label("set to 660");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o660, "SITE CHMOD reached the server");
+}

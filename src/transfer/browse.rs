@@ -29,6 +29,13 @@ pub enum BrowseRequest {
     },
     /// Delete a file.
     DeleteFile(String),
+    /// Change the Unix permissions of these paths (`SITE CHMOD`).
+    Chmod {
+        /// The files and folders.
+        paths: Vec<String>,
+        /// The mode, e.g. 0o644.
+        mode: u32,
+    },
     /// Delete a folder and everything in it (the window asks for confirmation first).
     DeleteTree(String),
     /// Walk a remote folder and plan its download into a local folder (created).
@@ -186,6 +193,12 @@ fn handle(s: &mut Session, request: &BrowseRequest) -> Result<BrowseResult, FtpE
         }
         BrowseRequest::DeleteFile(path) => {
             s.delete(path)?;
+            BrowseResult::Done
+        }
+        BrowseRequest::Chmod { paths, mode } => {
+            for path in paths {
+                s.chmod(path, *mode)?;
+            }
             BrowseResult::Done
         }
         BrowseRequest::DeleteTree(path) => {

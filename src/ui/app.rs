@@ -724,6 +724,15 @@ impl FerryApp {
                     self.dialog = Some(Dialog::ConfirmDelete { side, rows });
                 }
             }
+            PaneAction::Permissions(rows) => {
+                if let Some(first) = rows.first() {
+                    let shown = first.permissions.clone();
+                    let names = rows.into_iter().map(|r| r.name).collect();
+                    self.dialog = Some(Dialog::Permissions(Box::new(
+                        super::permissions::PermissionsForm::new(side, names, &shown),
+                    )));
+                }
+            }
             PaneAction::NewFolder => {
                 self.dialog = Some(Dialog::NewFolder {
                     side,
@@ -1418,6 +1427,7 @@ impl FerryApp {
         self.dialog = None;
         match choice {
             Choice::None | Choice::Cancel => {}
+            Choice::Chmod { side, names, mode } => self.chmod(side, names, mode),
             Choice::Quit => {
                 self.quit_confirmed = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -1537,6 +1547,26 @@ impl FerryApp {
                         _ => true,
                     });
                 }
+            }
+        }
+    }
+
+    fn chmod(&mut self, side: Side, names: Vec<String>, mode: u32) {
+        let done = format!("Permissions of {} item(s) set to {mode:03o}", names.len());
+        match side {
+            Side::Remote => {
+                let paths = names.iter().map(|n| self.remote.child_path(n)).collect();
+                self.browse(BrowseRequest::Chmod { paths, mode }, Purpose::Change(done));
+            }
+            Side::Local => {
+                let dir = PathBuf::from(&self.local.path);
+                self.local_job(move || {
+                    for name in &names {
+                        set_local_mode(&dir.join(name), mode)
+                            .map_err(|e| format!("Cannot change the permissions of {name}: {e}"))?;
+                    }
+                    Ok(done)
+                });
             }
         }
     }
@@ -1751,6 +1781,18 @@ fn read_local_dir(path: &Path) -> Result<Vec<FileRow>, String> {
         .filter_map(Result::ok)
         .map(|e| FileRow::from_local(e.file_name().to_string_lossy().into_owned(), &e.path()))
         .collect())
+}
+
+/// `chmod` on this computer (a worker thread).
+#[cfg(unix)]
+fn set_local_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_local_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Err(std::io::Error::other("Unix permissions do not exist here"))
 }
 
 /// Saves, moves or deletes a keychain entry (on a worker thread).

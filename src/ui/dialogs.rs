@@ -59,6 +59,8 @@ pub(crate) enum Dialog {
     },
     /// The connected server's certificate (the lock was clicked).
     ShowCertificate(Box<CertInfo>),
+    /// Permissions of files or folders.
+    Permissions(Box<super::permissions::PermissionsForm>),
     /// The window is being closed with `pending` transfers not finished.
     Quit {
         pending: usize,
@@ -75,6 +77,12 @@ pub(crate) enum Choice {
     NotConnected(String),
     Trust(Box<TrustProblem>, Box<ConnectRequest>, Decision),
     ConnectPlain(Box<ConnectRequest>),
+    /// Change the permissions of `names` (in `side`'s folder) to `mode`.
+    Chmod {
+        side: Side,
+        names: Vec<String>,
+        mode: u32,
+    },
     /// Close the window even though transfers are running.
     Quit,
     /// Connect with the password typed in the password dialog.
@@ -225,6 +233,23 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
                     }
                 });
             }
+            Dialog::Permissions(form) => {
+                ui.heading("Permissions");
+                let valid = form.ui(ui);
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.add_enabled(valid, egui::Button::new("Apply")).clicked() {
+                        choice = Choice::Chmod {
+                            side: form.side,
+                            names: form.names.clone(),
+                            mode: form.mode,
+                        };
+                    }
+                    if ui.button("Cancel").clicked() {
+                        choice = Choice::Cancel;
+                    }
+                });
+            }
             Dialog::Quit { pending } => {
                 ui.heading("Transfers are running");
                 ui.label(format!(
@@ -284,6 +309,7 @@ pub(crate) fn on_escape(dialog: &Dialog) -> Choice {
         | Dialog::Rename { .. }
         | Dialog::NewFolder { .. }
         | Dialog::ShowCertificate(_)
+        | Dialog::Permissions(_)
         | Dialog::Quit { .. } => Choice::Cancel,
     }
 }

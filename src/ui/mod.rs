@@ -16,6 +16,7 @@ mod inbox;
 mod layout;
 mod log_view;
 mod pane;
+mod permissions;
 mod queue_view;
 mod quick_connect;
 mod settings;

@@ -54,6 +54,8 @@ pub(crate) enum PaneAction {
     Rename(FileRow),
     /// Ask to confirm, then delete.
     Delete(Vec<FileRow>),
+    /// Show the permissions dialog for these rows.
+    Permissions(Vec<FileRow>),
     NewFolder,
     /// Put this text on the clipboard.
     CopyPath(String),
@@ -511,6 +513,11 @@ impl Pane {
             }
             if ui.button("New folder").clicked() {
                 actions.push(PaneAction::NewFolder);
+                ui.close();
+            }
+            // Unix permissions: the server's (SITE CHMOD), or this computer's on Unix.
+            if (self.side == Side::Remote || cfg!(unix)) && ui.button("Permissions…").clicked() {
+                actions.push(PaneAction::Permissions(self.selected_rows()));
                 ui.close();
             }
             ui.separator();
