@@ -944,3 +944,71 @@ fn symbolic_links_are_skipped_unless_asked() {
         b"data"
     );
 }
+
+#[test]
+fn speed_limits_hold_for_all_workers_together_and_change_while_running() {
+    let server = TestServer::start(ServerConfig::default());
+    // Four files of 256 KiB on two workers under one 256 KiB/s limit: 1 MiB takes about 4 s
+    // (a quarter second of burst off), however many connections share it.
+    let mut bodies = Vec::new();
+    for i in 0..4 {
+        let body = random_bytes(256 * 1024, 40 + i);
+        std::fs::write(server.root().join(format!("l{i}.bin")), &body).unwrap();
+        bodies.push(body);
+    }
+    let local = tempfile::tempdir().unwrap();
+    let limit = Arc::new(ferry::transfer::SpeedLimit::new(256 * 1024));
+    let mut config = EngineConfig::new(connector(&server));
+    config.workers = 2;
+    config.download_limit = limit.clone();
+    let mut engine = Engine::start(config);
+    let events = engine.take_events().unwrap();
+    let started = std::time::Instant::now();
+    engine.send(Command::Add {
+        label: "limited".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: (0..4)
+            .map(|i| {
+                let name = format!("l{i}.bin");
+                download_item(&server, &name, &local.path().join(&name))
+            })
+            .collect(),
+    });
+    run_to_idle(&engine, &events);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(3_300),
+        "1 MiB at 256 KiB/s took only {took:?}"
+    );
+    for (i, body) in bodies.iter().enumerate() {
+        assert!(std::fs::read(local.path().join(format!("l{i}.bin"))).unwrap() == *body);
+    }
+
+    // Lifted while an upload runs: it finishes at full speed.
+    let big = random_bytes(8 << 20, 50);
+    std::fs::write(local.path().join("up.bin"), &big).unwrap();
+    let up_limit = Arc::new(ferry::transfer::SpeedLimit::new(64 * 1024));
+    let mut config = EngineConfig::new(connector(&server));
+    config.upload_limit = up_limit.clone();
+    let mut engine = Engine::start(config);
+    let events = engine.take_events().unwrap();
+    let started = std::time::Instant::now();
+    engine.send(Command::Add {
+        label: "up".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: vec![NewItem {
+            direction: Direction::Upload,
+            local: local.path().join("up.bin"),
+            remote: "up.bin".into(),
+            size: Some(big.len() as u64),
+            modified: None,
+            modified_exact: false,
+        }],
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    up_limit.set(0);
+    run_to_idle(&engine, &events);
+    // 8 MiB at 64 KiB/s would be two minutes.
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(std::fs::read(server.root().join("up.bin")).unwrap() == big);
+}

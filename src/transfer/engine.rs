@@ -28,6 +28,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::limit::SpeedLimit;
+
 use super::model::{Direction, FileExistsPolicy, Item, Job};
 use super::names;
 use super::queue::{Blocked, Claim, Effect, Outcome, Queue, Rules, partial_of};
@@ -59,6 +61,10 @@ pub struct EngineConfig {
     pub verify_checksums: bool,
     /// Keep modification times across the transfer.
     pub preserve_times: bool,
+    /// Download and upload speed limits, shared with whoever else holds them (every engine of
+    /// the window: the limit is the total), changeable while transfers run.
+    pub download_limit: Arc<SpeedLimit>,
+    pub upload_limit: Arc<SpeedLimit>,
 }
 
 impl EngineConfig {
@@ -72,6 +78,8 @@ impl EngineConfig {
             queue_file: None,
             verify_checksums: true,
             preserve_times: true,
+            download_limit: Arc::default(),
+            upload_limit: Arc::default(),
         }
     }
 }
@@ -629,6 +637,7 @@ impl Worker {
             self.config.preserve_times,
             self.shared.clone(),
         );
+        let limit = self.config.download_limit.clone();
         let session = self.session().map_err(AttemptError::Connect)?;
         let algorithm = if verify {
             Method::choose(session.features()).map(|m| m.algorithm())
@@ -667,7 +676,12 @@ impl Worker {
                 inner: &mut file,
                 hasher: hasher.as_mut(),
             };
-            let mut progress = |done: u64| meter.update(offset + done);
+            let mut paced = 0;
+            let mut progress = |done: u64| {
+                meter.update(offset + done);
+                limit.pace(done.saturating_sub(paced), stop);
+                paced = done;
+            };
             let mut ctl = TransferControl::new(&mut progress, stop);
             ctl.expected_size = total;
             // `Session::download` writes in blocks of 64 KiB: no BufWriter needed.
@@ -754,6 +768,7 @@ impl Worker {
         let shared = self.shared.clone();
         let restart = lock(&self.shared.state).queue.take_restart(item.id);
         let (verify, preserve_times) = (self.config.verify_checksums, self.config.preserve_times);
+        let limit = self.config.upload_limit.clone();
         let events = self.shared.events.clone();
         let session = self.session().map_err(AttemptError::Connect)?;
         // A retry after a dropped connection (or a restart of the queue) continues what
@@ -811,7 +826,12 @@ impl Worker {
             .map_err(|e| local(&item.local, &e))?;
         let mut meter = Meter::new(item.id, offset, Some(size), shared);
         let result = {
-            let mut progress = |done: u64| meter.update(offset + done);
+            let mut paced = 0;
+            let mut progress = |done: u64| {
+                meter.update(offset + done);
+                limit.pace(done.saturating_sub(paced), stop);
+                paced = done;
+            };
             let mut ctl = TransferControl::new(&mut progress, stop);
             let mut reader = HashingReader {
                 inner: &mut file,

@@ -6,6 +6,7 @@
 
 pub mod browse;
 pub mod engine;
+pub mod limit;
 pub mod model;
 pub mod names;
 pub mod plan;
@@ -14,4 +15,5 @@ pub mod walk;
 
 pub use browse::{BrowseRequest, BrowseResult, Browser};
 pub use engine::{Command, Connector, Engine, EngineConfig, Event, Totals};
+pub use limit::SpeedLimit;
 pub use model::{Direction, FileExistsPolicy, Item, ItemState, Job, NewItem};

@@ -17,7 +17,7 @@ use crate::sites::store::SiteStore;
 use crate::sites::{Keychain, Site};
 use crate::tls::{PinStore, Trust};
 use crate::transfer::{
-    BrowseRequest, BrowseResult, Command, Direction, Event, ItemState, NewItem, names,
+    BrowseRequest, BrowseResult, Command, Direction, Event, ItemState, NewItem, SpeedLimit, names,
 };
 
 use super::connection::{
@@ -147,6 +147,8 @@ pub struct FerryApp {
     folds: layout::Folds,
     /// The user chose "Quit anyway": the next close request goes through.
     quit_confirmed: bool,
+    /// Download and upload limits of every connection, set from the settings.
+    limits: (Arc<SpeedLimit>, Arc<SpeedLimit>),
 }
 
 impl FerryApp {
@@ -241,6 +243,7 @@ impl FerryApp {
             fonts_installed: false,
             folds: layout::Folds::default(),
             quit_confirmed: false,
+            limits: Default::default(),
             env,
         };
         app.remote.placeholder =
@@ -252,6 +255,7 @@ impl FerryApp {
                 retry: false,
             });
         }
+        app.apply_limits();
         let start = app.env.local_dir.to_string_lossy().into_owned();
         app.list_local(&start);
         app
@@ -1155,6 +1159,7 @@ impl FerryApp {
             workers: self.settings.parallel_transfers,
             queue_file,
             legacy_queue_file,
+            limits: self.limits.clone(),
         }
     }
 
@@ -1704,6 +1709,9 @@ impl FerryApp {
                 });
             self.settings_open = open;
             self.settings_dirty |= changed;
+            if changed {
+                self.apply_limits();
+            }
         }
         if self.settings_dirty && !ctx.input(|i| i.pointer.any_down()) {
             self.settings_dirty = false;
@@ -1727,6 +1735,16 @@ impl FerryApp {
                     });
             }
         }
+    }
+
+    /// The settings' speed limits, to every connection at once (transfers running included).
+    fn apply_limits(&self) {
+        self.limits
+            .0
+            .set(self.settings.download_limit_kib.saturating_mul(1024));
+        self.limits
+            .1
+            .set(self.settings.upload_limit_kib.saturating_mul(1024));
     }
 
     /// Closing the window with transfers running asks first (they would stop).

@@ -11,7 +11,7 @@ use crate::client::{self, ConnectError, Decisions, Dialled, Endpoint, PasswordNe
 use crate::ftp::{LogKind, ProtocolLog};
 use crate::sites::Keychain;
 use crate::tls::{Decision, Trust, TrustProblem};
-use crate::transfer::{BrowseResult, Browser, Engine, EngineConfig};
+use crate::transfer::{BrowseResult, Browser, Engine, EngineConfig, SpeedLimit};
 
 use super::inbox::{Inbox, UiEvent};
 
@@ -37,6 +37,8 @@ pub(crate) struct EngineSetup {
     pub queue_file: Option<PathBuf>,
     /// Where an older Ferry kept this queue: moved to `queue_file` if that does not exist yet.
     pub legacy_queue_file: Option<PathBuf>,
+    /// The window's speed limits (download, upload), shared by all its connections.
+    pub limits: (Arc<SpeedLimit>, Arc<SpeedLimit>),
 }
 
 /// The window's answers while a connecting thread runs: none. Its dialogs live on the UI
@@ -182,6 +184,7 @@ fn go_live(dialled: Dialled, request: ConnectRequest, setup: EngineSetup, inbox:
     config.workers = request.workers(setup.workers);
     config.backoff = std::time::Duration::from_secs(2);
     config.queue_file = setup.queue_file;
+    (config.download_limit, config.upload_limit) = setup.limits;
     let mut engine = Engine::start(config);
     if let Some(events) = engine.take_events() {
         relay(events, inbox, UiEvent::Engine);

@@ -37,6 +37,9 @@ pub(crate) struct Settings {
     /// Connect and I/O timeout, seconds.
     pub timeout_seconds: u64,
     pub theme: Theme,
+    /// Speed limits for all transfers together, KiB/s; 0: none.
+    pub download_limit_kib: u64,
+    pub upload_limit_kib: u64,
 }
 
 impl Default for Settings {
@@ -46,6 +49,8 @@ impl Default for Settings {
             on_exists: FileExistsPolicy::Ask,
             timeout_seconds: 20,
             theme: Theme::System,
+            download_limit_kib: 0,
+            upload_limit_kib: 0,
         }
     }
 }
@@ -110,6 +115,27 @@ pub(crate) fn ui_settings_form(ui: &mut egui::Ui, settings: &mut Settings) -> bo
             ui.add(egui::Slider::new(&mut settings.timeout_seconds, 5..=300))
                 .labelled_by(label.id);
             ui.end_row();
+
+            for (title, value) in [
+                (
+                    "Download limit (KiB/s, 0: none)",
+                    &mut settings.download_limit_kib,
+                ),
+                (
+                    "Upload limit (KiB/s, 0: none)",
+                    &mut settings.upload_limit_kib,
+                ),
+            ] {
+                let label = ui.label(title);
+                ui.add(
+                    egui::DragValue::new(value)
+                        .range(0..=10_000_000)
+                        .speed(16.0)
+                        .suffix(" KiB/s"),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+            }
 
             let label = ui.label("Theme");
             ui.horizontal(|ui| {
