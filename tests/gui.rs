@@ -45,6 +45,8 @@ impl Gui {
         };
         let harness = Harness::builder()
             .with_size(size)
+            // Frames 1/20 s apart: two clicks a frame apart are a double click (egui: 0.3 s).
+            .with_step_dt(0.05)
             .build_ui_state(|ui, app: &mut FerryApp| app.show(ui), FerryApp::new(env));
         Gui {
             harness,
@@ -1106,4 +1108,29 @@ fn the_permissions_dialog_changes_a_remote_files_mode() {
     gui.wait_label("set to 660");
     let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o660, "SITE CHMOD reached the server");
+}
+
+#[test]
+fn a_dot_dot_row_goes_up() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    // At the top of the server: no "..".
+    assert!(!gui.has("Remote .. (parent folder)"));
+    gui.click("Remote docs");
+    gui.harness.key_press(egui::Key::Enter);
+    gui.wait_label("Remote readme.txt");
+    // A double click: two clicks a frame apart.
+    gui.harness
+        .get_by_label("Remote .. (parent folder)")
+        .click();
+    gui.harness.step();
+    gui.harness
+        .get_by_label("Remote .. (parent folder)")
+        .click();
+    gui.harness.step();
+    gui.wait_label("Remote hello.txt");
+    assert!(!gui.has("Remote readme.txt"));
+    // Filtering hides it: it is not a name that matched.
+    gui.type_into("Filter remote names", "hel");
+    assert!(!gui.has("Remote .. (parent folder)"));
 }

@@ -325,8 +325,15 @@ impl Pane {
             .column(Column::initial(125.0).at_least(60.0))
             .column(Column::initial(90.0).at_least(40.0).clip(true))
             .min_scrolled_height(0.0);
+        // A ".." row first, as in FileZilla: double-click (or Enter on it) goes up. Not while
+        // filtering (it is not a name that matched) nor at the top.
+        let has_parent = match side {
+            Side::Remote => !self.path.is_empty() && self.path != "/",
+            Side::Local => std::path::Path::new(&self.path).parent().is_some(),
+        };
+        let up_row = usize::from(has_parent && self.filter_text.is_empty());
         if let Some(row) = self.scroll_to.take() {
-            table = table.scroll_to_row(row, None);
+            table = table.scroll_to_row(row + up_row, None);
         }
         let header =
             |key: SortKey, text: &str, ui: &mut egui::Ui, clicked: &mut Option<SortKey>| {
@@ -351,6 +358,7 @@ impl Pane {
             };
         let listing = &mut self.listing;
         let mut clicks: Vec<(usize, egui::Response)> = Vec::new();
+        let mut up_clicked = false;
         table
             .header(row_height, |mut row| {
                 row.col(|ui| header(SortKey::Name, "Name", ui, &mut clicked_sort));
@@ -359,8 +367,31 @@ impl Pane {
                 row.col(|ui| header(SortKey::Permissions, "Permissions", ui, &mut clicked_sort));
             })
             .body(|body| {
-                body.rows(row_height, listing.visible_len(), |mut row| {
-                    let i = row.index();
+                body.rows(row_height, listing.visible_len() + up_row, |mut row| {
+                    if up_row == 1 && row.index() == 0 {
+                        row.col(|ui| {
+                            ui.label(
+                                RichText::new("📁").color(Color32::from_rgb(0xd8, 0xa6, 0x3a)),
+                            );
+                            ui.add(egui::Label::new("..").selectable(false));
+                        });
+                        for _ in 0..3 {
+                            row.col(|_| {});
+                        }
+                        let response = row.response();
+                        response.widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::Row,
+                                true,
+                                format!("{} .. (parent folder)", side.title()),
+                            )
+                        });
+                        if response.double_clicked() {
+                            up_clicked = true;
+                        }
+                        return;
+                    }
+                    let i = row.index() - up_row;
                     let Some(file) = listing.visible(i) else {
                         return;
                     };
@@ -414,6 +445,9 @@ impl Pane {
             });
         if let Some(key) = clicked_sort {
             self.listing.sort_by(key);
+        }
+        if up_clicked {
+            actions.push(PaneAction::Up);
         }
         let modifiers = ui.input(|i| i.modifiers);
         self.hovered_folder = None;
