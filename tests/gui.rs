@@ -1134,3 +1134,46 @@ fn a_dot_dot_row_goes_up() {
     gui.type_into("Filter remote names", "hel");
     assert!(!gui.has("Remote .. (parent folder)"));
 }
+
+#[test]
+fn quick_connect_remembers_recent_servers_and_saves_one_as_a_site() {
+    let server = server_with_files();
+    let port = server.port();
+    let mut gui = connected_gui(&server);
+    gui.click("Disconnect");
+    gui.replace_text("Host or URL", "");
+    gui.replace_text("User", "");
+
+    // The server is in the recent list (without its password).
+    gui.harness.get_all_by_label("⏷").next().unwrap().click();
+    gui.harness.step();
+    let entry = format!("alice@127.0.0.1:{port}");
+    gui.wait_label(&entry);
+    gui.harness
+        .get_all_by_label_contains(&entry)
+        .last()
+        .unwrap()
+        .click();
+    gui.wait_label("Type the password of");
+    let shows = |gui: &Gui, value: &str| gui.harness.query_all_by_value(value).next().is_some();
+    assert!(shows(&gui, "127.0.0.1") && shows(&gui, "alice"));
+    type_text(&mut gui, "s3cret");
+    gui.harness.key_press(egui::Key::Enter);
+    gui.wait_label("Remote hello.txt");
+    let settings = std::fs::read_to_string(gui.config().join("settings.toml")).unwrap_or_default();
+    assert!(!settings.contains("s3cret"), "no password in the history");
+
+    // Save as site: the Site Manager opens with it; Save writes it.
+    gui.harness.get_all_by_label("⏷").next().unwrap().click();
+    gui.wait_label("Save as site…");
+    gui.click("Save as site…");
+    gui.wait_label("A new site from quick connect");
+    gui.click("Save");
+    gui.wait_label("Saved 127.0.0.1");
+    let store = SiteStore::load(&gui.config().join("sites.toml")).unwrap();
+    let site = &store.sites()[0];
+    assert_eq!(
+        (site.host.as_str(), site.port, site.user.as_str()),
+        ("127.0.0.1", port, "alice")
+    );
+}

@@ -145,6 +145,8 @@ pub struct FerryApp {
     fonts_installed: bool,
     /// Which of the queue and the log are open.
     folds: layout::Folds,
+    /// The quick-connect server being connected to: it joins the history once connected.
+    quick_server: Option<settings::RecentServer>,
     /// The user chose "Quit anyway": the next close request goes through.
     quit_confirmed: bool,
     /// Download and upload limits of every connection, set from the settings.
@@ -242,6 +244,7 @@ impl FerryApp {
             settings_dirty: false,
             fonts_installed: false,
             folds: layout::Folds::default(),
+            quick_server: None,
             quit_confirmed: false,
             limits: Default::default(),
             env,
@@ -419,6 +422,10 @@ impl FerryApp {
         self.connecting = None;
         match outcome {
             Outcome::Connected(live) => {
+                if let Some(server) = self.quick_server.take() {
+                    self.settings.remember_server(server);
+                    self.settings_dirty = true;
+                }
                 self.queue.load(&live.engine);
                 self.status = Some(Status {
                     text: format!("Connected to {}", live.label),
@@ -1099,6 +1106,7 @@ impl FerryApp {
         }
         self.disconnect();
         self.attempt += 1;
+        self.quick_server = None;
         self.connecting = Some(request.label.clone());
         self.status = Some(Status {
             text: format!("Connecting to {}…", request.label),
@@ -1140,6 +1148,56 @@ impl FerryApp {
         self.remote.loading = false;
         self.remote.error = None;
         self.remote.placeholder = Some("Not connected.".into());
+    }
+
+    fn quick_action(&mut self, action: QuickAction) {
+        match action {
+            QuickAction::None => {}
+            QuickAction::Cancel => self.cancel_connecting(),
+            QuickAction::Connect => {
+                self.quick.take_url();
+                let timeout = Duration::from_secs(self.settings.timeout_seconds);
+                match self.quick.request(timeout) {
+                    Ok(request) => {
+                        self.connect(request);
+                        // Remembered once it connects.
+                        self.quick_server = Some(self.quick.recent());
+                    }
+                    Err(e) => self.report(Err(e)),
+                }
+            }
+            QuickAction::Recall(i) => {
+                if let Some(server) = self.settings.quick_history.get(i).cloned() {
+                    self.quick.recall(&server);
+                    if server.user.is_empty() {
+                        self.quick_action(QuickAction::Connect);
+                    } else {
+                        // Passwords are not kept: the field waits for it.
+                        self.quick.focus_password = true;
+                        self.report(Ok(format!(
+                            "Type the password of {}, then Connect.",
+                            server.describe()
+                        )));
+                    }
+                }
+            }
+            QuickAction::ClearHistory => {
+                self.settings.quick_history.clear();
+                self.settings_dirty = true;
+            }
+            QuickAction::SaveAsSite => {
+                self.quick.take_url();
+                match self.quick.to_site() {
+                    Ok((site, password)) => {
+                        self.open_site_manager();
+                        if let Some(manager) = &mut self.site_manager {
+                            manager.create_from(site, password);
+                        }
+                    }
+                    Err(e) => self.report(Err(e)),
+                }
+            }
+        }
     }
 
     /// Gives up the attempt in progress: the window forgets it at once; its thread ends on
@@ -1230,18 +1288,10 @@ impl FerryApp {
         ui.horizontal_wrapped(|ui| {
             self.ui_sites_menu(ui);
             ui.separator();
-            match self.quick.ui(ui, self.connecting.is_some()) {
-                QuickAction::None => {}
-                QuickAction::Cancel => self.cancel_connecting(),
-                QuickAction::Connect => {
-                    self.quick.take_url();
-                    let timeout = Duration::from_secs(self.settings.timeout_seconds);
-                    match self.quick.request(timeout) {
-                        Ok(request) => self.connect(request),
-                        Err(e) => self.report(Err(e)),
-                    }
-                }
-            }
+            let action = self
+                .quick
+                .ui(ui, self.connecting.is_some(), &self.settings.quick_history);
+            self.quick_action(action);
             if ui
                 .add_enabled(self.live.is_some(), egui::Button::new("Disconnect"))
                 .clicked()

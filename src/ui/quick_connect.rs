@@ -12,6 +12,7 @@ use crate::ftp::Security;
 use crate::sites::{FtpUrl, SiteSecurity};
 
 use super::connection::{ConnectRequest, Login};
+use super::settings::RecentServer;
 use super::site_manager;
 use super::spinner::ui_spinner;
 
@@ -22,6 +23,8 @@ pub(crate) struct QuickConnect {
     pub user: String,
     pub password: String,
     pub security: SiteSecurity,
+    /// Give the password field the keyboard in the next frame (a recent server was recalled).
+    pub focus_password: bool,
 }
 
 /// What the bar asks the window to do this frame.
@@ -31,6 +34,12 @@ pub(crate) enum QuickAction {
     Connect,
     /// Give up the attempt in progress.
     Cancel,
+    /// Fill the fields from recent server number `.0` (the Connect follows).
+    Recall(usize),
+    /// Forget the recent servers.
+    ClearHistory,
+    /// Open the Site Manager with a new site made of these fields.
+    SaveAsSite,
 }
 
 impl Default for QuickConnect {
@@ -41,6 +50,7 @@ impl Default for QuickConnect {
             user: String::new(),
             password: String::new(),
             security: SiteSecurity::ExplicitTls,
+            focus_password: false,
         }
     }
 }
@@ -56,7 +66,12 @@ fn site_security(security: Security) -> SiteSecurity {
 impl QuickConnect {
     /// Draws the bar; `connecting` swaps Connect for Cancel (an attempt can take the whole
     /// timeout against a silent server).
-    pub(crate) fn ui(&mut self, ui: &mut egui::Ui, connecting: bool) -> QuickAction {
+    pub(crate) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        connecting: bool,
+        history: &[RecentServer],
+    ) -> QuickAction {
         let field =
             |ui: &mut egui::Ui, value: &mut String, hint: &str, width: f32, password: bool| {
                 ui.add(
@@ -75,6 +90,9 @@ impl QuickConnect {
             (&mut self.port, "Port", 55.0, false),
         ] {
             let r = field(ui, value, hint, width, password);
+            if password && std::mem::take(&mut self.focus_password) {
+                r.request_focus();
+            }
             enter |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
         }
         egui::ComboBox::from_id_salt("quick-security")
@@ -108,7 +126,74 @@ impl QuickConnect {
         if ui.button(RichText::new("Connect").strong()).clicked() || enter {
             return QuickAction::Connect;
         }
-        QuickAction::None
+        let mut action = QuickAction::None;
+        ui.menu_button("⏷", |ui| {
+            if history.is_empty() {
+                ui.weak("No recent servers");
+            }
+            for (i, server) in history.iter().enumerate() {
+                if ui.button(server.describe()).clicked() {
+                    action = QuickAction::Recall(i);
+                    ui.close();
+                }
+            }
+            ui.separator();
+            let can_save = !self.host.trim().is_empty();
+            if ui
+                .add_enabled(can_save, egui::Button::new("Save as site…"))
+                .clicked()
+            {
+                action = QuickAction::SaveAsSite;
+                ui.close();
+            }
+            if ui
+                .add_enabled(!history.is_empty(), egui::Button::new("Clear history"))
+                .clicked()
+            {
+                action = QuickAction::ClearHistory;
+                ui.close();
+            }
+        })
+        .response
+        .on_hover_text("Recent servers, Save as site");
+        action
+    }
+
+    /// The fields as a recent server (no password).
+    pub(crate) fn recent(&self) -> RecentServer {
+        RecentServer {
+            host: self.host.trim().to_owned(),
+            port: self.port.trim().to_owned(),
+            user: self.user.trim().to_owned(),
+            security: self.security,
+        }
+    }
+
+    /// Fills the fields from a recent server; the password is typed again (never kept).
+    pub(crate) fn recall(&mut self, server: &RecentServer) {
+        self.host = server.host.clone();
+        self.port = server.port.clone();
+        self.user = server.user.clone();
+        self.security = server.security;
+        self.password.clear();
+    }
+
+    /// A new site made of the fields (after [`Self::take_url`]), and the password typed.
+    pub(crate) fn to_site(&self) -> Result<(crate::sites::Site, String), String> {
+        let request = self.request(Duration::from_secs(20))?;
+        let endpoint = &request.endpoint;
+        let mut site = crate::sites::Site::new(endpoint.host.clone(), endpoint.host.clone());
+        site.port = endpoint.port;
+        site.security = site_security(endpoint.security);
+        site.remote_dir = request.remote_dir.clone();
+        match &request.login {
+            Login::Anonymous => site.logon = crate::sites::Logon::Anonymous,
+            login => {
+                site.logon = crate::sites::Logon::Normal;
+                site.user = login.user().to_owned();
+            }
+        }
+        Ok((site, self.password.clone()))
     }
 
     /// A URL in the host field fills the other fields: its scheme sets the security, its port

@@ -40,6 +40,50 @@ pub(crate) struct Settings {
     /// Speed limits for all transfers together, KiB/s; 0: none.
     pub download_limit_kib: u64,
     pub upload_limit_kib: u64,
+    /// Quick connect's recent servers, newest first (no passwords).
+    pub quick_history: Vec<RecentServer>,
+}
+
+/// A server quick connect reached: what its fields held, without the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RecentServer {
+    pub host: String,
+    pub port: String,
+    pub user: String,
+    pub security: crate::sites::SiteSecurity,
+}
+
+impl RecentServer {
+    /// "alice@ftp.example.com:2121 (FTPS explicit)".
+    pub(crate) fn describe(&self) -> String {
+        let user = if self.user.is_empty() {
+            String::new()
+        } else {
+            format!("{}@", self.user)
+        };
+        let port = if self.port.is_empty() || self.host.contains("://") {
+            String::new()
+        } else {
+            format!(":{}", self.port)
+        };
+        format!(
+            "{user}{}{port} ({})",
+            self.host,
+            super::site_manager::security_label(self.security)
+        )
+    }
+}
+
+/// How many recent servers quick connect keeps.
+pub(crate) const RECENT_SERVERS: usize = 10;
+
+impl Settings {
+    /// Puts `server` first in the history (once), keeping [`RECENT_SERVERS`].
+    pub(crate) fn remember_server(&mut self, server: RecentServer) {
+        self.quick_history.retain(|s| *s != server);
+        self.quick_history.insert(0, server);
+        self.quick_history.truncate(RECENT_SERVERS);
+    }
 }
 
 impl Default for Settings {
@@ -51,6 +95,7 @@ impl Default for Settings {
             theme: Theme::System,
             download_limit_kib: 0,
             upload_limit_kib: 0,
+            quick_history: Vec::new(),
         }
     }
 }

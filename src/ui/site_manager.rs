@@ -94,6 +94,9 @@ pub(crate) struct SiteManager {
     busy: bool,
     /// The FileZilla import row is open, with this path of `sitemanager.xml` in its field.
     import_path: Option<String>,
+    /// A new site to put in the form once the site file is read (quick connect's "Save as
+    /// site"), with its password.
+    pending_new: Option<(Site, String)>,
 }
 
 /// What the manager shows until the site file is read.
@@ -128,6 +131,7 @@ impl SiteManager {
             keychain_note,
             busy: load.is_some(),
             import_path: None,
+            pending_new: None,
         };
         (manager, load)
     }
@@ -162,6 +166,9 @@ impl SiteManager {
                     Some(site) => self.select(&site),
                     None => self.new_site(None),
                 }
+                if let Some((site, password)) = self.pending_new.take() {
+                    self.create_from(site, password);
+                }
                 if let Some(done) = done {
                     self.message = Some(Ok(done.done.clone()));
                 }
@@ -169,6 +176,28 @@ impl SiteManager {
             Err(e) if done.is_some() => self.message = Some(Err(e)),
             Err(e) => self.store = Err(e),
         }
+    }
+
+    /// Puts a new, unsaved site made elsewhere (quick connect) in the form: a name of its own
+    /// among the saved ones, the password typed; Save keeps it.
+    pub(crate) fn create_from(&mut self, mut site: Site, password: String) {
+        if matches!(&self.store, Err(e) if e == LOADING) {
+            self.pending_new = Some((site, password));
+            return;
+        }
+        let taken: Vec<String> = self.sites().iter().map(Site::path).collect();
+        let base = site.name.clone();
+        let mut n = 2;
+        while taken.contains(&site.path()) {
+            site.name = format!("{base} {n}");
+            n += 1;
+        }
+        self.select(&site);
+        self.editing = None;
+        self.password = password;
+        self.message = Some(Ok(
+            "A new site from quick connect: check it, then Save.".into()
+        ));
     }
 
     fn sites(&self) -> Vec<Site> {
