@@ -1177,3 +1177,29 @@ fn quick_connect_remembers_recent_servers_and_saves_one_as_a_site() {
         ("127.0.0.1", port, "alice")
     );
 }
+
+#[test]
+fn the_shortcut_table_drives_the_keys_and_lists_them() {
+    let mut gui = Gui::new();
+    std::fs::write(gui.local().join("notes.txt"), b"x").unwrap();
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("Local notes.txt");
+    // F7: new folder, in the active (local) pane.
+    gui.harness.key_press(egui::Key::F7);
+    gui.wait_label("New folder");
+    type_text(&mut gui, "made-by-f7");
+    gui.harness.key_press(egui::Key::Enter);
+    gui.wait_label("Local made-by-f7");
+    assert!(gui.local().join("made-by-f7").is_dir());
+    // Ctrl+P: permissions of the selection.
+    gui.click("Local notes.txt");
+    gui.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::P);
+    gui.wait_label("Permissions of");
+    gui.harness.key_press(egui::Key::Escape);
+    // The Settings window lists them.
+    gui.click("⚙");
+    gui.click("Keyboard shortcuts");
+    gui.wait_label("Open the folder, or transfer the selection");
+    assert!(gui.has("Switch between the local and the remote pane"));
+}

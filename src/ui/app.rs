@@ -9,7 +9,7 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use egui::{Align, Key, Layout, Modifiers, RichText};
+use egui::{Align, Layout, RichText};
 
 use crate::ftp::{LogKind, ProtocolLog, Security, path as remote_path};
 use crate::persist::TomlFile;
@@ -32,6 +32,7 @@ use super::pane::{DraggedRows, Pane, PaneAction, Side};
 use super::queue_view::QueueView;
 use super::quick_connect::{QuickAction, QuickConnect};
 use super::settings::{self, Settings};
+use super::shortcuts::{self, Shortcut};
 use super::site_manager::{self, SiteAction, SiteManager};
 use super::spinner::ui_spinner;
 
@@ -1033,58 +1034,52 @@ impl FerryApp {
         self.queue_items(Side::Local, items);
     }
 
+    /// Carries out the shortcuts pressed ([`shortcuts::SHORTCUTS`]) on the active pane.
     fn keyboard(&mut self, ctx: &egui::Context, actions: &mut Vec<(Side, PaneAction)>) {
         let side = self.active;
-        let pressed = |key: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key));
-        // Tab and the arrows belong to the panes here: egui would move the keyboard focus to
-        // the next widget with them (it decided that at the start of this frame), so cancel it.
-        let navigation = ctx.input(|i| {
-            [Key::Tab, Key::ArrowUp, Key::ArrowDown]
-                .iter()
-                .any(|k| i.key_pressed(*k) && i.modifiers.is_none())
-        });
-        if navigation {
-            ctx.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
-        }
-        if pressed(Key::Tab) {
-            self.active = side.other();
-            return;
-        }
-        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::L)) {
-            self.pane_mut(side).focus_path = true;
-        }
-        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
-            self.pane_mut(side).focus_filter = true;
-        }
-        if pressed(Key::ArrowDown) {
-            self.pane_mut(side).move_selection(true);
-        }
-        if pressed(Key::ArrowUp) {
-            self.pane_mut(side).move_selection(false);
-        }
-        if pressed(Key::F5) {
-            actions.push((side, PaneAction::Refresh));
-        }
-        if pressed(Key::Backspace) {
-            actions.push((side, PaneAction::Up));
-        }
-        let (enter, delete, rename) = (pressed(Key::Enter), pressed(Key::Delete), pressed(Key::F2));
-        if !(enter || delete || rename) {
-            return;
-        }
-        let selected = self.pane(side).selected_rows();
-        if enter && let Some(row) = selected.first() {
-            if row.is_container() && selected.len() == 1 {
-                actions.push((side, PaneAction::OpenRow(row.name.clone())));
-            } else {
-                actions.push((side, PaneAction::Transfer(selected.clone())));
+        for shortcut in shortcuts::pressed(ctx) {
+            let selected = || self.pane(side).selected_rows();
+            let action = match shortcut {
+                Shortcut::SwitchPane => {
+                    self.active = side.other();
+                    return;
+                }
+                Shortcut::FocusPath => {
+                    self.pane_mut(side).focus_path = true;
+                    None
+                }
+                Shortcut::FocusFilter => {
+                    self.pane_mut(side).focus_filter = true;
+                    None
+                }
+                Shortcut::SelectionDown | Shortcut::SelectionUp => {
+                    self.pane_mut(side)
+                        .move_selection(shortcut == Shortcut::SelectionDown);
+                    None
+                }
+                Shortcut::Refresh => Some(PaneAction::Refresh),
+                Shortcut::Up => Some(PaneAction::Up),
+                Shortcut::NewFolder => Some(PaneAction::NewFolder),
+                Shortcut::OpenOrTransfer => {
+                    let rows = selected();
+                    match rows.as_slice() {
+                        [] => None,
+                        [one] if one.is_container() => Some(PaneAction::OpenRow(one.name.clone())),
+                        _ => Some(PaneAction::Transfer(rows)),
+                    }
+                }
+                Shortcut::Delete => Some(PaneAction::Delete(selected()))
+                    .filter(|_| self.pane(side).listing.selected_count() > 0),
+                Shortcut::Rename => selected().into_iter().next().map(PaneAction::Rename),
+                Shortcut::Permissions => {
+                    let rows = selected();
+                    (!rows.is_empty() && (side == Side::Remote || cfg!(unix)))
+                        .then_some(PaneAction::Permissions(rows))
+                }
+            };
+            if let Some(action) = action {
+                actions.push((side, action));
             }
-        }
-        if delete && !selected.is_empty() {
-            actions.push((side, PaneAction::Delete(selected.clone())));
-        }
-        if rename && let Some(row) = selected.first() {
-            actions.push((side, PaneAction::Rename(row.clone())));
         }
     }
 
@@ -1756,6 +1751,9 @@ impl FerryApp {
                 .show(ctx, |ui| {
                     changed = settings::ui_settings_form(ui, &mut self.settings);
                     ui.weak("Parallel transfers apply to the next connection.");
+                    ui.separator();
+                    egui::CollapsingHeader::new("Keyboard shortcuts")
+                        .show(ui, shortcuts::ui_shortcut_list);
                 });
             self.settings_open = open;
             self.settings_dirty |= changed;

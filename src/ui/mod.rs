@@ -20,6 +20,7 @@ mod permissions;
 mod queue_view;
 mod quick_connect;
 mod settings;
+mod shortcuts;
 mod site_manager;
 mod spinner;
 
