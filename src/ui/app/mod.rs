@@ -1,0 +1,417 @@
+//! The window: panels laid out each frame, worker reports drained from the inbox at the start
+//! of the frame, and the user's actions carried out at the end of it. Nothing here blocks:
+//! sockets, keychain and folder walks live on worker threads (see [`super::connection`]).
+//! The window's work is split by concern, one file each: connecting, browsing (the panes),
+//! drops, panels, answers (dialogs), sites, prefs.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use egui::{Align, Layout, RichText};
+
+use crate::ftp::{LogKind, ProtocolLog, Security, path as remote_path};
+use crate::persist::TomlFile;
+use crate::sites::store::SiteStore;
+use crate::sites::{Keychain, Site};
+use crate::tls::{PinStore, Trust};
+use crate::transfer::{
+    BrowseRequest, BrowseResult, Command, Direction, Event, ItemState, NewItem, SpeedLimit, names,
+};
+
+mod answers;
+mod browsing;
+mod connecting;
+mod drops;
+mod panels;
+mod prefs;
+mod sites;
+
+use super::connection::{
+    self, ConnectRequest, EngineSetup, Live, LogLine, Login, Outcome, WindowLog,
+};
+use super::dialogs::{self, Choice, Dialog};
+use super::files::FileRow;
+use super::inbox::{Inbox, UiEvent};
+use super::layout;
+use super::log_view::LogView;
+use super::pane::{DraggedRows, Pane, PaneAction, Side};
+use super::queue_view::QueueView;
+use super::quick_connect::{QuickAction, QuickConnect};
+use super::settings::{self, Settings};
+use super::shortcuts::{self, Shortcut};
+use super::site_manager::{self, SiteAction, SiteManager};
+use super::spinner::ui_spinner;
+
+/// Where the window keeps its files and finds its keychain. Tests give their own.
+#[derive(Clone)]
+pub struct AppEnv {
+    /// Settings, sites and pins; None: nothing is saved.
+    pub config_dir: Option<PathBuf>,
+    /// The transfer queues.
+    pub data_dir: Option<PathBuf>,
+    /// Where passwords go.
+    pub keychain: Keychain,
+    /// The local pane's first folder.
+    pub local_dir: PathBuf,
+}
+
+impl AppEnv {
+    /// The real thing: the platform's folders and keychain, the home folder. Finding the
+    /// keychain may talk to D-Bus, so the window calls this before it opens.
+    pub fn from_system() -> AppEnv {
+        AppEnv {
+            config_dir: crate::paths::config_dir(),
+            data_dir: crate::paths::data_dir(),
+            keychain: Keychain::platform(),
+            local_dir: home_dir(),
+        }
+    }
+}
+
+fn home_dir() -> PathBuf {
+    directories::UserDirs::new()
+        .map(|d| d.home_dir().to_owned())
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("/"))
+}
+
+/// What a browse request was for.
+enum Purpose {
+    List(String),
+    /// mkdir/rename/delete: refresh after, report failure.
+    Change(String),
+    /// A folder transfer being planned.
+    Plan,
+}
+
+/// A line under the toolbar: connection state and errors.
+struct Status {
+    text: String,
+    error: bool,
+    /// Offer "Retry" (a failed connection).
+    retry: bool,
+}
+
+/// Work for the keychain thread.
+type KeychainJob = Box<dyn FnOnce() + Send>;
+
+/// The Ferry window.
+pub struct FerryApp {
+    /// One thread runs every keychain job in order, so a connection started right after
+    /// "Save" reads the password that save wrote (keychain calls can take seconds).
+    keychain_jobs: std::sync::mpsc::Sender<KeychainJob>,
+    env: AppEnv,
+    inbox: Inbox,
+    events: Receiver<UiEvent>,
+    trust: Arc<Trust>,
+    log_sink: Arc<dyn ProtocolLog>,
+    /// The settings, their file and window, the speed limits they set.
+    prefs: prefs::Prefs,
+    quick: QuickConnect,
+    /// The server connected to, the attempt in progress, what it was asked for.
+    conn: connecting::Connection,
+    status: Option<Status>,
+    local: Pane,
+    remote: Pane,
+    active: Side,
+    remote_cache: HashMap<String, Vec<FileRow>>,
+    purposes: HashMap<u64, Purpose>,
+    latest_remote_list: u64,
+    latest_local_list: u64,
+    local_list_seq: u64,
+    queue: QueueView,
+    log: LogView,
+    dialog: Option<Dialog>,
+    questions: VecDeque<Dialog>,
+    /// The Site Manager and the Sites menu.
+    sites: sites::Sites,
+    /// Panes to refresh once transfers settle (set when a transfer into them finishes).
+    refresh_local: bool,
+    refresh_remote: bool,
+    last_auto_refresh: Instant,
+    title: String,
+    /// The system fonts were added as fallbacks (on the first frame: that needs the context).
+    fonts_installed: bool,
+    /// Which of the queue and the log are open.
+    folds: layout::Folds,
+    /// The user chose "Quit anyway": the next close request goes through.
+    quit_confirmed: bool,
+}
+
+impl FerryApp {
+    /// A window over `env`. Reads settings and pins (small files); starts listing the local
+    /// folder on a worker thread.
+    pub fn new(env: AppEnv) -> FerryApp {
+        let (inbox, events) = Inbox::new();
+        let log_sink: Arc<dyn ProtocolLog> = Arc::new(WindowLog::new(inbox.clone()));
+        let mut notes = Vec::new();
+        if let Some(dir) = &env.config_dir
+            && let Err(e) = crate::persist::create_private_dir_all(dir)
+        {
+            notes.push(format!(
+                "Cannot create {}: {e}. Nothing will be saved.",
+                dir.display()
+            ));
+        }
+        let settings_file = env
+            .config_dir
+            .as_ref()
+            .map(|d| Arc::new(TomlFile::<Settings>::new(d.join("settings.toml"))));
+        // Read before the first frame (the window needs them to open at all).
+        let settings = match settings_file.as_deref().map(TomlFile::read) {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                notes.push(e.to_string());
+                Settings::default()
+            }
+            None => Settings::default(),
+        };
+        let pins = match env
+            .config_dir
+            .as_ref()
+            .map(|d| PinStore::load(&d.join("pins.toml")))
+        {
+            Some(Ok(store)) => Some(store),
+            Some(Err(e)) => {
+                notes.push(format!(
+                    "{e}. Certificate decisions last only this session."
+                ));
+                None
+            }
+            None => None,
+        };
+        let (keychain_jobs, jobs) = std::sync::mpsc::channel::<KeychainJob>();
+        let _ = std::thread::Builder::new()
+            .name("ferry-keychain".into())
+            .spawn(move || {
+                while let Ok(job) = jobs.recv() {
+                    job();
+                }
+            });
+        let mut app = FerryApp {
+            keychain_jobs,
+            trust: Arc::new(Trust::new(pins)),
+            inbox,
+            events,
+            log_sink,
+            prefs: prefs::Prefs::new(settings, settings_file),
+            quick: QuickConnect::default(),
+            conn: connecting::Connection::default(),
+            sites: sites::Sites::default(),
+            status: None,
+            local: Pane::new(Side::Local),
+            remote: Pane::new(Side::Remote),
+            active: Side::Local,
+            remote_cache: HashMap::new(),
+            purposes: HashMap::new(),
+            latest_remote_list: 0,
+            latest_local_list: 0,
+            local_list_seq: 0,
+            queue: QueueView::default(),
+            log: LogView::default(),
+            dialog: None,
+            questions: VecDeque::new(),
+            refresh_local: false,
+            refresh_remote: false,
+            last_auto_refresh: Instant::now(),
+            title: String::new(),
+            fonts_installed: false,
+            folds: layout::Folds::default(),
+            quit_confirmed: false,
+            env,
+        };
+        app.remote.placeholder =
+            Some("Not connected. Use Quick Connect above, or open the Site Manager.".into());
+        if !notes.is_empty() {
+            app.status = Some(Status {
+                text: notes.join(" "),
+                error: true,
+                retry: false,
+            });
+        }
+        app.apply_limits();
+        let start = app.env.local_dir.to_string_lossy().into_owned();
+        app.list_local(&start);
+        app
+    }
+
+    /// Draws one frame. eframe calls it through [`eframe::App::ui`]; tests call it directly.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.inbox.set_context(&ctx);
+        if !std::mem::replace(&mut self.fonts_installed, true) {
+            super::fonts::install_system_fallbacks(&ctx);
+        }
+        if self.prefs.applied_theme != Some(self.prefs.settings.theme) {
+            ctx.set_theme(self.prefs.settings.theme.preference());
+            self.prefs.applied_theme = Some(self.prefs.settings.theme);
+        }
+        self.drain_inbox();
+        self.auto_refresh();
+        let mut actions: Vec<(Side, PaneAction)> = Vec::new();
+        if self.dialog.is_none() && !ctx.egui_wants_keyboard_input() {
+            self.keyboard(&ctx, &mut actions);
+        }
+
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            ui.add_space(4.0);
+            self.ui_toolbar(ui);
+            ui.add_space(2.0);
+        });
+        egui::Panel::bottom("status-bar").show(ui, |ui| self.ui_status_bar(ui));
+        self.ui_bottom_panels(ui);
+        let remote_label = if self.conn.live.is_some() {
+            format!("the server folder {}", self.remote.path)
+        } else {
+            "the server (connect first)".to_owned()
+        };
+        let local_label = format!("the local folder {}", self.local.path);
+        let pane_frame = egui::Frame::central_panel(ui.style()).inner_margin(6.0);
+        // The remote pane keeps the same minimum as the local one (a narrow or zoomed window).
+        let width = ui.available_width();
+        let min_pane = layout::MIN_PANE_WIDTH.min(width / 2.0);
+        egui::Panel::left("local-pane")
+            .frame(pane_frame)
+            .resizable(true)
+            .default_size(width / 2.0)
+            .min_size(min_pane)
+            .max_size(width - min_pane)
+            .show(ui, |ui| {
+                let active = self.active == Side::Local;
+                for a in self.local.ui(ui, active, &remote_label) {
+                    actions.push((Side::Local, a));
+                }
+            });
+        egui::CentralPanel::default()
+            .frame(pane_frame)
+            .show(ui, |ui| {
+                let active = self.active == Side::Remote;
+                for a in self.remote.ui(ui, active, &local_label) {
+                    actions.push((Side::Remote, a));
+                }
+            });
+        self.os_file_drop(&ctx);
+        self.ui_drag_ghost(&ctx);
+
+        for (side, action) in actions {
+            self.apply(side, action, &ctx);
+        }
+        self.check_close(&ctx);
+        self.ui_dialogs(&ctx);
+        self.ui_windows(&ctx);
+        self.update_title(&ctx);
+    }
+
+    fn drain_inbox(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            match event {
+                UiEvent::Connect(attempt, outcome) if attempt == self.conn.attempt => {
+                    self.connected(outcome);
+                }
+                UiEvent::Connect(_, outcome) => {
+                    // Cancelled: a session that got through anyway is closed again.
+                    if let Outcome::Connected(live) = outcome {
+                        connection::shut_down(*live);
+                    }
+                }
+                UiEvent::Browse(id, result) => self.browse_result(id, result),
+                UiEvent::Engine(event) => self.engine_event(event),
+                UiEvent::LocalListing { id, path, rows } => {
+                    if id != self.latest_local_list {
+                        continue;
+                    }
+                    self.local.loading = false;
+                    match rows {
+                        Ok(rows) => self.local.show_folder(&path.to_string_lossy(), rows),
+                        Err(e) => {
+                            self.local.error = Some(e);
+                            self.local.path_edit = self.local.path.clone();
+                        }
+                    }
+                }
+                UiEvent::Log(line) => self.log.push(line),
+                UiEvent::Notice(result) => {
+                    self.report(result.clone());
+                    if let Some(manager) = &mut self.sites.manager {
+                        let reload = manager.reload();
+                        manager.message = Some(result);
+                        self.run_site_actions(reload.into_iter().collect());
+                    }
+                }
+                UiEvent::LocalChanged(result) => {
+                    if let Err(e) = result {
+                        self.report(Err(e));
+                    }
+                    let path = self.local.path.clone();
+                    self.list_local(&path);
+                }
+                UiEvent::ImportFile(Some(path)) => self.import_filezilla(path),
+                UiEvent::ImportFile(None) => {
+                    if let Some(manager) = &mut self.sites.manager {
+                        manager.import_not_chosen();
+                    }
+                }
+                UiEvent::Dropped { remote_dir, files } => self.dropped_files(&remote_dir, files),
+                UiEvent::SiteStore { result, done } => {
+                    // The menu reads the file again next time it opens.
+                    self.sites.menu = None;
+                    let worked = result.is_ok();
+                    if let Some(manager) = &mut self.sites.manager {
+                        manager.stored(result, done.as_ref());
+                    }
+                    if worked && let Some(done) = done {
+                        self.run_site_actions(done.then);
+                    }
+                }
+                UiEvent::MenuSites(sites) => {
+                    self.sites.menu = Some((Instant::now(), sites));
+                    self.sites.menu_loading = false;
+                }
+            }
+        }
+    }
+
+    fn report(&mut self, result: Result<String, String>) {
+        let (text, error) = match result {
+            Ok(t) => (t, false),
+            Err(t) => (t, true),
+        };
+        self.log.push(LogLine::now(
+            if error { LogKind::Error } else { LogKind::Info },
+            text.clone(),
+        ));
+        self.status = Some(Status {
+            text,
+            error,
+            retry: false,
+        });
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match &self.conn.live {
+            Some(live) => format!("Ferry — {}", live.label),
+            None => "Ferry".to_owned(),
+        };
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+}
+
+impl eframe::App for FerryApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // Workers save the queue and quit their sessions; do not make the user wait for it.
+        if let Some(live) = self.conn.live.take() {
+            connection::shut_down(live);
+        }
+    }
+}
