@@ -41,11 +41,17 @@ impl FerryApp {
                         .session_passwords
                         .insert(request.label.clone(), password.clone());
                 }
+                // Retry asks again (the password may be what was wrong), so the request
+                // remembered is the one without it.
+                let asked = (*request).clone();
                 request.login = Login::Password {
                     user: request.login.user().to_owned(),
                     password,
                 };
                 self.connect(*request);
+                if self.conn.connecting.is_some() {
+                    self.conn.last_request = Some(asked);
+                }
             }
             Choice::Trust(problem, request, decision) => {
                 if decision == crate::tls::Decision::Reject {
