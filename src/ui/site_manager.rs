@@ -185,13 +185,8 @@ impl SiteManager {
             self.pending_new = Some((site, password));
             return;
         }
-        let taken: Vec<String> = self.sites().iter().map(Site::path).collect();
         let base = site.name.clone();
-        let mut n = 2;
-        while taken.contains(&site.path()) {
-            site.name = format!("{base} {n}");
-            n += 1;
-        }
+        self.name_freely(&mut site, &base);
         self.select(&site);
         self.editing = None;
         self.password = password;
@@ -224,20 +219,25 @@ impl SiteManager {
         let mut site = template
             .cloned()
             .unwrap_or_else(|| Site::new("New site", ""));
-        let taken: Vec<String> = self.sites().iter().map(Site::path).collect();
         let base = if template.is_some() {
             format!("{} (copy)", site.name)
         } else {
             "New site".to_owned()
         };
-        site.name = base.clone();
+        self.name_freely(&mut site, &base);
+        self.select(&site);
+        self.editing = None;
+    }
+
+    /// Names `site` `base`, or `base 2`, `base 3`… where a saved site has that path already.
+    fn name_freely(&self, site: &mut Site, base: &str) {
+        let taken: Vec<String> = self.sites().iter().map(Site::path).collect();
+        site.name = base.to_owned();
         let mut n = 2;
         while taken.contains(&site.path()) {
             site.name = format!("{base} {n}");
             n += 1;
         }
-        self.select(&site);
-        self.editing = None;
     }
 
     /// Copies the form into the draft; an error names the bad field.
