@@ -59,6 +59,13 @@ impl Gui {
         self.dirs.path().join("local")
     }
 
+    /// Writes a file into the local folder and refreshes the local pane (F5) until it shows.
+    fn local_file(&mut self, name: &str, body: &[u8]) {
+        std::fs::write(self.local().join(name), body).unwrap();
+        self.harness.key_press(egui::Key::F5);
+        self.wait_label(&format!("Local {name}"));
+    }
+
     fn config(&self) -> PathBuf {
         self.dirs.path().join("config")
     }
@@ -688,9 +695,7 @@ fn a_saved_site_without_a_saved_password_asks_for_it_and_can_remember_it_for_the
 fn the_certificate_prompt_is_modal_and_escape_rejects() {
     let server = server_with_files();
     let mut gui = Gui::new();
-    std::fs::write(gui.local().join("below.txt"), b"x").unwrap();
-    gui.harness.key_press(egui::Key::F5);
-    gui.wait_label("Local below.txt");
+    gui.local_file("below.txt", b"x");
     gui.quick_connect(&server);
     gui.wait_label("Unknown certificate");
 
@@ -739,9 +744,7 @@ fn escape_on_the_file_exists_question_skips_the_file() {
 #[test]
 fn enter_confirms_rename_and_new_folder_and_rename_selects_the_name_without_its_extension() {
     let mut gui = Gui::new();
-    std::fs::write(gui.local().join("report.pdf"), b"pdf").unwrap();
-    gui.harness.key_press(egui::Key::F5);
-    gui.wait_label("Local report.pdf");
+    gui.local_file("report.pdf", b"pdf");
     gui.click("Local report.pdf");
     gui.harness.key_press(egui::Key::F2);
     gui.wait_label("New name for");
@@ -1181,9 +1184,7 @@ fn quick_connect_remembers_recent_servers_and_saves_one_as_a_site() {
 #[test]
 fn the_shortcut_table_drives_the_keys_and_lists_them() {
     let mut gui = Gui::new();
-    std::fs::write(gui.local().join("notes.txt"), b"x").unwrap();
-    gui.harness.key_press(egui::Key::F5);
-    gui.wait_label("Local notes.txt");
+    gui.local_file("notes.txt", b"x");
     // F7: new folder, in the active (local) pane.
     gui.harness.key_press(egui::Key::F7);
     gui.wait_label("New folder");

@@ -331,8 +331,7 @@ fn apply_url(
             ));
         }
         (_, true) => SiteSecurity::Plain,
-        (Security::ImplicitTls, false) => SiteSecurity::ImplicitTls,
-        _ => SiteSecurity::ExplicitTls,
+        (security, false) => SiteSecurity::from_security(security),
     };
     if site.security.is_insecure() {
         eprintln!(

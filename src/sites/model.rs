@@ -30,6 +30,15 @@ impl SiteSecurity {
         }
     }
 
+    /// The site setting for an engine mode (the inverse of [`Self::to_security`]).
+    pub fn from_security(security: Security) -> SiteSecurity {
+        match security {
+            Security::ExplicitTls => SiteSecurity::ExplicitTls,
+            Security::ImplicitTls => SiteSecurity::ImplicitTls,
+            Security::Plain => SiteSecurity::Plain,
+        }
+    }
+
     /// Whether credentials and data travel in clear.
     pub fn is_insecure(self) -> bool {
         self == SiteSecurity::Plain

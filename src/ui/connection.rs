@@ -57,11 +57,10 @@ impl Decisions for WindowDecisions {
 
     fn password(
         &self,
-        user: &str,
-        host: &str,
+        _user: &str,
+        _host: &str,
         why: &PasswordNeeded,
     ) -> Result<String, ConnectError> {
-        let _ = (user, host);
         Err(ConnectError::NoPassword(match why {
             PasswordNeeded::NotSaved { site } => format!("No password is saved for {site}."),
             PasswordNeeded::KeychainFailed { error, .. } => {

@@ -228,7 +228,7 @@ impl Pane {
                 actions.push(PaneAction::Home);
             }
             if self.loading {
-                ui.add(egui::Spinner::new()).on_hover_text("Loading");
+                super::spinner::ui_spinner(ui, 16.0).on_hover_text("Loading");
             }
             let edit = egui::TextEdit::singleline(&mut self.path_edit)
                 .desired_width(f32::INFINITY)

@@ -8,7 +8,6 @@ use std::time::Duration;
 use egui::{Key, RichText};
 
 use crate::client::Endpoint;
-use crate::ftp::Security;
 use crate::sites::{FtpUrl, SiteSecurity};
 
 use super::connection::{ConnectRequest, Login};
@@ -52,14 +51,6 @@ impl Default for QuickConnect {
             security: SiteSecurity::ExplicitTls,
             focus_password: false,
         }
-    }
-}
-
-fn site_security(security: Security) -> SiteSecurity {
-    match security {
-        Security::ExplicitTls => SiteSecurity::ExplicitTls,
-        Security::ImplicitTls => SiteSecurity::ImplicitTls,
-        Security::Plain => SiteSecurity::Plain,
     }
 }
 
@@ -184,7 +175,7 @@ impl QuickConnect {
         let endpoint = &request.endpoint;
         let mut site = crate::sites::Site::new(endpoint.host.clone(), endpoint.host.clone());
         site.port = endpoint.port;
-        site.security = site_security(endpoint.security);
+        site.security = SiteSecurity::from_security(endpoint.security);
         site.remote_dir = request.remote_dir.clone();
         match &request.login {
             Login::Anonymous => site.logon = crate::sites::Logon::Anonymous,
@@ -208,7 +199,7 @@ impl QuickConnect {
             return;
         };
         let scheme = host[..host.find("://").unwrap_or(0)].to_owned();
-        self.security = site_security(url.security);
+        self.security = SiteSecurity::from_security(url.security);
         self.port = url.port.to_string();
         if let Some(user) = url.user.take() {
             self.user = user;
@@ -271,6 +262,7 @@ impl QuickConnect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ftp::Security;
 
     #[test]
     fn a_url_sets_the_fields_and_its_port_and_scheme_win() {

@@ -99,6 +99,13 @@ pub(crate) struct SiteManager {
     pending_new: Option<(Site, String)>,
 }
 
+/// FileZilla's own `sitemanager.xml`, for the import row's field (empty: no home folder).
+fn default_import_path() -> String {
+    crate::sites::filezilla::default_sitemanager_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
 /// What the manager shows until the site file is read.
 const LOADING: &str = "Reading the saved sites…";
 
@@ -427,11 +434,7 @@ impl SiteManager {
             "No file was chosen. If no file chooser opened, this desktop has no file-chooser service (xdg-desktop-portal or zenity): type the path of sitemanager.xml instead."
                 .into(),
         ));
-        self.import_path = Some(
-            crate::sites::filezilla::default_sitemanager_path()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-        );
+        self.import_path = Some(default_import_path());
     }
 
     fn ui_tree_buttons(&mut self, ui: &mut egui::Ui, actions: &mut Vec<SiteAction>) {
@@ -457,11 +460,7 @@ impl SiteManager {
             if ui.button("Import from FileZilla…").clicked() {
                 // FileZilla's own file, if it has one here; a field rather than only a file
                 // chooser, which needs a desktop service (a portal or zenity) to open at all.
-                self.import_path = Some(
-                    crate::sites::filezilla::default_sitemanager_path()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default(),
-                );
+                self.import_path = Some(default_import_path());
             }
         });
         self.ui_import(ui, actions);

@@ -506,7 +506,7 @@ impl FerryApp {
 }
 
 /// Reads a local folder (on a worker thread).
-pub(super) fn read_local_dir(path: &Path) -> Result<Vec<FileRow>, String> {
+fn read_local_dir(path: &Path) -> Result<Vec<FileRow>, String> {
     let entries = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(entries
         .filter_map(Result::ok)
@@ -516,12 +516,12 @@ pub(super) fn read_local_dir(path: &Path) -> Result<Vec<FileRow>, String> {
 
 /// `chmod` on this computer (a worker thread).
 #[cfg(unix)]
-pub(super) fn set_local_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+fn set_local_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-pub(super) fn set_local_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+fn set_local_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Err(std::io::Error::other("Unix permissions do not exist here"))
 }

@@ -197,7 +197,7 @@ impl FerryApp {
 }
 
 /// Saves, moves or deletes a keychain entry (on a worker thread).
-pub(super) fn save_password(
+fn save_password(
     keychain: &Keychain,
     path: &str,
     old_path: Option<&str>,
@@ -221,11 +221,7 @@ pub(super) fn save_password(
 }
 
 /// Imports a FileZilla sitemanager.xml (on a worker thread).
-pub(super) fn import_file(
-    xml: &Path,
-    sites_file: &Path,
-    keychain: &Keychain,
-) -> Result<String, String> {
+fn import_file(xml: &Path, sites_file: &Path, keychain: &Keychain) -> Result<String, String> {
     let text = std::fs::read_to_string(xml).map_err(|e| format!("{}: {e}", xml.display()))?;
     let report = crate::sites::filezilla::parse_sitemanager(&text).map_err(|e| e.to_string())?;
     let mut store = SiteStore::load(sites_file).map_err(|e| e.to_string())?;
