@@ -1204,3 +1204,50 @@ fn the_shortcut_table_drives_the_keys_and_lists_them() {
     gui.wait_label("Open the folder, or transfer the selection");
     assert!(gui.has("Switch between the local and the remote pane"));
 }
+
+#[test]
+fn find_on_server_searches_the_tree_reveals_a_match_and_downloads_the_selection() {
+    let server = server_with_files();
+    let root = server.root();
+    std::fs::create_dir_all(root.join("docs/old/deeper")).unwrap();
+    std::fs::write(root.join("docs/old/deeper/README.md"), b"deep readme").unwrap();
+    std::fs::write(root.join("docs/old/notes.txt"), b"not a match").unwrap();
+    let mut gui = connected_gui(&server);
+    // F3 opens the window on the remote folder shown.
+    gui.harness.key_press(egui::Key::F3);
+    gui.wait_label("Find on server");
+    type_text(&mut gui, "readme");
+    gui.harness.key_press(egui::Key::Enter);
+    gui.wait_label("Search finished: 2 found");
+    assert!(gui.has("Found /docs/readme.txt"));
+    assert!(gui.has("Found /docs/old/deeper/README.md"), "either case");
+    assert!(!gui.has("Found /docs/old/notes.txt"));
+    assert!(gui.has("in 4 folder(s)"), "/, docs, old, deeper");
+    // A pattern with wildcards matches whole names.
+    gui.replace_text("Name to find", "*.md");
+    gui.click("Find");
+    gui.wait_label("Search finished: 1 found");
+    assert!(!gui.has("Found /docs/readme.txt"));
+    // A double click shows the match in the remote pane, selected.
+    let row = "Found /docs/old/deeper/README.md";
+    gui.harness.get_by_label(row).click();
+    gui.harness.step();
+    gui.harness.get_by_label(row).click();
+    gui.harness.step();
+    gui.wait_label("Remote README.md");
+    assert!(gui.has("1 selected · 1 items"), "the match is selected");
+    assert!(
+        gui.harness
+            .query_all_by_value("/docs/old/deeper")
+            .next()
+            .is_some()
+    );
+    // Download the selection into the local folder.
+    gui.click(row);
+    gui.click("Download selected");
+    gui.wait_label("Done (1)");
+    let got = std::fs::read(gui.local().join("README.md")).unwrap();
+    assert_eq!(got, b"deep readme");
+    gui.click("Close window");
+    assert!(!gui.has("Find on server"));
+}

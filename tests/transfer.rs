@@ -1012,3 +1012,75 @@ fn speed_limits_hold_for_all_workers_together_and_change_while_running() {
     assert!(started.elapsed() < Duration::from_secs(30));
     assert!(std::fs::read(server.root().join("up.bin")).unwrap() == big);
 }
+
+#[test]
+fn a_search_streams_its_matches_and_stops_when_asked() {
+    use ferry::transfer::find::{NamePattern, StopFlag};
+    use ferry::transfer::{BrowseRequest, BrowseResult, Browser};
+    let server = TestServer::start(ServerConfig::default());
+    for i in 0..150 {
+        let dir = server.root().join(format!("d{i:03}"));
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join(format!("match-{i}.txt")), b"x").unwrap();
+        std::fs::write(dir.join("other.bin"), b"y").unwrap();
+    }
+    let (mut browser, results) = Browser::start(connector(&server));
+    let pattern = NamePattern::new("MATCH-*.txt").unwrap();
+    // The whole tree: every match once, in batches, the last one finished.
+    let id = browser.request(BrowseRequest::Find {
+        root: "/".into(),
+        pattern: pattern.clone(),
+        stop: StopFlag::default(),
+    });
+    let mut found = Vec::new();
+    let mut batches = 0;
+    let last = loop {
+        let (got, result) = results.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert_eq!(got, id);
+        let BrowseResult::Found { matches, progress } = result else {
+            panic!("{result:?}")
+        };
+        batches += 1;
+        found.extend(matches.into_iter().map(|f| f.path()));
+        if progress.finished {
+            break progress;
+        }
+    };
+    assert_eq!(found.len(), 150);
+    found.sort();
+    found.dedup();
+    assert_eq!(found.len(), 150, "no match twice");
+    assert!(found.contains(&"/d007/match-7.txt".to_owned()));
+    assert!(batches > 1, "matches arrive as the walk goes");
+    assert_eq!(
+        (last.folders, last.matches, last.incomplete),
+        (151, 150, false)
+    );
+    // Stopped after its first batch: it ends early, and says so.
+    let stop = StopFlag::default();
+    let id = browser.request(BrowseRequest::Find {
+        root: "/".into(),
+        pattern,
+        stop: stop.clone(),
+    });
+    let mut matches_seen = 0;
+    let last = loop {
+        let (got, result) = results.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert_eq!(got, id);
+        let BrowseResult::Found { matches, progress } = result else {
+            panic!("{result:?}")
+        };
+        matches_seen += matches.len();
+        stop.stop();
+        if progress.finished {
+            break progress;
+        }
+    };
+    assert!(last.incomplete);
+    assert!(matches_seen < 150, "stopped early ({matches_seen})");
+    assert_eq!(last.matches, matches_seen);
+    // The worker is free again at once.
+    browser.request(BrowseRequest::Mkdir("after".into()));
+    let (_, result) = results.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(matches!(result, BrowseResult::Done), "{result:?}");
+}

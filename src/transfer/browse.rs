@@ -7,6 +7,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
 use super::engine::Connector;
+use super::find::{self, FindProgress, Found, NamePattern, StopFlag};
 use super::plan::{self, Plan};
 use super::walk::remote_tree;
 use crate::ftp::{Entry, FtpError, Session, path as remote_path};
@@ -45,6 +46,16 @@ pub enum BrowseRequest {
         /// The local folder it becomes.
         local: PathBuf,
     },
+    /// Search the tree under `root` for names matching `pattern`: the matches come back in
+    /// several [`BrowseResult::Found`] batches, the last one `finished`.
+    Find {
+        /// The folder searched.
+        root: String,
+        /// What the names must match.
+        pattern: NamePattern,
+        /// Set to end the search early.
+        stop: StopFlag,
+    },
     /// Walk a local folder and plan its upload (remote folders are created).
     PlanUpload {
         /// The local folder.
@@ -68,6 +79,14 @@ pub enum BrowseResult {
     Pwd(String),
     /// The request worked (mkdir, rename, delete).
     Done,
+    /// Search matches so far (a batch of them) and how far the search got; the request's
+    /// last answer has `progress.finished`.
+    Found {
+        /// New matches (not repeated in later batches).
+        matches: Vec<Found>,
+        /// Folders searched, matches found, whether it ended.
+        progress: FindProgress,
+    },
     /// A folder transfer, planned: the items to queue.
     Planned(Plan),
     /// It failed; the engine's error says why.
@@ -152,16 +171,25 @@ fn serve(
                 }
             }
             let Some(s) = session.as_mut() else { break };
-            match handle(s, &request) {
+            // A search reports as it goes: after a batch went out, a second try would repeat it.
+            let mut reported = false;
+            let mut report = |r: BrowseResult| {
+                reported = true;
+                let _ = results.send((id, r));
+            };
+            match handle(s, &request, &mut report) {
                 Ok(r) => {
                     result = r;
                     break;
                 }
-                Err(e) if e.is_fatal_to_session() => {
+                Err(e) if e.is_fatal_to_session() && !reported => {
                     session = None;
                     result = BrowseResult::Failed(e);
                 }
                 Err(e) => {
+                    if e.is_fatal_to_session() {
+                        session = None;
+                    }
                     result = BrowseResult::Failed(e);
                     break;
                 }
@@ -176,7 +204,12 @@ fn serve(
     }
 }
 
-fn handle(s: &mut Session, request: &BrowseRequest) -> Result<BrowseResult, FtpError> {
+/// Carries out one request; `report` sends answers before the last (a search's batches).
+fn handle(
+    s: &mut Session,
+    request: &BrowseRequest,
+    report: &mut dyn FnMut(BrowseResult),
+) -> Result<BrowseResult, FtpError> {
     Ok(match request {
         BrowseRequest::List(path) => BrowseResult::Listing {
             path: path.clone(),
@@ -218,6 +251,22 @@ fn handle(s: &mut Session, request: &BrowseRequest) -> Result<BrowseResult, FtpE
         }
         BrowseRequest::PlanDownload { remote, local } => {
             BrowseResult::Planned(plan::download(s, remote, local, false)?)
+        }
+        BrowseRequest::Find {
+            root,
+            pattern,
+            stop,
+        } => {
+            let progress = find::find(s, root, pattern, stop, &mut |matches, progress| {
+                report(BrowseResult::Found {
+                    matches,
+                    progress: progress.clone(),
+                });
+            })?;
+            BrowseResult::Found {
+                matches: Vec::new(),
+                progress,
+            }
         }
         BrowseRequest::PlanUpload { local, remote } => {
             BrowseResult::Planned(plan::upload(s, local, remote, false)?)

@@ -2,10 +2,11 @@
 //!
 //! `model` is the queue as data; `engine` is the worker pool (each worker one reused session);
 //! `browse` is the separate session for listings and folder operations;
-//! `walk` lists folder trees; `plan` turns a walk into items to queue; `names` turns untrusted remote names into safe local paths.
+//! `walk` lists folder trees; `find` searches one by name; `plan` turns a walk into items to queue; `names` turns untrusted remote names into safe local paths.
 
 pub mod browse;
 pub mod engine;
+pub mod find;
 pub mod limit;
 pub mod model;
 pub mod names;

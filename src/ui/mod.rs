@@ -19,6 +19,7 @@ mod pane;
 mod permissions;
 mod queue_view;
 mod quick_connect;
+mod search;
 mod settings;
 mod shortcuts;
 mod site_manager;

@@ -57,6 +57,8 @@ pub(crate) enum PaneAction {
     /// Show the permissions dialog for these rows.
     Permissions(Vec<FileRow>),
     NewFolder,
+    /// Open the search window (remote: find files under the folder shown).
+    Find,
     /// Put this text on the clipboard.
     CopyPath(String),
     /// Rows dropped here from the other pane: into the folder shown, or into the folder row
@@ -92,6 +94,8 @@ pub(crate) struct Pane {
     /// The folder row under the pointer in the last frame: files dropped from the OS there go
     /// into it.
     pub hovered_folder: Option<String>,
+    /// A name to select and scroll to when its folder is shown next (a search match).
+    pub reveal: Option<String>,
 }
 
 impl Pane {
@@ -110,6 +114,7 @@ impl Pane {
             scroll_to: None,
             rect: egui::Rect::NOTHING,
             hovered_folder: None,
+            reveal: None,
         }
     }
 
@@ -125,6 +130,10 @@ impl Pane {
         self.listing.replace_rows(rows);
         self.error = None;
         self.placeholder = None;
+        if let Some(name) = self.reveal.take() {
+            self.listing.select_name(&name);
+            self.scroll_to = self.listing.first_selected();
+        }
     }
 
     /// Moves the keyboard selection and scrolls to it.
@@ -292,6 +301,14 @@ impl Pane {
                     .clicked()
                 {
                     actions.push(PaneAction::NewFolder);
+                }
+                if self.side == Side::Remote
+                    && ui
+                        .button("🔍")
+                        .on_hover_text("Find files on the server (F3)")
+                        .clicked()
+                {
+                    actions.push(PaneAction::Find);
                 }
                 let shown = self.listing.visible_len();
                 let total = self.listing.total_len();

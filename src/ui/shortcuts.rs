@@ -20,6 +20,8 @@ pub(crate) enum Shortcut {
     Rename,
     NewFolder,
     Permissions,
+    /// Open the search window (files on the server).
+    Find,
 }
 
 /// Every shortcut: modifiers, key, action, description.
@@ -79,6 +81,12 @@ pub(crate) const SHORTCUTS: &[(Modifiers, Key, Shortcut, &str)] = &[
         "Delete the selection (asks first)",
     ),
     (Modifiers::NONE, Key::F2, Shortcut::Rename, "Rename"),
+    (
+        Modifiers::NONE,
+        Key::F3,
+        Shortcut::Find,
+        "Find files on the server",
+    ),
     (Modifiers::NONE, Key::F7, Shortcut::NewFolder, "New folder"),
     (
         Modifiers::COMMAND,

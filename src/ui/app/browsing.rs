@@ -53,6 +53,16 @@ impl FerryApp {
                 self.refresh_remote = true;
                 self.refresh_local = true;
             }
+            (Some(Purpose::Find), BrowseResult::Found { matches, progress }) => {
+                if !progress.finished {
+                    self.purposes.insert(id, Purpose::Find);
+                }
+                self.search_found(id, matches, progress);
+            }
+            (Some(Purpose::Find), BrowseResult::Failed(e)) => self.search_failed(id, e.to_string()),
+            (Some(Purpose::Find), BrowseResult::NotConnected(e)) => {
+                self.search_failed(id, format!("not connected: {e}"));
+            }
             (_, BrowseResult::Failed(e)) => self.report(Err(e.to_string())),
             (_, BrowseResult::NotConnected(e)) => {
                 self.remote.loading = false;
@@ -265,6 +275,7 @@ impl FerryApp {
                     fresh: true,
                 });
             }
+            PaneAction::Find => self.open_search(),
             PaneAction::CopyPath(path) => ctx.copy_text(path),
         }
     }
@@ -308,6 +319,18 @@ impl FerryApp {
             (Some(folder), Side::Remote) => local_dir = local_dir.join(folder),
             (None, _) => {}
         }
+        self.transfer_rows(from, rows, &local_dir, &remote_dir);
+    }
+
+    /// Queues `rows` of `from` between `local_dir` and `remote_dir` (folders are planned by
+    /// the browse worker first).
+    pub(super) fn transfer_rows(
+        &mut self,
+        from: Side,
+        rows: Vec<FileRow>,
+        local_dir: &Path,
+        remote_dir: &str,
+    ) {
         let mut items = Vec::new();
         // Selected remote names that become one local name (`a:b` and `a?b`) each get their
         // own. No probe of the local disk here (the UI thread does no disk I/O): the
@@ -324,7 +347,7 @@ impl FerryApp {
             match from {
                 Side::Local => {
                     let local = local_dir.join(&row.name);
-                    let remote = remote_path::join(&remote_dir, &row.name);
+                    let remote = remote_path::join(remote_dir, &row.name);
                     if row.is_container() {
                         self.browse(BrowseRequest::PlanUpload { local, remote }, Purpose::Plan);
                     } else {
@@ -339,14 +362,14 @@ impl FerryApp {
                     }
                 }
                 Side::Remote => {
-                    let remote = remote_path::join(&remote_dir, &row.name);
+                    let remote = remote_path::join(remote_dir, &row.name);
                     let place = if row.is_container() {
-                        names::checked_target(&local_dir, &row.name)
+                        names::checked_target(local_dir, &row.name)
                     } else {
                         places
                             .pop()
                             .unwrap_or_else(|| Err("no local name".into()))
-                            .and_then(|a| names::checked_local(&local_dir, &a.local, &row.name))
+                            .and_then(|a| names::checked_local(local_dir, &a.local, &row.name))
                     };
                     let local = match place {
                         Ok(p) => p,
@@ -420,6 +443,7 @@ impl FerryApp {
                 Shortcut::Refresh => Some(PaneAction::Refresh),
                 Shortcut::Up => Some(PaneAction::Up),
                 Shortcut::NewFolder => Some(PaneAction::NewFolder),
+                Shortcut::Find => Some(PaneAction::Find),
                 Shortcut::OpenOrTransfer => {
                     let rows = selected();
                     match rows.as_slice() {

@@ -145,6 +145,9 @@ impl FerryApp {
             });
         }
         self.queue.reset();
+        if let Some(mut search) = self.search.take() {
+            search.end();
+        }
         self.questions.clear();
         self.purposes.clear();
         self.remote.listing.replace_rows(Vec::new());

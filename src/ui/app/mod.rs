@@ -26,6 +26,7 @@ mod answers;
 mod browsing;
 mod connecting;
 mod drops;
+mod finding;
 mod panels;
 mod prefs;
 mod sites;
@@ -86,6 +87,8 @@ enum Purpose {
     Change(String),
     /// A folder transfer being planned.
     Plan,
+    /// The search window's search (several answers).
+    Find,
 }
 
 /// A line under the toolbar: connection state and errors.
@@ -129,6 +132,8 @@ pub struct FerryApp {
     questions: VecDeque<Dialog>,
     /// The Site Manager and the Sites menu.
     sites: sites::Sites,
+    /// The "Find on server" window, while open.
+    search: Option<super::search::SearchWindow>,
     /// Panes to refresh once transfers settle (set when a transfer into them finishes).
     refresh_local: bool,
     refresh_remote: bool,
@@ -202,6 +207,7 @@ impl FerryApp {
             quick: QuickConnect::default(),
             conn: connecting::Connection::default(),
             sites: sites::Sites::default(),
+            search: None,
             status: None,
             local: Pane::new(Side::Local),
             remote: Pane::new(Side::Remote),
@@ -303,6 +309,7 @@ impl FerryApp {
         self.check_close(&ctx);
         self.ui_dialogs(&ctx);
         self.ui_windows(&ctx);
+        self.ui_search(&ctx);
         self.update_title(&ctx);
     }
 
