@@ -22,6 +22,8 @@ struct Gui {
     harness: Harness<'static, FerryApp>,
     dirs: tempfile::TempDir,
     keychain: Keychain,
+    /// What the window asked the system to open (View/Edit), in order.
+    opened: Arc<std::sync::Mutex<Vec<PathBuf>>>,
 }
 
 impl Gui {
@@ -37,11 +39,17 @@ impl Gui {
     fn sized(dirs: tempfile::TempDir, size: [f32; 2]) -> Gui {
         std::fs::create_dir_all(dirs.path().join("local")).unwrap();
         let keychain = Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+        let opened = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = opened.clone();
         let env = AppEnv {
             config_dir: Some(dirs.path().join("config")),
             data_dir: Some(dirs.path().join("data")),
             keychain: keychain.clone(),
             local_dir: dirs.path().join("local"),
+            opener: Arc::new(move |path: &Path| {
+                record.lock().unwrap().push(path.to_owned());
+                Ok(())
+            }),
         };
         let harness = Harness::builder()
             .with_size(size)
@@ -52,6 +60,7 @@ impl Gui {
             harness,
             dirs,
             keychain,
+            opened,
         }
     }
 
@@ -1250,4 +1259,56 @@ fn find_on_server_searches_the_tree_reveals_a_match_and_downloads_the_selection(
     assert_eq!(got, b"deep readme");
     gui.click("Close window");
     assert!(!gui.has("Find on server"));
+}
+
+#[test]
+fn view_edit_opens_a_copy_and_a_save_asks_to_upload_it_back() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    gui.click("Remote hello.txt");
+    gui.harness.key_press(egui::Key::F4);
+    let opened = gui.opened.clone();
+    gui.wait("the copy opened", move |_| {
+        !opened.lock().unwrap().is_empty()
+    });
+    let copy = gui.opened.lock().unwrap()[0].clone();
+    assert!(
+        copy.starts_with(gui.dirs.path().join("data/edit")),
+        "{copy:?}"
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), b"hello from the server");
+    let folder = std::fs::metadata(copy.parent().unwrap()).unwrap();
+    assert_eq!(
+        folder.permissions().mode() & 0o777,
+        0o700,
+        "a private folder"
+    );
+    // A save asks; "Not now" uploads nothing.
+    std::fs::write(&copy, b"first edit").unwrap();
+    gui.wait_label("File changed");
+    gui.click("Not now");
+    assert_eq!(
+        std::fs::read(server.root().join("hello.txt")).unwrap(),
+        b"hello from the server"
+    );
+    // The next save asks again; "Upload" replaces the server's file.
+    std::fs::write(&copy, b"second edit, longer").unwrap();
+    gui.wait_label("File changed");
+    assert!(gui.has("replacing /hello.txt"));
+    gui.click("Upload");
+    let on_server = server.root().join("hello.txt");
+    gui.wait("the edit on the server", move |_| {
+        std::fs::read(&on_server).is_ok_and(|b| b == b"second edit, longer")
+    });
+    // A local file opens as it is, without a copy.
+    gui.harness.key_press(egui::Key::Tab);
+    gui.local_file("notes.txt", b"local");
+    gui.click("Local notes.txt");
+    gui.harness.key_press(egui::Key::F4);
+    let opened = gui.opened.clone();
+    gui.wait("the local file opened", move |_| {
+        opened.lock().unwrap().len() == 2
+    });
+    assert_eq!(gui.opened.lock().unwrap()[1], gui.local().join("notes.txt"));
 }

@@ -61,6 +61,12 @@ pub(crate) enum Dialog {
     ShowCertificate(Box<CertInfo>),
     /// Permissions of files or folders.
     Permissions(Box<super::permissions::PermissionsForm>),
+    /// A file opened with View/Edit was saved: upload it back?
+    UploadEdited {
+        local: std::path::PathBuf,
+        remote: String,
+        server: String,
+    },
     /// The window is being closed with `pending` transfers not finished.
     Quit {
         pending: usize,
@@ -85,6 +91,12 @@ pub(crate) enum Choice {
     },
     /// Close the window even though transfers are running.
     Quit,
+    /// Upload the edited copy `local` over `remote` (through the connection to `server`).
+    UploadEdited {
+        local: std::path::PathBuf,
+        remote: String,
+        server: String,
+    },
     /// Connect with the password typed in the password dialog.
     Password {
         request: Box<ConnectRequest>,
@@ -269,6 +281,34 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
                     }
                 });
             }
+            Dialog::UploadEdited {
+                local,
+                remote,
+                server,
+            } => {
+                ui.heading("File changed");
+                ui.label(format!(
+                    "{} was saved by another program. Upload it to {server}, replacing {remote}?",
+                    local
+                        .file_name()
+                        .map_or_else(|| local.display().to_string(), |n| n.to_string_lossy().into_owned()),
+                ));
+                ui.weak(format!("The copy: {}", local.display()));
+                ui.add_space(10.0);
+                ui.horizontal(|ui| {
+                    if ui.button(RichText::new("Upload").strong()).clicked() {
+                        choice = Choice::UploadEdited {
+                            local: local.clone(),
+                            remote: remote.clone(),
+                            server: server.clone(),
+                        };
+                    }
+                    if ui.button("Not now").clicked() {
+                        choice = Choice::Cancel;
+                    }
+                });
+                ui.weak("Not now: the file stays watched; the next save asks again.");
+            }
             Dialog::ShowCertificate(info) => {
                 ui.heading("Server certificate");
                 ui_cert_details(ui, info, "cert-shown");
@@ -310,6 +350,7 @@ pub(crate) fn on_escape(dialog: &Dialog) -> Choice {
         | Dialog::NewFolder { .. }
         | Dialog::ShowCertificate(_)
         | Dialog::Permissions(_)
+        | Dialog::UploadEdited { .. }
         | Dialog::Quit { .. } => Choice::Cancel,
     }
 }

@@ -45,6 +45,15 @@ pub(crate) enum UiEvent {
         result: Result<crate::sites::store::SiteStore, String>,
         done: Option<super::site_manager::StoreJobDone>,
     },
+    /// The private folder of a View/Edit download was made (`local`: the copy's path), or
+    /// could not be: queue the download from `server`.
+    EditReady {
+        server: String,
+        item: Box<crate::transfer::NewItem>,
+        local: Result<PathBuf, String>,
+    },
+    /// A file opened with View/Edit was saved by its program.
+    ExternalChange(PathBuf),
     /// The saved sites, read for the Sites menu.
     MenuSites(Vec<crate::sites::Site>),
 }

@@ -9,6 +9,7 @@
 mod app;
 mod connection;
 mod dialogs;
+mod external;
 mod files;
 mod fonts;
 mod format;

@@ -57,6 +57,8 @@ pub(crate) enum PaneAction {
     /// Show the permissions dialog for these rows.
     Permissions(Vec<FileRow>),
     NewFolder,
+    /// Open this file in its default program (a server file: a copy, watched for saves).
+    ViewEdit(FileRow),
     /// Open the search window (remote: find files under the folder shown).
     Find,
     /// Put this text on the clipboard.
@@ -552,6 +554,16 @@ impl Pane {
             if ui.button(verb).clicked() {
                 actions.push(PaneAction::Transfer(self.selected_rows()));
                 ui.close();
+            }
+            if !row.is_container() {
+                let open = match self.side {
+                    Side::Local => "Open (F4)",
+                    Side::Remote => "View/Edit (F4)",
+                };
+                if ui.button(open).clicked() {
+                    actions.push(PaneAction::ViewEdit(row.clone()));
+                    ui.close();
+                }
             }
             ui.separator();
             if ui.button("Rename (F2)").clicked() {

@@ -22,6 +22,8 @@ pub(crate) enum Shortcut {
     Permissions,
     /// Open the search window (files on the server).
     Find,
+    /// Open the selected file in its program (a server file: View/Edit).
+    ViewEdit,
 }
 
 /// Every shortcut: modifiers, key, action, description.
@@ -86,6 +88,12 @@ pub(crate) const SHORTCUTS: &[(Modifiers, Key, Shortcut, &str)] = &[
         Key::F3,
         Shortcut::Find,
         "Find files on the server",
+    ),
+    (
+        Modifiers::NONE,
+        Key::F4,
+        Shortcut::ViewEdit,
+        "View/Edit: open the file in its program (a server file is uploaded back after asking)",
     ),
     (Modifiers::NONE, Key::F7, Shortcut::NewFolder, "New folder"),
     (

@@ -19,6 +19,11 @@ impl FerryApp {
         match choice {
             Choice::None | Choice::Cancel => {}
             Choice::Chmod { side, names, mode } => self.chmod(side, names, mode),
+            Choice::UploadEdited {
+                local,
+                remote,
+                server,
+            } => self.upload_edited(local, remote, server),
             Choice::Quit => {
                 self.quit_confirmed = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);

@@ -77,6 +77,18 @@ impl FerryApp {
             self.log.push(LogLine::now(LogKind::Info, text.as_str()));
         }
         self.queue.apply(&event);
+        // A View/Edit download that ended: open its copy (or forget it).
+        if let Event::State { id, state, .. } = &event
+            && matches!(state, ItemState::Done | ItemState::Failed)
+            && let Some(local) = self
+                .queue
+                .item(*id)
+                .filter(|i| i.direction == Direction::Download)
+                .map(|i| i.local.clone())
+            && self.edits_downloading(&local)
+        {
+            self.edit_downloaded(&local, *state == ItemState::Done);
+        }
         match event {
             Event::State {
                 id,
@@ -276,6 +288,7 @@ impl FerryApp {
                 });
             }
             PaneAction::Find => self.open_search(),
+            PaneAction::ViewEdit(row) => self.view_edit(side, row),
             PaneAction::CopyPath(path) => ctx.copy_text(path),
         }
     }
@@ -444,6 +457,11 @@ impl FerryApp {
                 Shortcut::Up => Some(PaneAction::Up),
                 Shortcut::NewFolder => Some(PaneAction::NewFolder),
                 Shortcut::Find => Some(PaneAction::Find),
+                Shortcut::ViewEdit => selected()
+                    .into_iter()
+                    .next()
+                    .filter(|r| !r.is_container())
+                    .map(PaneAction::ViewEdit),
                 Shortcut::OpenOrTransfer => {
                     let rows = selected();
                     match rows.as_slice() {

@@ -26,6 +26,7 @@ mod answers;
 mod browsing;
 mod connecting;
 mod drops;
+mod editing;
 mod finding;
 mod panels;
 mod prefs;
@@ -58,6 +59,8 @@ pub struct AppEnv {
     pub keychain: Keychain,
     /// The local pane's first folder.
     pub local_dir: PathBuf,
+    /// Opens a file with its default program (View/Edit).
+    pub opener: super::external::Opener,
 }
 
 impl AppEnv {
@@ -69,6 +72,7 @@ impl AppEnv {
             data_dir: crate::paths::data_dir(),
             keychain: Keychain::platform(),
             local_dir: home_dir(),
+            opener: super::external::system_opener(),
         }
     }
 }
@@ -132,6 +136,8 @@ pub struct FerryApp {
     questions: VecDeque<Dialog>,
     /// The Site Manager and the Sites menu.
     sites: sites::Sites,
+    /// Files opened with View/Edit.
+    edits: editing::Edits,
     /// The "Find on server" window, while open.
     search: Option<super::search::SearchWindow>,
     /// Panes to refresh once transfers settle (set when a transfer into them finishes).
@@ -208,6 +214,7 @@ impl FerryApp {
             conn: connecting::Connection::default(),
             sites: sites::Sites::default(),
             search: None,
+            edits: editing::Edits::default(),
             status: None,
             local: Pane::new(Side::Local),
             remote: Pane::new(Side::Remote),
@@ -374,6 +381,12 @@ impl FerryApp {
                         self.run_site_actions(done.then);
                     }
                 }
+                UiEvent::EditReady {
+                    server,
+                    item,
+                    local,
+                } => self.edit_ready(server, *item, local),
+                UiEvent::ExternalChange(local) => self.external_change(local),
                 UiEvent::MenuSites(sites) => {
                     self.sites.menu = Some((Instant::now(), sites));
                     self.sites.menu_loading = false;
