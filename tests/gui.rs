@@ -1312,3 +1312,67 @@ fn view_edit_opens_a_copy_and_a_save_asks_to_upload_it_back() {
     });
     assert_eq!(gui.opened.lock().unwrap()[1], gui.local().join("notes.txt"));
 }
+
+#[test]
+fn tabs_keep_two_servers_open_each_with_its_own_panes_and_queue() {
+    let a = server_with_files();
+    let b = TestServer::start(ServerConfig {
+        certs: Some(Certs::self_signed()),
+        ..ServerConfig::default()
+    });
+    let big = vec![7u8; 1024 * 1024];
+    std::fs::write(b.root().join("big.bin"), &big).unwrap();
+    let dirs = tempfile::tempdir().unwrap();
+    pin(&a, &dirs.path().join("config"));
+    pin(&b, &dirs.path().join("config"));
+    let mut gui = Gui::in_dirs(dirs);
+    let (tab_a, tab_b) = (
+        format!("Tab alice@127.0.0.1:{}", a.port()),
+        format!("Tab alice@127.0.0.1:{}", b.port()),
+    );
+    gui.quick_connect(&a);
+    gui.wait_label("Remote hello.txt");
+    assert!(!gui.has("Tab "), "one tab: no strip");
+    // Quick connect while connected opens a second tab; the first stays connected.
+    gui.replace_text("Port", &b.port().to_string());
+    gui.click("Connect");
+    gui.wait_label("Remote big.bin");
+    assert!(!gui.has("Remote hello.txt"));
+    assert!(gui.has(&tab_a) && gui.has(&tab_b));
+    // A slow download in tab B goes on while tab A is shown.
+    b.set_throttle(Some(256 * 1024));
+    gui.click("Remote big.bin");
+    gui.click("⬅ Download");
+    gui.wait_label("Queued & active (1)");
+    // Closing a tab with a transfer running asks first.
+    gui.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::W);
+    gui.wait_label("Transfers are running in this tab");
+    gui.click("Keep the tab");
+    gui.click(&tab_a);
+    gui.wait_label("Remote hello.txt");
+    assert!(gui.has("Done (0)"), "tab A has its own queue");
+    let local = gui.local().join("big.bin");
+    gui.wait("tab B's download, finished in the background", move |_| {
+        std::fs::read(&local).is_ok_and(|got| got.len() == 1024 * 1024)
+    });
+    // Ctrl+Tab shows tab B again: its queue knows it finished.
+    gui.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Tab);
+    gui.wait_label("Done (1)");
+    assert!(gui.has("Remote big.bin"));
+    // Closing tab B leaves tab A connected, and the strip goes.
+    gui.click(&format!("Close tab alice@127.0.0.1:{}", b.port()));
+    gui.wait_label("Remote hello.txt");
+    assert!(!gui.has(&tab_b) && !gui.has("Tab "));
+    assert!(gui.has("Connected to alice@127.0.0.1"));
+    // Ctrl+T: a new, empty tab; Ctrl+W closes it again.
+    gui.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::T);
+    gui.wait_label("Tab Not connected");
+    assert!(!gui.has("Remote hello.txt"));
+    gui.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::W);
+    gui.wait_label("Remote hello.txt");
+    assert!(!gui.has("Tab Not connected"));
+}

@@ -33,6 +33,8 @@ pub(crate) enum Outcome {
 
 /// How the engine of a connection runs (from the settings and the server).
 pub(crate) struct EngineSetup {
+    /// The window's tab the connection belongs to: its workers' reports carry it.
+    pub tab: u64,
     pub workers: usize,
     pub queue_file: Option<PathBuf>,
     /// Where an older Ferry kept this queue: moved to `queue_file` if that does not exist yet.
@@ -173,8 +175,9 @@ fn go_live(dialled: Dialled, request: ConnectRequest, setup: EngineSetup, inbox:
     } = dialled;
     // The browse worker starts on the session that just logged in: one login fewer.
     let (browser, results) = Browser::start(client::reuse_first(session, connector.clone()));
-    relay(results, inbox, |(id, result): (u64, BrowseResult)| {
-        UiEvent::Browse(id, result)
+    let tab = setup.tab;
+    relay(results, inbox, move |(id, result): (u64, BrowseResult)| {
+        UiEvent::Browse { tab, id, result }
     });
     if let (Some(new), Some(old)) = (&setup.queue_file, &setup.legacy_queue_file) {
         client::migrate_queue_file(new, old);
@@ -186,7 +189,7 @@ fn go_live(dialled: Dialled, request: ConnectRequest, setup: EngineSetup, inbox:
     (config.download_limit, config.upload_limit) = setup.limits;
     let mut engine = Engine::start(config);
     if let Some(events) = engine.take_events() {
-        relay(events, inbox, UiEvent::Engine);
+        relay(events, inbox, move |event| UiEvent::Engine { tab, event });
     }
     let start_dir = match request.remote_dir {
         Some(dir) if dir.starts_with('/') => dir,

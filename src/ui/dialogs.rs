@@ -67,6 +67,10 @@ pub(crate) enum Dialog {
         remote: String,
         server: String,
     },
+    /// A tab with `pending` transfers not finished is being closed.
+    CloseTab {
+        pending: usize,
+    },
     /// The window is being closed with `pending` transfers not finished.
     Quit {
         pending: usize,
@@ -91,6 +95,8 @@ pub(crate) enum Choice {
     },
     /// Close the window even though transfers are running.
     Quit,
+    /// Close the tab even though transfers are running in it.
+    CloseTab,
     /// Upload the edited copy `local` over `remote` (through the connection to `server`).
     UploadEdited {
         local: std::path::PathBuf,
@@ -309,6 +315,21 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
                 });
                 ui.weak("Not now: the file stays watched; the next save asks again.");
             }
+            Dialog::CloseTab { pending } => {
+                ui.heading("Transfers are running in this tab");
+                ui.label(format!(
+                    "{pending} transfer(s) of this tab are not finished. Closing the tab stops them; the queue is saved and they resume the next time you connect to this server."
+                ));
+                ui.add_space(10.0);
+                ui.horizontal(|ui| {
+                    if ui.button(RichText::new("Keep the tab").strong()).clicked() {
+                        choice = Choice::Cancel;
+                    }
+                    if ui.button("Close it anyway").clicked() {
+                        choice = Choice::CloseTab;
+                    }
+                });
+            }
             Dialog::ShowCertificate(info) => {
                 ui.heading("Server certificate");
                 ui_cert_details(ui, info, "cert-shown");
@@ -351,6 +372,7 @@ pub(crate) fn on_escape(dialog: &Dialog) -> Choice {
         | Dialog::ShowCertificate(_)
         | Dialog::Permissions(_)
         | Dialog::UploadEdited { .. }
+        | Dialog::CloseTab { .. }
         | Dialog::Quit { .. } => Choice::Cancel,
     }
 }

@@ -16,18 +16,26 @@ pub(crate) enum UiEvent {
     /// A connection attempt ended.
     /// How connection attempt number `.0` ended (the window ignores attempts it cancelled).
     Connect(u64, Outcome),
-    /// The browse worker answered request `id`.
-    Browse(u64, BrowseResult),
-    /// The transfer engine said something.
-    Engine(Event),
-    /// A local folder was read.
+    /// The browse worker of tab `tab`'s connection answered request `id`.
+    Browse {
+        tab: u64,
+        id: u64,
+        result: BrowseResult,
+    },
+    /// The transfer engine of tab `tab`'s connection said something.
+    Engine { tab: u64, event: Event },
+    /// A local folder was read for tab `tab`.
     LocalListing {
+        tab: u64,
         id: u64,
         path: PathBuf,
         rows: Result<Vec<FileRow>, String>,
     },
     /// A local file operation (rename, delete, new folder) finished: refresh the local pane.
-    LocalChanged(Result<String, String>),
+    LocalChanged {
+        tab: u64,
+        result: Result<String, String>,
+    },
     /// A protocol log line.
     Log(LogLine),
     /// A background job (keychain, import, file dialog) finished, with a message for the user.
@@ -37,6 +45,7 @@ pub(crate) enum UiEvent {
     /// Files dropped onto the remote pane, looked at on a worker: each with its size, or None
     /// for a folder, or why it cannot be read. `remote_dir` is where they were dropped.
     Dropped {
+        tab: u64,
         remote_dir: String,
         files: Vec<(PathBuf, Result<Option<u64>, String>)>,
     },
@@ -48,6 +57,7 @@ pub(crate) enum UiEvent {
     /// The private folder of a View/Edit download was made (`local`: the copy's path), or
     /// could not be: queue the download from `server`.
     EditReady {
+        tab: u64,
         server: String,
         item: Box<crate::transfer::NewItem>,
         local: Result<PathBuf, String>,
@@ -95,13 +105,14 @@ impl Inbox {
         let chatter = matches!(
             &event,
             UiEvent::Log(_)
-                | UiEvent::Engine(
-                    Event::Progress { .. }
+                | UiEvent::Engine {
+                    event: Event::Progress { .. }
                         | Event::State { .. }
                         | Event::Totals(_)
                         | Event::Log(_)
-                        | Event::Added { .. }
-                )
+                        | Event::Added { .. },
+                    ..
+                }
         );
         let delivered = self.sender.send(event).is_ok();
         if chatter {

@@ -254,6 +254,11 @@ impl QuickConnect {
             }
         };
         let mut request = ConnectRequest::new(endpoint, login);
+        // Two servers on one host (tabs, the title) are told apart by a port that is not the
+        // usual one.
+        if request.endpoint.port != request.endpoint.security.default_port() {
+            request.label = format!("{}:{}", request.label, request.endpoint.port);
+        }
         request.remote_dir = path.filter(|p| !p.is_empty());
         Ok(request)
     }

@@ -24,10 +24,39 @@ pub(crate) enum Shortcut {
     Find,
     /// Open the selected file in its program (a server file: View/Edit).
     ViewEdit,
+    NewTab,
+    CloseTab,
+    NextTab,
+    PreviousTab,
 }
 
-/// Every shortcut: modifiers, key, action, description.
+/// Every shortcut: modifiers, key, action, description. egui ignores an extra Shift when
+/// matching, so a Shift shortcut comes before the same one without it.
 pub(crate) const SHORTCUTS: &[(Modifiers, Key, Shortcut, &str)] = &[
+    (
+        Modifiers::COMMAND.plus(Modifiers::SHIFT),
+        Key::Tab,
+        Shortcut::PreviousTab,
+        "Show the previous tab",
+    ),
+    (
+        Modifiers::COMMAND,
+        Key::Tab,
+        Shortcut::NextTab,
+        "Show the next tab",
+    ),
+    (
+        Modifiers::COMMAND,
+        Key::T,
+        Shortcut::NewTab,
+        "New tab (another server at the same time)",
+    ),
+    (
+        Modifiers::COMMAND,
+        Key::W,
+        Shortcut::CloseTab,
+        "Close the tab (asks when transfers run in it)",
+    ),
     (
         Modifiers::NONE,
         Key::Tab,

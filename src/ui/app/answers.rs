@@ -8,17 +8,28 @@ impl FerryApp {
         if self.dialog.is_none() {
             self.dialog = self.questions.pop_front();
         }
-        let Some(dialog) = &mut self.dialog else {
+        let Some(asked) = &mut self.dialog else {
             return;
         };
-        let choice = dialogs::ui_dialog(ctx, dialog);
+        let choice = dialogs::ui_dialog(ctx, &mut asked.dialog);
         if matches!(choice, Choice::None) {
             return;
         }
+        let tab = asked.tab;
         self.dialog = None;
+        // Carried out in the tab that asked (it may be in the background by now).
+        self.with_tab(tab, |app| app.carry_out(choice, ctx));
+    }
+
+    /// Does what the user chose in a dialog of `self.tab`.
+    fn carry_out(&mut self, choice: Choice, ctx: &egui::Context) {
         match choice {
             Choice::None | Choice::Cancel => {}
             Choice::Chmod { side, names, mode } => self.chmod(side, names, mode),
+            Choice::CloseTab => {
+                let tab = self.tab.id;
+                self.close_tab(tab, true);
+            }
             Choice::UploadEdited {
                 local,
                 remote,
@@ -30,10 +41,10 @@ impl FerryApp {
             }
             Choice::NotConnected(why) => {
                 self.log.push(LogLine::now(LogKind::Info, why.clone()));
-                self.status = Some(Status {
+                self.tab.status = Some(Status {
                     text: why,
                     error: false,
-                    retry: self.conn.last_request.is_some(),
+                    retry: self.tab.conn.last_request.is_some(),
                 });
             }
             Choice::Password {
@@ -42,8 +53,7 @@ impl FerryApp {
                 remember,
             } => {
                 if remember {
-                    self.conn
-                        .session_passwords
+                    self.session_passwords
                         .insert(request.label.clone(), password.clone());
                 }
                 // Retry asks again (the password may be what was wrong), so the request
@@ -54,13 +64,13 @@ impl FerryApp {
                     password,
                 };
                 self.connect(*request);
-                if self.conn.connecting.is_some() {
-                    self.conn.last_request = Some(asked);
+                if self.tab.conn.connecting.is_some() {
+                    self.tab.conn.last_request = Some(asked);
                 }
             }
             Choice::Trust(problem, request, decision) => {
                 if decision == crate::tls::Decision::Reject {
-                    self.status = Some(Status {
+                    self.tab.status = Some(Status {
                         text: format!(
                             "Not connected: you rejected the certificate of {}.",
                             problem.target()
@@ -72,11 +82,11 @@ impl FerryApp {
                         .push(LogLine::now(LogKind::Error, problem.to_string()));
                     return;
                 }
-                self.conn.connecting = Some(request.label.clone());
-                self.conn.attempt += 1;
+                self.tab.conn.connecting = Some(request.label.clone());
+                self.tab.conn.attempt = self.new_attempt();
                 let setup = self.engine_setup(&request);
                 self.dialer().start(
-                    self.conn.attempt,
+                    self.tab.conn.attempt,
                     *request,
                     Some((*problem, decision)),
                     setup,
@@ -90,8 +100,8 @@ impl FerryApp {
                 }
                 match side {
                     Side::Remote => {
-                        let from_path = self.remote.child_path(&from);
-                        let to_path = self.remote.child_path(&to);
+                        let from_path = self.tab.remote.child_path(&from);
+                        let to_path = self.tab.remote.child_path(&to);
                         self.browse(
                             BrowseRequest::Rename {
                                 from: from_path,
@@ -101,7 +111,7 @@ impl FerryApp {
                         );
                     }
                     Side::Local => {
-                        let dir = PathBuf::from(&self.local.path);
+                        let dir = PathBuf::from(&self.tab.local.path);
                         self.local_job(move || {
                             std::fs::rename(dir.join(&from), dir.join(&to))
                                 .map(|()| format!("Renamed {from} to {to}"))
@@ -116,14 +126,14 @@ impl FerryApp {
                 }
                 match side {
                     Side::Remote => {
-                        let path = self.remote.child_path(&name);
+                        let path = self.tab.remote.child_path(&name);
                         self.browse(
                             BrowseRequest::Mkdir(path),
                             Purpose::Change(format!("Created {name}")),
                         );
                     }
                     Side::Local => {
-                        let path = PathBuf::from(&self.local.path).join(&name);
+                        let path = PathBuf::from(&self.tab.local.path).join(&name);
                         self.local_job(move || {
                             std::fs::create_dir(&path)
                                 .map(|()| format!("Created {name}"))
@@ -137,7 +147,7 @@ impl FerryApp {
                 decision,
                 for_job,
             } => {
-                if let Some(live) = &self.conn.live {
+                if let Some(live) = &self.tab.conn.live {
                     live.engine.send(Command::Answer {
                         item,
                         decision,
@@ -146,10 +156,11 @@ impl FerryApp {
                 }
                 if for_job {
                     // The engine answers the rest of the job itself; drop its queued questions.
-                    let job = self.queue.item(item).map(|i| i.job);
-                    self.questions.retain(|q| match q {
-                        Dialog::Exists { item: other, .. } => {
-                            self.queue.item(*other).map(|i| i.job) != job
+                    let job = self.tab.queue.item(item).map(|i| i.job);
+                    let tab = self.tab.id;
+                    self.questions.retain(|q| match &q.dialog {
+                        Dialog::Exists { item: other, .. } if q.tab == tab => {
+                            self.tab.queue.item(*other).map(|i| i.job) != job
                         }
                         _ => true,
                     });
@@ -160,21 +171,26 @@ impl FerryApp {
 
     /// Closing the window with transfers running asks first (they would stop).
     pub(super) fn check_close(&mut self, ctx: &egui::Context) {
-        let pending = self.queue.pending();
-        if !ctx.input(|i| i.viewport().close_requested())
-            || self.quit_confirmed
-            || self.conn.live.is_none()
-            || pending == 0
-        {
+        let pending = self.pending_everywhere();
+        if !ctx.input(|i| i.viewport().close_requested()) || self.quit_confirmed || pending == 0 {
             return;
         }
         ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-        if !matches!(self.dialog, Some(Dialog::Quit { .. })) {
+        if !matches!(
+            self.dialog,
+            Some(Asked {
+                dialog: Dialog::Quit { .. },
+                ..
+            })
+        ) {
             // Over whatever else was asked: it comes back if the user stays.
             if let Some(other) = self.dialog.take() {
                 self.questions.push_front(other);
             }
-            self.dialog = Some(Dialog::Quit { pending });
+            self.dialog = Some(Asked {
+                tab: self.tab.id,
+                dialog: Dialog::Quit { pending },
+            });
         }
     }
 }

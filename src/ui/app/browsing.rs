@@ -5,22 +5,22 @@ use super::*;
 
 impl FerryApp {
     pub(super) fn browse_result(&mut self, id: u64, result: BrowseResult) {
-        let purpose = self.purposes.remove(&id);
+        let purpose = self.tab.purposes.remove(&id);
         match (purpose, result) {
             (Some(Purpose::List(_)), BrowseResult::Listing { path, entries }) => {
                 let rows: Vec<FileRow> = entries.iter().map(FileRow::from_entry).collect();
-                self.remote_cache.insert(path.clone(), rows.clone());
-                if id == self.latest_remote_list {
-                    self.remote.loading = false;
-                    self.remote.show_folder(&path, rows);
+                self.tab.remote_cache.insert(path.clone(), rows.clone());
+                if id == self.tab.latest_remote_list {
+                    self.tab.remote.loading = false;
+                    self.tab.remote.show_folder(&path, rows);
                 }
             }
             (Some(Purpose::List(path)), BrowseResult::Failed(e))
-                if id == self.latest_remote_list =>
+                if id == self.tab.latest_remote_list =>
             {
-                self.remote.loading = false;
-                self.remote.error = Some(format!("{path}: {e}"));
-                self.remote.path = path;
+                self.tab.remote.loading = false;
+                self.tab.remote.error = Some(format!("{path}: {e}"));
+                self.tab.remote.path = path;
             }
             (Some(Purpose::List(_)), BrowseResult::Failed(_)) => {}
             (Some(Purpose::Change(what)), BrowseResult::Done) => {
@@ -38,7 +38,7 @@ impl FerryApp {
                         format!("Not transferred: {skipped}"),
                     ));
                 }
-                if let Some(live) = &self.conn.live {
+                if let Some(live) = &self.tab.conn.live {
                     if plan.items.is_empty() {
                         self.report(Ok(format!("{}: nothing to transfer", plan.label)));
                     } else {
@@ -50,12 +50,12 @@ impl FerryApp {
                     }
                 }
                 // The plan created folders on one side or the other.
-                self.refresh_remote = true;
-                self.refresh_local = true;
+                self.tab.refresh_remote = true;
+                self.tab.refresh_local = true;
             }
             (Some(Purpose::Find), BrowseResult::Found { matches, progress }) => {
                 if !progress.finished {
-                    self.purposes.insert(id, Purpose::Find);
+                    self.tab.purposes.insert(id, Purpose::Find);
                 }
                 self.search_found(id, matches, progress);
             }
@@ -65,7 +65,7 @@ impl FerryApp {
             }
             (_, BrowseResult::Failed(e)) => self.report(Err(e.to_string())),
             (_, BrowseResult::NotConnected(e)) => {
-                self.remote.loading = false;
+                self.tab.remote.loading = false;
                 self.report(Err(format!("Lost the connection: {e}")));
             }
             _ => {}
@@ -76,11 +76,12 @@ impl FerryApp {
         if let Event::Log(text) = &event {
             self.log.push(LogLine::now(LogKind::Info, text.as_str()));
         }
-        self.queue.apply(&event);
+        self.tab.queue.apply(&event);
         // A View/Edit download that ended: open its copy (or forget it).
         if let Event::State { id, state, .. } = &event
             && matches!(state, ItemState::Done | ItemState::Failed)
             && let Some(local) = self
+                .tab
                 .queue
                 .item(*id)
                 .filter(|i| i.direction == Direction::Download)
@@ -95,15 +96,15 @@ impl FerryApp {
                 state: ItemState::Done,
                 ..
             } => {
-                if let Some(item) = self.queue.item(id) {
+                if let Some(item) = self.tab.queue.item(id) {
                     match item.direction {
                         Direction::Download => {
-                            self.refresh_local |=
-                                item.local.parent() == Some(Path::new(&self.local.path))
+                            self.tab.refresh_local |=
+                                item.local.parent() == Some(Path::new(&self.tab.local.path))
                         }
                         Direction::Upload => {
-                            self.refresh_remote |=
-                                remote_path::parent(&item.remote) == self.remote.path
+                            self.tab.refresh_remote |=
+                                remote_path::parent(&item.remote) == self.tab.remote.path
                         }
                     }
                 }
@@ -114,6 +115,7 @@ impl FerryApp {
                 error: Some(error),
             } => {
                 let name = self
+                    .tab
                     .queue
                     .item(id)
                     .map(|i| i.remote.clone())
@@ -126,7 +128,7 @@ impl FerryApp {
                 target,
                 existing_size,
                 source_size,
-            } => self.questions.push_back(Dialog::Exists {
+            } => self.ask(Dialog::Exists {
                 item: id,
                 target,
                 existing: existing_size,
@@ -146,32 +148,33 @@ impl FerryApp {
 
     /// Refreshes panes that received files, at most once a second while transfers run.
     pub(super) fn auto_refresh(&mut self) {
-        if (self.refresh_local || self.refresh_remote)
-            && self.last_auto_refresh.elapsed() > Duration::from_secs(1)
+        if (self.tab.refresh_local || self.tab.refresh_remote)
+            && self.tab.last_auto_refresh.elapsed() > Duration::from_secs(1)
         {
             self.auto_refresh_now();
         }
-        if self.refresh_local || self.refresh_remote {
+        if self.tab.refresh_local || self.tab.refresh_remote {
             self.inbox.wake_after(Duration::from_millis(500));
         }
     }
 
     pub(super) fn auto_refresh_now(&mut self) {
-        self.last_auto_refresh = Instant::now();
-        if std::mem::take(&mut self.refresh_local) {
-            let path = self.local.path.clone();
+        self.tab.last_auto_refresh = Instant::now();
+        if std::mem::take(&mut self.tab.refresh_local) {
+            let path = self.tab.local.path.clone();
             self.list_local(&path);
         }
-        if std::mem::take(&mut self.refresh_remote) {
+        if std::mem::take(&mut self.tab.refresh_remote) {
             self.refresh_remote_now();
         }
     }
 
     pub(super) fn list_local(&mut self, path: &str) {
-        self.local_list_seq += 1;
-        let id = self.local_list_seq;
-        self.latest_local_list = id;
-        self.local.loading = true;
+        self.tab.local_list_seq += 1;
+        let id = self.tab.local_list_seq;
+        let tab = self.tab.id;
+        self.tab.latest_local_list = id;
+        self.tab.local.loading = true;
         let path = PathBuf::from(path);
         let inbox = self.inbox.clone();
         let spawned = std::thread::Builder::new()
@@ -179,47 +182,52 @@ impl FerryApp {
             .spawn(move || {
                 let rows = read_local_dir(&path);
                 let path = std::fs::canonicalize(&path).unwrap_or(path);
-                inbox.send(UiEvent::LocalListing { id, path, rows });
+                inbox.send(UiEvent::LocalListing {
+                    tab,
+                    id,
+                    path,
+                    rows,
+                });
             });
         if spawned.is_err() {
-            self.local.loading = false;
-            self.local.error = Some("cannot start a thread".into());
+            self.tab.local.loading = false;
+            self.tab.local.error = Some("cannot start a thread".into());
         }
     }
 
     pub(super) fn list_remote(&mut self, path: &str) {
-        let Some(live) = &mut self.conn.live else {
+        let Some(live) = &mut self.tab.conn.live else {
             return;
         };
-        if let Some(rows) = self.remote_cache.get(path) {
-            self.remote.show_folder(path, rows.clone());
+        if let Some(rows) = self.tab.remote_cache.get(path) {
+            self.tab.remote.show_folder(path, rows.clone());
         } else {
-            self.remote.path_edit = path.to_owned();
+            self.tab.remote.path_edit = path.to_owned();
         }
         let id = live.browser.request(BrowseRequest::List(path.to_owned()));
-        self.purposes.insert(id, Purpose::List(path.to_owned()));
-        self.latest_remote_list = id;
-        self.remote.loading = true;
+        self.tab.purposes.insert(id, Purpose::List(path.to_owned()));
+        self.tab.latest_remote_list = id;
+        self.tab.remote.loading = true;
     }
 
     pub(super) fn refresh_remote_now(&mut self) {
-        if self.conn.live.is_some() {
-            let path = self.remote.path.clone();
-            self.remote_cache.remove(&path);
+        if self.tab.conn.live.is_some() {
+            let path = self.tab.remote.path.clone();
+            self.tab.remote_cache.remove(&path);
             self.list_remote(&path);
         }
     }
 
     pub(super) fn browse(&mut self, request: BrowseRequest, purpose: Purpose) {
-        if let Some(live) = &mut self.conn.live {
+        if let Some(live) = &mut self.tab.conn.live {
             let id = live.browser.request(request);
-            self.purposes.insert(id, purpose);
+            self.tab.purposes.insert(id, purpose);
         }
     }
 
     pub(super) fn apply(&mut self, side: Side, action: PaneAction, ctx: &egui::Context) {
         match action {
-            PaneAction::Activate => self.active = side,
+            PaneAction::Activate => self.tab.active = side,
             PaneAction::Open(path) => self.open(side, path),
             PaneAction::OpenRow(name) => {
                 let path = self.pane(side).child_path(&name);
@@ -227,12 +235,11 @@ impl FerryApp {
             }
             PaneAction::Up => {
                 let path = match side {
-                    Side::Local => Path::new(&self.local.path)
+                    Side::Local => Path::new(&self.tab.local.path)
                         .parent()
                         .map(|p| p.to_string_lossy().into_owned()),
-                    Side::Remote => {
-                        (self.remote.path != "/").then(|| remote_path::parent(&self.remote.path))
-                    }
+                    Side::Remote => (self.tab.remote.path != "/")
+                        .then(|| remote_path::parent(&self.tab.remote.path)),
                 };
                 if let Some(path) = path {
                     self.open(side, path);
@@ -240,7 +247,7 @@ impl FerryApp {
             }
             PaneAction::Refresh => match side {
                 Side::Local => {
-                    let path = self.local.path.clone();
+                    let path = self.tab.local.path.clone();
                     self.list_local(&path);
                 }
                 Side::Remote => self.refresh_remote_now(),
@@ -248,7 +255,7 @@ impl FerryApp {
             PaneAction::Home => match side {
                 Side::Local => self.list_local(&home_dir().to_string_lossy()),
                 Side::Remote => {
-                    if let Some(home) = self.conn.live.as_ref().map(|l| l.home.clone()) {
+                    if let Some(home) = self.tab.conn.live.as_ref().map(|l| l.home.clone()) {
                         self.list_remote(&home);
                     }
                 }
@@ -259,7 +266,7 @@ impl FerryApp {
                 into,
             } => self.transfer(from, rows, into),
             PaneAction::Rename(row) => {
-                self.dialog = Some(Dialog::Rename {
+                self.ask(Dialog::Rename {
                     side,
                     from: row.name.clone(),
                     to: row.name,
@@ -268,20 +275,20 @@ impl FerryApp {
             }
             PaneAction::Delete(rows) => {
                 if !rows.is_empty() {
-                    self.dialog = Some(Dialog::ConfirmDelete { side, rows });
+                    self.ask(Dialog::ConfirmDelete { side, rows });
                 }
             }
             PaneAction::Permissions(rows) => {
                 if let Some(first) = rows.first() {
                     let shown = first.permissions.clone();
                     let names = rows.into_iter().map(|r| r.name).collect();
-                    self.dialog = Some(Dialog::Permissions(Box::new(
+                    self.ask(Dialog::Permissions(Box::new(
                         crate::ui::permissions::PermissionsForm::new(side, names, &shown),
                     )));
                 }
             }
             PaneAction::NewFolder => {
-                self.dialog = Some(Dialog::NewFolder {
+                self.ask(Dialog::NewFolder {
                     side,
                     name: String::new(),
                     fresh: true,
@@ -295,15 +302,15 @@ impl FerryApp {
 
     pub(super) fn pane(&self, side: Side) -> &Pane {
         match side {
-            Side::Local => &self.local,
-            Side::Remote => &self.remote,
+            Side::Local => &self.tab.local,
+            Side::Remote => &self.tab.remote,
         }
     }
 
     pub(super) fn pane_mut(&mut self, side: Side) -> &mut Pane {
         match side {
-            Side::Local => &mut self.local,
-            Side::Remote => &mut self.remote,
+            Side::Local => &mut self.tab.local,
+            Side::Remote => &mut self.tab.remote,
         }
     }
 
@@ -321,14 +328,14 @@ impl FerryApp {
     /// Queues `rows` of the `from` pane for the other pane's folder, or for its child folder
     /// `into` (rows dropped onto a folder row).
     pub(super) fn transfer(&mut self, from: Side, rows: Vec<FileRow>, into: Option<String>) {
-        if self.conn.live.is_none() {
+        if self.tab.conn.live.is_none() {
             self.report(Err("Connect to a server first.".into()));
             return;
         }
-        let mut local_dir = PathBuf::from(&self.local.path);
-        let mut remote_dir = self.remote.path.clone();
+        let mut local_dir = PathBuf::from(&self.tab.local.path);
+        let mut remote_dir = self.tab.remote.path.clone();
         match (&into, from) {
-            (Some(folder), Side::Local) => remote_dir = self.remote.child_path(folder),
+            (Some(folder), Side::Local) => remote_dir = self.tab.remote.child_path(folder),
             (Some(folder), Side::Remote) => local_dir = local_dir.join(folder),
             (None, _) => {}
         }
@@ -413,7 +420,9 @@ impl FerryApp {
     }
 
     pub(super) fn queue_items(&mut self, from: Side, items: Vec<NewItem>) {
-        let Some(live) = &self.conn.live else { return };
+        let Some(live) = &self.tab.conn.live else {
+            return;
+        };
         if items.is_empty() {
             return;
         }
@@ -432,12 +441,12 @@ impl FerryApp {
 
     /// Carries out the shortcuts pressed ([`shortcuts::SHORTCUTS`]) on the active pane.
     pub(super) fn keyboard(&mut self, ctx: &egui::Context, actions: &mut Vec<(Side, PaneAction)>) {
-        let side = self.active;
+        let side = self.tab.active;
         for shortcut in shortcuts::pressed(ctx) {
             let selected = || self.pane(side).selected_rows();
             let action = match shortcut {
                 Shortcut::SwitchPane => {
-                    self.active = side.other();
+                    self.tab.active = side.other();
                     return;
                 }
                 Shortcut::FocusPath => {
@@ -457,6 +466,19 @@ impl FerryApp {
                 Shortcut::Up => Some(PaneAction::Up),
                 Shortcut::NewFolder => Some(PaneAction::NewFolder),
                 Shortcut::Find => Some(PaneAction::Find),
+                Shortcut::NewTab => {
+                    self.new_tab();
+                    return;
+                }
+                Shortcut::CloseTab => {
+                    let tab = self.tab.id;
+                    self.close_tab(tab, false);
+                    return;
+                }
+                Shortcut::NextTab | Shortcut::PreviousTab => {
+                    self.cycle_tab(shortcut == Shortcut::NextTab);
+                    return;
+                }
                 Shortcut::ViewEdit => selected()
                     .into_iter()
                     .next()
@@ -489,11 +511,14 @@ impl FerryApp {
         let done = format!("Permissions of {} item(s) set to {mode:03o}", names.len());
         match side {
             Side::Remote => {
-                let paths = names.iter().map(|n| self.remote.child_path(n)).collect();
+                let paths = names
+                    .iter()
+                    .map(|n| self.tab.remote.child_path(n))
+                    .collect();
                 self.browse(BrowseRequest::Chmod { paths, mode }, Purpose::Change(done));
             }
             Side::Local => {
-                let dir = PathBuf::from(&self.local.path);
+                let dir = PathBuf::from(&self.tab.local.path);
                 self.local_job(move || {
                     for name in &names {
                         set_local_mode(&dir.join(name), mode)
@@ -509,7 +534,7 @@ impl FerryApp {
         match side {
             Side::Remote => {
                 for row in rows {
-                    let path = self.remote.child_path(&row.name);
+                    let path = self.tab.remote.child_path(&row.name);
                     let request = if row.kind == crate::ui::files::RowKind::Dir {
                         BrowseRequest::DeleteTree(path)
                     } else {
@@ -519,7 +544,7 @@ impl FerryApp {
                 }
             }
             Side::Local => {
-                let dir = PathBuf::from(&self.local.path);
+                let dir = PathBuf::from(&self.tab.local.path);
                 self.local_job(move || {
                     for row in &rows {
                         let path = dir.join(&row.name);
@@ -539,10 +564,11 @@ impl FerryApp {
     /// Runs a local file operation on a worker thread, then refreshes the local pane.
     pub(super) fn local_job(&self, job: impl FnOnce() -> Result<String, String> + Send + 'static) {
         let inbox = self.inbox.clone();
+        let tab = self.tab.id;
         let _ = std::thread::Builder::new()
             .name("ferry-local-job".into())
             .spawn(move || {
-                inbox.send(UiEvent::LocalChanged(job()));
+                inbox.send(UiEvent::LocalChanged { tab, result: job() });
             });
     }
 }

@@ -12,9 +12,8 @@ pub(super) struct Connection {
     /// The number of the latest connection attempt: reports of older ones (cancelled, or
     /// replaced by a newer attempt) are dropped.
     pub attempt: u64,
-    /// Passwords typed into the password dialog with "remember for this session", by site;
-    /// in memory only, gone when Ferry quits.
-    pub session_passwords: HashMap<String, String>,
+    /// This connection's saved queue (another tab connecting to the same server gets none).
+    pub queue_file: Option<PathBuf>,
     /// The last request, for Retry.
     pub last_request: Option<ConnectRequest>,
     /// The quick-connect server being connected to: it joins the history once connected.
@@ -22,33 +21,39 @@ pub(super) struct Connection {
 }
 
 impl FerryApp {
+    /// A number for a new connection attempt, unique across tabs.
+    pub(super) fn new_attempt(&mut self) -> u64 {
+        self.next_attempt += 1;
+        self.next_attempt
+    }
+
     pub(super) fn connected(&mut self, outcome: Outcome) {
-        self.conn.connecting = None;
+        self.tab.conn.connecting = None;
         match outcome {
             Outcome::Connected(live) => {
-                if let Some(server) = self.conn.quick_server.take() {
+                if let Some(server) = self.tab.conn.quick_server.take() {
                     self.prefs.settings.remember_server(server);
                     self.prefs.dirty = true;
                 }
-                self.queue.load(&live.engine);
-                self.status = Some(Status {
+                self.tab.queue.load(&live.engine);
+                self.tab.status = Some(Status {
                     text: format!("Connected to {}", live.label),
                     error: false,
                     retry: false,
                 });
-                self.remote_cache.clear();
-                self.remote.placeholder = None;
-                self.remote.path = String::new();
+                self.tab.remote_cache.clear();
+                self.tab.remote.placeholder = None;
+                self.tab.remote.path = String::new();
                 let start = live.start_dir.clone();
                 let local_dir = live.local_dir.clone();
-                self.conn.live = Some(*live);
+                self.tab.conn.live = Some(*live);
                 self.list_remote(&start);
                 if let Some(dir) = local_dir {
                     self.list_local(&dir.to_string_lossy());
                 }
             }
             Outcome::Untrusted(problem, request) => {
-                self.status = Some(Status {
+                self.tab.status = Some(Status {
                     text: format!(
                         "Waiting for your decision about the certificate of {}",
                         problem.target()
@@ -56,19 +61,19 @@ impl FerryApp {
                     error: false,
                     retry: false,
                 });
-                self.dialog = Some(Dialog::Certificate {
+                self.ask(Dialog::Certificate {
                     problem,
                     request,
                     can_remember: self.trust.can_remember(),
                 });
             }
             Outcome::NeedPassword { request, why } => {
-                self.status = Some(Status {
+                self.tab.status = Some(Status {
                     text: format!("Waiting for the password of {}", request.label),
                     error: false,
                     retry: false,
                 });
-                self.dialog = Some(Dialog::Password {
+                self.ask(Dialog::Password {
                     user: request.login.user().to_owned(),
                     request,
                     why,
@@ -79,46 +84,54 @@ impl FerryApp {
             }
             Outcome::Failed(message) => {
                 // A remembered password may be why: ask again next time.
-                if let Some(request) = &self.conn.last_request {
-                    self.conn.session_passwords.remove(&request.label);
+                if let Some(request) = &self.tab.conn.last_request {
+                    self.session_passwords.remove(&request.label);
                 }
                 self.log.push(LogLine::now(LogKind::Error, message.clone()));
-                self.status = Some(Status {
+                self.tab.status = Some(Status {
                     text: format!("Could not connect: {message}"),
                     error: true,
-                    retry: self.conn.last_request.is_some(),
+                    retry: self.tab.conn.last_request.is_some(),
                 });
             }
         }
     }
 
+    /// Connects as the user asked (Quick Connect, a site): in this tab when it is free, else
+    /// in a new one, so a running connection and its transfers are not cut off.
+    pub(super) fn open_connection(&mut self, request: ConnectRequest) {
+        if self.tab.conn.live.is_some() || self.tab.conn.connecting.is_some() {
+            self.new_tab();
+        }
+        self.connect(request);
+    }
+
     /// Starts connecting (after the plain-FTP warning, when that applies).
     pub(super) fn connect(&mut self, mut request: ConnectRequest) {
         if request.needs_plain_warning() {
-            self.dialog = Some(Dialog::PlainWarning(Box::new(request)));
+            self.ask(Dialog::PlainWarning(Box::new(request)));
             return;
         }
-        if let (Login::Keychain { user, .. } | Login::Ask { user }, Some(password)) = (
-            &request.login,
-            self.conn.session_passwords.get(&request.label),
-        ) {
+        if let (Login::Keychain { user, .. } | Login::Ask { user }, Some(password)) =
+            (&request.login, self.session_passwords.get(&request.label))
+        {
             request.login = Login::Password {
                 user: user.clone(),
                 password: password.clone(),
             };
         }
         self.disconnect();
-        self.conn.attempt += 1;
-        self.conn.quick_server = None;
-        self.conn.connecting = Some(request.label.clone());
-        self.status = Some(Status {
+        self.tab.conn.attempt = self.new_attempt();
+        self.tab.conn.quick_server = None;
+        self.tab.conn.connecting = Some(request.label.clone());
+        self.tab.status = Some(Status {
             text: format!("Connecting to {}…", request.label),
             error: false,
             retry: false,
         });
-        self.conn.last_request = Some(request.clone());
+        self.tab.conn.last_request = Some(request.clone());
         let (setup, dialer) = (self.engine_setup(&request), self.dialer());
-        let attempt = self.conn.attempt;
+        let attempt = self.tab.conn.attempt;
         // Queued behind any keychain write still running (the attempt reads the keychain).
         let start = move || dialer.start(attempt, request, None, setup);
         if let Err(job) = self.keychain_jobs.send(Box::new(start)) {
@@ -136,24 +149,25 @@ impl FerryApp {
     }
 
     pub(super) fn disconnect(&mut self) {
-        if let Some(live) = self.conn.live.take() {
+        if let Some(live) = self.tab.conn.live.take() {
             connection::shut_down(live);
-            self.status = Some(Status {
+            self.tab.status = Some(Status {
                 text: "Disconnected".into(),
                 error: false,
                 retry: false,
             });
         }
-        self.queue.reset();
-        if let Some(mut search) = self.search.take() {
+        self.tab.queue.reset();
+        if let Some(mut search) = self.tab.search.take() {
             search.end();
         }
-        self.questions.clear();
-        self.purposes.clear();
-        self.remote.listing.replace_rows(Vec::new());
-        self.remote.loading = false;
-        self.remote.error = None;
-        self.remote.placeholder = Some("Not connected.".into());
+        let tab = self.tab.id;
+        self.questions.retain(|q| q.tab != tab);
+        self.tab.purposes.clear();
+        self.tab.remote.listing.replace_rows(Vec::new());
+        self.tab.remote.loading = false;
+        self.tab.remote.error = None;
+        self.tab.remote.placeholder = Some("Not connected.".into());
     }
 
     pub(super) fn quick_action(&mut self, action: QuickAction) {
@@ -165,9 +179,9 @@ impl FerryApp {
                 let timeout = Duration::from_secs(self.prefs.settings.timeout_seconds);
                 match self.quick.request(timeout) {
                     Ok(request) => {
-                        self.connect(request);
+                        self.open_connection(request);
                         // Remembered once it connects.
-                        self.conn.quick_server = Some(self.quick.recent());
+                        self.tab.conn.quick_server = Some(self.quick.recent());
                     }
                     Err(e) => self.report(Err(e)),
                 }
@@ -209,17 +223,33 @@ impl FerryApp {
     /// Gives up the attempt in progress: the window forgets it at once; its thread ends on
     /// its own (at the latest after the timeout) and whatever it reports is dropped.
     pub(super) fn cancel_connecting(&mut self) {
-        if let Some(label) = self.conn.connecting.take() {
-            self.conn.attempt += 1;
+        if let Some(label) = self.tab.conn.connecting.take() {
+            self.tab.conn.attempt = 0;
             self.report(Ok(format!("Stopped connecting to {label}.")));
         }
     }
 
     /// The engine of a connection to `request`: the parallel transfers setting, and the
     /// server's own saved queue.
-    pub(super) fn engine_setup(&self, request: &ConnectRequest) -> EngineSetup {
-        let (queue_file, legacy_queue_file) = self.queue_files(request);
+    /// When another tab is connected to the same server, this connection's queue is kept in
+    /// memory only: two engines must not run (and rewrite) one saved queue.
+    pub(super) fn engine_setup(&mut self, request: &ConnectRequest) -> EngineSetup {
+        let (mut queue_file, legacy_queue_file) = self.queue_files(request);
+        if let Some(file) = &queue_file
+            && self.queue_file_in_use(file)
+        {
+            self.log.push(LogLine::now(
+                LogKind::Info,
+                format!(
+                    "{} is open in another tab, which keeps its saved queue; transfers queued in this tab are not saved.",
+                    request.label
+                ),
+            ));
+            queue_file = None;
+        }
+        self.tab.conn.queue_file = queue_file.clone();
         EngineSetup {
+            tab: self.tab.id,
             workers: self.prefs.settings.parallel_transfers,
             queue_file,
             legacy_queue_file,
@@ -242,7 +272,7 @@ impl FerryApp {
     }
 
     pub(super) fn ui_security_indicator(&mut self, ui: &mut egui::Ui) {
-        let Some(live) = &self.conn.live else {
+        let Some(live) = &self.tab.conn.live else {
             ui.weak("Not connected");
             return;
         };
@@ -279,7 +309,7 @@ impl FerryApp {
         if response.clicked()
             && let Some(cert) = &security.certificate
         {
-            self.dialog = Some(Dialog::ShowCertificate(Box::new(cert.clone())));
+            self.ask(Dialog::ShowCertificate(Box::new(cert.clone())));
         }
     }
 }

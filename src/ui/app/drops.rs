@@ -14,19 +14,19 @@ impl FerryApp {
                 i.pointer.latest_pos(),
             )
         });
-        let over_remote = pointer.is_none_or(|p| self.remote.rect.contains(p));
+        let over_remote = pointer.is_none_or(|p| self.tab.remote.rect.contains(p));
         if hovering {
             let painter = ctx.layer_painter(egui::LayerId::new(
                 egui::Order::Foreground,
                 egui::Id::unique("drop-zone"),
             ));
-            let rect = self.remote.rect;
+            let rect = self.tab.remote.rect;
             let color = ctx.global_style().visuals.selection.bg_fill;
             painter.rect_filled(rect, 6.0, color.gamma_multiply(0.35));
-            let text = if self.conn.live.is_some() {
-                let target = match &self.remote.hovered_folder {
-                    Some(folder) => self.remote.child_path(folder),
-                    None => self.remote.path.clone(),
+            let text = if self.tab.conn.live.is_some() {
+                let target = match &self.tab.remote.hovered_folder {
+                    Some(folder) => self.tab.remote.child_path(folder),
+                    None => self.tab.remote.path.clone(),
                 };
                 format!("Drop to upload to {target}")
             } else {
@@ -47,7 +47,7 @@ impl FerryApp {
             self.report(Err("Drop files onto the remote pane to upload them.".into()));
             return;
         }
-        if self.conn.live.is_none() {
+        if self.tab.conn.live.is_none() {
             self.report(Err(
                 "Connect to a server first, then drop the files again.".into()
             ));
@@ -55,12 +55,13 @@ impl FerryApp {
         }
         // Looking at the files is disk I/O (a network share can take seconds): a worker does it.
         // Dropped onto a folder row, they go into that folder.
-        let remote_dir = match &self.remote.hovered_folder {
-            Some(folder) => self.remote.child_path(folder),
-            None => self.remote.path.clone(),
+        let remote_dir = match &self.tab.remote.hovered_folder {
+            Some(folder) => self.tab.remote.child_path(folder),
+            None => self.tab.remote.path.clone(),
         };
         let paths: Vec<PathBuf> = dropped.iter().map(|f| f.path().to_owned()).collect();
         let inbox = self.inbox.clone();
+        let tab = self.tab.id;
         let spawned = std::thread::Builder::new()
             .name("ferry-dropped".into())
             .spawn(move || {
@@ -75,7 +76,11 @@ impl FerryApp {
                         (path, looked)
                     })
                     .collect();
-                inbox.send(UiEvent::Dropped { remote_dir, files });
+                inbox.send(UiEvent::Dropped {
+                    tab,
+                    remote_dir,
+                    files,
+                });
             });
         if let Err(e) = spawned {
             self.report(Err(format!("cannot start a thread: {e}")));

@@ -12,6 +12,8 @@ pub(super) struct EditedFile {
     pub remote: String,
     /// The connection it came from (uploads go back only through the same one).
     pub server: String,
+    /// The tab of that connection.
+    pub tab: tabs::TabId,
 }
 
 /// The files being viewed or edited.
@@ -36,11 +38,13 @@ impl FerryApp {
         }
         match side {
             Side::Local => {
-                let path = PathBuf::from(self.local.child_path(&row.name));
+                let path = PathBuf::from(self.tab.local.child_path(&row.name));
                 external::open_in_background(&self.env.opener, path, &self.inbox);
             }
             Side::Remote => {
-                let Some(live) = &self.conn.live else { return };
+                let Some(live) = &self.tab.conn.live else {
+                    return;
+                };
                 self.edits.next += 1;
                 let stamp = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
@@ -56,7 +60,7 @@ impl FerryApp {
                         std::process::id(),
                         self.edits.next
                     ));
-                let remote = self.remote.child_path(&row.name);
+                let remote = self.tab.remote.child_path(&row.name);
                 let item = NewItem {
                     direction: Direction::Download,
                     local: PathBuf::new(),
@@ -67,6 +71,7 @@ impl FerryApp {
                 };
                 let server = live.label.clone();
                 let inbox = self.inbox.clone();
+                let tab = self.tab.id;
                 let name = row.name;
                 let _ = std::thread::Builder::new()
                     .name("ferry-edit-dir".into())
@@ -76,6 +81,7 @@ impl FerryApp {
                             .map_err(|e| format!("Cannot create {}: {e}", dir.display()))
                             .and_then(|()| names::checked_target(&dir, &name));
                         inbox.send(UiEvent::EditReady {
+                            tab,
                             server,
                             item: Box::new(item),
                             local: made,
@@ -96,7 +102,7 @@ impl FerryApp {
             Ok(local) => local,
             Err(e) => return self.report(Err(format!("View/Edit {}: {e}", item.remote))),
         };
-        let Some(live) = self.conn.live.as_ref().filter(|l| l.label == server) else {
+        let Some(live) = self.tab.conn.live.as_ref().filter(|l| l.label == server) else {
             return self.report(Err(format!(
                 "View/Edit {}: not connected to {server} any more",
                 item.remote
@@ -109,6 +115,7 @@ impl FerryApp {
             EditedFile {
                 remote: item.remote.clone(),
                 server,
+                tab: self.tab.id,
             },
         );
         live.engine.send(Command::Add {
@@ -154,20 +161,30 @@ impl FerryApp {
         let Some(file) = self.edits.watched.get(&local) else {
             return;
         };
-        let asked = |d: &Dialog| matches!(d, Dialog::UploadEdited { local: l, .. } if *l == local);
+        let asked =
+            |a: &Asked| matches!(&a.dialog, Dialog::UploadEdited { local: l, .. } if *l == local);
         if self.dialog.as_ref().is_some_and(asked) || self.questions.iter().any(asked) {
             return;
         }
-        self.questions.push_back(Dialog::UploadEdited {
-            local,
-            remote: file.remote.clone(),
-            server: file.server.clone(),
-        });
+        let (tab, dialog) = (
+            file.tab,
+            Dialog::UploadEdited {
+                remote: file.remote.clone(),
+                server: file.server.clone(),
+                local,
+            },
+        );
+        // Asked for the file's tab: "Upload" goes through that tab's connection.
+        if self.with_tab(tab, |app| app.ask(dialog)).is_none() {
+            self.report(Err(
+                "The tab of an edited file was closed; it is not uploaded.".into(),
+            ));
+        }
     }
 
     /// "Upload" in the changed-file question: replaces the server's file with the copy.
     pub(super) fn upload_edited(&mut self, local: PathBuf, remote: String, server: String) {
-        let Some(live) = self.conn.live.as_ref().filter(|l| l.label == server) else {
+        let Some(live) = self.tab.conn.live.as_ref().filter(|l| l.label == server) else {
             return self.report(Err(format!(
                 "{remote} was not uploaded: connect to {server} again, then save the file once more."
             )));

@@ -8,38 +8,38 @@ use crate::ui::search::{SearchAction, SearchWindow};
 impl FerryApp {
     /// Opens the search window on the remote pane's folder (or brings it back).
     pub(super) fn open_search(&mut self) {
-        if self.conn.live.is_none() {
+        if self.tab.conn.live.is_none() {
             self.report(Err("Connect to a server first.".into()));
             return;
         }
-        if self.search.is_none() {
-            self.search = Some(SearchWindow::new(&self.remote.path));
+        if self.tab.search.is_none() {
+            self.tab.search = Some(SearchWindow::new(&self.tab.remote.path));
         }
     }
 
     /// A batch of matches (or the end) of search request `id`.
     pub(super) fn search_found(&mut self, id: u64, matches: Vec<Found>, progress: FindProgress) {
-        if let Some(search) = &mut self.search {
+        if let Some(search) = &mut self.tab.search {
             search.found(id, matches, progress);
         }
     }
 
     /// A search request failed (or the connection was lost).
     pub(super) fn search_failed(&mut self, id: u64, error: String) {
-        if let Some(search) = &mut self.search {
+        if let Some(search) = &mut self.tab.search {
             search.failed(id, error);
         }
     }
 
     pub(super) fn ui_search(&mut self, ctx: &egui::Context) {
-        let Some(search) = &mut self.search else {
+        let Some(search) = &mut self.tab.search else {
             return;
         };
         let mut open = true;
         let actions = search.ui(ctx, &mut open);
         if !open {
             search.end();
-            self.search = None;
+            self.tab.search = None;
         }
         for action in actions {
             self.search_action(action);
@@ -50,7 +50,7 @@ impl FerryApp {
         match action {
             SearchAction::Start { root, pattern } => {
                 let stop = StopFlag::default();
-                let Some(live) = &mut self.conn.live else {
+                let Some(live) = &mut self.tab.conn.live else {
                     return;
                 };
                 let id = live.browser.request(BrowseRequest::Find {
@@ -58,25 +58,25 @@ impl FerryApp {
                     pattern,
                     stop: stop.clone(),
                 });
-                self.purposes.insert(id, Purpose::Find);
-                if let Some(search) = &mut self.search {
+                self.tab.purposes.insert(id, Purpose::Find);
+                if let Some(search) = &mut self.tab.search {
                     search.started(id, stop);
                 }
             }
             SearchAction::Stop => {
-                if let Some(search) = &mut self.search {
+                if let Some(search) = &mut self.tab.search {
                     search.end();
                 }
             }
             SearchAction::Reveal(found) => {
-                self.active = Side::Remote;
-                self.remote.reveal = Some(found.entry.name.clone());
+                self.tab.active = Side::Remote;
+                self.tab.remote.reveal = Some(found.entry.name.clone());
                 self.list_remote(&found.folder);
             }
             SearchAction::Download(found) => {
                 // Each match from its own folder into the local pane's one, as FileZilla's
                 // search does ("flatten"); a name that exists asks as any download would.
-                let local_dir = PathBuf::from(&self.local.path);
+                let local_dir = PathBuf::from(&self.tab.local.path);
                 let mut by_folder: Vec<(String, Vec<FileRow>)> = Vec::new();
                 for f in found {
                     let row = FileRow::from_entry(&f.entry);

@@ -31,6 +31,7 @@ mod finding;
 mod panels;
 mod prefs;
 mod sites;
+mod tabs;
 
 use super::connection::{
     self, ConnectRequest, EngineSetup, Live, LogLine, Login, Outcome, WindowLog,
@@ -103,6 +104,12 @@ struct Status {
     retry: bool,
 }
 
+/// A dialog, and the tab it belongs to (its answer is carried out there).
+struct Asked {
+    tab: tabs::TabId,
+    dialog: Dialog,
+}
+
 /// Work for the keychain thread.
 type KeychainJob = Box<dyn FnOnce() + Send>;
 
@@ -119,31 +126,25 @@ pub struct FerryApp {
     /// The settings, their file and window, the speed limits they set.
     prefs: prefs::Prefs,
     quick: QuickConnect,
-    /// The server connected to, the attempt in progress, what it was asked for.
-    conn: connecting::Connection,
-    status: Option<Status>,
-    local: Pane,
-    remote: Pane,
-    active: Side,
-    remote_cache: HashMap<String, Vec<FileRow>>,
-    purposes: HashMap<u64, Purpose>,
-    latest_remote_list: u64,
-    latest_local_list: u64,
-    local_list_seq: u64,
-    queue: QueueView,
+    /// The tab shown: its connection, panes, queue.
+    tab: tabs::Tab,
+    /// The other tabs (in no order: `tab_order` is the strip's).
+    background: Vec<tabs::Tab>,
+    tab_order: Vec<tabs::TabId>,
+    next_tab: tabs::TabId,
+    /// Connection attempts are numbered across tabs, so a report finds its tab.
+    next_attempt: u64,
+    /// Passwords typed into the password dialog with "remember for this session", by site;
+    /// in memory only, gone when Ferry quits.
+    session_passwords: HashMap<String, String>,
     log: LogView,
-    dialog: Option<Dialog>,
-    questions: VecDeque<Dialog>,
+    /// The modal dialog shown, and those waiting behind it.
+    dialog: Option<Asked>,
+    questions: VecDeque<Asked>,
     /// The Site Manager and the Sites menu.
     sites: sites::Sites,
     /// Files opened with View/Edit.
     edits: editing::Edits,
-    /// The "Find on server" window, while open.
-    search: Option<super::search::SearchWindow>,
-    /// Panes to refresh once transfers settle (set when a transfer into them finishes).
-    refresh_local: bool,
-    refresh_remote: bool,
-    last_auto_refresh: Instant,
     title: String,
     /// The system fonts were added as fallbacks (on the first frame: that needs the context).
     fonts_installed: bool,
@@ -211,36 +212,25 @@ impl FerryApp {
             log_sink,
             prefs: prefs::Prefs::new(settings, settings_file),
             quick: QuickConnect::default(),
-            conn: connecting::Connection::default(),
             sites: sites::Sites::default(),
-            search: None,
             edits: editing::Edits::default(),
-            status: None,
-            local: Pane::new(Side::Local),
-            remote: Pane::new(Side::Remote),
-            active: Side::Local,
-            remote_cache: HashMap::new(),
-            purposes: HashMap::new(),
-            latest_remote_list: 0,
-            latest_local_list: 0,
-            local_list_seq: 0,
-            queue: QueueView::default(),
+            tab: tabs::Tab::new(1),
+            background: Vec::new(),
+            tab_order: vec![1],
+            next_tab: 1,
+            next_attempt: 0,
+            session_passwords: HashMap::new(),
             log: LogView::default(),
             dialog: None,
             questions: VecDeque::new(),
-            refresh_local: false,
-            refresh_remote: false,
-            last_auto_refresh: Instant::now(),
             title: String::new(),
             fonts_installed: false,
             folds: layout::Folds::default(),
             quit_confirmed: false,
             env,
         };
-        app.remote.placeholder =
-            Some("Not connected. Use Quick Connect above, or open the Site Manager.".into());
         if !notes.is_empty() {
-            app.status = Some(Status {
+            app.tab.status = Some(Status {
                 text: notes.join(" "),
                 error: true,
                 retry: false,
@@ -275,14 +265,17 @@ impl FerryApp {
             self.ui_toolbar(ui);
             ui.add_space(2.0);
         });
+        if self.tab_order.len() > 1 {
+            egui::Panel::top("tab-strip").show(ui, |ui| self.ui_tab_strip(ui));
+        }
         egui::Panel::bottom("status-bar").show(ui, |ui| self.ui_status_bar(ui));
         self.ui_bottom_panels(ui);
-        let remote_label = if self.conn.live.is_some() {
-            format!("the server folder {}", self.remote.path)
+        let remote_label = if self.tab.conn.live.is_some() {
+            format!("the server folder {}", self.tab.remote.path)
         } else {
             "the server (connect first)".to_owned()
         };
-        let local_label = format!("the local folder {}", self.local.path);
+        let local_label = format!("the local folder {}", self.tab.local.path);
         let pane_frame = egui::Frame::central_panel(ui.style()).inner_margin(6.0);
         // The remote pane keeps the same minimum as the local one (a narrow or zoomed window).
         let width = ui.available_width();
@@ -294,16 +287,16 @@ impl FerryApp {
             .min_size(min_pane)
             .max_size(width - min_pane)
             .show(ui, |ui| {
-                let active = self.active == Side::Local;
-                for a in self.local.ui(ui, active, &remote_label) {
+                let active = self.tab.active == Side::Local;
+                for a in self.tab.local.ui(ui, active, &remote_label) {
                     actions.push((Side::Local, a));
                 }
             });
         egui::CentralPanel::default()
             .frame(pane_frame)
             .show(ui, |ui| {
-                let active = self.active == Side::Remote;
-                for a in self.remote.ui(ui, active, &local_label) {
+                let active = self.tab.active == Side::Remote;
+                for a in self.tab.remote.ui(ui, active, &local_label) {
                     actions.push((Side::Remote, a));
                 }
             });
@@ -323,29 +316,31 @@ impl FerryApp {
     fn drain_inbox(&mut self) {
         while let Ok(event) = self.events.try_recv() {
             match event {
-                UiEvent::Connect(attempt, outcome) if attempt == self.conn.attempt => {
-                    self.connected(outcome);
-                }
-                UiEvent::Connect(_, outcome) => {
-                    // Cancelled: a session that got through anyway is closed again.
-                    if let Outcome::Connected(live) = outcome {
-                        connection::shut_down(*live);
+                UiEvent::Connect(attempt, outcome) => match self.tab_of_attempt(attempt) {
+                    Some(tab) => {
+                        self.with_tab(tab, |app| app.connected(outcome));
                     }
-                }
-                UiEvent::Browse(id, result) => self.browse_result(id, result),
-                UiEvent::Engine(event) => self.engine_event(event),
-                UiEvent::LocalListing { id, path, rows } => {
-                    if id != self.latest_local_list {
-                        continue;
-                    }
-                    self.local.loading = false;
-                    match rows {
-                        Ok(rows) => self.local.show_folder(&path.to_string_lossy(), rows),
-                        Err(e) => {
-                            self.local.error = Some(e);
-                            self.local.path_edit = self.local.path.clone();
+                    None => {
+                        // Cancelled (or its tab closed): a session that got through anyway
+                        // is closed again.
+                        if let Outcome::Connected(live) = outcome {
+                            connection::shut_down(*live);
                         }
                     }
+                },
+                UiEvent::Browse { tab, id, result } => {
+                    self.with_tab(tab, |app| app.browse_result(id, result));
+                }
+                UiEvent::Engine { tab, event } => {
+                    self.with_tab(tab, |app| app.engine_event(event));
+                }
+                UiEvent::LocalListing {
+                    tab,
+                    id,
+                    path,
+                    rows,
+                } => {
+                    self.with_tab(tab, |app| app.local_listing(id, &path, rows));
                 }
                 UiEvent::Log(line) => self.log.push(line),
                 UiEvent::Notice(result) => {
@@ -356,12 +351,14 @@ impl FerryApp {
                         self.run_site_actions(reload.into_iter().collect());
                     }
                 }
-                UiEvent::LocalChanged(result) => {
-                    if let Err(e) = result {
-                        self.report(Err(e));
-                    }
-                    let path = self.local.path.clone();
-                    self.list_local(&path);
+                UiEvent::LocalChanged { tab, result } => {
+                    self.with_tab(tab, |app| {
+                        if let Err(e) = result {
+                            app.report(Err(e));
+                        }
+                        let path = app.tab.local.path.clone();
+                        app.list_local(&path);
+                    });
                 }
                 UiEvent::ImportFile(Some(path)) => self.import_filezilla(path),
                 UiEvent::ImportFile(None) => {
@@ -369,7 +366,13 @@ impl FerryApp {
                         manager.import_not_chosen();
                     }
                 }
-                UiEvent::Dropped { remote_dir, files } => self.dropped_files(&remote_dir, files),
+                UiEvent::Dropped {
+                    tab,
+                    remote_dir,
+                    files,
+                } => {
+                    self.with_tab(tab, |app| app.dropped_files(&remote_dir, files));
+                }
                 UiEvent::SiteStore { result, done } => {
                     // The menu reads the file again next time it opens.
                     self.sites.menu = None;
@@ -382,10 +385,13 @@ impl FerryApp {
                     }
                 }
                 UiEvent::EditReady {
+                    tab,
                     server,
                     item,
                     local,
-                } => self.edit_ready(server, *item, local),
+                } => {
+                    self.with_tab(tab, |app| app.edit_ready(server, *item, local));
+                }
                 UiEvent::ExternalChange(local) => self.external_change(local),
                 UiEvent::MenuSites(sites) => {
                     self.sites.menu = Some((Instant::now(), sites));
@@ -404,15 +410,43 @@ impl FerryApp {
             if error { LogKind::Error } else { LogKind::Info },
             text.clone(),
         ));
-        self.status = Some(Status {
+        self.tab.status = Some(Status {
             text,
             error,
             retry: false,
         });
     }
 
+    /// Shows `dialog` now, or after the one open; its answer is carried out in this tab.
+    fn ask(&mut self, dialog: Dialog) {
+        let asked = Asked {
+            tab: self.tab.id,
+            dialog,
+        };
+        if self.dialog.is_none() {
+            self.dialog = Some(asked);
+        } else {
+            self.questions.push_back(asked);
+        }
+    }
+
+    /// A local folder read for this tab's pane (the latest request only).
+    fn local_listing(&mut self, id: u64, path: &Path, rows: Result<Vec<FileRow>, String>) {
+        if id != self.tab.latest_local_list {
+            return;
+        }
+        self.tab.local.loading = false;
+        match rows {
+            Ok(rows) => self.tab.local.show_folder(&path.to_string_lossy(), rows),
+            Err(e) => {
+                self.tab.local.error = Some(e);
+                self.tab.local.path_edit = self.tab.local.path.clone();
+            }
+        }
+    }
+
     fn update_title(&mut self, ctx: &egui::Context) {
-        let title = match &self.conn.live {
+        let title = match &self.tab.conn.live {
             Some(live) => format!("Ferry — {}", live.label),
             None => "Ferry".to_owned(),
         };
@@ -430,8 +464,10 @@ impl eframe::App for FerryApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         // Workers save the queue and quit their sessions; do not make the user wait for it.
-        if let Some(live) = self.conn.live.take() {
-            connection::shut_down(live);
+        for tab in std::iter::once(&mut self.tab).chain(&mut self.background) {
+            if let Some(live) = tab.conn.live.take() {
+                connection::shut_down(live);
+            }
         }
     }
 }

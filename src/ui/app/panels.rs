@@ -31,8 +31,8 @@ impl FerryApp {
             if self.folds.queue {
                 ui.set_min_height(ui.available_height());
             }
-            let engine = self.conn.live.as_ref().map(|l| &l.engine);
-            self.queue.ui(ui, engine, &mut self.folds.queue);
+            let engine = self.tab.conn.live.as_ref().map(|l| &l.engine);
+            self.tab.queue.ui(ui, engine, &mut self.folds.queue);
         });
     }
 
@@ -42,12 +42,15 @@ impl FerryApp {
             ui.separator();
             let action = self.quick.ui(
                 ui,
-                self.conn.connecting.is_some(),
+                self.tab.conn.connecting.is_some(),
                 &self.prefs.settings.quick_history,
             );
             self.quick_action(action);
             if ui
-                .add_enabled(self.conn.live.is_some(), egui::Button::new("Disconnect"))
+                .add_enabled(
+                    self.tab.conn.live.is_some(),
+                    egui::Button::new("Disconnect"),
+                )
                 .clicked()
             {
                 self.disconnect();
@@ -64,26 +67,26 @@ impl FerryApp {
 
     pub(super) fn ui_status_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            if let Some(label) = &self.conn.connecting {
+            if let Some(label) = &self.tab.conn.connecting {
                 ui_spinner(ui, 12.0).on_hover_text("Connecting");
                 ui.label(format!("Connecting to {label}…"));
-            } else if let Some(status) = &self.status {
+            } else if let Some(status) = &self.tab.status {
                 if status.error {
                     ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {}", status.text));
                 } else {
                     ui.label(status.text.as_str());
                 }
             }
-            let retry =
-                self.status.as_ref().is_some_and(|s| s.retry) && self.conn.connecting.is_none();
+            let retry = self.tab.status.as_ref().is_some_and(|s| s.retry)
+                && self.tab.conn.connecting.is_none();
             if retry
                 && ui.small_button("Retry").clicked()
-                && let Some(request) = self.conn.last_request.clone()
+                && let Some(request) = self.tab.conn.last_request.clone()
             {
                 self.connect(request);
             }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                ui.weak(self.queue.summary());
+                ui.weak(self.tab.queue.summary());
             });
         });
     }

@@ -41,6 +41,10 @@ impl FerryApp {
                 open_manager = true;
                 ui.close();
             }
+            if ui.button("New tab (Ctrl+T)").clicked() {
+                self.new_tab();
+                ui.close();
+            }
             ui.separator();
             // Read once when the menu opens, not on every frame it stays open.
             let stale = self
@@ -107,7 +111,7 @@ impl FerryApp {
         if let Some(site) = chosen {
             let timeout = Duration::from_secs(self.prefs.settings.timeout_seconds);
             match site_manager::request_for_site(&site, None, timeout) {
-                Ok(request) => self.connect(request),
+                Ok(request) => self.open_connection(request),
                 Err(e) => {
                     self.open_site_manager();
                     self.report(Err(e));
@@ -134,7 +138,7 @@ impl FerryApp {
             match action {
                 SiteAction::Connect(request) => {
                     self.sites.manager_open = false;
-                    self.connect(*request);
+                    self.open_connection(*request);
                 }
                 SiteAction::Password {
                     path,
