@@ -181,7 +181,10 @@ pub fn find(
                 });
             }
         }
-        // Reversed: the first subfolder is listed first.
+        // Servers list in any order; people read names in order. Reversed onto the stack: the
+        // first subfolder is searched first.
+        children.sort_by_cached_key(|(path, _)| path.to_lowercase());
+        batch.sort_by_cached_key(|f| f.entry.name.to_lowercase());
         pending.extend(children.into_iter().rev());
         if !batch.is_empty() {
             report(batch, &progress);

@@ -37,7 +37,14 @@ pub fn system_opener() -> Opener {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()
-            .map_err(|e| format!("cannot run {program}: {e}"))?;
+            .map_err(|e| {
+                let hint = if cfg!(any(windows, target_os = "macos")) {
+                    ""
+                } else {
+                    " (xdg-open comes with xdg-utils)"
+                };
+                format!("cannot run {program}: {e}{hint}")
+            })?;
         if status.success() {
             Ok(())
         } else {

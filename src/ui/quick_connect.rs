@@ -188,8 +188,10 @@ impl QuickConnect {
     }
 
     /// A URL in the host field fills the other fields: its scheme sets the security, its port
-    /// (or the scheme's default) the port, its user and password theirs; the host field keeps
-    /// `scheme://host/path`, so a password typed into it is shown masked like any other.
+    /// (or the scheme's default) the port, its user and password theirs. The host field keeps
+    /// just the host, or `scheme://host:port/path` when there is a path: never the password
+    /// (it is shown masked like any other), and never a URL whose scheme's default port would
+    /// undo a port typed later (connecting again to another port on the same host).
     pub(crate) fn take_url(&mut self) {
         let host = self.host.trim();
         if !host.contains("://") {
@@ -218,7 +220,11 @@ impl QuickConnect {
         } else {
             format!("/{}", url.path)
         };
-        self.host = format!("{scheme}://{host}{path}");
+        self.host = if path.is_empty() {
+            host
+        } else {
+            format!("{scheme}://{host}:{}{path}", url.port)
+        };
     }
 
     /// The request the fields describe (after [`Self::take_url`], the URL's).
@@ -278,7 +284,7 @@ mod tests {
             ..QuickConnect::default()
         };
         quick.take_url();
-        assert_eq!(quick.host, "ftps://example.com/pub");
+        assert_eq!(quick.host, "ftps://example.com:2990/pub");
         assert_eq!(quick.port, "2990");
         assert_eq!(quick.security, SiteSecurity::ImplicitTls);
         assert_eq!(
@@ -295,5 +301,11 @@ mod tests {
         quick.take_url();
         assert_eq!(quick.port, "21");
         assert_eq!(quick.security, SiteSecurity::ExplicitTls);
+        assert_eq!(quick.host, "example.com");
+        // A port typed afterwards is kept (the next server on the same host).
+        quick.port = "2121".into();
+        quick.take_url();
+        let request = quick.request(Duration::from_secs(5)).unwrap();
+        assert_eq!(request.endpoint.port, 2121);
     }
 }

@@ -100,7 +100,8 @@ impl SearchWindow {
             .id(egui::Id::unique("search-window"))
             .open(open)
             .collapsible(false)
-            .default_size([640.0, 420.0])
+            .default_size([780.0, 460.0])
+            .min_width(520.0)
             .show(ctx, |ui| {
                 self.ui_form(ui, &mut actions);
                 ui.separator();
@@ -199,14 +200,18 @@ impl SearchWindow {
         TableBuilder::new(ui)
             .id_salt("search-results")
             .striped(true)
-            .resizable(true)
+            // Not resizable: a resizable table keeps the widths of its first frame, when the
+            // new window is still being sized (columns a few pixels wide).
+            .resizable(false)
             .sense(egui::Sense::click())
             .cell_layout(Layout::left_to_right(Align::Center))
-            .column(Column::initial(200.0).at_least(80.0).clip(true))
+            .column(Column::initial(240.0).at_least(80.0).clip(true))
             .column(Column::remainder().at_least(120.0).clip(true))
-            .column(Column::initial(80.0).at_least(50.0))
-            .column(Column::initial(125.0).at_least(60.0))
-            .min_scrolled_height(0.0)
+            .column(Column::initial(70.0).at_least(50.0))
+            .column(Column::initial(130.0).at_least(60.0))
+            // Fills the window, which the user can make taller for more rows.
+            .auto_shrink(false)
+            .min_scrolled_height(120.0)
             .header(row_height, |mut row| {
                 for title in ["Name", "Folder", "Size", "Modified"] {
                     row.col(|ui| {

@@ -17,6 +17,11 @@ impl FerryApp {
         }
         let tab = asked.tab;
         self.dialog = None;
+        if let Choice::CloseTab = choice {
+            // Not inside `with_tab`: closing rearranges the tabs themselves.
+            self.close_tab(tab, true);
+            return;
+        }
         // Carried out in the tab that asked (it may be in the background by now).
         self.with_tab(tab, |app| app.carry_out(choice, ctx));
     }
@@ -26,10 +31,7 @@ impl FerryApp {
         match choice {
             Choice::None | Choice::Cancel => {}
             Choice::Chmod { side, names, mode } => self.chmod(side, names, mode),
-            Choice::CloseTab => {
-                let tab = self.tab.id;
-                self.close_tab(tab, true);
-            }
+            Choice::CloseTab => {}
             Choice::UploadEdited {
                 local,
                 remote,

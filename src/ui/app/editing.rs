@@ -147,7 +147,7 @@ impl FerryApp {
         self.log.push(LogLine::now(
             LogKind::Info,
             format!(
-                "Opened {} (a copy in {}); saving it there offers to upload it.",
+                "Opening {} (a copy in {}); saving it there offers to upload it.",
                 file.remote,
                 local.display()
             ),

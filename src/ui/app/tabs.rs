@@ -79,7 +79,7 @@ impl Tab {
 
 impl FerryApp {
     /// Runs `f` with tab `id` as `self.tab` (swapped in when it is in the background);
-    /// None when the tab was closed.
+    /// None when the tab was closed. `f` must not open or close tabs.
     pub(super) fn with_tab<R>(
         &mut self,
         id: TabId,
