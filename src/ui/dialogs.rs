@@ -269,23 +269,18 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
                 });
             }
             Dialog::Quit { pending } => {
-                ui.heading("Transfers are running");
-                ui.label(format!(
+                let text = format!(
                     "{pending} transfer(s) are not finished. If you quit now they stop; the queue is saved and they resume (where the server allows) the next time you connect to this server."
-                ));
-                ui.add_space(10.0);
-                ui.horizontal(|ui| {
-                    let keep = ui.button(RichText::new("Keep running").strong());
-                    if !ui.ctx().memory(|m| m.focused().is_some()) {
-                        keep.request_focus();
-                    }
-                    if keep.clicked() {
-                        choice = Choice::Cancel;
-                    }
-                    if ui.button("Quit anyway").clicked() {
-                        choice = Choice::Quit;
-                    }
-                });
+                );
+                let answer = ui_keep_or_stop(
+                    ui,
+                    "Transfers are running",
+                    &text,
+                    ["Keep running", "Quit anyway"],
+                );
+                if let Some(stop) = answer {
+                    choice = if stop { Choice::Quit } else { Choice::Cancel };
+                }
             }
             Dialog::UploadEdited {
                 local,
@@ -316,19 +311,18 @@ pub(crate) fn ui_dialog(ctx: &egui::Context, dialog: &mut Dialog) -> Choice {
                 ui.weak("Not now: the file stays watched; the next save asks again.");
             }
             Dialog::CloseTab { pending } => {
-                ui.heading("Transfers are running in this tab");
-                ui.label(format!(
-                    "{pending} transfer(s) of this tab are not finished. Closing the tab stops them; the queue is saved and they resume the next time you connect to this server."
-                ));
-                ui.add_space(10.0);
-                ui.horizontal(|ui| {
-                    if ui.button(RichText::new("Keep the tab").strong()).clicked() {
-                        choice = Choice::Cancel;
-                    }
-                    if ui.button("Close it anyway").clicked() {
-                        choice = Choice::CloseTab;
-                    }
-                });
+                let text = format!(
+                    "{pending} transfer(s) of this tab are not finished. Closing the tab stops them; a saved queue resumes them the next time you connect to this server."
+                );
+                let answer = ui_keep_or_stop(
+                    ui,
+                    "Transfers are running in this tab",
+                    &text,
+                    ["Keep the tab", "Close it anyway"],
+                );
+                if let Some(stop) = answer {
+                    choice = if stop { Choice::CloseTab } else { Choice::Cancel };
+                }
             }
             Dialog::ShowCertificate(info) => {
                 ui.heading("Server certificate");
@@ -375,6 +369,30 @@ pub(crate) fn on_escape(dialog: &Dialog) -> Choice {
         | Dialog::CloseTab { .. }
         | Dialog::Quit { .. } => Choice::Cancel,
     }
+}
+
+/// "Transfers would stop": `buttons` are keep (the default, focused) and stop. Some(true):
+/// stop them; Some(false): keep them.
+fn ui_keep_or_stop(
+    ui: &mut egui::Ui,
+    heading: &str,
+    text: &str,
+    [keep, stop]: [&str; 2],
+) -> Option<bool> {
+    ui.heading(heading);
+    ui.label(text);
+    ui.add_space(10.0);
+    ui.horizontal(|ui| {
+        let keep = ui.button(RichText::new(keep).strong());
+        if !ui.ctx().memory(|m| m.focused().is_some()) {
+            keep.request_focus();
+        }
+        if keep.clicked() {
+            return Some(false);
+        }
+        ui.button(stop).clicked().then_some(true)
+    })
+    .inner
 }
 
 fn no_password(request: &ConnectRequest) -> Choice {
