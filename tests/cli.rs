@@ -335,3 +335,72 @@ fn the_console_binary_is_the_command_line_and_never_opens_a_window() {
         "errors reach the console: {out:?}"
     );
 }
+
+#[test]
+fn a_server_that_requires_a_client_certificate_says_so_and_accepts_the_right_one() {
+    use support::server::ClientCerts;
+    let ours = ClientCerts::generate("ferry-user");
+    let server = TestServer::start(ServerConfig {
+        client_ca_pem: Some(ours.ca_pem.clone()),
+        ..ServerConfig::default()
+    });
+    std::fs::write(server.root().join("hello.txt"), b"hi").unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let (cert, key, both) = (
+        files.path().join("client.pem"),
+        files.path().join("client.key"),
+        files.path().join("both.pem"),
+    );
+    std::fs::write(&cert, &ours.cert_pem).unwrap();
+    std::fs::write(&key, &ours.key_pem).unwrap();
+    std::fs::write(&both, format!("{}{}", ours.cert_pem, ours.key_pem)).unwrap();
+    let (cert, key, both) = (
+        cert.to_str().unwrap(),
+        key.to_str().unwrap(),
+        both.to_str().unwrap(),
+    );
+
+    // None given: a clear error, not a generic TLS failure, and no login was tried.
+    let out = ferry(&["ls", "--ca-file", ca(&server), &url(&server, "")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("requires a client certificate"), "{stderr}");
+
+    // Certificate and key in two files, then in one: the listing works (data connections
+    // resume the control session, which carries the client certificate).
+    for args in [vec!["--cert", cert, "--key", key], vec!["--cert", both]] {
+        let mut all = vec!["ls", "--ca-file", ca(&server)];
+        all.extend(args);
+        let url = url(&server, "");
+        all.push(&url);
+        let out = ferry(&all);
+        ok(&out);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("hello.txt"));
+    }
+
+    // A certificate from another CA is refused, and the message says so.
+    let stranger = ClientCerts::generate("stranger");
+    let other = files.path().join("stranger.pem");
+    std::fs::write(&other, format!("{}{}", stranger.cert_pem, stranger.key_pem)).unwrap();
+    let out = ferry(&[
+        "ls",
+        "--ca-file",
+        ca(&server),
+        "--cert",
+        other.to_str().unwrap(),
+        &url(&server, ""),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("refused the client certificate"),
+        "{stderr}"
+    );
+
+    // A key file without a key, and --key alone: errors before any connection.
+    let out = ferry(&["ls", "--cert", cert, &url(&server, "")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("holds no private key"), "{stderr}");
+    let out = ferry(&["ls", "--key", key, &url(&server, "")]);
+    assert_eq!(out.status.code(), Some(2), "usage error");
+}

@@ -1380,3 +1380,45 @@ fn tabs_keep_two_servers_open_each_with_its_own_panes_and_queue() {
     gui.wait_label("Remote hello.txt");
     assert!(!gui.has("Tab Not connected"));
 }
+
+#[test]
+fn a_site_with_a_client_certificate_connects_to_a_server_that_requires_one() {
+    use support::server::ClientCerts;
+    let ours = ClientCerts::generate("gui-user");
+    let server = TestServer::start(ServerConfig {
+        certs: Some(Certs::self_signed()),
+        client_ca_pem: Some(ours.ca_pem.clone()),
+        ..ServerConfig::default()
+    });
+    std::fs::write(server.root().join("hello.txt"), b"hi").unwrap();
+    let dirs = tempfile::tempdir().unwrap();
+    pin(&server, &dirs.path().join("config"));
+    let (cert, key) = (dirs.path().join("me.pem"), dirs.path().join("me.key"));
+    std::fs::write(&cert, &ours.cert_pem).unwrap();
+    std::fs::write(&key, &ours.key_pem).unwrap();
+    let mut gui = Gui::in_dirs(dirs);
+    // Quick connect has no certificate: the status says what is missing.
+    gui.quick_connect(&server);
+    gui.wait_label("requires a client certificate");
+    // A site with one connects.
+    gui.click("Sites ⏷");
+    gui.click("Site Manager…");
+    gui.wait_label("New site");
+    gui.click("New site");
+    gui.type_into("Host", "127.0.0.1");
+    gui.type_into("Port", &server.port().to_string());
+    gui.type_into("User", "alice");
+    gui.type_into("Password", "s3cret");
+    gui.type_into("Client certificate", cert.to_str().unwrap());
+    gui.type_into("Client key", key.to_str().unwrap());
+    gui.click("Save");
+    gui.wait_label("Saved New site");
+    let store = SiteStore::load(&gui.config().join("sites.toml")).unwrap();
+    assert_eq!(
+        store.sites()[0].client_cert.as_deref(),
+        Some(cert.as_path())
+    );
+    assert_eq!(store.sites()[0].client_key.as_deref(), Some(key.as_path()));
+    gui.click("Connect");
+    gui.wait_label("Remote hello.txt");
+}

@@ -768,3 +768,62 @@ fn vsftpd_with_two_connections_per_address_gets_2000_files_both_ways() {
     let _ =
         std::fs::remove_dir_all(std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir));
 }
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_requiring_a_client_certificate() {
+    let env = Env::load();
+    let ca = env.ca();
+    let ca = ca.to_str().unwrap();
+    let (cert, key) = (
+        env.get("FERRY_INTEROP_CLIENT_CERT"),
+        env.get("FERRY_INTEROP_CLIENT_KEY"),
+    );
+    let dir = format!("ferry-clientcert-{}", std::process::id());
+    // Without one: the error says what is missing.
+    let out = ferry(&[
+        "ls",
+        "--ca-file",
+        ca,
+        &env.url("ftp", "VSFTPD_CLIENTCERT", ""),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("client certificate"), "{stderr}");
+    // With it: an upload and a download (data connections resume the control session, which
+    // carries the certificate; vsftpd also demands session reuse here).
+    let local = tempfile::tempdir().unwrap();
+    let body = random_bytes(300_000, 42);
+    std::fs::write(local.path().join("up.bin"), &body).unwrap();
+    let with_cert = |args: &[&str]| {
+        let mut all = vec!["--ca-file", ca, "--cert", &cert, "--key", &key];
+        all.extend_from_slice(args);
+        ferry(&all)
+    };
+    let remote = env.url("ftp", "VSFTPD_CLIENTCERT", &format!("{dir}/"));
+    let mkdir = env.url("ftp", "VSFTPD_CLIENTCERT", &dir);
+    let out = with_cert(&["mkdir", &mkdir]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let up = local.path().join("up.bin");
+    let out = with_cert(&["put", up.to_str().unwrap(), &remote]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let back = local.path().join("back.bin");
+    let file = env.url("ftp", "VSFTPD_CLIENTCERT", &format!("{dir}/up.bin"));
+    let out = with_cert(&["get", &file, back.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&back).unwrap(), body);
+    let _ =
+        std::fs::remove_dir_all(std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir));
+}

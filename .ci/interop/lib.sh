@@ -44,7 +44,8 @@ SERVER_DEBS=(vsftpd proftpd-core proftpd-mod-crypto pure-ftpd)
 BASE_PORT="${FERRY_INTEROP_BASE_PORT:-22000}"
 
 SERVERS=(vsftpd_explicit vsftpd_implicit proftpd_explicit proftpd_implicit
-         pureftpd_explicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited)
+         pureftpd_explicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited
+         vsftpd_clientcert)
 
 # control_port NAME -> port number
 control_port() {
@@ -58,6 +59,7 @@ control_port() {
     vsftpd_plain)      echo $((BASE_PORT + 27)) ;;
     vsftpd_slow)       echo $((BASE_PORT + 28)) ;;
     vsftpd_limited)    echo $((BASE_PORT + 29)) ;;
+    vsftpd_clientcert) echo $((BASE_PORT + 30)) ;;
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
 }
@@ -76,6 +78,7 @@ pasv_min() {
     vsftpd_plain)      echo $((BASE_PORT + 170)) ;;
     vsftpd_slow)       echo $((BASE_PORT + 180)) ;;
     vsftpd_limited)    echo $((BASE_PORT + 190)) ;;
+    vsftpd_clientcert) echo $((BASE_PORT + 200)) ;;
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
 }

@@ -33,6 +33,11 @@ TLS_DIR="$WORKDIR/tls"
 CA_PEM="$WORKDIR/ca.pem"
 SERVER_CERT="$TLS_DIR/server.pem"
 SERVER_KEY="$TLS_DIR/server-key.pem"
+# Mutual TLS (vsftpd_clientcert): a client CA of its own, and the client certificate and key
+# the tests present (readable by the test user: they are test material, not secrets).
+CLIENT_CA="$TLS_DIR/client-ca.pem"
+CLIENT_CERT="$WORKDIR/client.pem"
+CLIENT_KEY="$WORKDIR/client-key.pem"
 
 # ---------------------------------------------------------------------------
 # apt helpers
@@ -204,6 +209,32 @@ EXT
     -days 825 -sha256 -extfile "$ext" -out "$SERVER_CERT" 2>/dev/null
   rm -f "$csr" "$ext" "$TLS_DIR/ca.srl" "$WORKDIR/ca.srl"
 }
+generate_client_certs() {
+  local ca_key="$TLS_DIR/client-ca-key.pem" csr="$TLS_DIR/client.csr" ext="$TLS_DIR/client.ext"
+  log "generating the client CA and a client certificate in $WORKDIR"
+  openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 3650 \
+    -keyout "$ca_key" -out "$CLIENT_CA" -subj "/CN=Ferry Interop Client CA" \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  openssl req -new -nodes -newkey rsa:2048 -sha256 \
+    -keyout "$CLIENT_KEY" -out "$csr" -subj "/CN=ferry-interop-client" 2>/dev/null
+  cat >"$ext" <<'EXT'
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
+EXT
+  openssl x509 -req -in "$csr" -CA "$CLIENT_CA" -CAkey "$ca_key" -CAcreateserial \
+    -days 825 -sha256 -extfile "$ext" -out "$CLIENT_CERT" 2>/dev/null
+  rm -f "$csr" "$ext" "$TLS_DIR/client-ca.srl"
+  chmod 0600 "$ca_key"
+}
+if ! { [[ -s "$CLIENT_CA" && -s "$CLIENT_CERT" && -s "$CLIENT_KEY" ]] \
+       && openssl verify -CAfile "$CLIENT_CA" "$CLIENT_CERT" >/dev/null 2>&1 \
+       && openssl x509 -checkend 86400 -noout -in "$CLIENT_CERT" >/dev/null 2>&1; }; then
+  generate_client_certs
+fi
+chmod 0644 "$CLIENT_CA" "$CLIENT_CERT" "$CLIENT_KEY"
+
 # Reuse existing certificates only if they still verify for another day.
 if ! { [[ -s "$CA_PEM" && -s "$SERVER_CERT" && -s "$SERVER_KEY" ]] \
        && openssl verify -CAfile "$CA_PEM" "$SERVER_CERT" >/dev/null 2>&1 \
@@ -234,6 +265,7 @@ render() {
       -e "s|@LOGFILE@|$LOG_DIR/$name.log|g" \
       -e "s|@CERT@|$SERVER_CERT|g" \
       -e "s|@KEY@|$SERVER_KEY|g" \
+      -e "s|@CLIENT_CA@|$CLIENT_CA|g" \
       -e "s|@PAM_SERVICE@|$PAM_SERVICE|g" \
       -e "s|@NATPASV_ADDR@|$NATPASV_ADDR|g" \
       -e "s|@MODULE_PATH@|$PROFTPD_MODULES|g" \
@@ -252,6 +284,7 @@ render "$CONF_DIR/vsftpd_natpasv.conf"  vsftpd_natpasv  vsftpd-common.conf.in vs
 render "$CONF_DIR/vsftpd_plain.conf"    vsftpd_plain    vsftpd-common.conf.in vsftpd-plain.conf.in
 render "$CONF_DIR/vsftpd_slow.conf"     vsftpd_slow     vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-slow.conf.in
 render "$CONF_DIR/vsftpd_limited.conf"  vsftpd_limited  vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-limited.conf.in
+render "$CONF_DIR/vsftpd_clientcert.conf" vsftpd_clientcert vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-clientcert.conf.in
 render "$CONF_DIR/proftpd_explicit.conf" proftpd_explicit proftpd-common.conf.in proftpd-explicit.conf.in
 render "$CONF_DIR/proftpd_implicit.conf" proftpd_implicit proftpd-common.conf.in proftpd-implicit.conf.in
 render "$CONF_DIR/pureftpd_explicit.args" pureftpd_explicit pure-ftpd.args.in
@@ -309,7 +342,7 @@ start_server() {
   echo "$!" >"$RUN_DIR/$name.pid"
 }
 
-for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited; do
+for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited vsftpd_clientcert; do
   start_server "$name" "$VSFTPD_BIN" "$CONF_DIR/$name.conf"
 done
 for name in proftpd_explicit proftpd_implicit; do
@@ -334,6 +367,7 @@ probe() {
   # natpasv: force PASV (curl prefers EPSV, which carries no address) and
   # make sure curl never dials the advertised 203.0.113.7.
   [[ "$name" == vsftpd_natpasv ]] && opts+=(--disable-epsv --ftp-skip-pasv-ip)
+  [[ "$name" == vsftpd_clientcert ]] && opts+=(--cert "$CLIENT_CERT" --key "$CLIENT_KEY")
   curl -sS --max-time 5 --list-only "${opts[@]}" \
     --user "$FERRY_INTEROP_USER:$FERRY_INTEROP_PASS" \
     "$scheme://127.0.0.1:$port/" -o /dev/null 2>"$LOG_DIR/$name.probe"
@@ -381,6 +415,9 @@ done
   echo "FERRY_INTEROP_VSFTPD_SLOW_PASV_MIN=$(pasv_min vsftpd_slow)"
   echo "FERRY_INTEROP_VSFTPD_SLOW_PASV_MAX=$(pasv_max vsftpd_slow)"
   echo "FERRY_INTEROP_VSFTPD_LIMITED_PORT=$(control_port vsftpd_limited)"
+  echo "FERRY_INTEROP_VSFTPD_CLIENTCERT_PORT=$(control_port vsftpd_clientcert)"
+  echo "FERRY_INTEROP_CLIENT_CERT=$CLIENT_CERT"
+  echo "FERRY_INTEROP_CLIENT_KEY=$CLIENT_KEY"
   # Extras beyond the test contract: server-side home, server logs.
   echo "FERRY_INTEROP_HOME=$FERRY_INTEROP_HOME"
   echo "FERRY_INTEROP_LOG_DIR=$LOG_DIR"

@@ -161,6 +161,7 @@ fn request(target: &Target, global: &GlobalOptions) -> Result<ConnectRequest, Fa
         port: target.port,
         security: target.security,
         ca_file: target.ca_file.clone(),
+        client_identity: target.client_identity.clone(),
         tls12_only: target.tls12_only,
         active: target.active,
         active_ports: if target.active {

@@ -102,6 +102,12 @@ pub struct GlobalOptions {
     /// Also trust the CA certificates in this PEM file.
     #[arg(long, value_name = "PEM", global = true)]
     pub ca_file: Option<PathBuf>,
+    /// Present this client certificate (PEM chain) to servers that require one (mutual TLS).
+    #[arg(long, value_name = "PEM", global = true)]
+    pub cert: Option<PathBuf>,
+    /// The private key of --cert (PEM); not needed when it is in the --cert file.
+    #[arg(long, value_name = "PEM", global = true)]
+    pub key: Option<PathBuf>,
     /// Print the protocol dialogue (passwords masked) to standard error.
     #[arg(short, long, global = true)]
     pub verbose: bool,

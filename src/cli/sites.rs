@@ -75,6 +75,12 @@ pub struct SiteOptions {
     /// An extra CA certificate (PEM) trusted for this site.
     #[arg(long)]
     site_ca_file: Option<PathBuf>,
+    /// A client certificate (PEM chain) for this site, for servers that require one.
+    #[arg(long)]
+    site_cert: Option<PathBuf>,
+    /// The private key of --site-cert (PEM), when it is in a file of its own.
+    #[arg(long)]
+    site_key: Option<PathBuf>,
     /// Local folder to start in.
     #[arg(long)]
     local_dir: Option<PathBuf>,
@@ -383,6 +389,12 @@ fn apply_options(site: &mut Site, o: SiteOptions) -> Result<(), Failure> {
     }
     if let Some(ca) = o.site_ca_file {
         site.ca_file = Some(ca);
+    }
+    if let Some(cert) = o.site_cert {
+        site.client_cert = Some(cert);
+    }
+    if let Some(key) = o.site_key {
+        site.client_key = Some(key);
     }
     if let Some(dir) = o.local_dir {
         site.local_dir = Some(dir);

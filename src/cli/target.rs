@@ -24,6 +24,8 @@ pub(crate) struct Target {
     /// The remote path the command works on; empty is the login directory.
     pub path: String,
     pub ca_file: Option<PathBuf>,
+    /// The client certificate (`--cert`/`--key`, or the site's).
+    pub client_identity: Option<crate::tls::ClientIdentity>,
     pub tls12_only: bool,
     pub active: bool,
     /// A saved site's limit on parallel connections.
@@ -38,6 +40,20 @@ pub(crate) fn resolve(spec: &str, global: &GlobalOptions) -> Result<Target, Fail
     };
     if let Some(ca) = &global.ca_file {
         target.ca_file = Some(ca.clone());
+    }
+    match (&global.cert, &global.key) {
+        (Some(cert), key) => {
+            target.client_identity = Some(crate::tls::ClientIdentity {
+                cert_file: cert.clone(),
+                key_file: key.clone(),
+            });
+        }
+        (None, Some(_)) => {
+            return Err(Failure::usage(
+                "--key needs --cert (the certificate it belongs to)",
+            ));
+        }
+        (None, None) => {}
     }
     target.tls12_only |= global.tls12;
     target.active |= global.active;
@@ -81,6 +97,7 @@ fn from_url(spec: &str, global: &GlobalOptions) -> Result<Target, Failure> {
         site_path: None,
         path: url.path.clone(),
         ca_file: None,
+        client_identity: None,
         tls12_only: false,
         active: false,
         max_connections: None,
@@ -125,6 +142,7 @@ fn site_target(site: &Site, path: String) -> Target {
         site_path: Some(site.path()),
         path,
         ca_file: site.ca_file.clone(),
+        client_identity: site.client_identity(),
         tls12_only: site.max_tls == MaxTls::Tls12,
         active: site.transfer_mode == TransferMode::Active,
         max_connections: Some(site.max_connections),

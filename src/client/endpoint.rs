@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::ftp::{ConnectOptions, DataMode, ProtocolLog, Security};
-use crate::tls::{self, MaxTlsVersion, TlsOptions, Trust};
+use crate::tls::{self, ClientIdentity, MaxTlsVersion, TlsOptions, Trust};
 
 /// A server and how to talk to it, without credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub struct Endpoint {
     pub ca_file: Option<PathBuf>,
     /// Never offer TLS 1.3 (servers with broken 1.3 support).
     pub tls12_only: bool,
+    /// The client certificate presented when the server asks for one.
+    pub client_identity: Option<ClientIdentity>,
     /// Active mode: the server connects back; `active_ports` bounds the local ports (0..=0 means
     /// any).
     pub active: bool,
@@ -42,6 +44,7 @@ impl Endpoint {
             security,
             ca_file: None,
             tls12_only: false,
+            client_identity: None,
             active: false,
             active_ports: 0..=0,
             use_epsv: true,
@@ -53,7 +56,8 @@ impl Endpoint {
     /// the same `trust`, so a decision the user made is seen by every later connection.
     ///
     /// # Errors
-    /// A CA file that cannot be read or holds no certificate.
+    /// A CA file that cannot be read or holds no certificate; a client certificate or key
+    /// that cannot be read.
     pub fn connect_options(
         &self,
         trust: &Arc<Trust>,
@@ -73,6 +77,7 @@ impl Endpoint {
                     host: self.host.clone(),
                     port: self.port,
                     log: Some(log.clone()),
+                    client_identity: self.client_identity.clone(),
                 })
                 .map_err(|e| e.to_string())?,
             ),

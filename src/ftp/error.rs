@@ -267,6 +267,14 @@ impl FtpError {
     /// Turns an I/O error on a socket into the right variant (timeouts and closes are their own).
     pub(crate) fn from_io(during: impl Into<String>, source: io::Error, timeout: Duration) -> Self {
         let during = during.into();
+        // Under TLS 1.3 a server checks the client certificate after the client's handshake
+        // is done: its refusal is an alert on the first read, and it belongs with TLS errors.
+        if let Some(tls) = source
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return tls_error(&format!("the server ({during})"), tls.clone());
+        }
         if let Some(stalled) = source
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<super::stream::Stalled>())
@@ -291,8 +299,25 @@ impl FtpError {
 }
 
 fn tls_hint(err: &rustls::Error) -> &'static str {
+    use rustls::AlertDescription as A;
     use rustls::CertificateError as C;
     match err {
+        rustls::Error::AlertReceived(A::CertificateRequired) => {
+            ". The server requires a client certificate (mutual TLS) and none was presented: give one with --cert FILE --key FILE, or in the site's Client certificate field."
+        }
+        rustls::Error::AlertReceived(
+            A::BadCertificate
+            | A::UnsupportedCertificate
+            | A::CertificateRevoked
+            | A::CertificateExpired
+            | A::CertificateUnknown
+            | A::UnknownCA
+            | A::AccessDenied
+            // rustls servers answer a client chain they cannot verify with this one.
+            | A::DecryptError,
+        ) => {
+            ". The server refused the client certificate (not issued by a CA it trusts, expired, revoked, or not allowed), or requires one that was not presented."
+        }
         rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
             ". The certificate is not signed by an authority this computer trusts; if you expected a private CA, pass it with --ca-file."
         }
@@ -304,7 +329,7 @@ fn tls_hint(err: &rustls::Error) -> &'static str {
         ) => ". The certificate is for another host name; connect with the name it was issued for.",
         rustls::Error::InvalidCertificate(_) => ". The certificate was rejected.",
         rustls::Error::PeerIncompatible(_) | rustls::Error::AlertReceived(_) => {
-            ". The server and Ferry could not agree on TLS parameters; the server may only offer outdated TLS."
+            ". The server and Ferry could not agree on TLS parameters; the server may only offer outdated TLS, or require a client certificate."
         }
         _ => "",
     }

@@ -114,6 +114,12 @@ pub struct Site {
     /// An extra CA certificate file trusted for this site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// A client certificate (PEM chain) presented when the server requires one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<PathBuf>,
+    /// Its private key (PEM); none: it is in `client_cert` too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<PathBuf>,
     /// Local folder opened on connect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_dir: Option<PathBuf>,
@@ -130,6 +136,16 @@ fn default_max_connections() -> u8 {
 }
 
 impl Site {
+    /// The client certificate to present, if the site has one.
+    pub fn client_identity(&self) -> Option<crate::tls::ClientIdentity> {
+        self.client_cert
+            .clone()
+            .map(|cert_file| crate::tls::ClientIdentity {
+                cert_file,
+                key_file: self.client_key.clone(),
+            })
+    }
+
     /// A new site with Ferry's defaults: explicit TLS required, normal logon, passive mode.
     pub fn new(name: impl Into<String>, host: impl Into<String>) -> Site {
         Site {
@@ -144,6 +160,8 @@ impl Site {
             max_connections: default_max_connections(),
             max_tls: MaxTls::default(),
             ca_file: None,
+            client_cert: None,
+            client_key: None,
             local_dir: None,
             remote_dir: None,
             notes: String::new(),

@@ -609,6 +609,8 @@ mod tests {
             max_connections: 7,
             max_tls: MaxTls::Tls12,
             ca_file: Some(PathBuf::from("/etc/ssl/shop-ca.pem")),
+            client_cert: Some(PathBuf::from("/home/me/.ssl/deploy.pem")),
+            client_key: Some(PathBuf::from("/home/me/.ssl/deploy.key")),
             local_dir: Some(PathBuf::from("/home/me/shop")),
             remote_dir: Some("/var/www".to_owned()),
             notes: "line one\nline two".to_owned(),

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use rustls::ClientConfig;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 pub use certinfo::{CertInfo, CertProblem};
 pub use pins::{Pin, PinStore, PinStoreError};
@@ -30,6 +30,56 @@ pub enum MaxTlsVersion {
     Tls13,
     /// TLS 1.2 only.
     Tls12,
+}
+
+/// A client certificate for servers that require one (mutual TLS): a PEM certificate chain
+/// (leaf first) and its private key (PKCS#8, PKCS#1 or SEC1 PEM), in one file or two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIdentity {
+    /// The certificate chain, PEM.
+    pub cert_file: PathBuf,
+    /// The private key, PEM; None: it is in `cert_file` too.
+    pub key_file: Option<PathBuf>,
+}
+
+/// A loaded client identity: what rustls presents.
+struct LoadedIdentity {
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+}
+
+impl ClientIdentity {
+    /// Reads the chain and the key.
+    fn load(&self) -> Result<LoadedIdentity, TlsSetupError> {
+        let err = |path: &Path, reason: String| TlsSetupError::ClientCert {
+            path: path.to_owned(),
+            reason,
+        };
+        let cert_bytes =
+            std::fs::read(&self.cert_file).map_err(|e| err(&self.cert_file, e.to_string()))?;
+        let chain = CertificateDer::pem_slice_iter(&cert_bytes)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| err(&self.cert_file, format!("not valid PEM ({e})")))?;
+        if chain.is_empty() {
+            return Err(err(&self.cert_file, "it holds no certificate".into()));
+        }
+        let key_path = self.key_file.as_deref().unwrap_or(&self.cert_file);
+        let key_bytes = if self.key_file.is_some() {
+            std::fs::read(key_path).map_err(|e| err(key_path, e.to_string()))?
+        } else {
+            cert_bytes
+        };
+        let key = PrivateKeyDer::from_pem_slice(&key_bytes).map_err(|e| {
+            let reason = match e {
+                rustls::pki_types::pem::Error::NoItemsFound => {
+                    "it holds no private key (PEM \"PRIVATE KEY\", \"RSA PRIVATE KEY\" or \"EC PRIVATE KEY\"; an encrypted key must be decrypted first, e.g. with openssl pkey)".to_owned()
+                }
+                other => format!("not a valid private key ({other})"),
+            };
+            err(key_path, reason)
+        })?;
+        Ok(LoadedIdentity { chain, key })
+    }
 }
 
 /// What a TLS configuration is built from.
@@ -48,6 +98,8 @@ pub struct TlsOptions {
     pub port: u16,
     /// Where to report a certificate renewal that was accepted because it kept its key.
     pub log: Option<Arc<dyn ProtocolLog>>,
+    /// The certificate to present when the server asks for one.
+    pub client_identity: Option<ClientIdentity>,
 }
 
 impl std::fmt::Debug for TlsOptions {
@@ -57,6 +109,7 @@ impl std::fmt::Debug for TlsOptions {
             .field("max_version", &self.max_version)
             .field("host", &self.host)
             .field("port", &self.port)
+            .field("client_identity", &self.client_identity)
             .finish_non_exhaustive()
     }
 }
@@ -67,6 +120,14 @@ pub enum TlsSetupError {
     /// The extra CA file could not be read or held no certificate.
     #[error("cannot use the CA file {path}: {reason}")]
     CaFile {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The client certificate or its key could not be read.
+    #[error("cannot use the client certificate {path}: {reason}")]
+    ClientCert {
         /// The file.
         path: PathBuf,
         /// What was wrong with it.
@@ -132,7 +193,13 @@ pub fn client_configs(options: &TlsOptions) -> Result<TlsConfigs, TlsSetupError>
         options.port,
         options.log.clone(),
     ));
-    let tls12 = build(&provider, &verifier, &[&rustls::version::TLS12])?;
+    let identity = options
+        .client_identity
+        .as_ref()
+        .map(ClientIdentity::load)
+        .transpose()?;
+    let identity = identity.as_ref();
+    let tls12 = build(&provider, &verifier, identity, &[&rustls::version::TLS12])?;
     Ok(match options.max_version {
         MaxTlsVersion::Tls12 => TlsConfigs {
             preferred: tls12,
@@ -142,6 +209,7 @@ pub fn client_configs(options: &TlsOptions) -> Result<TlsConfigs, TlsSetupError>
             preferred: build(
                 &provider,
                 &verifier,
+                identity,
                 &[&rustls::version::TLS13, &rustls::version::TLS12],
             )?,
             tls12_fallback: Some(tls12),
@@ -152,13 +220,18 @@ pub fn client_configs(options: &TlsOptions) -> Result<TlsConfigs, TlsSetupError>
 fn build(
     provider: &Arc<CryptoProvider>,
     verifier: &Arc<PinningVerifier>,
+    identity: Option<&LoadedIdentity>,
     versions: &[&'static rustls::SupportedProtocolVersion],
 ) -> Result<Arc<ClientConfig>, TlsSetupError> {
-    let config = ClientConfig::builder_with_provider(provider.clone())
+    let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(versions)?
         .dangerous()
-        .with_custom_certificate_verifier(verifier.clone())
-        .with_no_client_auth();
+        .with_custom_certificate_verifier(verifier.clone());
+    let config = match identity {
+        // rustls checks that the key belongs to the certificate.
+        Some(id) => builder.with_client_auth_cert(id.chain.clone(), id.key.clone_key())?,
+        None => builder.with_no_client_auth(),
+    };
     Ok(Arc::new(config))
 }
 
@@ -231,5 +304,51 @@ mod tests {
             .to_string();
         assert!(missing.contains("missing.pem"), "{missing}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_client_identity_loads_from_one_file_or_two_and_says_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["client".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let (cert_file, key_file, both) = (
+            dir.path().join("c.pem"),
+            dir.path().join("k.pem"),
+            dir.path().join("both.pem"),
+        );
+        std::fs::write(&cert_file, cert.pem()).unwrap();
+        std::fs::write(&key_file, key.serialize_pem()).unwrap();
+        std::fs::write(&both, format!("{}{}", cert.pem(), key.serialize_pem())).unwrap();
+        let identity = |cert: &Path, key: Option<&Path>| ClientIdentity {
+            cert_file: cert.to_owned(),
+            key_file: key.map(Path::to_owned),
+        };
+        let two = identity(&cert_file, Some(&key_file)).load().unwrap();
+        assert_eq!(two.chain.len(), 1);
+        let one = identity(&both, None).load().unwrap();
+        assert_eq!(one.chain, two.chain);
+        // A configuration with it builds (rustls accepts the pair).
+        let options = TlsOptions {
+            client_identity: Some(identity(&both, None)),
+            ..TlsOptions::default()
+        };
+        assert!(client_configs(&options).is_ok());
+
+        let e = identity(&cert_file, None).load().err().unwrap().to_string();
+        assert!(
+            e.contains("holds no private key") && e.contains("c.pem"),
+            "{e}"
+        );
+        let e = identity(&key_file, None).load().err().unwrap().to_string();
+        assert!(e.contains("holds no certificate"), "{e}");
+        let e = identity(&dir.path().join("gone.pem"), None)
+            .load()
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("gone.pem"), "{e}");
     }
 }

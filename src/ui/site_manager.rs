@@ -592,18 +592,24 @@ impl SiteManager {
                 .labelled_by(label.id);
                 ui.end_row();
 
+                path_row(
+                    ui,
+                    "Client certificate",
+                    &mut self.draft.client_cert,
+                    "none (PEM, for servers that require one)",
+                );
+                if self.draft.client_cert.is_some() {
+                    path_row(
+                        ui,
+                        "Client key",
+                        &mut self.draft.client_key,
+                        "in the certificate file",
+                    );
+                }
                 let mut remote = self.draft.remote_dir.clone().unwrap_or_default();
                 text_row(ui, "Remote folder", &mut remote, "login folder");
-                self.draft.remote_dir = Some(remote.trim().to_owned()).filter(|s| !s.is_empty());
-                let mut local = self
-                    .draft
-                    .local_dir
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                text_row(ui, "Local folder", &mut local, "unchanged");
-                self.draft.local_dir =
-                    Some(PathBuf::from(local.trim())).filter(|p| !p.as_os_str().is_empty());
+                self.draft.remote_dir = Some(remote).filter(|s| !s.trim().is_empty());
+                path_row(ui, "Local folder", &mut self.draft.local_dir, "unchanged");
                 text_row(ui, "Notes", &mut self.draft.notes, "");
             });
         if self.draft.security.is_insecure() {
@@ -650,6 +656,17 @@ impl SiteManager {
     }
 }
 
+/// A row with a path field; an empty field is no path.
+fn path_row(ui: &mut egui::Ui, label: &str, path: &mut Option<PathBuf>, hint: &str) {
+    let mut text = path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    text_row(ui, label, &mut text, hint);
+    // Not trimmed: this runs every frame, and a space typed before the next word would go.
+    *path = Some(PathBuf::from(text)).filter(|p| !p.as_os_str().is_empty());
+}
+
 fn text_row(ui: &mut egui::Ui, name: &str, value: &mut String, hint: &str) {
     let label = ui.label(name);
     ui.add(
@@ -692,6 +709,7 @@ pub(crate) fn request_for_site(
         site.security.to_security(),
     );
     endpoint.ca_file = site.ca_file.clone();
+    endpoint.client_identity = site.client_identity();
     endpoint.tls12_only = site.max_tls == MaxTls::Tls12;
     endpoint.active = site.transfer_mode == TransferMode::Active;
     endpoint.timeout = timeout;

@@ -53,6 +53,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rustls::server::ServerSessionMemoryCache;
 use rustls::{HandshakeKind, ServerConnection, StreamOwned};
+use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// Longest command line accepted (without the line terminator).
@@ -180,6 +181,43 @@ impl LeafSpec {
     }
 }
 
+/// A client identity for mutual TLS: the CA a server trusts (PEM), and a certificate it
+/// issued with its key (PEM), as files a client is given.
+pub struct ClientCerts {
+    pub ca_pem: String,
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl ClientCerts {
+    /// A fresh client CA and a client certificate it signs for `name`.
+    pub fn generate(name: &str) -> ClientCerts {
+        let ca_key = rcgen::KeyPair::generate().expect("generate client CA key");
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Ferry Test Client CA");
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::DigitalSignature,
+        ];
+        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("self-sign CA");
+        let key = rcgen::KeyPair::generate().expect("generate client key");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let cert = params.signed_by(&key, &ca).expect("sign client cert");
+        ClientCerts {
+            ca_pem: ca.pem(),
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+}
+
 impl Certs {
     /// A fresh private CA and a server certificate it signs as `leaf` describes.
     pub fn generate_with(leaf: &LeafSpec) -> Certs {
@@ -261,6 +299,8 @@ pub struct ServerConfig {
     pub checksums: bool,
     /// Offer MFMT (set modification time).
     pub mfmt: bool,
+    /// Require a client certificate issued by this CA (PEM), as vsftpd's `require_cert`.
+    pub client_ca_pem: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -283,6 +323,7 @@ impl Default for ServerConfig {
             max_connections: None,
             checksums: false,
             mfmt: false,
+            client_ca_pem: None,
         }
     }
 }
@@ -312,7 +353,8 @@ impl TestServer {
             .expect("create server scratch dir");
         let ca_pem_path = meta.path().join("ca.pem");
         fs::write(&ca_pem_path, &certs.ca_pem).expect("write ca.pem");
-        let tls_base = (config.tls != TlsMode::None).then(|| base_tls_config(&certs, config.tls13));
+        let tls_base = (config.tls != TlsMode::None)
+            .then(|| base_tls_config(&certs, config.tls13, config.client_ca_pem.as_deref()));
         let listener =
             TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).expect("bind control port");
         let addr = listener.local_addr().expect("control port address");
@@ -603,17 +645,33 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
 // ---------------------------------------------------------------------------
 
 /// The rustls configuration shared by all sessions (before per-session caches).
-fn base_tls_config(certs: &Certs, tls13: bool) -> rustls::ServerConfig {
+fn base_tls_config(certs: &Certs, tls13: bool, client_ca: Option<&str>) -> rustls::ServerConfig {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let client_verifier = client_ca.map(|pem| {
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            roots.add(cert.expect("client CA PEM")).expect("client CA");
+        }
+        rustls::server::WebPkiClientVerifier::builder_with_provider(
+            Arc::new(roots),
+            provider.clone(),
+        )
+        .build()
+        .expect("client verifier")
+    });
     let versions: &[&'static rustls::SupportedProtocolVersion] = if tls13 {
         &[&rustls::version::TLS13, &rustls::version::TLS12]
     } else {
         &[&rustls::version::TLS12]
     };
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let builder = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(versions)
-        .expect("protocol versions")
-        .with_no_client_auth()
+        .expect("protocol versions");
+    let builder = match client_verifier {
+        Some(verifier) => builder.with_client_cert_verifier(verifier),
+        None => builder.with_no_client_auth(),
+    };
+    let mut config = builder
         .with_single_cert(certs.cert_chain.clone(), certs.key.clone_key())
         .expect("server certificate");
     config.send_tls13_tickets = 2;

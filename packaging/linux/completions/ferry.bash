@@ -170,13 +170,21 @@ _ferry() {
 
     case "${cmd}" in
         ferry)
-            opts="-v -h -V --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help --version ls get put mkdir rm rmdir trust sites mv completions manpage help"
+            opts="-v -h -V --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help --version ls get put mkdir rm rmdir trust sites mv completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -200,13 +208,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__completions)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help bash elvish fish powershell zsh"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -230,7 +246,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__get)
-            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,6 +265,14 @@ _ferry() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -552,13 +576,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__ls)
-            opts="-l -v -h --long --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-l -v -h --long --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -582,13 +614,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__manpage)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -612,13 +652,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__mkdir)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -642,13 +690,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__mv)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -672,7 +728,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__put)
-            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -691,6 +747,14 @@ _ferry() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -714,13 +778,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__rm)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -744,13 +816,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__rmdir)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -774,13 +854,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help list add edit rm import help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help list add edit rm import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -804,7 +892,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__add)
-            opts="-v -h --folder --logon --mode --max-connections --max-tls --site-ca-file --local-dir --remote-dir --notes --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --folder --logon --mode --max-connections --max-tls --site-ca-file --site-cert --site-key --local-dir --remote-dir --notes --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -834,6 +922,14 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --site-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --site-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --local-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -847,6 +943,14 @@ _ferry() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -870,7 +974,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__edit)
-            opts="-v -h --name --url --folder --logon --mode --max-connections --max-tls --site-ca-file --local-dir --remote-dir --notes --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --name --url --folder --logon --mode --max-connections --max-tls --site-ca-file --site-cert --site-key --local-dir --remote-dir --notes --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -908,6 +1012,14 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --site-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --site-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --local-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -921,6 +1033,14 @@ _ferry() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1042,13 +1162,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__import)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1072,13 +1200,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__list)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1102,13 +1238,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__rm)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1132,13 +1276,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__trust)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help list rm help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help list rm help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1218,13 +1370,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__trust__subcmd__list)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1248,13 +1408,21 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__trust__subcmd__rm)
-            opts="-v -h --plain --ca-file --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ferry_global_optspecs
-    string join \n plain ca-file= v/verbose active active-ports= no-epsv password-stdin timeout= tls12 trust= h/help V/version
+    string join \n plain ca-file= cert= key= v/verbose active active-ports= no-epsv password-stdin timeout= tls12 trust= h/help V/version
 end
 
 function __fish_ferry_needs_command
@@ -25,6 +25,8 @@ function __fish_ferry_using_subcommand
 end
 
 complete -c ferry -n "__fish_ferry_needs_command" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_needs_command" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_needs_command" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_needs_command" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_needs_command" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_needs_command" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -49,6 +51,8 @@ complete -c ferry -n "__fish_ferry_needs_command" -f -a "completions" -d 'Print 
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "manpage" -d 'Write the manual pages (ferry.1 and one per subcommand) into a folder, or print ferry.1'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand ls" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand ls" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -69,6 +73,8 @@ rename\t'Keep both (name (1).ext)'
 skip\t'Leave it'"
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l retries -d 'Attempts after the first, per file, when a connection drops' -r
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand get" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand get" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -91,6 +97,8 @@ rename\t'Keep both (name (1).ext)'
 skip\t'Leave it'"
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l retries -d 'Attempts after the first, per file, when a connection drops' -r
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand put" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand put" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -105,6 +113,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand put" -l password-stdin -d 'R
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -116,6 +126,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l password-stdin -d 
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand rm" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand rm" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -127,6 +139,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand rm" -l password-stdin -d 'Re
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -138,6 +152,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l password-stdin -d 
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -152,6 +168,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_s
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -f -a "rm" -d 'Forget the certificate remembered for HOST:PORT (e.g. ftp.example.com:21, [::1]:990)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -163,6 +181,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -177,6 +197,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Forget the certificate remembered for HOST:PORT (e.g. ftp.example.com:21, [::1]:990)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -194,6 +216,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_s
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -f -a "import" -d 'Import the sites of FileZilla\'s sitemanager.xml (passwords go to the keychain)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -214,10 +238,14 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l max-tls -d 'Highest TLS version offered to this server' -r -f -a "1.3\t''
 1.2\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-ca-file -d 'An extra CA certificate (PEM) trusted for this site' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-cert -d 'A client certificate (PEM chain) for this site, for servers that require one' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-key -d 'The private key of --site-cert (PEM), when it is in a file of its own' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l local-dir -d 'Local folder to start in' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l remote-dir -d 'Remote folder to start in' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l notes -d 'Notes' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -240,10 +268,14 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l max-tls -d 'Highest TLS version offered to this server' -r -f -a "1.3\t''
 1.2\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-ca-file -d 'An extra CA certificate (PEM) trusted for this site' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-cert -d 'A client certificate (PEM chain) for this site, for servers that require one' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-key -d 'The private key of --site-cert (PEM), when it is in a file of its own' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l local-dir -d 'Local folder to start in' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l remote-dir -d 'Remote folder to start in' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l notes -d 'Notes' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -255,6 +287,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -266,6 +300,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -283,6 +319,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import the sites of FileZilla\'s sitemanager.xml (passwords go to the keychain)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand mv" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand mv" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -294,6 +332,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand mv" -l password-stdin -d 'Re
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand completions" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand completions" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
@@ -305,6 +345,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand completions" -l password-std
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l timeout -d 'Connect and idle timeout in seconds' -r
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
