@@ -404,3 +404,27 @@ fn a_server_that_requires_a_client_certificate_says_so_and_accepts_the_right_one
     let out = ferry(&["ls", "--key", key, &url(&server, "")]);
     assert_eq!(out.status.code(), Some(2), "usage error");
 }
+
+#[test]
+fn tls13_only_refuses_a_tls12_server_and_works_with_a_tls13_one() {
+    let old = TestServer::start(ServerConfig {
+        tls13: false,
+        ..ServerConfig::default()
+    });
+    let out = ferry(&["ls", "--tls13", "--ca-file", ca(&old), &url(&old, "")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "a TLS error: {stderr}");
+    assert!(
+        !old.commands().iter().any(|c| c.starts_with("USER")),
+        "no login over TLS 1.2 (no fallback)"
+    );
+    // The same server without the policy: TLS 1.2 is fine.
+    ok(&ferry(&["ls", "--ca-file", ca(&old), &url(&old, "")]));
+    let new = TestServer::start(ServerConfig::default());
+    let out = ferry(&["ls", "-v", "--tls13", "--ca-file", ca(&new), &url(&new, "")]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TLSv1.3"));
+    // Both limits at once is a usage error.
+    let out = ferry(&["ls", "--tls12", "--tls13", &url(&new, "")]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1084,3 +1084,79 @@ fn a_search_streams_its_matches_and_stops_when_asked() {
     let (_, result) = results.recv_timeout(Duration::from_secs(10)).unwrap();
     assert!(matches!(result, BrowseResult::Done), "{result:?}");
 }
+
+#[test]
+fn an_idle_browse_session_is_kept_alive_and_one_the_server_closed_is_replaced() {
+    use ferry::transfer::{BrowseRequest, BrowseResult, Browser};
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::write(server.root().join("a.txt"), b"a").unwrap();
+    let (mut browser, results) =
+        Browser::start_with_keepalive(connector(&server), Duration::from_millis(150));
+    let list = |browser: &mut Browser| {
+        browser.request(BrowseRequest::List(String::new()));
+        let (_, result) = results.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(matches!(result, BrowseResult::Listing { .. }), "{result:?}");
+    };
+    list(&mut browser);
+    let count = |verb: &str| {
+        server
+            .commands()
+            .iter()
+            .filter(|c| c.starts_with(verb))
+            .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while count("NOOP") < 2 {
+        assert!(std::time::Instant::now() < deadline, "no keep-alive NOOPs");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(count("USER"), 1, "kept alive: still the first session");
+    // The server ends the idle session at the next keep-alive: the next listing logs in again.
+    server.inject_reply(
+        "NOOP",
+        b"421 Idle timeout, closing control connection.\r\n".to_vec(),
+    );
+    let noops = count("NOOP");
+    while count("NOOP") == noops {
+        assert!(std::time::Instant::now() < deadline, "no keep-alive NOOP");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    list(&mut browser);
+    assert_eq!(count("USER"), 2, "a fresh session for the next request");
+}
+
+#[test]
+fn host_is_sent_before_user_when_the_server_has_it_and_never_for_an_address() {
+    let server = TestServer::start(ServerConfig {
+        host_command: true,
+        ..ServerConfig::default()
+    });
+    let configs = tls::client_configs(&TlsOptions {
+        extra_ca_file: Some(server.ca_pem_path().to_owned()),
+        ..TlsOptions::default()
+    })
+    .unwrap();
+    for (host, sends) in [("localhost", true), ("127.0.0.1", false)] {
+        let before = server.commands().len();
+        let options = ConnectOptions::new(
+            host,
+            server.port(),
+            Security::ExplicitTls,
+            Some(configs.preferred.clone()),
+        );
+        let mut s = Session::connect(options).unwrap();
+        s.login(&Credentials::new("alice", "s3cret")).unwrap();
+        s.list(None).unwrap();
+        let commands: Vec<String> = server.commands()[before..].to_vec();
+        let at = |verb: &str| commands.iter().position(|c| c.starts_with(verb));
+        match (sends, at("HOST"), at("USER")) {
+            (true, Some(h), Some(u)) => {
+                assert!(h < u, "{commands:?}");
+                assert_eq!(commands[h], "HOST localhost");
+            }
+            (false, None, Some(_)) => {}
+            _ => panic!("{host}: {commands:?}"),
+        }
+        let _ = s.quit();
+    }
+}

@@ -127,8 +127,11 @@ pub struct GlobalOptions {
     #[arg(long, value_name = "SECONDS", default_value_t = 20, global = true)]
     pub timeout: u64,
     /// Offer TLS 1.2 at most (for servers with broken TLS 1.3).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "tls13")]
     pub tls12: bool,
+    /// Accept TLS 1.3 only (no TLS 1.2, no fallback to it).
+    #[arg(long, global = true)]
+    pub tls13: bool,
     /// Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an
     /// earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered.
     #[arg(long, value_name = "SHA256:…", global = true)]

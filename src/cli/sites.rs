@@ -11,7 +11,7 @@ use super::{Failure, GlobalOptions, printable};
 use crate::ftp::Security;
 use crate::sites::filezilla;
 use crate::sites::store::SiteError;
-use crate::sites::{FtpUrl, Keychain, Logon, MaxTls, Site, SiteSecurity, TransferMode};
+use crate::sites::{FtpUrl, Keychain, Logon, MaxTls, MinTls, Site, SiteSecurity, TransferMode};
 
 /// `ferry sites ...`
 #[derive(Debug, Subcommand)]
@@ -72,6 +72,9 @@ pub struct SiteOptions {
     /// Highest TLS version offered to this server.
     #[arg(long, value_enum)]
     max_tls: Option<TlsArg>,
+    /// Lowest TLS version accepted from this server.
+    #[arg(long, value_enum)]
+    min_tls: Option<TlsArg>,
     /// An extra CA certificate (PEM) trusted for this site.
     #[arg(long)]
     site_ca_file: Option<PathBuf>,
@@ -386,6 +389,17 @@ fn apply_options(site: &mut Site, o: SiteOptions) -> Result<(), Failure> {
             TlsArg::Tls13 => MaxTls::Tls13,
             TlsArg::Tls12 => MaxTls::Tls12,
         };
+    }
+    if let Some(tls) = o.min_tls {
+        site.min_tls = match tls {
+            TlsArg::Tls13 => MinTls::Tls13,
+            TlsArg::Tls12 => MinTls::Tls12,
+        };
+    }
+    if site.min_tls == MinTls::Tls13 && site.max_tls == MaxTls::Tls12 {
+        return Err(Failure::usage(
+            "--min-tls 1.3 and --max-tls 1.2 leave no TLS version",
+        ));
     }
     if let Some(ca) = o.site_ca_file {
         site.ca_file = Some(ca);

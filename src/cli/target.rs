@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::{Failure, GlobalOptions};
 use crate::ftp::Security;
 use crate::sites::store::SiteStore;
-use crate::sites::{FtpUrl, Logon, MaxTls, Site, TransferMode};
+use crate::sites::{FtpUrl, Logon, MaxTls, MinTls, Site, TransferMode};
 
 /// A resolved connection target.
 #[derive(Clone)]
@@ -27,6 +27,7 @@ pub(crate) struct Target {
     /// The client certificate (`--cert`/`--key`, or the site's).
     pub client_identity: Option<crate::tls::ClientIdentity>,
     pub tls12_only: bool,
+    pub tls13_only: bool,
     pub active: bool,
     /// A saved site's limit on parallel connections.
     pub max_connections: Option<u8>,
@@ -56,6 +57,10 @@ pub(crate) fn resolve(spec: &str, global: &GlobalOptions) -> Result<Target, Fail
         (None, None) => {}
     }
     target.tls12_only |= global.tls12;
+    target.tls13_only |= global.tls13;
+    if global.tls13 {
+        target.tls12_only = false;
+    }
     target.active |= global.active;
     if target.security == Security::Plain {
         eprintln!(
@@ -99,6 +104,7 @@ fn from_url(spec: &str, global: &GlobalOptions) -> Result<Target, Failure> {
         ca_file: None,
         client_identity: None,
         tls12_only: false,
+        tls13_only: false,
         active: false,
         max_connections: None,
     })
@@ -144,6 +150,7 @@ fn site_target(site: &Site, path: String) -> Target {
         ca_file: site.ca_file.clone(),
         client_identity: site.client_identity(),
         tls12_only: site.max_tls == MaxTls::Tls12,
+        tls13_only: site.min_tls == MinTls::Tls13,
         active: site.transfer_mode == TransferMode::Active,
         max_connections: Some(site.max_connections),
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::ftp::{ConnectOptions, DataMode, ProtocolLog, Security};
-use crate::tls::{self, ClientIdentity, MaxTlsVersion, TlsOptions, Trust};
+use crate::tls::{self, ClientIdentity, MaxTlsVersion, MinTlsVersion, TlsOptions, Trust};
 
 /// A server and how to talk to it, without credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub struct Endpoint {
     pub ca_file: Option<PathBuf>,
     /// Never offer TLS 1.3 (servers with broken 1.3 support).
     pub tls12_only: bool,
+    /// Accept TLS 1.3 only (a policy that forbids 1.2).
+    pub tls13_only: bool,
     /// The client certificate presented when the server asks for one.
     pub client_identity: Option<ClientIdentity>,
     /// Active mode: the server connects back; `active_ports` bounds the local ports (0..=0 means
@@ -44,6 +46,7 @@ impl Endpoint {
             security,
             ca_file: None,
             tls12_only: false,
+            tls13_only: false,
             client_identity: None,
             active: false,
             active_ports: 0..=0,
@@ -72,6 +75,11 @@ impl Endpoint {
                         MaxTlsVersion::Tls12
                     } else {
                         MaxTlsVersion::Tls13
+                    },
+                    min_version: if self.tls13_only {
+                        MinTlsVersion::Tls13
+                    } else {
+                        MinTlsVersion::Tls12
                     },
                     trust: Some(trust.clone()),
                     host: self.host.clone(),

@@ -115,6 +115,10 @@ pub struct ConnectOptions {
     pub min_transfer_rate: u64,
     /// Most bytes one listing may send ([`MAX_LISTING_BYTES`]).
     pub max_listing_bytes: u64,
+    /// Before logging in, ask FEAT and send `HOST name` (RFC 7151) when the server has it:
+    /// one address serving several virtual hosts then knows which one is meant. Never for an
+    /// IP literal.
+    pub send_host: bool,
 }
 
 impl ConnectOptions {
@@ -138,6 +142,7 @@ impl ConnectOptions {
             log: Arc::new(NullLog),
             min_transfer_rate: MIN_TRANSFER_RATE,
             max_listing_bytes: MAX_LISTING_BYTES,
+            send_host: true,
         }
     }
 }
@@ -348,6 +353,7 @@ impl Session {
 
     /// Logs in, then prepares the session: PBSZ/PROT P on TLS, FEAT, UTF-8, binary type.
     pub fn login(&mut self, creds: &Credentials) -> Result<()> {
+        self.send_host()?;
         let mut reply = self.command(&format!("USER {}", creds.user))?;
         if reply.code == 331 {
             reply = self.command(&format!("PASS {}", creds.password))?;
@@ -374,6 +380,27 @@ impl Session {
         }
         self.expect_success("TYPE I")?;
         self.creds = Some(creds.clone());
+        Ok(())
+    }
+
+    /// `HOST` before `USER` when the server advertises it (see [`ConnectOptions::send_host`]).
+    /// A refusal is logged, not fatal: the login may still work on the default host.
+    fn send_host(&mut self) -> Result<()> {
+        let host = self.opts.host.trim_start_matches('[').trim_end_matches(']');
+        if !self.opts.send_host || host.parse::<std::net::IpAddr>().is_ok() {
+            return Ok(());
+        }
+        let host = host.to_owned();
+        let feat = self.command("FEAT")?;
+        if Features::from_reply(&feat).has("HOST") {
+            let reply = self.command(&format!("HOST {host}"))?;
+            if !reply.is_success() {
+                self.opts.log.log(
+                    LogKind::Info,
+                    &format!("The server refused HOST {host}; logging in to its default host"),
+                );
+            }
+        }
         Ok(())
     }
 

@@ -7,6 +7,6 @@ pub mod secrets;
 pub mod store;
 pub mod url;
 
-pub use model::{Logon, MaxTls, Site, SiteSecurity, TransferMode};
+pub use model::{Logon, MaxTls, MinTls, Site, SiteSecurity, TransferMode};
 pub use secrets::{Keychain, SecretError};
 pub use url::{FtpUrl, UrlError};

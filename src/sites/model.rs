@@ -80,6 +80,17 @@ pub enum MaxTls {
     Tls12,
 }
 
+/// Lowest TLS version to accept for a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MinTls {
+    /// TLS 1.2 and 1.3.
+    #[default]
+    Tls12,
+    /// TLS 1.3 only.
+    Tls13,
+}
+
 /// A saved site (bookmark).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Site {
@@ -111,6 +122,9 @@ pub struct Site {
     /// Highest TLS version offered.
     #[serde(default)]
     pub max_tls: MaxTls,
+    /// Lowest TLS version accepted.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub min_tls: MinTls,
     /// An extra CA certificate file trusted for this site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
@@ -129,6 +143,10 @@ pub struct Site {
     /// Free text.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 fn default_max_connections() -> u8 {
@@ -159,6 +177,7 @@ impl Site {
             transfer_mode: TransferMode::default(),
             max_connections: default_max_connections(),
             max_tls: MaxTls::default(),
+            min_tls: MinTls::default(),
             ca_file: None,
             client_cert: None,
             client_key: None,

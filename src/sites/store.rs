@@ -595,7 +595,8 @@ mod tests {
         site
     }
 
-    /// A site with every field set to something other than its default.
+    /// A site with every field set to something other than its default (max_tls stays at
+    /// 1.3: with min_tls 1.3, 1.2 at most would leave no version).
     fn full_site() -> Site {
         Site {
             name: "Shop \"live\" ü".to_owned(),
@@ -607,7 +608,8 @@ mod tests {
             user: "deploy".to_owned(),
             transfer_mode: TransferMode::Active,
             max_connections: 7,
-            max_tls: MaxTls::Tls12,
+            max_tls: MaxTls::Tls13,
+            min_tls: crate::sites::MinTls::Tls13,
             ca_file: Some(PathBuf::from("/etc/ssl/shop-ca.pem")),
             client_cert: Some(PathBuf::from("/home/me/.ssl/deploy.pem")),
             client_key: Some(PathBuf::from("/home/me/.ssl/deploy.key")),
@@ -669,8 +671,9 @@ mod tests {
             "security = \"implicit-tls\"\n",
             "logon = \"ask-password\"\n",
             "transfer_mode = \"active\"\n",
-            "max_tls = \"tls12\"\n",
+            "min_tls = \"tls13\"\n",
             "ca_file = \"/etc/ssl/shop-ca.pem\"\n",
+            "client_cert = \"/home/me/.ssl/deploy.pem\"\n",
         ] {
             assert!(text.contains(expected), "{expected:?} not in:\n{text}");
         }

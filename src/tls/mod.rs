@@ -32,6 +32,16 @@ pub enum MaxTlsVersion {
     Tls12,
 }
 
+/// Lowest TLS version to accept: TLS 1.3 only, for sites whose policy forbids 1.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MinTlsVersion {
+    /// TLS 1.2 and up.
+    #[default]
+    Tls12,
+    /// TLS 1.3 only (no TLS 1.2 fallback either).
+    Tls13,
+}
+
 /// A client certificate for servers that require one (mutual TLS): a PEM certificate chain
 /// (leaf first) and its private key (PKCS#8, PKCS#1 or SEC1 PEM), in one file or two.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +99,8 @@ pub struct TlsOptions {
     pub extra_ca_file: Option<PathBuf>,
     /// Highest TLS version offered.
     pub max_version: MaxTlsVersion,
+    /// Lowest TLS version accepted.
+    pub min_version: MinTlsVersion,
     /// The user's trust decisions (pins, accept-once, fingerprints). None: the OS store only;
     /// a refused certificate still reports what it was.
     pub trust: Option<Arc<Trust>>,
@@ -107,6 +119,7 @@ impl std::fmt::Debug for TlsOptions {
         f.debug_struct("TlsOptions")
             .field("extra_ca_file", &self.extra_ca_file)
             .field("max_version", &self.max_version)
+            .field("min_version", &self.min_version)
             .field("host", &self.host)
             .field("port", &self.port)
             .field("client_identity", &self.client_identity)
@@ -133,6 +146,9 @@ pub enum TlsSetupError {
         /// What was wrong with it.
         reason: String,
     },
+    /// The minimum version is above the maximum: no version is left to offer.
+    #[error("TLS 1.3 only and TLS 1.2 at most leave no TLS version to offer")]
+    NoVersion,
     /// rustls refused the configuration.
     #[error("cannot set up TLS: {0}")]
     Rustls(#[from] rustls::Error),
@@ -199,6 +215,16 @@ pub fn client_configs(options: &TlsOptions) -> Result<TlsConfigs, TlsSetupError>
         .map(ClientIdentity::load)
         .transpose()?;
     let identity = identity.as_ref();
+    if options.min_version == MinTlsVersion::Tls13 {
+        if options.max_version == MaxTlsVersion::Tls12 {
+            return Err(TlsSetupError::NoVersion);
+        }
+        // No TLS 1.2 fallback: falling back would break the policy this asks for.
+        return Ok(TlsConfigs {
+            preferred: build(&provider, &verifier, identity, &[&rustls::version::TLS13])?,
+            tls12_fallback: None,
+        });
+    }
     let tls12 = build(&provider, &verifier, identity, &[&rustls::version::TLS12])?;
     Ok(match options.max_version {
         MaxTlsVersion::Tls12 => TlsConfigs {

@@ -3,8 +3,9 @@
 //! channel; each result comes back as an event tagged with the request's id.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use super::engine::Connector;
 use super::find::{self, FindProgress, Found, NamePattern, StopFlag};
@@ -102,14 +103,29 @@ pub struct Browser {
     next_id: u64,
 }
 
+/// How long the browse session may sit idle before a `NOOP` keeps it (and the NAT or firewall
+/// state on the way) alive. Home routers drop idle TCP mappings after a few minutes; WinSCP
+/// sends its keep-alive every 30 s, servers' idle timeouts are usually 5 minutes or more.
+pub const KEEPALIVE: Duration = Duration::from_secs(60);
+
 impl Browser {
     /// Starts the worker; results arrive on the returned receiver as `(request id, result)`.
+    /// An idle session gets a `NOOP` every [`KEEPALIVE`].
     pub fn start(connector: Connector) -> (Browser, Receiver<(u64, BrowseResult)>) {
+        Browser::start_with_keepalive(connector, KEEPALIVE)
+    }
+
+    /// [`Browser::start`] with another keep-alive interval. A session the keep-alive finds
+    /// closed is dropped quietly; the next request connects again.
+    pub fn start_with_keepalive(
+        connector: Connector,
+        keepalive: Duration,
+    ) -> (Browser, Receiver<(u64, BrowseResult)>) {
         let (req_tx, req_rx) = mpsc::channel::<(u64, BrowseRequest)>();
         let (res_tx, res_rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("ferry-browse".into())
-            .spawn(move || serve(&connector, &req_rx, &res_tx))
+            .spawn(move || serve(&connector, &req_rx, &res_tx, keepalive))
             .ok();
         (
             Browser {
@@ -145,12 +161,28 @@ fn serve(
     connector: &Connector,
     requests: &Receiver<(u64, BrowseRequest)>,
     results: &Sender<(u64, BrowseResult)>,
+    keepalive: Duration,
 ) {
     let mut session: Option<Session> = None;
     // A refused login or certificate: never try again on this worker (each try would be
     // another failed login); the window reconnects after the user fixed it.
     let mut refused: Option<String> = None;
-    while let Ok((id, request)) = requests.recv() {
+    loop {
+        let (id, request) = match requests.recv_timeout(keepalive) {
+            Ok(next) => next,
+            Err(RecvTimeoutError::Timeout) => {
+                // Idle: keep the connection alive, or notice it is gone (it is opened again
+                // when the next request comes). A healthy server never fails NOOP; one that
+                // does (421: closing an idle connection) gets a fresh session next time.
+                if let Some(s) = session.as_mut()
+                    && s.noop().is_err()
+                {
+                    session = None;
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         // One reconnect per request when the connection was lost in between.
         let mut result = BrowseResult::NotConnected(refused.clone().unwrap_or_default());
         for _ in 0..2 {

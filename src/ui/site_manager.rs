@@ -10,7 +10,7 @@ use egui::RichText;
 
 use crate::client::Endpoint;
 use crate::sites::store::SiteStore;
-use crate::sites::{Logon, MaxTls, Site, SiteSecurity, TransferMode};
+use crate::sites::{Logon, MaxTls, MinTls, Site, SiteSecurity, TransferMode};
 
 use super::connection::{ConnectRequest, Login};
 
@@ -585,8 +585,15 @@ impl SiteManager {
 
                 let label = ui.label("TLS versions");
                 ui.horizontal(|ui| {
-                    ui.selectable_value(&mut self.draft.max_tls, MaxTls::Tls13, "1.2 and 1.3");
-                    ui.selectable_value(&mut self.draft.max_tls, MaxTls::Tls12, "1.2 only");
+                    let mut versions = (self.draft.min_tls, self.draft.max_tls);
+                    for (choice, text) in [
+                        ((MinTls::Tls12, MaxTls::Tls13), "1.2 and 1.3"),
+                        ((MinTls::Tls12, MaxTls::Tls12), "1.2 only"),
+                        ((MinTls::Tls13, MaxTls::Tls13), "1.3 only"),
+                    ] {
+                        ui.selectable_value(&mut versions, choice, text);
+                    }
+                    (self.draft.min_tls, self.draft.max_tls) = versions;
                 })
                 .response
                 .labelled_by(label.id);
@@ -711,6 +718,7 @@ pub(crate) fn request_for_site(
     endpoint.ca_file = site.ca_file.clone();
     endpoint.client_identity = site.client_identity();
     endpoint.tls12_only = site.max_tls == MaxTls::Tls12;
+    endpoint.tls13_only = site.min_tls == MinTls::Tls13;
     endpoint.active = site.transfer_mode == TransferMode::Active;
     endpoint.timeout = timeout;
     let login = match (site.logon, typed) {

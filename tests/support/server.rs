@@ -301,6 +301,8 @@ pub struct ServerConfig {
     pub mfmt: bool,
     /// Require a client certificate issued by this CA (PEM), as vsftpd's `require_cert`.
     pub client_ca_pem: Option<String>,
+    /// Advertise and accept `HOST` (RFC 7151) before login.
+    pub host_command: bool,
 }
 
 impl Default for ServerConfig {
@@ -324,6 +326,7 @@ impl Default for ServerConfig {
             checksums: false,
             mfmt: false,
             client_ca_pem: None,
+            host_command: false,
         }
     }
 }
@@ -1097,6 +1100,13 @@ impl Session {
             "USER" | "PASS" | "ACCT" => return self.handle_login(verb, arg),
             "AUTH" | "PBSZ" | "PROT" => return self.handle_security(verb, arg),
             "FEAT" | "SYST" | "NOOP" | "OPTS" => return self.handle_info(verb, arg),
+            "HOST" if self.shared.config.host_command => {
+                return if matches!(self.login, Login::LoggedIn) {
+                    self.reply(503, "HOST must come before USER.")
+                } else {
+                    self.reply(220, &format!("Host {arg} is served here."))
+                };
+            }
             "QUIT" => {
                 self.quit = true;
                 return self.reply(221, "Goodbye.");
@@ -1276,6 +1286,9 @@ impl Session {
                         mark(f.modify),
                         mark(f.perm)
                     ));
+                }
+                if config.host_command {
+                    lines.push(" HOST".to_string());
                 }
                 for feature in ["SIZE", "MDTM", "REST STREAM", "UTF8"] {
                     lines.push(format!(" {feature}"));

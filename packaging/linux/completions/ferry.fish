@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ferry_global_optspecs
-    string join \n plain ca-file= cert= key= v/verbose active active-ports= no-epsv password-stdin timeout= tls12 trust= h/help V/version
+    string join \n plain ca-file= cert= key= v/verbose active active-ports= no-epsv password-stdin timeout= tls12 tls13 trust= h/help V/version
 end
 
 function __fish_ferry_needs_command
@@ -36,6 +36,7 @@ complete -c ferry -n "__fish_ferry_needs_command" -l active -d 'Active mode: the
 complete -c ferry -n "__fish_ferry_needs_command" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_needs_command" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_needs_command" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_needs_command" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ferry -n "__fish_ferry_needs_command" -s V -l version -d 'Print version'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "ls" -d 'List a remote directory'
@@ -63,6 +64,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand ls" -l active -d 'Active mod
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand ls" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l parallel -d 'Parallel connections for a folder transfer (at most the site\'s own limit)' -r
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l on-exists -d 'When a target exists: overwrite, newer, size (overwrite if the size differs: re-running an interrupted transfer finishes it), resume, rename, skip. Default: size for folders (-r), overwrite for one file' -r -f -a "overwrite\t'Replace it'
@@ -87,6 +89,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand get" -l active -d 'Active mo
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand get" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l parallel -d 'Parallel connections for a folder transfer (at most the site\'s own limit)' -r
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l on-exists -d 'When a target exists: overwrite, newer, size (overwrite if the size differs: re-running an interrupted transfer finishes it), resume, rename, skip. Default: size for folders (-r), overwrite for one file' -r -f -a "overwrite\t'Replace it'
@@ -111,6 +114,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand put" -l active -d 'Active mo
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand put" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
@@ -124,6 +128,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l active -d 'Active 
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
@@ -137,6 +142,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand rm" -l active -d 'Active mod
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand rm" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
@@ -150,6 +156,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l active -d 'Active 
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
@@ -163,6 +170,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_s
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -f -a "list" -d 'List the remembered certificates'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -f -a "rm" -d 'Forget the certificate remembered for HOST:PORT (e.g. ftp.example.com:21, [::1]:990)'
@@ -179,6 +187,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
@@ -192,6 +201,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the remembered certificates'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Forget the certificate remembered for HOST:PORT (e.g. ftp.example.com:21, [::1]:990)'
@@ -208,6 +218,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_s
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -f -a "list" -d 'List the saved sites, folder by folder'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -f -a "add" -d 'Save a site: ferry sites add NAME ftp://user@host[:port][/dir]'
@@ -227,6 +238,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l folder -d 'Folder, e.g. Work/Clients ("" for the top level)' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l logon -d 'normal (password in the keychain), ask (every time), anonymous' -r -f -a "normal\t''
@@ -236,6 +248,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 active\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l max-connections -d 'Parallel connections to this server (1-10)' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l max-tls -d 'Highest TLS version offered to this server' -r -f -a "1.3\t''
+1.2\t''"
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l min-tls -d 'Lowest TLS version accepted from this server' -r -f -a "1.3\t''
 1.2\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-ca-file -d 'An extra CA certificate (PEM) trusted for this site' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-cert -d 'A client certificate (PEM chain) for this site, for servers that require one' -r -F
@@ -255,6 +269,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l name -d 'New name' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l url -d 'New address (host, port, security, user; a password goes to the keychain)' -r
@@ -266,6 +281,8 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 active\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l max-connections -d 'Parallel connections to this server (1-10)' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l max-tls -d 'Highest TLS version offered to this server' -r -f -a "1.3\t''
+1.2\t''"
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l min-tls -d 'Lowest TLS version accepted from this server' -r -f -a "1.3\t''
 1.2\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-ca-file -d 'An extra CA certificate (PEM) trusted for this site' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-cert -d 'A client certificate (PEM chain) for this site, for servers that require one' -r -F
@@ -285,6 +302,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
@@ -298,6 +316,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
@@ -311,6 +330,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the saved sites, folder by folder'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from help" -f -a "add" -d 'Save a site: ferry sites add NAME ftp://user@host[:port][/dir]'
@@ -330,6 +350,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand mv" -l active -d 'Active mod
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand mv" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
@@ -343,6 +364,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand completions" -l active -d 'A
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand completions" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
@@ -356,6 +378,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l active -d 'Activ
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "ls" -d 'List a remote directory'
 complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "get" -d 'Download a file'
