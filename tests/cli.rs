@@ -428,3 +428,61 @@ fn tls13_only_refuses_a_tls12_server_and_works_with_a_tls13_one() {
     let out = ferry(&["ls", "--tls12", "--tls13", &url(&new, "")]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn ccc_clears_the_control_channel_after_login_and_files_still_move_encrypted() {
+    let server = TestServer::start(ServerConfig {
+        allow_ccc: true,
+        ..ServerConfig::default()
+    });
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("up.bin");
+    std::fs::write(&src, vec![5u8; 200_000]).unwrap();
+    let out = ferry(&[
+        "put",
+        "-v",
+        "--ccc",
+        "--ca-file",
+        ca(&server),
+        src.to_str().unwrap(),
+        &url(&server, ""),
+    ]);
+    ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("clear text from now on (CCC)"), "{stderr}");
+    let commands = server.commands();
+    let at = |verb: &str| commands.iter().position(|c| c.starts_with(verb));
+    let (ccc, pass, stor) = (at("CCC").unwrap(), at("PASS").unwrap(), at("STOR").unwrap());
+    assert!(
+        pass < ccc && ccc < stor,
+        "CCC after login, before the transfer: {commands:?}"
+    );
+    // The server only stores over PROT P data connections (require_tls).
+    assert_eq!(
+        std::fs::read(server.root().join("up.bin")).unwrap().len(),
+        200_000
+    );
+    let back = local.path().join("back.bin");
+    ok(&ferry(&[
+        "get",
+        "--ccc",
+        "--ca-file",
+        ca(&server),
+        &url(&server, "up.bin"),
+        back.to_str().unwrap(),
+    ]));
+    assert_eq!(std::fs::read(&back).unwrap(), vec![5u8; 200_000]);
+
+    // A server without CCC: logged, and the control connection stays encrypted.
+    let plain = TestServer::start(ServerConfig::default());
+    let out = ferry(&[
+        "ls",
+        "-v",
+        "--ccc",
+        "--ca-file",
+        ca(&plain),
+        &url(&plain, ""),
+    ]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refused CCC"));
+}

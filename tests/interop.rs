@@ -827,3 +827,70 @@ fn vsftpd_requiring_a_client_certificate() {
     let _ =
         std::fs::remove_dir_all(std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir));
 }
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn proftpd_ccc_clears_the_control_channel_and_transfers_stay_protected() {
+    let env = Env::load();
+    let ca = env.ca();
+    let ca = ca.to_str().unwrap();
+    let dir = format!("ferry-ccc-{}", std::process::id());
+    let local = tempfile::tempdir().unwrap();
+    let body = random_bytes(500_000, 43);
+    std::fs::write(local.path().join("up.bin"), &body).unwrap();
+    let up = local.path().join("up.bin");
+    let mkdir = env.url("ftp", "PROFTPD_CCC", &dir);
+    let out = ferry(&["mkdir", "--ccc", "--ca-file", ca, &mkdir]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let remote = env.url("ftp", "PROFTPD_CCC", &format!("{dir}/"));
+    let out = ferry(&[
+        "put",
+        "-v",
+        "--ccc",
+        "--ca-file",
+        ca,
+        up.to_str().unwrap(),
+        &remote,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("clear text from now on (CCC)"), "{stderr}");
+    // After CCC the server sees the commands in clear; the data connections were PROT P and
+    // resumed the session (ProFTPD requires both here).
+    assert!(stderr.contains("PROT P"), "{stderr}");
+    let back = local.path().join("back.bin");
+    let file = env.url("ftp", "PROFTPD_CCC", &format!("{dir}/up.bin"));
+    let out = ferry(&[
+        "get",
+        "--ccc",
+        "--ca-file",
+        ca,
+        &file,
+        back.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&back).unwrap(), body);
+    // The same server refuses CCC where the control channel must stay protected: the
+    // explicit instance logs the refusal and works on encrypted.
+    let out = ferry(&[
+        "ls",
+        "-v",
+        "--ccc",
+        "--ca-file",
+        ca,
+        &env.url("ftp", "PROFTPD_EXPLICIT", ""),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("refused CCC"), "{stderr}");
+    let _ =
+        std::fs::remove_dir_all(std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir));
+}

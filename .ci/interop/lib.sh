@@ -45,7 +45,7 @@ BASE_PORT="${FERRY_INTEROP_BASE_PORT:-22000}"
 
 SERVERS=(vsftpd_explicit vsftpd_implicit proftpd_explicit proftpd_implicit
          pureftpd_explicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited
-         vsftpd_clientcert)
+         vsftpd_clientcert proftpd_ccc)
 
 # control_port NAME -> port number
 control_port() {
@@ -60,6 +60,7 @@ control_port() {
     vsftpd_slow)       echo $((BASE_PORT + 28)) ;;
     vsftpd_limited)    echo $((BASE_PORT + 29)) ;;
     vsftpd_clientcert) echo $((BASE_PORT + 30)) ;;
+    proftpd_ccc)       echo $((BASE_PORT + 31)) ;;
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
 }
@@ -79,6 +80,7 @@ pasv_min() {
     vsftpd_slow)       echo $((BASE_PORT + 180)) ;;
     vsftpd_limited)    echo $((BASE_PORT + 190)) ;;
     vsftpd_clientcert) echo $((BASE_PORT + 200)) ;;
+    proftpd_ccc)       echo $((BASE_PORT + 210)) ;;
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
 }

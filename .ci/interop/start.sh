@@ -287,6 +287,7 @@ render "$CONF_DIR/vsftpd_limited.conf"  vsftpd_limited  vsftpd-common.conf.in vs
 render "$CONF_DIR/vsftpd_clientcert.conf" vsftpd_clientcert vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-clientcert.conf.in
 render "$CONF_DIR/proftpd_explicit.conf" proftpd_explicit proftpd-common.conf.in proftpd-explicit.conf.in
 render "$CONF_DIR/proftpd_implicit.conf" proftpd_implicit proftpd-common.conf.in proftpd-implicit.conf.in
+render "$CONF_DIR/proftpd_ccc.conf" proftpd_ccc proftpd-common.conf.in proftpd-ccc.conf.in
 render "$CONF_DIR/pureftpd_explicit.args" pureftpd_explicit pure-ftpd.args.in
 
 # pure-ftpd's virtual-user database: one entry, SHA-512 crypt of the same
@@ -304,7 +305,7 @@ rm -f "$RUN_DIR/pureftpd.pdb"
   || die "pure-pw mkdb failed"
 
 # ProFTPD validates its configuration up front; report errors clearly.
-for name in proftpd_explicit proftpd_implicit; do
+for name in proftpd_explicit proftpd_implicit proftpd_ccc; do
   if ! "$PROFTPD_BIN" -t -c "$CONF_DIR/$name.conf" >"$LOG_DIR/$name.configtest" 2>&1; then
     cat "$LOG_DIR/$name.configtest" >&2
     die "ProFTPD rejected $CONF_DIR/$name.conf"
@@ -345,7 +346,7 @@ start_server() {
 for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited vsftpd_clientcert; do
   start_server "$name" "$VSFTPD_BIN" "$CONF_DIR/$name.conf"
 done
-for name in proftpd_explicit proftpd_implicit; do
+for name in proftpd_explicit proftpd_implicit proftpd_ccc; do
   start_server "$name" "$PROFTPD_BIN" -n -c "$CONF_DIR/$name.conf"
 done
 # pure-ftpd: one argument per line, comments and blank lines dropped.
@@ -407,6 +408,7 @@ done
   echo "FERRY_INTEROP_VSFTPD_IMPLICIT_PORT=$(control_port vsftpd_implicit)"
   echo "FERRY_INTEROP_PROFTPD_EXPLICIT_PORT=$(control_port proftpd_explicit)"
   echo "FERRY_INTEROP_PROFTPD_IMPLICIT_PORT=$(control_port proftpd_implicit)"
+  echo "FERRY_INTEROP_PROFTPD_CCC_PORT=$(control_port proftpd_ccc)"
   echo "FERRY_INTEROP_PUREFTPD_EXPLICIT_PORT=$(control_port pureftpd_explicit)"
   echo "FERRY_INTEROP_VSFTPD_NATPASV_PORT=$(control_port vsftpd_natpasv)"
   echo "FERRY_INTEROP_VSFTPD_NATPASV_ADDR=$NATPASV_ADDR"

@@ -164,6 +164,7 @@ fn request(target: &Target, global: &GlobalOptions) -> Result<ConnectRequest, Fa
         client_identity: target.client_identity.clone(),
         tls12_only: target.tls12_only,
         tls13_only: target.tls13_only,
+        clear_control: target.clear_control,
         active: target.active,
         active_ports: if target.active {
             parse_port_range(global.active_ports.as_deref())?

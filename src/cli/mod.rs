@@ -129,6 +129,10 @@ pub struct GlobalOptions {
     /// Offer TLS 1.2 at most (for servers with broken TLS 1.3).
     #[arg(long, global = true, conflicts_with = "tls13")]
     pub tls12: bool,
+    /// After login, clear the control connection (CCC) for firewalls that must read it; data
+    /// connections stay encrypted.
+    #[arg(long, global = true)]
+    pub ccc: bool,
     /// Accept TLS 1.3 only (no TLS 1.2, no fallback to it).
     #[arg(long, global = true)]
     pub tls13: bool,

@@ -72,6 +72,9 @@ pub struct SiteOptions {
     /// Highest TLS version offered to this server.
     #[arg(long, value_enum)]
     max_tls: Option<TlsArg>,
+    /// Clear the control connection after login (CCC) for this site.
+    #[arg(long)]
+    ccc: Option<bool>,
     /// Lowest TLS version accepted from this server.
     #[arg(long, value_enum)]
     min_tls: Option<TlsArg>,
@@ -389,6 +392,9 @@ fn apply_options(site: &mut Site, o: SiteOptions) -> Result<(), Failure> {
             TlsArg::Tls13 => MaxTls::Tls13,
             TlsArg::Tls12 => MaxTls::Tls12,
         };
+    }
+    if let Some(ccc) = o.ccc {
+        site.ccc = ccc;
     }
     if let Some(tls) = o.min_tls {
         site.min_tls = match tls {

@@ -28,6 +28,8 @@ pub(crate) struct Target {
     pub client_identity: Option<crate::tls::ClientIdentity>,
     pub tls12_only: bool,
     pub tls13_only: bool,
+    /// CCC after login.
+    pub clear_control: bool,
     pub active: bool,
     /// A saved site's limit on parallel connections.
     pub max_connections: Option<u8>,
@@ -58,6 +60,7 @@ pub(crate) fn resolve(spec: &str, global: &GlobalOptions) -> Result<Target, Fail
     }
     target.tls12_only |= global.tls12;
     target.tls13_only |= global.tls13;
+    target.clear_control |= global.ccc;
     if global.tls13 {
         target.tls12_only = false;
     }
@@ -105,6 +108,7 @@ fn from_url(spec: &str, global: &GlobalOptions) -> Result<Target, Failure> {
         client_identity: None,
         tls12_only: false,
         tls13_only: false,
+        clear_control: false,
         active: false,
         max_connections: None,
     })
@@ -151,6 +155,7 @@ fn site_target(site: &Site, path: String) -> Target {
         client_identity: site.client_identity(),
         tls12_only: site.max_tls == MaxTls::Tls12,
         tls13_only: site.min_tls == MinTls::Tls13,
+        clear_control: site.ccc,
         active: site.transfer_mode == TransferMode::Active,
         max_connections: Some(site.max_connections),
     }

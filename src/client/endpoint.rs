@@ -26,6 +26,8 @@ pub struct Endpoint {
     pub tls13_only: bool,
     /// The client certificate presented when the server asks for one.
     pub client_identity: Option<ClientIdentity>,
+    /// Clear the control connection after login (CCC), for firewalls that must read it.
+    pub clear_control: bool,
     /// Active mode: the server connects back; `active_ports` bounds the local ports (0..=0 means
     /// any).
     pub active: bool,
@@ -48,6 +50,7 @@ impl Endpoint {
             tls12_only: false,
             tls13_only: false,
             client_identity: None,
+            clear_control: false,
             active: false,
             active_ports: 0..=0,
             use_epsv: true,
@@ -100,6 +103,7 @@ impl Endpoint {
         options.connect_timeout = self.timeout.max(Duration::from_secs(1));
         options.io_timeout = options.connect_timeout;
         options.use_epsv = self.use_epsv;
+        options.clear_control = self.clear_control;
         options.log = log.clone();
         if self.active {
             options.data_mode = DataMode::Active {

@@ -119,6 +119,11 @@ pub struct ConnectOptions {
     /// one address serving several virtual hosts then knows which one is meant. Never for an
     /// IP literal.
     pub send_host: bool,
+    /// After login (and `PROT P`), end TLS on the control connection with `CCC` (RFC 4217
+    /// §6), so a firewall or NAT on the way can read PASV/PORT; data connections stay
+    /// encrypted. The password has gone over TLS by then. A server that refuses is logged
+    /// and the control connection stays encrypted.
+    pub clear_control: bool,
 }
 
 impl ConnectOptions {
@@ -143,6 +148,7 @@ impl ConnectOptions {
             min_transfer_rate: MIN_TRANSFER_RATE,
             max_listing_bytes: MAX_LISTING_BYTES,
             send_host: true,
+            clear_control: false,
         }
     }
 }
@@ -257,6 +263,8 @@ pub struct Session {
     hash_selected: Option<Algorithm>,
     /// The server refused its advertised checksum command once: do not ask again.
     checksum_refused: bool,
+    /// What TLS the control connection had before CCC cleared it, and the server's chain.
+    cleared_control: Option<(TlsInfo, Vec<CertificateDer<'static>>)>,
 }
 
 impl std::fmt::Debug for Session {
@@ -347,6 +355,7 @@ impl Session {
             mlsd_refused: false,
             hash_selected: None,
             checksum_refused: false,
+            cleared_control: None,
             opts,
         })
     }
@@ -380,6 +389,37 @@ impl Session {
         }
         self.expect_success("TYPE I")?;
         self.creds = Some(creds.clone());
+        if self.opts.clear_control && self.tls.is_some() {
+            self.clear_control_channel()?;
+        }
+        Ok(())
+    }
+
+    /// `CCC`: the control connection goes on in clear text; data connections stay PROT P.
+    fn clear_control_channel(&mut self) -> Result<()> {
+        let reply = self.command("CCC")?;
+        if !reply.is_success() {
+            self.opts.log.log(
+                LogKind::Info,
+                &format!(
+                    "The server refused CCC ({} {}): the control connection stays encrypted",
+                    reply.code,
+                    reply.text()
+                ),
+            );
+            return Ok(());
+        }
+        let host = self.opts.host.clone();
+        let before = self.control.stream.tls_info().map(|mut info| {
+            info.control_cleared = true;
+            (info, self.control.stream.peer_certificates())
+        });
+        self.control.stream.clear_tls(&host)?;
+        self.cleared_control = before;
+        self.opts.log.log(
+            LogKind::Info,
+            "The control connection is in clear text from now on (CCC); data connections stay encrypted",
+        );
         Ok(())
     }
 
@@ -421,12 +461,18 @@ impl Session {
 
     /// TLS version and cipher suite of the control connection; None for plain FTP.
     pub fn tls_info(&self) -> Option<TlsInfo> {
-        self.control.stream.tls_info()
+        match &self.cleared_control {
+            Some((info, _)) => Some(info.clone()),
+            None => self.control.stream.tls_info(),
+        }
     }
 
     /// The certificate chain the server presented on the control connection.
     pub fn peer_certificates(&self) -> Vec<CertificateDer<'static>> {
-        self.control.stream.peer_certificates()
+        match &self.cleared_control {
+            Some((_, chain)) => chain.clone(),
+            None => self.control.stream.peer_certificates(),
+        }
     }
 
     /// Whether data connections are encrypted (PROT P accepted).

@@ -258,6 +258,8 @@ pub struct TlsInfo {
     pub cipher_suite: String,
     /// Whether the handshake resumed an earlier session (data connections should).
     pub resumed: bool,
+    /// The control connection was cleared with CCC after login: what it negotiated before.
+    pub control_cleared: bool,
 }
 
 impl NetStream {
@@ -326,6 +328,7 @@ impl NetStream {
                 .unwrap_or("unknown")
                 .to_owned(),
             resumed: conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
+            control_cleared: false,
         })
     }
 
@@ -339,6 +342,69 @@ impl NetStream {
                 .unwrap_or_default(),
             NetStream::Plain(_) => Vec::new(),
         }
+    }
+
+    /// Ends TLS on this connection and goes on in clear text on the same socket (after the
+    /// server accepted `CCC`, RFC 4217 §6): our close_notify, then the server's. Anything the
+    /// server sends after its close_notify is clear text and stays on the socket for the
+    /// next reply. Plain streams are left as they are.
+    pub(crate) fn clear_tls(&mut self, host: &str) -> Result<()> {
+        let NetStream::Tls(tls) = self else {
+            return Ok(());
+        };
+        let timeout = tls.sock.io_timeout;
+        let during = "clearing the control channel (CCC)";
+        tls.conn.send_close_notify();
+        while tls.conn.wants_write() {
+            tls.conn
+                .write_tls(&mut tls.sock)
+                .map_err(|e| FtpError::from_io(during, e, timeout))?;
+        }
+        tls.sock
+            .set_deadline(Some(Deadline::after(timeout, "TLS closure after CCC")));
+        // Read TLS records until the server's close_notify. rustls reads records from the
+        // socket one `read` at a time; the server sends nothing more before our next command.
+        loop {
+            match tls.conn.reader().read(&mut [0u8; 512]) {
+                Ok(0) => break,
+                Ok(_) => {
+                    return Err(FtpError::Protocol(
+                        "the server sent protected data after accepting CCC".into(),
+                    ));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(FtpError::from_io(during, e, timeout)),
+            }
+            let read = tls
+                .conn
+                .read_tls(&mut tls.sock)
+                .map_err(|e| FtpError::from_io(during, e, timeout))?;
+            if read == 0 {
+                return Err(FtpError::ConnectionClosed {
+                    during: during.into(),
+                });
+            }
+            tls.conn
+                .process_new_packets()
+                .map_err(|e| super::error::tls_error(host, e))?;
+        }
+        tls.sock.set_deadline(None);
+        // Swap in a clear stream on a duplicate of the socket, then put the original socket
+        // (with whatever it read ahead) in its place; closing the duplicate's descriptor does
+        // not end the connection.
+        let duplicate = tls
+            .sock
+            .tcp
+            .try_clone()
+            .map_err(|e| FtpError::from_io(during, e, timeout))?;
+        let NetStream::Tls(tls) =
+            std::mem::replace(self, NetStream::Plain(Socket::new(duplicate, timeout)))
+        else {
+            return Ok(());
+        };
+        let StreamOwned { sock, .. } = *tls;
+        *self = NetStream::Plain(sock);
+        Ok(())
     }
 
     /// Sends TLS close_notify (if TLS) and shuts the write side, so the peer sees a clean end.

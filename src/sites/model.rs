@@ -125,6 +125,9 @@ pub struct Site {
     /// Lowest TLS version accepted.
     #[serde(default, skip_serializing_if = "is_default")]
     pub min_tls: MinTls,
+    /// Clear the control connection after login (CCC); data stays encrypted.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub ccc: bool,
     /// An extra CA certificate file trusted for this site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
@@ -178,6 +181,7 @@ impl Site {
             max_connections: default_max_connections(),
             max_tls: MaxTls::default(),
             min_tls: MinTls::default(),
+            ccc: false,
             ca_file: None,
             client_cert: None,
             client_key: None,

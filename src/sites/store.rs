@@ -610,6 +610,7 @@ mod tests {
             max_connections: 7,
             max_tls: MaxTls::Tls13,
             min_tls: crate::sites::MinTls::Tls13,
+            ccc: true,
             ca_file: Some(PathBuf::from("/etc/ssl/shop-ca.pem")),
             client_cert: Some(PathBuf::from("/home/me/.ssl/deploy.pem")),
             client_key: Some(PathBuf::from("/home/me/.ssl/deploy.key")),

@@ -599,6 +599,15 @@ impl SiteManager {
                 .labelled_by(label.id);
                 ui.end_row();
 
+                ui.label("");
+                ui.checkbox(
+                    &mut self.draft.ccc,
+                    "Clear the control channel after login (CCC)",
+                )
+                .on_hover_text(
+                    "For firewalls and NATs that must read the control connection to open data ports. The password goes over TLS before; files stay encrypted.",
+                );
+                ui.end_row();
                 path_row(
                     ui,
                     "Client certificate",
@@ -719,6 +728,7 @@ pub(crate) fn request_for_site(
     endpoint.client_identity = site.client_identity();
     endpoint.tls12_only = site.max_tls == MaxTls::Tls12;
     endpoint.tls13_only = site.min_tls == MinTls::Tls13;
+    endpoint.clear_control = site.ccc;
     endpoint.active = site.transfer_mode == TransferMode::Active;
     endpoint.timeout = timeout;
     let login = match (site.logon, typed) {

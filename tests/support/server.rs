@@ -181,6 +181,22 @@ impl LeafSpec {
     }
 }
 
+/// A fresh private CA named `name`, for signing test certificates.
+fn test_ca(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
+    let ca_key = rcgen::KeyPair::generate().expect("generate CA key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("self-sign CA")
+}
+
 /// A client identity for mutual TLS: the CA a server trusts (PEM), and a certificate it
 /// issued with its key (PEM), as files a client is given.
 pub struct ClientCerts {
@@ -192,17 +208,7 @@ pub struct ClientCerts {
 impl ClientCerts {
     /// A fresh client CA and a client certificate it signs for `name`.
     pub fn generate(name: &str) -> ClientCerts {
-        let ca_key = rcgen::KeyPair::generate().expect("generate client CA key");
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "Ferry Test Client CA");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("self-sign CA");
+        let ca = test_ca("Ferry Test Client CA");
         let key = rcgen::KeyPair::generate().expect("generate client key");
         let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
         params
@@ -221,18 +227,7 @@ impl ClientCerts {
 impl Certs {
     /// A fresh private CA and a server certificate it signs as `leaf` describes.
     pub fn generate_with(leaf: &LeafSpec) -> Certs {
-        let ca_key = rcgen::KeyPair::generate().expect("generate CA key");
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "Ferry Test CA");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-            rcgen::KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("self-sign CA");
+        let ca = test_ca("Ferry Test CA");
         let leaf_key = rcgen::KeyPair::generate().expect("generate server key");
         let cert = leaf.params().signed_by(&leaf_key, &ca).expect("sign leaf");
         Certs {
@@ -303,6 +298,9 @@ pub struct ServerConfig {
     pub client_ca_pem: Option<String>,
     /// Advertise and accept `HOST` (RFC 7151) before login.
     pub host_command: bool,
+    /// Accept `CCC` after login: TLS ends on the control connection (close_notify both
+    /// ways), which goes on in clear text; data connections stay protected.
+    pub allow_ccc: bool,
 }
 
 impl Default for ServerConfig {
@@ -327,6 +325,7 @@ impl Default for ServerConfig {
             mfmt: false,
             client_ca_pem: None,
             host_command: false,
+            allow_ccc: false,
         }
     }
 }
@@ -1099,6 +1098,7 @@ impl Session {
         match verb {
             "USER" | "PASS" | "ACCT" => return self.handle_login(verb, arg),
             "AUTH" | "PBSZ" | "PROT" => return self.handle_security(verb, arg),
+            "CCC" if self.shared.config.allow_ccc => return self.handle_ccc(),
             "FEAT" | "SYST" | "NOOP" | "OPTS" => return self.handle_info(verb, arg),
             "HOST" if self.shared.config.host_command => {
                 return if matches!(self.login, Login::LoggedIn) {
@@ -1257,6 +1257,40 @@ impl Session {
         }
     }
 
+    /// `CCC`: 200 under TLS, our close_notify, the client's, then clear text.
+    fn handle_ccc(&mut self) -> io::Result<()> {
+        if !self.ctrl.is_tls() {
+            return self.reply(533, "CCC needs a secure connection.");
+        }
+        if !matches!(self.login, Login::LoggedIn) {
+            return self.reply(503, "Log in first.");
+        }
+        self.reply(200, "Clearing the control channel.")?;
+        let Channel::Tls(mut tls) = std::mem::replace(&mut self.ctrl, Channel::Closed) else {
+            return Ok(());
+        };
+        tls.conn.send_close_notify();
+        while tls.conn.wants_write() {
+            tls.conn.write_tls(&mut tls.sock)?;
+        }
+        // The client's close_notify; nothing else may come under TLS.
+        loop {
+            match tls.conn.reader().read(&mut [0u8; 256]) {
+                Ok(0) => break,
+                Ok(_) => return Err(io::Error::other("data under TLS after CCC")),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+            if tls.conn.read_tls(&mut tls.sock)? == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            tls.conn.process_new_packets().map_err(io::Error::other)?;
+        }
+        let StreamOwned { sock, .. } = *tls;
+        self.ctrl = Channel::Plain(sock);
+        Ok(())
+    }
+
     // --- FEAT / SYST / NOOP / OPTS -------------------------------------------
 
     fn handle_info(&mut self, verb: &str, arg: &str) -> io::Result<()> {
@@ -1289,6 +1323,9 @@ impl Session {
                 }
                 if config.host_command {
                     lines.push(" HOST".to_string());
+                }
+                if config.allow_ccc {
+                    lines.push(" CCC".to_string());
                 }
                 for feature in ["SIZE", "MDTM", "REST STREAM", "UTF8"] {
                     lines.push(format!(" {feature}"));

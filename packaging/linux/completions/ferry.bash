@@ -170,7 +170,7 @@ _ferry() {
 
     case "${cmd}" in
         ferry)
-            opts="-v -h -V --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help --version ls get put mkdir rm rmdir trust sites mv completions manpage help"
+            opts="-v -h -V --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help --version ls get put mkdir rm rmdir trust sites mv completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -208,7 +208,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__completions)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help bash elvish fish powershell zsh"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -246,7 +246,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__get)
-            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -576,7 +576,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__ls)
-            opts="-l -v -h --long --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-l -v -h --long --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,7 +614,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__manpage)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -652,7 +652,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__mkdir)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -690,7 +690,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__mv)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -728,7 +728,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__put)
-            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -778,7 +778,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__rm)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -816,7 +816,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__rmdir)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -854,7 +854,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help list add edit rm import help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help list add edit rm import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -892,7 +892,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__add)
-            opts="-v -h --folder --logon --mode --max-connections --max-tls --min-tls --site-ca-file --site-cert --site-key --local-dir --remote-dir --notes --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --folder --logon --mode --max-connections --max-tls --ccc --min-tls --site-ca-file --site-cert --site-key --local-dir --remote-dir --notes --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -916,6 +916,10 @@ _ferry() {
                     ;;
                 --max-tls)
                     COMPREPLY=($(compgen -W "1.3 1.2" -- "${cur}"))
+                    return 0
+                    ;;
+                --ccc)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --min-tls)
@@ -978,7 +982,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__edit)
-            opts="-v -h --name --url --folder --logon --mode --max-connections --max-tls --min-tls --site-ca-file --site-cert --site-key --local-dir --remote-dir --notes --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --name --url --folder --logon --mode --max-connections --max-tls --ccc --min-tls --site-ca-file --site-cert --site-key --local-dir --remote-dir --notes --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1010,6 +1014,10 @@ _ferry() {
                     ;;
                 --max-tls)
                     COMPREPLY=($(compgen -W "1.3 1.2" -- "${cur}"))
+                    return 0
+                    ;;
+                --ccc)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --min-tls)
@@ -1170,7 +1178,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__import)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1208,7 +1216,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__list)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1246,7 +1254,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__rm)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1284,7 +1292,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__trust)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help list rm help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help list rm help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1378,7 +1386,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__trust__subcmd__list)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1416,7 +1424,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__trust__subcmd__rm)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ferry_global_optspecs
-    string join \n plain ca-file= cert= key= v/verbose active active-ports= no-epsv password-stdin timeout= tls12 tls13 trust= h/help V/version
+    string join \n plain ca-file= cert= key= v/verbose active active-ports= no-epsv password-stdin timeout= tls12 ccc tls13 trust= h/help V/version
 end
 
 function __fish_ferry_needs_command
@@ -36,6 +36,7 @@ complete -c ferry -n "__fish_ferry_needs_command" -l active -d 'Active mode: the
 complete -c ferry -n "__fish_ferry_needs_command" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_needs_command" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_needs_command" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_needs_command" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_needs_command" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ferry -n "__fish_ferry_needs_command" -s V -l version -d 'Print version'
@@ -64,6 +65,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand ls" -l active -d 'Active mod
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand ls" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l parallel -d 'Parallel connections for a folder transfer (at most the site\'s own limit)' -r
@@ -89,6 +91,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand get" -l active -d 'Active mo
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand get" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l parallel -d 'Parallel connections for a folder transfer (at most the site\'s own limit)' -r
@@ -114,6 +117,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand put" -l active -d 'Active mo
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand put" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -128,6 +132,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l active -d 'Active 
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -142,6 +147,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand rm" -l active -d 'Active mod
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand rm" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -156,6 +162,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l active -d 'Active 
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -170,6 +177,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_s
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -f -a "list" -d 'List the remembered certificates'
@@ -187,6 +195,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -201,6 +210,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the remembered certificates'
@@ -218,6 +228,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_s
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -f -a "list" -d 'List the saved sites, folder by folder'
@@ -238,6 +249,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l folder -d 'Folder, e.g. Work/Clients ("" for the top level)' -r
@@ -249,6 +261,8 @@ active\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l max-connections -d 'Parallel connections to this server (1-10)' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l max-tls -d 'Highest TLS version offered to this server' -r -f -a "1.3\t''
 1.2\t''"
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l ccc -d 'Clear the control connection after login (CCC) for this site' -r -f -a "true\t''
+false\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l min-tls -d 'Lowest TLS version accepted from this server' -r -f -a "1.3\t''
 1.2\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-ca-file -d 'An extra CA certificate (PEM) trusted for this site' -r -F
@@ -282,6 +296,8 @@ active\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l max-connections -d 'Parallel connections to this server (1-10)' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l max-tls -d 'Highest TLS version offered to this server' -r -f -a "1.3\t''
 1.2\t''"
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l ccc -d 'Clear the control connection after login (CCC) for this site' -r -f -a "true\t''
+false\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l min-tls -d 'Lowest TLS version accepted from this server' -r -f -a "1.3\t''
 1.2\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-ca-file -d 'An extra CA certificate (PEM) trusted for this site' -r -F
@@ -316,6 +332,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -330,6 +347,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the saved sites, folder by folder'
@@ -350,6 +368,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand mv" -l active -d 'Active mod
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand mv" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -364,6 +383,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand completions" -l active -d 'A
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand completions" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -378,6 +398,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l active -d 'Activ
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "ls" -d 'List a remote directory'

@@ -285,13 +285,18 @@ impl FerryApp {
             ),
             (Some(tls), _) => (
                 format!(
-                    "🔒 {} · {}{}",
+                    "🔒 {} · {}{}{}",
                     tls.version,
                     tls.cipher_suite,
                     if security.data_protected {
                         " · data protected"
                     } else {
                         " · DATA NOT PROTECTED"
+                    },
+                    if tls.control_cleared {
+                        " · commands in clear (CCC)"
+                    } else {
+                        ""
                     }
                 ),
                 if security.data_protected {
