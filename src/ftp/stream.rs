@@ -107,6 +107,9 @@ pub(crate) struct Socket {
     timeouts_shortened: bool,
     /// Bytes received but not yet read, on a socket that reads ahead.
     read_ahead: Option<ReadAhead>,
+    /// Bytes arrived since the deadline was set: a timeout then means a trickle that did not
+    /// finish in time ([`Stalled`]), not a silent server.
+    trickled: bool,
 }
 
 /// A receive buffer under TLS. rustls asks for at most 4 KiB per read, so without it a
@@ -128,6 +131,7 @@ impl Socket {
             pace: None,
             timeouts_shortened: false,
             read_ahead: None,
+            trickled: false,
         }
     }
 
@@ -155,6 +159,7 @@ impl Socket {
     /// A reply or a handshake must be complete by then; None lifts the deadline.
     pub(crate) fn set_deadline(&mut self, deadline: Option<Deadline>) {
         self.deadline = deadline;
+        self.trickled = false;
     }
 
     /// The minimum pace for the transfer that starts now; None for none.
@@ -192,6 +197,27 @@ impl Socket {
         if let Some(pace) = &mut self.pace {
             pace.moved += n as u64;
         }
+        if n > 0 && self.deadline.is_some() {
+            self.trickled = true;
+        }
+    }
+
+    /// A socket timeout under a deadline after some bytes came in: the socket's timeout was the
+    /// time left, so this is the deadline passing, and it says so (the race between the socket
+    /// timing out and [`Socket::before_io`] seeing the deadline must not decide the error).
+    fn timed_out(&self, e: io::Error) -> io::Error {
+        match (&self.deadline, e.kind()) {
+            (Some(deadline), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+                if self.trickled && !e.get_ref().is_some_and(|inner| inner.is::<Stalled>()) =>
+            {
+                stalled(format!(
+                    "the {} was not complete within {:.0} s",
+                    deadline.what,
+                    deadline.allowed.as_secs_f64()
+                ))
+            }
+            _ => e,
+        }
     }
 }
 
@@ -199,7 +225,7 @@ impl Read for Socket {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let Some(mut ahead) = self.read_ahead.take() else {
             self.before_io()?;
-            let n = self.tcp.read(buf)?;
+            let n = self.tcp.read(buf).map_err(|e| self.timed_out(e))?;
             self.after_io(n);
             return Ok(n);
         };
@@ -216,7 +242,7 @@ impl Read for Socket {
                 }
                 Err(e) => {
                     self.read_ahead = Some(ahead);
-                    return Err(e);
+                    return Err(self.timed_out(e));
                 }
             }
         }
@@ -231,7 +257,7 @@ impl Read for Socket {
 impl Write for Socket {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.before_io()?;
-        let n = self.tcp.write(buf)?;
+        let n = self.tcp.write(buf).map_err(|e| self.timed_out(e))?;
         self.after_io(n);
         Ok(n)
     }
