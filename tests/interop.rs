@@ -894,3 +894,276 @@ fn proftpd_ccc_clears_the_control_channel_and_transfers_stay_protected() {
     let _ =
         std::fs::remove_dir_all(std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir));
 }
+
+fn ferry_with_env(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
+    command
+        .args(args)
+        .env("FERRY_CONFIG_DIR", config_dir())
+        .env("FERRY_NO_KEYCHAIN", "1")
+        .env_remove("FERRY_PROXY_PASSWORD")
+        .stdin(std::process::Stdio::null());
+    for (key, value) in vars {
+        command.env(key, value);
+    }
+    command.output().expect("run ferry")
+}
+
+/// Upload, list and download back through `proxy` to vsftpd (TLS 1.3, session reuse
+/// required) and ProFTPD: control and every passive data connection go through the tunnel.
+fn through_proxy(proxy: &str, name: &str) {
+    let env = Env::load();
+    let ca = env.ca();
+    let ca = ca.to_str().unwrap();
+    let password = env.get("FERRY_INTEROP_PASS");
+    let with_password = [("FERRY_PROXY_PASSWORD", password.as_str())];
+    let local = tempfile::tempdir().unwrap();
+    let body = random_bytes(700_000, 47);
+    let up = local.path().join("up.bin");
+    std::fs::write(&up, &body).unwrap();
+    for server in ["VSFTPD_EXPLICIT", "PROFTPD_EXPLICIT"] {
+        let dir = format!("ferry-proxy-{name}-{}", std::process::id());
+        let out = ferry_with_env(
+            &[
+                "mkdir",
+                "--proxy",
+                proxy,
+                "--ca-file",
+                ca,
+                &env.url("ftp", server, &dir),
+            ],
+            &with_password,
+        );
+        assert!(
+            out.status.success(),
+            "{server}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = ferry_with_env(
+            &[
+                "put",
+                "-v",
+                "--proxy",
+                proxy,
+                "--ca-file",
+                ca,
+                up.to_str().unwrap(),
+                &env.url("ftp", server, &format!("{dir}/")),
+            ],
+            &with_password,
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{server}: {stderr}");
+        assert!(stderr.contains("through the proxy"), "{stderr}");
+        let data_lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("Opening data connection"))
+            .collect();
+        assert!(
+            !data_lines.is_empty() && data_lines.iter().all(|l| l.contains("through the proxy")),
+            "every data connection must go through the proxy: {stderr}"
+        );
+        let out = ferry_with_env(
+            &[
+                "ls",
+                "--proxy",
+                proxy,
+                "--ca-file",
+                ca,
+                &env.url("ftp", server, &dir),
+            ],
+            &with_password,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("up.bin"));
+        let back = local.path().join(format!("back-{server}.bin"));
+        let out = ferry_with_env(
+            &[
+                "get",
+                "--proxy",
+                proxy,
+                "--ca-file",
+                ca,
+                &env.url("ftp", server, &format!("{dir}/up.bin")),
+                back.to_str().unwrap(),
+            ],
+            &with_password,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(std::fs::read(&back).unwrap(), body, "{server} via {name}");
+        let _ = std::fs::remove_dir_all(
+            std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir),
+        );
+    }
+
+    // A wrong proxy password: a login failure of the proxy, said so, and the FTP password
+    // never questioned.
+    let out = ferry_with_env(
+        &[
+            "ls",
+            "--proxy",
+            proxy,
+            "--ca-file",
+            ca,
+            &env.url("ftp", "VSFTPD_EXPLICIT", ""),
+        ],
+        &[("FERRY_PROXY_PASSWORD", "wrong")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{stderr}");
+    assert!(
+        stderr.contains("refused the proxy user name or password"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("wrong"),
+        "the proxy password must not be shown: {stderr}"
+    );
+    // No password at all.
+    let out = ferry_with_env(
+        &[
+            "ls",
+            "--proxy",
+            proxy,
+            "--ca-file",
+            ca,
+            &env.url("ftp", "VSFTPD_EXPLICIT", ""),
+        ],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs the real servers and proxies: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn socks5_proxy_dante_with_login() {
+    let env = Env::load();
+    let proxy = format!(
+        "socks5://{}@127.0.0.1:{}",
+        env.get("FERRY_INTEROP_USER"),
+        env.port("SOCKS5")
+    );
+    through_proxy(&proxy, "socks5");
+}
+
+#[test]
+#[ignore = "needs the real servers and proxies: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn http_connect_proxy_tinyproxy_with_login() {
+    let env = Env::load();
+    let proxy = format!(
+        "http://{}@127.0.0.1:{}",
+        env.get("FERRY_INTEROP_USER"),
+        env.port("HTTP_PROXY")
+    );
+    through_proxy(&proxy, "http");
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_with_passive_mode_disabled_works_in_active_mode() {
+    let env = Env::load();
+    let ca = env.ca();
+    let ca = ca.to_str().unwrap();
+    // Passive: refused, and the error says what to do.
+    let out = ferry(&[
+        "ls",
+        "--ca-file",
+        ca,
+        &env.url("ftp", "VSFTPD_ACTIVEONLY", ""),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("PASV") && stderr.contains("--active"),
+        "{stderr}"
+    );
+    // Active: everything works.
+    let dir = format!("ferry-activeonly-{}", std::process::id());
+    let local = tempfile::tempdir().unwrap();
+    let body = random_bytes(300_000, 53);
+    let up = local.path().join("a.bin");
+    std::fs::write(&up, &body).unwrap();
+    let out = ferry(&[
+        "mkdir",
+        "--active",
+        "--ca-file",
+        ca,
+        &env.url("ftp", "VSFTPD_ACTIVEONLY", &dir),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = ferry(&[
+        "put",
+        "--active",
+        "--ca-file",
+        ca,
+        up.to_str().unwrap(),
+        &env.url("ftp", "VSFTPD_ACTIVEONLY", &format!("{dir}/")),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let back = local.path().join("b.bin");
+    let out = ferry(&[
+        "get",
+        "--active",
+        "--ca-file",
+        ca,
+        &env.url("ftp", "VSFTPD_ACTIVEONLY", &format!("{dir}/a.bin")),
+        back.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&back).unwrap(), body);
+    let _ =
+        std::fs::remove_dir_all(std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir));
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn proftpd_tls12_only_negotiates_12_and_refuses_a_13_only_client() {
+    let env = Env::load();
+    let ca = env.ca();
+    let ca = ca.to_str().unwrap();
+    let out = ferry(&[
+        "ls",
+        "-v",
+        "--ca-file",
+        ca,
+        &env.url("ftp", "PROFTPD_TLS12", ""),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("TLS established: TLSv1.2"), "{stderr}");
+    let out = ferry(&[
+        "ls",
+        "--tls13",
+        "--ca-file",
+        ca,
+        &env.url("ftp", "PROFTPD_TLS12", ""),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("TLS"), "{stderr}");
+}

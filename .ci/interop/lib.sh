@@ -34,7 +34,8 @@ NATPASV_ADDR="203.0.113.7"
 # scripts, which would start system-wide daemons on port 21).
 # In bookworm mod_tls.so is NOT in proftpd-core: it ships in
 # proftpd-mod-crypto (together with mod_sftp).
-SERVER_DEBS=(vsftpd proftpd-core proftpd-mod-crypto pure-ftpd)
+# dante-server and tinyproxy-bin are the proxies (SOCKS5, HTTP CONNECT) in front of them.
+SERVER_DEBS=(vsftpd proftpd-core proftpd-mod-crypto pure-ftpd dante-server tinyproxy-bin)
 
 # ---------------------------------------------------------------------------
 # Servers: name -> control port and passive range (disjoint ranges).
@@ -45,7 +46,11 @@ BASE_PORT="${FERRY_INTEROP_BASE_PORT:-22000}"
 
 SERVERS=(vsftpd_explicit vsftpd_implicit proftpd_explicit proftpd_implicit
          pureftpd_explicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited
-         vsftpd_clientcert proftpd_ccc)
+         vsftpd_clientcert proftpd_ccc vsftpd_activeonly proftpd_tls12)
+
+# Proxies: name -> port (no passive range of their own). Both require the interop user's
+# login and tunnel to 127.0.0.1 only.
+PROXIES=(dante_socks5 tinyproxy_http)
 
 # control_port NAME -> port number
 control_port() {
@@ -61,6 +66,10 @@ control_port() {
     vsftpd_limited)    echo $((BASE_PORT + 29)) ;;
     vsftpd_clientcert) echo $((BASE_PORT + 30)) ;;
     proftpd_ccc)       echo $((BASE_PORT + 31)) ;;
+    vsftpd_activeonly) echo $((BASE_PORT + 32)) ;;
+    proftpd_tls12)     echo $((BASE_PORT + 33)) ;;
+    dante_socks5)      echo $((BASE_PORT + 40)) ;;
+    tinyproxy_http)    echo $((BASE_PORT + 41)) ;;
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
 }
@@ -81,6 +90,9 @@ pasv_min() {
     vsftpd_limited)    echo $((BASE_PORT + 190)) ;;
     vsftpd_clientcert) echo $((BASE_PORT + 200)) ;;
     proftpd_ccc)       echo $((BASE_PORT + 210)) ;;
+    vsftpd_activeonly) echo $((BASE_PORT + 220)) ;;
+    proftpd_tls12)     echo $((BASE_PORT + 230)) ;;
+    dante_socks5|tinyproxy_http) echo 0 ;;  # proxies: no passive range
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
 }

@@ -105,7 +105,9 @@ VSFTPD_BIN="$PKG_ROOT/usr/sbin/vsftpd"
 PROFTPD_BIN="$PKG_ROOT/usr/sbin/proftpd"
 PUREFTPD_BIN="$PKG_ROOT/usr/sbin/pure-ftpd"
 PROFTPD_MODULES="$PKG_ROOT/usr/lib/proftpd"
-for f in "$VSFTPD_BIN" "$PROFTPD_BIN" "$PUREFTPD_BIN" "$PROFTPD_MODULES/mod_tls.so"; do
+DANTED_BIN="$PKG_ROOT/usr/sbin/danted"
+TINYPROXY_BIN="$PKG_ROOT/usr/bin/tinyproxy"
+for f in "$VSFTPD_BIN" "$PROFTPD_BIN" "$PUREFTPD_BIN" "$PROFTPD_MODULES/mod_tls.so" "$DANTED_BIN" "$TINYPROXY_BIN"; do
   [[ -e "$f" ]] || die "$f missing from the unpacked packages (rm -rf $FERRY_INTEROP_CACHE and retry)"
   libs="$(ldd "$f" 2>&1)" || true
   if [[ "$libs" == *"not found"* ]]; then
@@ -142,6 +144,13 @@ for name in "${SERVERS[@]}"; do
       die "port $port (needed by $name) is already in use; set FERRY_INTEROP_BASE_PORT to move all ports"
     fi
   done
+done
+for name in "${PROXIES[@]}"; do
+  port="$(control_port "$name")"
+  if [[ -n "$(ss -Hltn "sport = :$port")" ]]; then
+    ss -Hltnp "sport = :$port" >&2 || true
+    die "port $port (needed by $name) is already in use; set FERRY_INTEROP_BASE_PORT to move all ports"
+  fi
 done
 
 # Safety net for vsftpd_natpasv: its PASV replies advertise 203.0.113.7
@@ -269,6 +278,8 @@ render() {
       -e "s|@PAM_SERVICE@|$PAM_SERVICE|g" \
       -e "s|@NATPASV_ADDR@|$NATPASV_ADDR|g" \
       -e "s|@MODULE_PATH@|$PROFTPD_MODULES|g" \
+      -e "s|@USER@|$FERRY_INTEROP_USER|g" \
+      -e "s|@PASS@|$FERRY_INTEROP_PASS|g" \
       "${files[@]}" >"$out"
   if grep -v '^[[:space:]]*#' "$out" | grep '@[A-Z_]*@' >&2; then
     die "unreplaced placeholder in $out"
@@ -288,7 +299,13 @@ render "$CONF_DIR/vsftpd_clientcert.conf" vsftpd_clientcert vsftpd-common.conf.i
 render "$CONF_DIR/proftpd_explicit.conf" proftpd_explicit proftpd-common.conf.in proftpd-explicit.conf.in
 render "$CONF_DIR/proftpd_implicit.conf" proftpd_implicit proftpd-common.conf.in proftpd-implicit.conf.in
 render "$CONF_DIR/proftpd_ccc.conf" proftpd_ccc proftpd-common.conf.in proftpd-ccc.conf.in
+render "$CONF_DIR/vsftpd_activeonly.conf" vsftpd_activeonly vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-activeonly.conf.in
+render "$CONF_DIR/proftpd_tls12.conf" proftpd_tls12 proftpd-common.conf.in proftpd-tls12.conf.in
 render "$CONF_DIR/pureftpd_explicit.args" pureftpd_explicit pure-ftpd.args.in
+render "$CONF_DIR/dante_socks5.conf" dante_socks5 dante.conf.in
+render "$CONF_DIR/tinyproxy_http.conf" tinyproxy_http tinyproxy.conf.in
+# The proxy's password is in it: readable by root and tinyproxy's user only.
+chgrp nogroup "$CONF_DIR/tinyproxy_http.conf" && chmod 0640 "$CONF_DIR/tinyproxy_http.conf"
 
 # pure-ftpd's virtual-user database: one entry, SHA-512 crypt of the same
 # password (pure-pw's own default, argon2id, is needlessly slow for tests),
@@ -305,7 +322,7 @@ rm -f "$RUN_DIR/pureftpd.pdb"
   || die "pure-pw mkdb failed"
 
 # ProFTPD validates its configuration up front; report errors clearly.
-for name in proftpd_explicit proftpd_implicit proftpd_ccc; do
+for name in proftpd_explicit proftpd_implicit proftpd_ccc proftpd_tls12; do
   if ! "$PROFTPD_BIN" -t -c "$CONF_DIR/$name.conf" >"$LOG_DIR/$name.configtest" 2>&1; then
     cat "$LOG_DIR/$name.configtest" >&2
     die "ProFTPD rejected $CONF_DIR/$name.conf"
@@ -343,15 +360,20 @@ start_server() {
   echo "$!" >"$RUN_DIR/$name.pid"
 }
 
-for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited vsftpd_clientcert; do
+for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited vsftpd_clientcert vsftpd_activeonly; do
   start_server "$name" "$VSFTPD_BIN" "$CONF_DIR/$name.conf"
 done
-for name in proftpd_explicit proftpd_implicit proftpd_ccc; do
+for name in proftpd_explicit proftpd_implicit proftpd_ccc proftpd_tls12; do
   start_server "$name" "$PROFTPD_BIN" -n -c "$CONF_DIR/$name.conf"
 done
 # pure-ftpd: one argument per line, comments and blank lines dropped.
 mapfile -t PUREFTPD_ARGS < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$CONF_DIR/pureftpd_explicit.args")
 start_server pureftpd_explicit "$PUREFTPD_BIN" "${PUREFTPD_ARGS[@]}"
+start_server dante_socks5 "$DANTED_BIN" -f "$CONF_DIR/dante_socks5.conf"
+# tinyproxy writes its log as nobody, after dropping root.
+: >"$LOG_DIR/tinyproxy_http.log"
+chown nobody:nogroup "$LOG_DIR/tinyproxy_http.log"
+start_server tinyproxy_http "$TINYPROXY_BIN" -d -c "$CONF_DIR/tinyproxy_http.conf"
 echo "$WORKDIR" >"$FERRY_INTEROP_CACHE/active-workdir"
 
 # ---------------------------------------------------------------------------
@@ -359,7 +381,7 @@ echo "$WORKDIR" >"$FERRY_INTEROP_CACHE/active-workdir"
 #    (a full USER/PASS/PASV/LIST round trip, over TLS where applicable).
 # ---------------------------------------------------------------------------
 probe() {
-  local name="$1" port scheme=ftp opts=()
+  local name="$1" port scheme=ftp opts=() what=(--list-only)
   port="$(control_port "$name")"
   if is_tls "$name"; then
     opts+=(--ssl-reqd --cacert "$CA_PEM")
@@ -369,7 +391,21 @@ probe() {
   # make sure curl never dials the advertised 203.0.113.7.
   [[ "$name" == vsftpd_natpasv ]] && opts+=(--disable-epsv --ftp-skip-pasv-ip)
   [[ "$name" == vsftpd_clientcert ]] && opts+=(--cert "$CLIENT_CERT" --key "$CLIENT_KEY")
-  curl -sS --max-time 5 --list-only "${opts[@]}" \
+  # activeonly: a TLS login only. curl 7.88's active mode fails on its own ("sa_addr
+  # inet_ntop() failed"); the interop tests move data in active mode with Ferry.
+  [[ "$name" == vsftpd_activeonly ]] && what=(--head)
+  # Proxies: a whole TLS login and listing on vsftpd_explicit through the proxy.
+  if [[ "$name" == dante_socks5 || "$name" == tinyproxy_http ]]; then
+    port="$(control_port vsftpd_explicit)"
+    opts+=(--ssl-reqd --cacert "$CA_PEM")
+    if [[ "$name" == dante_socks5 ]]; then
+      opts+=(--proxy "socks5h://127.0.0.1:$(control_port "$name")")
+    else
+      opts+=(--proxytunnel --proxy "http://127.0.0.1:$(control_port "$name")")
+    fi
+    opts+=(--proxy-user "$FERRY_INTEROP_USER:$FERRY_INTEROP_PASS")
+  fi
+  curl -sS --max-time 5 "${what[@]}" "${opts[@]}" \
     --user "$FERRY_INTEROP_USER:$FERRY_INTEROP_PASS" \
     "$scheme://127.0.0.1:$port/" -o /dev/null 2>"$LOG_DIR/$name.probe"
 }
@@ -386,14 +422,18 @@ fail_server() {
   die "$name failed to start (logs above, full logs in $LOG_DIR)"
 }
 
-for name in "${SERVERS[@]}"; do
+for name in "${SERVERS[@]}" "${PROXIES[@]}"; do
   deadline=$((SECONDS + 20))
   until probe "$name"; do
     pid_is_ours "$(cat "$RUN_DIR/$name.pid")" || fail_server "$name" "process exited"
     [[ $SECONDS -lt $deadline ]] || fail_server "$name" "no successful login+LIST within 20s"
     sleep 0.2
   done
-  log "$name ready on 127.0.0.1:$(control_port "$name") (passive $(pasv_min "$name")-$(pasv_max "$name"))"
+  if [[ " ${PROXIES[*]} " == *" $name "* ]]; then
+    log "$name ready on 127.0.0.1:$(control_port "$name") (proxy)"
+  else
+    log "$name ready on 127.0.0.1:$(control_port "$name") (passive $(pasv_min "$name")-$(pasv_max "$name"))"
+  fi
 done
 
 # ---------------------------------------------------------------------------
@@ -420,6 +460,11 @@ done
   echo "FERRY_INTEROP_VSFTPD_CLIENTCERT_PORT=$(control_port vsftpd_clientcert)"
   echo "FERRY_INTEROP_CLIENT_CERT=$CLIENT_CERT"
   echo "FERRY_INTEROP_CLIENT_KEY=$CLIENT_KEY"
+  echo "FERRY_INTEROP_VSFTPD_ACTIVEONLY_PORT=$(control_port vsftpd_activeonly)"
+  echo "FERRY_INTEROP_PROFTPD_TLS12_PORT=$(control_port proftpd_tls12)"
+  # Proxies: both take FERRY_INTEROP_USER / FERRY_INTEROP_PASS.
+  echo "FERRY_INTEROP_SOCKS5_PORT=$(control_port dante_socks5)"
+  echo "FERRY_INTEROP_HTTP_PROXY_PORT=$(control_port tinyproxy_http)"
   # Extras beyond the test contract: server-side home, server logs.
   echo "FERRY_INTEROP_HOME=$FERRY_INTEROP_HOME"
   echo "FERRY_INTEROP_LOG_DIR=$LOG_DIR"
@@ -427,4 +472,4 @@ done
 chmod 0644 "$WORKDIR/servers.env.tmp"
 mv "$WORKDIR/servers.env.tmp" "$WORKDIR/servers.env"
 
-log "all ${#SERVERS[@]} servers ready in $((SECONDS - START_TIME))s; wrote $WORKDIR/servers.env"
+log "all ${#SERVERS[@]} servers and ${#PROXIES[@]} proxies ready in $((SECONDS - START_TIME))s; wrote $WORKDIR/servers.env"

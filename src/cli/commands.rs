@@ -73,7 +73,7 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
         Command::Mv { url, new_path } => simple(global, &url, |s, p| s.rename(p, &new_path)),
         Command::Completions { shell } => super::docs::completions(shell),
         Command::Manpage { dir } => super::docs::manpages(dir.as_deref()),
-        Command::Sites(command) => super::sites::run(global, command),
+        Command::Sites(command) => super::sites::run(global, *command),
         Command::Trust(TrustCommand::List) => trust_list(global),
         Command::Trust(TrustCommand::Rm { target }) => trust_rm(global, &target),
     }

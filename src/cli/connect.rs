@@ -173,6 +173,7 @@ fn request(target: &Target, global: &GlobalOptions) -> Result<ConnectRequest, Fa
         },
         use_epsv: !global.no_epsv,
         timeout: Duration::from_secs(global.timeout.max(1)),
+        proxy: target.proxy.clone(),
     };
     let login = match (&target.user, target.logon) {
         (_, Logon::Anonymous) | (None, _) => Login::Anonymous,

@@ -133,6 +133,12 @@ pub struct GlobalOptions {
     /// connections stay encrypted.
     #[arg(long, global = true)]
     pub ccc: bool,
+    /// Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port]
+    /// (HTTP CONNECT), for the control and every data connection (passive mode). Its password
+    /// comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy);
+    /// "none" ignores a saved site's proxy.
+    #[arg(long, value_name = "URL", global = true)]
+    pub proxy: Option<String>,
     /// Accept TLS 1.3 only (no TLS 1.2, no fallback to it).
     #[arg(long, global = true)]
     pub tls13: bool,
@@ -198,7 +204,7 @@ pub enum Command {
     Trust(TrustCommand),
     /// Saved sites (bookmarks); their passwords live in the OS keychain.
     #[command(subcommand)]
-    Sites(sites::SitesCommand),
+    Sites(Box<sites::SitesCommand>),
     /// Rename or move a remote file or directory.
     Mv {
         /// URL of what to rename.

@@ -87,6 +87,10 @@ pub struct SiteOptions {
     /// The private key of --site-cert (PEM), when it is in a file of its own.
     #[arg(long)]
     site_key: Option<PathBuf>,
+    /// A proxy for this site: socks5://[user[:password]@]host[:port] or http://… ("" for
+    /// none). A password in it goes to the keychain, never into the sites file.
+    #[arg(long, value_name = "URL")]
+    site_proxy: Option<String>,
     /// Local folder to start in.
     #[arg(long)]
     local_dir: Option<PathBuf>,
@@ -360,6 +364,27 @@ fn apply_url(
     Ok(url.password)
 }
 
+/// The proxy URL to keep in the site (none for ""), its password moved to the keychain.
+fn save_proxy(url: &str) -> Result<Option<String>, Failure> {
+    if url.trim().is_empty() {
+        return Ok(None);
+    }
+    let mut proxy =
+        crate::ftp::Proxy::parse(url).map_err(|e| Failure::usage(format!("--site-proxy: {e}")))?;
+    if let Some(password) = proxy.password.take() {
+        let keychain = Keychain::platform();
+        if let Some(reason) = keychain.unavailable_reason() {
+            return Err(Failure::local(format!(
+                "the proxy password cannot be saved on this computer ({reason}); leave it out of the URL and set FERRY_PROXY_PASSWORD when connecting"
+            )));
+        }
+        keychain
+            .set(&crate::sites::secrets::proxy_account(&proxy), &password)
+            .map_err(|e| Failure::local(e.to_string()))?;
+    }
+    Ok(Some(proxy.to_string()))
+}
+
 fn apply_options(site: &mut Site, o: SiteOptions) -> Result<(), Failure> {
     if let Some(folder) = o.folder {
         site.folder = folder
@@ -415,6 +440,9 @@ fn apply_options(site: &mut Site, o: SiteOptions) -> Result<(), Failure> {
     }
     if let Some(key) = o.site_key {
         site.client_key = Some(key);
+    }
+    if let Some(url) = o.site_proxy {
+        site.proxy = save_proxy(&url)?;
     }
     if let Some(dir) = o.local_dir {
         site.local_dir = Some(dir);

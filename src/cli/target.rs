@@ -33,6 +33,8 @@ pub(crate) struct Target {
     pub active: bool,
     /// A saved site's limit on parallel connections.
     pub max_connections: Option<u8>,
+    /// The proxy (`--proxy`, or the site's).
+    pub proxy: Option<crate::ftp::Proxy>,
 }
 
 /// Resolves `spec` (URL or `site:`) and applies `--plain`, `--ca-file`, `--tls12`, `--active`.
@@ -65,6 +67,25 @@ pub(crate) fn resolve(spec: &str, global: &GlobalOptions) -> Result<Target, Fail
         target.tls12_only = false;
     }
     target.active |= global.active;
+    match global.proxy.as_deref().map(str::trim) {
+        None => {}
+        Some("none") => target.proxy = None,
+        Some(url) => {
+            let proxy = crate::ftp::Proxy::parse(url)
+                .map_err(|e| Failure::usage(format!("--proxy: {e}")))?;
+            if proxy.password.is_some() && std::io::stderr().is_terminal() {
+                eprintln!(
+                    "ferry: warning: the proxy password in --proxy is visible to other users of this computer (ps); use FERRY_PROXY_PASSWORD instead"
+                );
+            }
+            target.proxy = Some(proxy);
+        }
+    }
+    if target.proxy.is_some() && target.active {
+        return Err(Failure::usage(
+            "active mode cannot work through a proxy (the server would have to connect to this computer); use passive mode",
+        ));
+    }
     if target.security == Security::Plain {
         eprintln!(
             "ferry: warning: plain FTP: the password and all data travel unencrypted and can be read or changed on the way"
@@ -111,6 +132,7 @@ fn from_url(spec: &str, global: &GlobalOptions) -> Result<Target, Failure> {
         clear_control: false,
         active: false,
         max_connections: None,
+        proxy: None,
     })
 }
 
@@ -138,11 +160,11 @@ fn from_site(rest: &str) -> Result<Target, Failure> {
         (Some(dir), r) => crate::ftp::path::join(dir, r),
         (None, r) => r.to_owned(),
     };
-    Ok(site_target(&site, path))
+    site_target(&site, path)
 }
 
-fn site_target(site: &Site, path: String) -> Target {
-    Target {
+fn site_target(site: &Site, path: String) -> Result<Target, Failure> {
+    Ok(Target {
         host: site.host.clone(),
         port: site.effective_port(),
         security: site.security.to_security(),
@@ -158,7 +180,8 @@ fn site_target(site: &Site, path: String) -> Target {
         clear_control: site.ccc,
         active: site.transfer_mode == TransferMode::Active,
         max_connections: Some(site.max_connections),
-    }
+        proxy: site.proxy().map_err(Failure::usage)?,
+    })
 }
 
 /// The site list, or a clear error (a corrupt file has been copied aside and is left alone).

@@ -131,10 +131,13 @@ pub fn dial(
     log: &Arc<dyn ProtocolLog>,
 ) -> Result<Dialled, ConnectError> {
     let credentials = credentials(request, decisions, keychain)?;
+    let mut endpoint = request.endpoint.clone();
+    if let Some(proxy) = &mut endpoint.proxy {
+        crate::sites::secrets::fill_proxy_password(proxy, keychain);
+    }
     let mut decided = false;
     let mut session = loop {
-        let options = request
-            .endpoint
+        let options = endpoint
             .connect_options(trust, log)
             .map_err(ConnectError::Invalid)?;
         let err = match Session::connect(options) {
@@ -176,7 +179,7 @@ pub fn dial(
         certificate,
     };
     let connector: Connector = {
-        let (endpoint, trust, log) = (request.endpoint.clone(), trust.clone(), log.clone());
+        let (trust, log) = (trust.clone(), log.clone());
         Arc::new(move || {
             let options = endpoint
                 .connect_options(&trust, &log)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::ftp::{ConnectOptions, DataMode, ProtocolLog, Security};
+use crate::ftp::{ConnectOptions, DataMode, ProtocolLog, Proxy, Security};
 use crate::tls::{self, ClientIdentity, MaxTlsVersion, MinTlsVersion, TlsOptions, Trust};
 
 /// A server and how to talk to it, without credentials.
@@ -37,6 +37,8 @@ pub struct Endpoint {
     pub use_epsv: bool,
     /// Connect and I/O timeout.
     pub timeout: Duration,
+    /// A SOCKS5 or HTTP CONNECT proxy for every connection (passive mode only).
+    pub proxy: Option<Proxy>,
 }
 
 impl Endpoint {
@@ -55,6 +57,7 @@ impl Endpoint {
             active_ports: 0..=0,
             use_epsv: true,
             timeout: Duration::from_secs(20),
+            proxy: None,
         }
     }
 
@@ -105,6 +108,7 @@ impl Endpoint {
         options.use_epsv = self.use_epsv;
         options.clear_control = self.clear_control;
         options.log = log.clone();
+        options.proxy = self.proxy.clone();
         if self.active {
             options.data_mode = DataMode::Active {
                 ports: self.active_ports.clone(),

@@ -128,6 +128,17 @@ pub enum FtpError {
         source: io::Error,
     },
 
+    /// A proxy on the way could not be used or refused the tunnel.
+    #[error("the proxy {proxy} failed: {detail}")]
+    Proxy {
+        /// The proxy's URL, without its password.
+        proxy: String,
+        /// What went wrong, in words.
+        detail: String,
+        /// Retry, stop for a setting, or a login problem.
+        class: ErrorClass,
+    },
+
     /// The caller cancelled the operation.
     #[error("cancelled")]
     Cancelled,
@@ -233,6 +244,7 @@ impl FtpError {
             FtpError::TooMuchData { .. } => ErrorClass::Integrity,
             FtpError::InvalidInput(_) => ErrorClass::Invalid,
             FtpError::Cancelled => ErrorClass::Cancelled,
+            FtpError::Proxy { class, .. } => *class,
         }
     }
 

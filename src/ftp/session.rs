@@ -20,6 +20,7 @@ use super::features::Features;
 use super::listing::{self, Entry, Timestamp};
 use super::log::{LogKind, NullLog, ProtocolLog, log_reply, masked_command};
 use super::path;
+use super::proxy::Proxy;
 use super::reply::{LineReader, ReadReplyError, Reply};
 use super::stream::{Deadline, NetStream, Pace, Socket, TlsInfo};
 use super::text::escape;
@@ -124,6 +125,11 @@ pub struct ConnectOptions {
     /// encrypted. The password has gone over TLS by then. A server that refuses is logged
     /// and the control connection stays encrypted.
     pub clear_control: bool,
+    /// A SOCKS5 or HTTP CONNECT proxy for the control connection and every data connection
+    /// (passive mode only: a proxy cannot carry a connection the server opens to us). Data
+    /// connections tunnel to the host name, like the control connection, never to an address
+    /// from PASV.
+    pub proxy: Option<Proxy>,
 }
 
 impl ConnectOptions {
@@ -149,6 +155,7 @@ impl ConnectOptions {
             max_listing_bytes: MAX_LISTING_BYTES,
             send_host: true,
             clear_control: false,
+            proxy: None,
         }
     }
 }
@@ -283,8 +290,33 @@ impl Session {
     /// credentials are ever sent.
     pub fn connect(opts: ConnectOptions) -> Result<Session> {
         let log = opts.log.clone();
-        let (tcp, peer) = connect_tcp(&opts.host, opts.port, opts.connect_timeout)?;
-        log.log(LogKind::Info, &format!("Connected to {peer}"));
+        let (tcp, peer) = match &opts.proxy {
+            None => {
+                let (tcp, peer) = connect_tcp(&opts.host, opts.port, opts.connect_timeout)?;
+                log.log(LogKind::Info, &format!("Connected to {peer}"));
+                (tcp, peer)
+            }
+            Some(proxy) => {
+                if matches!(opts.data_mode, DataMode::Active { .. }) {
+                    return Err(FtpError::InvalidInput(
+                        "active mode cannot work through a proxy (the server would have to connect to this computer); use passive mode".into(),
+                    ));
+                }
+                let tcp = proxy.connect(&opts.host, opts.port, opts.connect_timeout)?;
+                let peer = tcp.peer_addr().map_err(|e| FtpError::Io {
+                    during: "reading the proxy's address".into(),
+                    source: e,
+                })?;
+                log.log(
+                    LogKind::Info,
+                    &format!(
+                        "Connected to {}:{} through the proxy {proxy}",
+                        opts.host, opts.port
+                    ),
+                );
+                (tcp, peer)
+            }
+        };
         configure_socket(&tcp, opts.io_timeout)?;
 
         let tickets = match opts.security {
@@ -997,7 +1029,9 @@ impl Session {
             let reply = self.command("EPSV")?;
             if reply.code == 229 {
                 Some(data::parse_epsv(&reply)?)
-            } else if matches!(reply.code, 500 | 501 | 502 | 504 | 522) {
+            } else if reply.code >= 500 {
+                // Not understood, not allowed (vsftpd with passive mode off says 550): PASV
+                // may still work, and its answer says the rest.
                 self.epsv_refused = true;
                 None
             } else {
@@ -1012,7 +1046,7 @@ impl Session {
         let port = match port {
             Some(p) => p,
             None => {
-                if self.peer.is_ipv6() {
+                if self.peer.is_ipv6() && self.opts.proxy.is_none() {
                     return Err(FtpError::Protocol(
                         "the server refused EPSV, and PASV cannot work over IPv6".into(),
                     ));
@@ -1020,12 +1054,16 @@ impl Session {
                 let reply = self.command("PASV")?;
                 if reply.code != 227 {
                     return Err(FtpError::Reply {
-                        command: "PASV".into(),
+                        command: if reply.code >= 500 {
+                            "PASV (passive mode; a server that allows only active mode needs --active, or Transfer mode: Active in the site)".into()
+                        } else {
+                            "PASV".into()
+                        },
                         reply,
                     });
                 }
                 let advertised = data::parse_pasv(&reply)?;
-                if advertised.ip() != self.peer.ip() {
+                if advertised.ip() != self.peer.ip() && self.opts.proxy.is_none() {
                     self.info(&format!(
                         "server advertised {} for data; using {} (the control connection's address)",
                         advertised.ip(),
@@ -1035,6 +1073,13 @@ impl Session {
                 advertised.port()
             }
         };
+        if let Some(proxy) = self.opts.proxy.clone() {
+            self.info(&format!(
+                "Opening data connection to {}:{port} through the proxy",
+                self.opts.host
+            ));
+            return proxy.connect(&self.opts.host, port, self.opts.connect_timeout);
+        }
         let target = SocketAddr::new(self.peer.ip(), port);
         self.info(&format!("Opening data connection to {target}"));
         TcpStream::connect_timeout(&target, self.opts.connect_timeout).map_err(|e| {

@@ -137,6 +137,10 @@ pub struct Site {
     /// Its private key (PEM); none: it is in `client_cert` too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_key: Option<PathBuf>,
+    /// A proxy for every connection to this site: `socks5://[user@]host[:port]` or
+    /// `http://[user@]host[:port]`, never with a password (that is in the keychain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// Local folder opened on connect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_dir: Option<PathBuf>,
@@ -167,6 +171,23 @@ impl Site {
             })
     }
 
+    /// The site's proxy, parsed; its password is not part of it (see
+    /// [`super::secrets::proxy_account`]).
+    ///
+    /// # Errors
+    /// The saved URL does not parse (a hand-edited sites file).
+    pub fn proxy(&self) -> Result<Option<crate::ftp::Proxy>, String> {
+        match self.proxy.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(url) => crate::ftp::Proxy::parse(url)
+                .map(|mut proxy| {
+                    proxy.password = None;
+                    Some(proxy)
+                })
+                .map_err(|e| format!("the proxy of site {}: {e}", self.path())),
+        }
+    }
+
     /// A new site with Ferry's defaults: explicit TLS required, normal logon, passive mode.
     pub fn new(name: impl Into<String>, host: impl Into<String>) -> Site {
         Site {
@@ -185,6 +206,7 @@ impl Site {
             ca_file: None,
             client_cert: None,
             client_key: None,
+            proxy: None,
             local_dir: None,
             remote_dir: None,
             notes: String::new(),

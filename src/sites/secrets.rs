@@ -12,6 +12,31 @@ use keyring_core::{CredentialStore, Error as KeyringError};
 /// The keychain service name of every Ferry entry; the account is the site's path.
 pub const SERVICE: &str = "Ferry FTPS client";
 
+/// The keychain account of a proxy's password: one per proxy and user, shared by every site
+/// that uses the proxy. No site path looks like this (it would need an empty folder name).
+pub fn proxy_account(proxy: &crate::ftp::Proxy) -> String {
+    let mut without_password = proxy.clone();
+    without_password.password = None;
+    format!("proxy: {without_password}")
+}
+
+/// Where a proxy's password comes from when its URL has none: `FERRY_PROXY_PASSWORD`, then
+/// the keychain entry of [`proxy_account`]. A proxy without a user needs none.
+pub fn fill_proxy_password(proxy: &mut crate::ftp::Proxy, keychain: &Keychain) {
+    if proxy.user.is_none() || proxy.password.is_some() {
+        return;
+    }
+    if let Ok(password) = std::env::var("FERRY_PROXY_PASSWORD") {
+        proxy.password = Some(password);
+        return;
+    }
+    if keychain.is_available()
+        && let Ok(Some(password)) = keychain.get(&proxy_account(proxy))
+    {
+        proxy.password = Some(password);
+    }
+}
+
 /// Why a password could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {

@@ -88,22 +88,27 @@ fn stamp(path: &Path) -> Option<Stamp> {
 /// Watches files opened for editing; each save (a new modification time or length) becomes
 /// [`UiEvent::ExternalChange`]. The thread ends when the watcher is dropped.
 pub(crate) struct Watcher {
-    files: Sender<PathBuf>,
+    files: Sender<(PathBuf, AfterBaseline)>,
 }
+
+/// What runs once a file's baseline is taken (opening it): a save that follows can then
+/// never be mistaken for the baseline.
+type AfterBaseline = Box<dyn FnOnce() + Send>;
 
 impl Watcher {
     /// Starts the watching thread.
     pub(crate) fn start(inbox: Inbox) -> Watcher {
-        let (files, incoming) = mpsc::channel::<PathBuf>();
+        let (files, incoming) = mpsc::channel::<(PathBuf, AfterBaseline)>();
         let _ = std::thread::Builder::new()
             .name("ferry-watch".into())
             .spawn(move || {
                 let mut watched: HashMap<PathBuf, Option<Stamp>> = HashMap::new();
                 loop {
                     match incoming.recv_timeout(POLL) {
-                        Ok(path) => {
+                        Ok((path, then)) => {
                             let now = stamp(&path);
                             watched.insert(path, now);
+                            then();
                             continue;
                         }
                         Err(RecvTimeoutError::Timeout) => {}
@@ -125,8 +130,10 @@ impl Watcher {
         Watcher { files }
     }
 
-    /// Watches `path` from now on (its current state is the baseline).
-    pub(crate) fn watch(&self, path: PathBuf) {
-        let _ = self.files.send(path);
+    /// Watches `path` and opens it in its application once the baseline is taken.
+    pub(crate) fn watch_and_open(&self, path: PathBuf, opener: &Opener, inbox: &Inbox) {
+        let (opener, inbox, file) = (opener.clone(), inbox.clone(), path.clone());
+        let open: AfterBaseline = Box::new(move || open_in_background(&opener, file, &inbox));
+        let _ = self.files.send((path, open));
     }
 }

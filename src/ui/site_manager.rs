@@ -86,6 +86,8 @@ pub(crate) struct SiteManager {
     /// The folder field: `Work/Clients`.
     folder: String,
     password: String,
+    /// The proxy password field; saved to the keychain entry of the proxy, not the site.
+    proxy_password: String,
     port_text: String,
     confirm_delete: bool,
     pub message: Option<Result<String, String>>,
@@ -132,6 +134,7 @@ impl SiteManager {
             draft: Site::new("New site", ""),
             folder: String::new(),
             password: String::new(),
+            proxy_password: String::new(),
             port_text: String::new(),
             confirm_delete: false,
             message: None,
@@ -214,6 +217,7 @@ impl SiteManager {
         self.draft = site.clone();
         self.folder = site.folder.join("/");
         self.password.clear();
+        self.proxy_password.clear();
         self.port_text = if site.port == 0 {
             String::new()
         } else {
@@ -265,6 +269,22 @@ impl SiteManager {
                 .parse()
                 .map_err(|_| format!("Port “{text}” is not a number from 1 to 65535"))?,
         };
+        site.proxy = match site.proxy.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) => {
+                let mut proxy = crate::ftp::Proxy::parse(url).map_err(|e| format!("Proxy: {e}"))?;
+                // A password typed into the URL goes to the keychain like the field's.
+                if let Some(password) = proxy.password.take() {
+                    self.proxy_password = password;
+                }
+                if site.transfer_mode == TransferMode::Active {
+                    return Err(
+                        "Active mode cannot work through a proxy; choose passive mode.".into(),
+                    );
+                }
+                Some(proxy.to_string())
+            }
+        };
         Ok(site)
     }
 
@@ -297,13 +317,24 @@ impl SiteManager {
             }),
             Logon::Normal => None,
         };
+        let proxy_password = std::mem::take(&mut self.proxy_password);
+        let proxy_keychain = match site.proxy() {
+            Ok(Some(proxy)) if proxy.user.is_some() && !proxy_password.is_empty() => {
+                Some(SiteAction::Password {
+                    path: crate::sites::secrets::proxy_account(&proxy),
+                    old_path: None,
+                    password: Some(proxy_password),
+                })
+            }
+            _ => None,
+        };
         self.busy = true;
         Ok(StoreJob {
             store,
             change,
             done: format!("Saved {path}."),
             select: Some(path),
-            then: keychain.into_iter().collect(),
+            then: keychain.into_iter().chain(proxy_keychain).collect(),
         })
     }
 
@@ -625,6 +656,29 @@ impl SiteManager {
                 let mut remote = self.draft.remote_dir.clone().unwrap_or_default();
                 text_row(ui, "Remote folder", &mut remote, "login folder");
                 self.draft.remote_dir = Some(remote).filter(|s| !s.trim().is_empty());
+                let mut proxy = self.draft.proxy.clone().unwrap_or_default();
+                text_row(
+                    ui,
+                    "Proxy",
+                    &mut proxy,
+                    "none (socks5://user@host:1080 or http://host:3128)",
+                );
+                self.draft.proxy = Some(proxy).filter(|s| !s.is_empty());
+                if self
+                    .draft
+                    .proxy
+                    .as_deref()
+                    .is_some_and(|url| url.contains('@'))
+                {
+                    let label = ui.label("Proxy password");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.proxy_password)
+                            .password(true)
+                            .hint_text("unchanged (saved in the keychain)"),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+                }
                 path_row(ui, "Local folder", &mut self.draft.local_dir, "unchanged");
                 text_row(ui, "Notes", &mut self.draft.notes, "");
             });
@@ -731,6 +785,12 @@ pub(crate) fn request_for_site(
     endpoint.clear_control = site.ccc;
     endpoint.active = site.transfer_mode == TransferMode::Active;
     endpoint.timeout = timeout;
+    endpoint.proxy = site.proxy()?;
+    if endpoint.proxy.is_some() && endpoint.active {
+        return Err(
+            "Active mode cannot work through a proxy; choose passive mode for this site.".into(),
+        );
+    }
     let login = match (site.logon, typed) {
         (Logon::Anonymous, _) => Login::Anonymous,
         (_, Some(password)) => Login::Password {

@@ -142,8 +142,7 @@ impl FerryApp {
         self.edits
             .watcher
             .get_or_insert_with(|| Watcher::start(inbox))
-            .watch(local.to_owned());
-        external::open_in_background(&self.env.opener, local.to_owned(), &self.inbox);
+            .watch_and_open(local.to_owned(), &self.env.opener, &self.inbox);
         self.log.push(LogLine::now(
             LogKind::Info,
             format!(
