@@ -1167,3 +1167,139 @@ fn proftpd_tls12_only_negotiates_12_and_refuses_a_13_only_client() {
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("TLS"), "{stderr}");
 }
+
+/// `ferry doctor --json` on `url` (with the password), parsed.
+fn doctor(env: &Env, url: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let ca = env.ca();
+    let mut args = vec!["doctor", "--json", "--ca-file", ca.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.push(url);
+    let out = ferry(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "{url}: not JSON ({e}): {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), value)
+}
+
+/// Runs `ferry ls` with the doctor's recommended arguments and URL, the password on stdin.
+fn ls_as_recommended(env: &Env, diagnosis: &serde_json::Value) -> std::process::Output {
+    let mut args: Vec<String> = vec!["ls".into(), "--password-stdin".into()];
+    for arg in diagnosis["recommended_args"].as_array().unwrap() {
+        args.push(arg.as_str().unwrap().to_owned());
+    }
+    args.push(diagnosis["recommended_url"].as_str().unwrap().to_owned());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(&args)
+        .env("FERRY_CONFIG_DIR", config_dir())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    let password = format!("{}\n", env.get("FERRY_INTEROP_PASS"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(password.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn doctor_gives_the_right_verdict_for_every_server_and_its_arguments_work() {
+    let env = Env::load();
+    let cases: [(&str, &str, &str); 10] = [
+        ("VSFTPD_EXPLICIT", "ftp", "plain"),
+        ("VSFTPD_IMPLICIT", "ftp", "implicit"),
+        ("PROFTPD_EXPLICIT", "ftp", "plain"),
+        ("PROFTPD_IMPLICIT", "ftps", "plain"),
+        ("PUREFTPD_EXPLICIT", "ftp", "plain"),
+        ("VSFTPD_NATPASV", "ftp", "natpasv"),
+        ("VSFTPD_LIMITED", "ftp", "limited"),
+        ("VSFTPD_ACTIVEONLY", "ftp", "active"),
+        ("PROFTPD_TLS12", "ftp", "tls12"),
+        ("PROFTPD_CCC", "ftp", "plain"),
+    ];
+    for (server, scheme, expect) in cases {
+        let (code, d) = doctor(&env, &env.url(scheme, server, ""), &[]);
+        assert_eq!(code, Some(0), "{server}: {d:#}");
+        assert_eq!(d["works"], true, "{server}: {d:#}");
+        let args: Vec<&str> = d["recommended_args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let url = d["recommended_url"].as_str().unwrap();
+        assert!(
+            !url.contains(&env.get("FERRY_INTEROP_PASS")),
+            "no password in {url}"
+        );
+        match expect {
+            "implicit" => assert!(url.starts_with("ftps://"), "{server}: {d:#}"),
+            "active" => assert!(args.contains(&"--active"), "{server}: {d:#}"),
+            "natpasv" => assert_eq!(
+                d["pasv_advertised"],
+                env.get("FERRY_INTEROP_VSFTPD_NATPASV_ADDR").as_str(),
+                "{server}: {d:#}"
+            ),
+            "limited" => assert_eq!(d["max_connections"], 2, "{server}: {d:#}"),
+            "tls12" => assert_eq!(d["tls_versions"], serde_json::json!(["1.2"]), "{server}"),
+            _ => {
+                assert!(!args.contains(&"--active"), "{server}: {d:#}");
+                assert!(url.starts_with(&format!("{scheme}://")), "{server}: {d:#}");
+            }
+        }
+        if expect != "active" {
+            assert!(!args.contains(&"--active"), "{server}: {d:#}");
+        }
+        // vsftpd and ProFTPD require data connections to resume the session; they did.
+        if !server.starts_with("PUREFTPD") {
+            assert_eq!(d["data_resumes_session"], true, "{server}: {d:#}");
+        }
+        let out = ls_as_recommended(&env, &d);
+        assert!(
+            out.status.success(),
+            "{server}: ferry ls {args:?} {url}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    // What does not work is said as it is.
+    let (code, d) = doctor(&env, &env.url("ftp", "VSFTPD_PLAIN", ""), &[]);
+    assert_ne!(code, Some(0), "{d:#}");
+    assert_eq!(d["works"], false);
+    assert!(d["verdict"].as_str().unwrap().contains("no TLS"), "{d:#}");
+    let (code, d) = doctor(&env, &env.url("ftp", "VSFTPD_CLIENTCERT", ""), &[]);
+    assert_ne!(code, Some(0), "{d:#}");
+    assert!(
+        d["verdict"]
+            .as_str()
+            .unwrap()
+            .contains("client certificate"),
+        "{d:#}"
+    );
+    let cert = env.get("FERRY_INTEROP_CLIENT_CERT");
+    let key = env.get("FERRY_INTEROP_CLIENT_KEY");
+    let (code, d) = doctor(
+        &env,
+        &env.url("ftp", "VSFTPD_CLIENTCERT", ""),
+        &["--cert", &cert, "--key", &key],
+    );
+    assert_eq!(code, Some(0), "{d:#}");
+    let args = d["recommended_args"].to_string();
+    assert!(args.contains("--cert") && args.contains("--key"), "{d:#}");
+    let out = ls_as_recommended(&env, &d);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

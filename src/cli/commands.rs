@@ -71,6 +71,10 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
         Command::Rm { url } => simple(global, &url, |s, p| s.delete(p)),
         Command::Rmdir { url } => simple(global, &url, |s, p| s.rmdir(p)),
         Command::Mv { url, new_path } => simple(global, &url, |s, p| s.rename(p, &new_path)),
+        Command::Doctor { url, json } => {
+            let target = resolve(&url, global)?;
+            super::connect::doctor(&target, global, json)
+        }
         Command::Completions { shell } => super::docs::completions(shell),
         Command::Manpage { dir } => super::docs::manpages(dir.as_deref()),
         Command::Sites(command) => super::sites::run(global, *command),

@@ -85,6 +85,37 @@ pub(crate) fn open_connection(
     ))
 }
 
+/// `ferry doctor`: the diagnosis of `target`'s server, printed; exit 0 when a way works.
+pub(crate) fn doctor(target: &Target, global: &GlobalOptions, json: bool) -> Result<(), Failure> {
+    let trust = Arc::new(load_trust(global)?);
+    let log: Arc<dyn ProtocolLog> = if global.verbose {
+        Arc::new(ftp::StderrLog)
+    } else {
+        Arc::new(ftp::NullLog)
+    };
+    let request = request(target, global)?;
+    let decisions = TerminalDecisions {
+        password_stdin: global.password_stdin,
+    };
+    let diagnosis =
+        client::doctor::diagnose(&request, &decisions, &trust, &Keychain::platform(), &log)
+            .map_err(failure)?;
+    let text = if json {
+        serde_json::to_string_pretty(&diagnosis)
+            .map_err(|e| Failure::local(format!("cannot write the report: {e}")))?
+    } else {
+        diagnosis.report()
+    };
+    println!("{text}");
+    match diagnosis.failure {
+        None => Ok(()),
+        Some(class) => Err(Failure {
+            message: "no way to use this server worked (see above)".into(),
+            code: ExitCode::for_class(class),
+        }),
+    }
+}
+
 /// The command line's answers: on the terminal, or from standard input for a password.
 struct TerminalDecisions {
     password_stdin: bool,

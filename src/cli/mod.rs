@@ -212,6 +212,16 @@ pub enum Command {
         /// The new path (relative to the login directory, or absolute).
         new_path: String,
     },
+    /// Diagnose a server: explicit or implicit TLS, TLS versions, the certificate, PROT P,
+    /// EPSV, PASV (a private address?), active mode, session reuse, how many connections it
+    /// allows, round-trip time. Prints a verdict and the arguments that work.
+    Doctor {
+        /// URL of the server (a site: works too).
+        url: String,
+        /// Print the findings as JSON (with `recommended_args` and `recommended_url`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the shell completion script (e.g. `ferry completions bash >
     /// ~/.local/share/bash-completion/completions/ferry`).
     Completions {

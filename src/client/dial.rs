@@ -198,7 +198,7 @@ pub fn dial(
 }
 
 /// The credentials of `request`: anonymous, given, from the keychain, or asked for.
-fn credentials(
+pub(crate) fn credentials(
     request: &ConnectRequest,
     decisions: &dyn Decisions,
     keychain: &Keychain,

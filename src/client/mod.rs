@@ -8,6 +8,7 @@
 //! no terminal. The front ends differ only in how they answer [`Decisions`].
 
 mod dial;
+pub mod doctor;
 mod endpoint;
 mod request;
 

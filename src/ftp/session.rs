@@ -491,6 +491,11 @@ impl Session {
         self.peer
     }
 
+    /// How many data connections so far resumed the control connection's TLS session.
+    pub fn resumed_data_connections(&self) -> u64 {
+        self.resumed_data_connections
+    }
+
     /// TLS version and cipher suite of the control connection; None for plain FTP.
     pub fn tls_info(&self) -> Option<TlsInfo> {
         match &self.cleared_control {

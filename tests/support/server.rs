@@ -1281,8 +1281,17 @@ impl Session {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => return Err(e),
             }
-            if tls.conn.read_tls(&mut tls.sock)? == 0 {
-                return Err(io::ErrorKind::UnexpectedEof.into());
+            // One whole record at a time, read exactly: the client's next command follows its
+            // close_notify in clear text, maybe in the same segment, and must stay on the socket.
+            let mut header = [0u8; 5];
+            tls.sock.read_exact(&mut header)?;
+            let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+            let mut record = header.to_vec();
+            record.resize(5 + len, 0);
+            tls.sock.read_exact(&mut record[5..])?;
+            let mut fed = &record[..];
+            while !fed.is_empty() {
+                tls.conn.read_tls(&mut fed)?;
             }
             tls.conn.process_new_packets().map_err(io::Error::other)?;
         }

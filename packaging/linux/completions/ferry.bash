@@ -19,6 +19,9 @@ _ferry() {
             ferry,completions)
                 cmd="ferry__subcmd__completions"
                 ;;
+            ferry,doctor)
+                cmd="ferry__subcmd__doctor"
+                ;;
             ferry,get)
                 cmd="ferry__subcmd__get"
                 ;;
@@ -54,6 +57,9 @@ _ferry() {
                 ;;
             ferry__subcmd__help,completions)
                 cmd="ferry__subcmd__help__subcmd__completions"
+                ;;
+            ferry__subcmd__help,doctor)
+                cmd="ferry__subcmd__help__subcmd__doctor"
                 ;;
             ferry__subcmd__help,get)
                 cmd="ferry__subcmd__help__subcmd__get"
@@ -170,7 +176,7 @@ _ferry() {
 
     case "${cmd}" in
         ferry)
-            opts="-v -h -V --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help --version ls get put mkdir rm rmdir trust sites mv completions manpage help"
+            opts="-v -h -V --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help --version ls get put mkdir rm rmdir trust sites mv doctor completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,6 +202,10 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -208,7 +218,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__completions)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help bash elvish fish powershell zsh"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -234,6 +244,52 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ferry__subcmd__doctor)
+            opts="-v -h --json --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --active-ports)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -246,7 +302,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__get)
-            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,6 +340,10 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -296,7 +356,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__help)
-            opts="ls get put mkdir rm rmdir trust sites mv completions manpage help"
+            opts="ls get put mkdir rm rmdir trust sites mv doctor completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,6 +370,20 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ferry__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -576,7 +650,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__ls)
-            opts="-l -v -h --long --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-l -v -h --long --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,6 +673,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -614,7 +692,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__manpage)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -637,6 +715,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -652,7 +734,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__mkdir)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -675,6 +757,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -690,7 +776,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__mv)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -716,6 +802,10 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -728,7 +818,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__put)
-            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-c -r -v -h --continue --recursive --parallel --on-exists --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -766,6 +856,10 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -778,7 +872,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__rm)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -801,6 +895,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -816,7 +914,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__rmdir)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -839,6 +937,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -854,7 +956,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help list add edit rm import help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help list add edit rm import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -880,6 +982,10 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -892,7 +998,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__add)
-            opts="-v -h --folder --logon --mode --max-connections --max-tls --ccc --min-tls --site-ca-file --site-cert --site-key --local-dir --remote-dir --notes --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --folder --logon --mode --max-connections --max-tls --ccc --min-tls --site-ca-file --site-cert --site-key --site-proxy --local-dir --remote-dir --notes --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -938,6 +1044,10 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --site-proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --local-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -970,6 +1080,10 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -982,7 +1096,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__edit)
-            opts="-v -h --name --url --folder --logon --mode --max-connections --max-tls --ccc --min-tls --site-ca-file --site-cert --site-key --local-dir --remote-dir --notes --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --tls13 --trust --help"
+            opts="-v -h --name --url --folder --logon --mode --max-connections --max-tls --ccc --min-tls --site-ca-file --site-cert --site-key --site-proxy --local-dir --remote-dir --notes --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1036,6 +1150,10 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --site-proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --local-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1065,6 +1183,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1178,7 +1300,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__import)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1201,6 +1323,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1216,7 +1342,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__list)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1239,6 +1365,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1254,7 +1384,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sites__subcmd__rm)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1280,6 +1410,10 @@ _ferry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1292,7 +1426,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__trust)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help list rm help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help list rm help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1315,6 +1449,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1386,7 +1524,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__trust__subcmd__list)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1409,6 +1547,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1424,7 +1566,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__trust__subcmd__rm)
-            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --tls13 --trust --help"
+            opts="-v -h --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1447,6 +1589,10 @@ _ferry() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

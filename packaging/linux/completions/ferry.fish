@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ferry_global_optspecs
-    string join \n plain ca-file= cert= key= v/verbose active active-ports= no-epsv password-stdin timeout= tls12 ccc tls13 trust= h/help V/version
+    string join \n plain ca-file= cert= key= v/verbose active active-ports= no-epsv password-stdin timeout= tls12 ccc proxy= tls13 trust= h/help V/version
 end
 
 function __fish_ferry_needs_command
@@ -29,6 +29,7 @@ complete -c ferry -n "__fish_ferry_needs_command" -l cert -d 'Present this clien
 complete -c ferry -n "__fish_ferry_needs_command" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_needs_command" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_needs_command" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_needs_command" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_needs_command" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_needs_command" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_needs_command" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -49,6 +50,7 @@ complete -c ferry -n "__fish_ferry_needs_command" -f -a "rmdir" -d 'Remove an em
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "trust" -d 'Certificates you chose to trust ("accept always"), like SSH\'s known_hosts'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "sites" -d 'Saved sites (bookmarks); their passwords live in the OS keychain'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "mv" -d 'Rename or move a remote file or directory'
+complete -c ferry -n "__fish_ferry_needs_command" -f -a "doctor" -d 'Diagnose a server: explicit or implicit TLS, TLS versions, the certificate, PROT P, EPSV, PASV (a private address?), active mode, session reuse, how many connections it allows, round-trip time. Prints a verdict and the arguments that work'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "completions" -d 'Print the shell completion script (e.g. `ferry completions bash > ~/.local/share/bash-completion/completions/ferry`)'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "manpage" -d 'Write the manual pages (ferry.1 and one per subcommand) into a folder, or print ferry.1'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -57,6 +59,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand ls" -l cert -d 'Present this
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand ls" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -s l -l long -d 'Long format: type, permissions, size, modification time, name'
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
@@ -81,6 +84,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand get" -l cert -d 'Present thi
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand get" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand get" -s c -l continue -d 'Continue a file that exists under the target name (written by another program). An interrupted Ferry download continues from its partial file without this'
 complete -c ferry -n "__fish_ferry_using_subcommand get" -s r -l recursive -d 'Transfer a whole folder, recursively'
@@ -107,6 +111,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand put" -l cert -d 'Present thi
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand put" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand put" -s c -l continue -d 'Continue a partial upload from the remote file\'s current size'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -s r -l recursive -d 'Transfer a whole folder, recursively'
@@ -125,6 +130,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l cert -d 'Present t
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -140,6 +146,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand rm" -l cert -d 'Present this
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand rm" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -155,6 +162,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l cert -d 'Present t
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -170,6 +178,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_s
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -188,6 +197,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -203,6 +213,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -221,6 +232,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_s
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -242,6 +254,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -268,6 +281,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-ca-file -d 'An extra CA certificate (PEM) trusted for this site' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-cert -d 'A client certificate (PEM chain) for this site, for servers that require one' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-key -d 'The private key of --site-cert (PEM), when it is in a file of its own' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-proxy -d 'A proxy for this site: socks5://[user[:password]@]host[:port] or http://… ("" for none). A password in it goes to the keychain, never into the sites file' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l local-dir -d 'Local folder to start in' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l remote-dir -d 'Remote folder to start in' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l notes -d 'Notes' -r
@@ -276,6 +290,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -303,6 +318,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-ca-file -d 'An extra CA certificate (PEM) trusted for this site' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-cert -d 'A client certificate (PEM chain) for this site, for servers that require one' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-key -d 'The private key of --site-cert (PEM), when it is in a file of its own' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-proxy -d 'A proxy for this site: socks5://[user[:password]@]host[:port] or http://… ("" for none). A password in it goes to the keychain, never into the sites file' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l local-dir -d 'Local folder to start in' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l remote-dir -d 'Remote folder to start in' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l notes -d 'Notes' -r
@@ -311,6 +327,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -325,6 +342,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -340,6 +358,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -361,6 +380,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand mv" -l cert -d 'Present this
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand mv" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -371,11 +391,29 @@ complete -c ferry -n "__fish_ferry_using_subcommand mv" -l tls12 -d 'Offer TLS 1
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -s h -l help -d 'Print help'
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l json -d 'Print the findings as JSON (with `recommended_args` and `recommended_url`)'
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l active -d 'Active mode: the server connects back to Ferry (EPRT/PORT) instead of passive mode'
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand completions" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -391,6 +429,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l cert -d 'Present
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
@@ -401,18 +440,19 @@ complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l tls12 -d 'Offer 
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -s h -l help -d 'Print help'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "ls" -d 'List a remote directory'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "get" -d 'Download a file'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "put" -d 'Upload a file'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "mkdir" -d 'Create a remote directory'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "rm" -d 'Delete a remote file'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "rmdir" -d 'Remove an empty remote directory'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "trust" -d 'Certificates you chose to trust ("accept always"), like SSH\'s known_hosts'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "sites" -d 'Saved sites (bookmarks); their passwords live in the OS keychain'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "mv" -d 'Rename or move a remote file or directory'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "completions" -d 'Print the shell completion script (e.g. `ferry completions bash > ~/.local/share/bash-completion/completions/ferry`)'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "manpage" -d 'Write the manual pages (ferry.1 and one per subcommand) into a folder, or print ferry.1'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "ls" -d 'List a remote directory'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "get" -d 'Download a file'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "put" -d 'Upload a file'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "mkdir" -d 'Create a remote directory'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "rm" -d 'Delete a remote file'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "rmdir" -d 'Remove an empty remote directory'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "trust" -d 'Certificates you chose to trust ("accept always"), like SSH\'s known_hosts'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "sites" -d 'Saved sites (bookmarks); their passwords live in the OS keychain'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "mv" -d 'Rename or move a remote file or directory'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "doctor" -d 'Diagnose a server: explicit or implicit TLS, TLS versions, the certificate, PROT P, EPSV, PASV (a private address?), active mode, session reuse, how many connections it allows, round-trip time. Prints a verdict and the arguments that work'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "completions" -d 'Print the shell completion script (e.g. `ferry completions bash > ~/.local/share/bash-completion/completions/ferry`)'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "manpage" -d 'Write the manual pages (ferry.1 and one per subcommand) into a folder, or print ferry.1'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "list" -d 'List the remembered certificates'
 complete -c ferry -n "__fish_ferry_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "rm" -d 'Forget the certificate remembered for HOST:PORT (e.g. ftp.example.com:21, [::1]:990)'
 complete -c ferry -n "__fish_ferry_using_subcommand help; and __fish_seen_subcommand_from sites" -f -a "list" -d 'List the saved sites, folder by folder'
