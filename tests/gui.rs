@@ -1422,3 +1422,56 @@ fn a_site_with_a_client_certificate_connects_to_a_server_that_requires_one() {
     gui.click("Connect");
     gui.wait_label("Remote hello.txt");
 }
+
+/// Trusts the certificate of an implicit-TLS `server`, as an earlier "Always accept" would.
+fn pin_implicit(server: &TestServer, config: &Path) {
+    std::fs::create_dir_all(config).unwrap();
+    let trust = Arc::new(Trust::new(Some(
+        PinStore::load(&config.join("pins.toml")).unwrap(),
+    )));
+    let log: Arc<dyn ProtocolLog> = Arc::new(NullLog);
+    let options = Endpoint::new("127.0.0.1", server.port(), Security::ImplicitTls)
+        .connect_options(&trust, &log)
+        .unwrap();
+    let Err(err) = Session::connect(options) else {
+        panic!("expected an unknown certificate");
+    };
+    let problem = TrustProblem::from_error(&err).unwrap().clone();
+    trust.decide(&problem, Decision::AcceptAlways).unwrap();
+}
+
+#[test]
+fn diagnose_after_a_failed_connection_finds_implicit_tls_and_connects_with_it() {
+    let server = TestServer::start(ServerConfig {
+        tls: TlsMode::Implicit,
+        certs: Some(Certs::self_signed()),
+        ..ServerConfig::default()
+    });
+    std::fs::write(server.root().join("hello.txt"), b"hi").unwrap();
+    let dirs = tempfile::tempdir().unwrap();
+    let config = dirs.path().join("config");
+    pin_implicit(&server, &config);
+    // A short timeout: explicit TLS on an implicit port waits for a greeting that never comes.
+    std::fs::write(config.join("settings.toml"), "timeout_seconds = 2\n").unwrap();
+    let mut gui = Gui::in_dirs(dirs);
+    // Quick connect's default is explicit TLS: it fails on this port.
+    gui.quick_connect(&server);
+    gui.wait_label("Diagnose");
+    assert!(gui.has("Retry"));
+    gui.click("Diagnose");
+    gui.wait_label("Connection doctor");
+    gui.wait_label("✔ Works");
+    let verdict = gui
+        .harness
+        .query_all_by_label_contains("speaks implicit TLS")
+        .next()
+        .is_some();
+    assert!(verdict, "the verdict names implicit TLS");
+    assert!(gui.has("log in with implicit TLS"));
+    gui.click("Connect with these settings");
+    gui.wait_label("Remote hello.txt");
+    assert!(
+        !gui.has("Connection doctor"),
+        "the window closes when connecting"
+    );
+}

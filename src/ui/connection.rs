@@ -46,7 +46,7 @@ pub(crate) struct EngineSetup {
 /// The window's answers while a connecting thread runs: none. Its dialogs live on the UI
 /// thread, so a question ends the attempt: the certificate or password dialog opens, and the
 /// user's answer starts a new attempt.
-struct WindowDecisions;
+pub(crate) struct WindowDecisions;
 
 impl Decisions for WindowDecisions {
     fn certificate(

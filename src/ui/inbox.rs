@@ -64,6 +64,8 @@ pub(crate) enum UiEvent {
     },
     /// A file opened with View/Edit was saved by its program.
     ExternalChange(PathBuf),
+    /// The connection doctor is done (the window shows it).
+    Diagnosed(Result<Box<crate::client::doctor::Diagnosis>, String>),
     /// The saved sites, read for the Sites menu.
     MenuSites(Vec<crate::sites::Site>),
 }

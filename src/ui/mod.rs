@@ -9,6 +9,7 @@
 mod app;
 mod connection;
 mod dialogs;
+mod doctor;
 mod external;
 mod files;
 mod fonts;

@@ -25,6 +25,7 @@ use crate::transfer::{
 mod answers;
 mod browsing;
 mod connecting;
+mod diagnosing;
 mod drops;
 mod editing;
 mod finding;
@@ -152,6 +153,8 @@ pub struct FerryApp {
     folds: layout::Folds,
     /// The user chose "Quit anyway": the next close request goes through.
     quit_confirmed: bool,
+    /// The connection doctor's window, when open.
+    doctor: Option<crate::ui::doctor::DoctorWindow>,
 }
 
 impl FerryApp {
@@ -227,6 +230,7 @@ impl FerryApp {
             fonts_installed: false,
             folds: layout::Folds::default(),
             quit_confirmed: false,
+            doctor: None,
             env,
         };
         if !notes.is_empty() {
@@ -310,6 +314,7 @@ impl FerryApp {
         self.ui_dialogs(&ctx);
         self.ui_windows(&ctx);
         self.ui_search(&ctx);
+        self.ui_doctor(&ctx);
         self.update_title(&ctx);
     }
 
@@ -343,6 +348,11 @@ impl FerryApp {
                     self.with_tab(tab, |app| app.local_listing(id, &path, rows));
                 }
                 UiEvent::Log(line) => self.log.push(line),
+                UiEvent::Diagnosed(result) => {
+                    if let Some(window) = &mut self.doctor {
+                        window.result = Some(result);
+                    }
+                }
                 UiEvent::Notice(result) => {
                     self.report(result.clone());
                     if let Some(manager) = &mut self.sites.manager {

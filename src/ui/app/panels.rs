@@ -85,6 +85,15 @@ impl FerryApp {
             {
                 self.connect(request);
             }
+            if retry
+                && ui
+                    .small_button("Diagnose")
+                    .on_hover_text("Try the ways servers differ and say which works")
+                    .clicked()
+                && let Some(request) = self.tab.conn.last_request.clone()
+            {
+                self.diagnose(request);
+            }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 ui.weak(self.tab.queue.summary());
             });
