@@ -1160,3 +1160,68 @@ fn host_is_sent_before_user_when_the_server_has_it_and_never_for_an_address() {
         let _ = s.quit();
     }
 }
+
+#[test]
+fn idle_workers_keep_their_sessions_alive_and_reconnect_when_the_server_dropped_one() {
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::write(server.root().join("a.txt"), b"first").unwrap();
+    std::fs::write(server.root().join("b.txt"), b"second").unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let mut config = EngineConfig::new(connector(&server));
+    config.workers = 1;
+    config.keepalive = Duration::from_millis(200);
+    let mut engine = Engine::start(config);
+    let events = engine.take_events().unwrap();
+    engine.send(Command::Add {
+        label: "a".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: vec![download_item(&server, "a.txt", &local.path().join("a.txt"))],
+    });
+    run_to_idle(&engine, &events);
+    let noops = |server: &TestServer| server.commands().iter().filter(|c| *c == "NOOP").count();
+    // Idle: a NOOP about every 200 ms, on the same session (no new login).
+    let logins = server
+        .commands()
+        .iter()
+        .filter(|c| c.starts_with("USER"))
+        .count();
+    std::thread::sleep(Duration::from_millis(900));
+    assert!(noops(&server) >= 2, "{:?}", server.commands());
+    assert_eq!(
+        server
+            .commands()
+            .iter()
+            .filter(|c| c.starts_with("USER"))
+            .count(),
+        logins,
+        "keep-alive must not log in again"
+    );
+    // The server drops the idle session: the failed NOOP forgets it, and the next item
+    // connects again and completes.
+    server.inject_reply("NOOP", b"421 Timeout.\r\n".to_vec());
+    std::thread::sleep(Duration::from_millis(500));
+    engine.send(Command::Add {
+        label: "b".into(),
+        on_exists: FileExistsPolicy::Overwrite,
+        items: vec![download_item(&server, "b.txt", &local.path().join("b.txt"))],
+    });
+    run_to_idle(&engine, &events);
+    assert_eq!(
+        std::fs::read(local.path().join("b.txt")).unwrap(),
+        b"second"
+    );
+    assert!(
+        engine.items().iter().all(|i| i.state == ItemState::Done),
+        "{:?}",
+        engine.items()
+    );
+    assert!(
+        server
+            .commands()
+            .iter()
+            .filter(|c| c.starts_with("USER"))
+            .count()
+            > logins,
+        "a fresh session after the dropped one"
+    );
+}

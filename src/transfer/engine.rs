@@ -65,6 +65,10 @@ pub struct EngineConfig {
     /// the window: the limit is the total), changeable while transfers run.
     pub download_limit: Arc<SpeedLimit>,
     pub upload_limit: Arc<SpeedLimit>,
+    /// A worker whose session has been idle this long sends `NOOP`, so a NAT or firewall on
+    /// the way keeps the connection (the next transfer then needs no new login); a session
+    /// the server closed meanwhile is dropped and the next item opens a fresh one.
+    pub keepalive: Duration,
 }
 
 impl EngineConfig {
@@ -80,6 +84,7 @@ impl EngineConfig {
             preserve_times: true,
             download_limit: Arc::default(),
             upload_limit: Arc::default(),
+            keepalive: super::browse::KEEPALIVE,
         }
     }
 }
@@ -383,6 +388,8 @@ struct Worker {
     shared: Arc<Shared>,
     config: EngineConfig,
     session: Option<Session>,
+    /// When the session last did something (a transfer or a keep-alive).
+    last_used: Instant,
 }
 
 impl Worker {
@@ -391,6 +398,7 @@ impl Worker {
             shared,
             config,
             session: None,
+            last_used: Instant::now(),
         }
     }
 
@@ -400,8 +408,21 @@ impl Worker {
                 Ok(outcome) => self.finish(item, outcome),
                 Err(not_connected) => self.not_connected(&item, &not_connected),
             }
+            self.last_used = Instant::now();
         }
         self.drop_session();
+    }
+
+    /// NOOP on an idle session; one that fails is forgotten (the server closed it, or the
+    /// network did): the next item connects again.
+    fn keep_alive(&mut self) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        if session.noop().is_err() {
+            self.lose_session();
+        }
+        self.last_used = Instant::now();
     }
 
     fn drop_session(&mut self) {
@@ -418,11 +439,18 @@ impl Worker {
         }
     }
 
-    /// Waits for the next queued item (highest priority, then queue order) and claims it.
-    fn next_item(&self) -> Option<(Item, FileExistsPolicy, Arc<AtomicBool>)> {
-        let has_session = self.session.is_some();
+    /// Waits for the next queued item (highest priority, then queue order) and claims it;
+    /// keeps an idle session alive meanwhile.
+    fn next_item(&mut self) -> Option<(Item, FileExistsPolicy, Arc<AtomicBool>)> {
+        let mut has_session = self.session.is_some();
         let mut st = lock(&self.shared.state);
         loop {
+            if has_session && self.last_used.elapsed() >= self.config.keepalive && !st.shutdown {
+                drop(st);
+                self.keep_alive();
+                has_session = self.session.is_some();
+                st = lock(&self.shared.state);
+            }
             if st.shutdown {
                 return None;
             }
@@ -437,11 +465,18 @@ impl Worker {
             }
             self.shared.run(&mut st, effects);
             // Sleep until woken, or until the earliest backoff ends.
-            let wait = st
+            let mut wait = st
                 .queue
                 .next_wake(has_session, now)
-                .unwrap_or(Duration::from_secs(3600))
-                .max(Duration::from_millis(1));
+                .unwrap_or(Duration::from_secs(3600));
+            if has_session {
+                wait = wait.min(
+                    self.config
+                        .keepalive
+                        .saturating_sub(self.last_used.elapsed()),
+                );
+            }
+            let wait = wait.max(Duration::from_millis(1));
             st = self
                 .shared
                 .wake
