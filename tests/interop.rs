@@ -1215,7 +1215,7 @@ fn ls_as_recommended(env: &Env, diagnosis: &serde_json::Value) -> std::process::
 #[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
 fn doctor_gives_the_right_verdict_for_every_server_and_its_arguments_work() {
     let env = Env::load();
-    let cases: [(&str, &str, &str); 10] = [
+    let cases: [(&str, &str, &str); 11] = [
         ("VSFTPD_EXPLICIT", "ftp", "plain"),
         ("VSFTPD_IMPLICIT", "ftp", "implicit"),
         ("PROFTPD_EXPLICIT", "ftp", "plain"),
@@ -1226,6 +1226,7 @@ fn doctor_gives_the_right_verdict_for_every_server_and_its_arguments_work() {
         ("VSFTPD_ACTIVEONLY", "ftp", "active"),
         ("PROFTPD_TLS12", "ftp", "tls12"),
         ("PROFTPD_CCC", "ftp", "plain"),
+        ("VSFTPD_RTT", "ftp", "rtt"),
     ];
     for (server, scheme, expect) in cases {
         let (code, d) = doctor(&env, &env.url(scheme, server, ""), &[]);
@@ -1252,6 +1253,11 @@ fn doctor_gives_the_right_verdict_for_every_server_and_its_arguments_work() {
             ),
             "limited" => assert_eq!(d["max_connections"], 2, "{server}: {d:#}"),
             "tls12" => assert_eq!(d["tls_versions"], serde_json::json!(["1.2"]), "{server}"),
+            // 25 ms each way through the relay: every command round trip is at least 50 ms.
+            "rtt" => assert!(
+                d["round_trip_ms"].as_f64().unwrap() >= 45.0,
+                "{server}: {d:#}"
+            ),
             _ => {
                 assert!(!args.contains(&"--active"), "{server}: {d:#}");
                 assert!(url.starts_with(&format!("{scheme}://")), "{server}: {d:#}");
@@ -1302,4 +1308,62 @@ fn doctor_gives_the_right_verdict_for_every_server_and_its_arguments_work() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_over_a_50_ms_link_moves_a_folder_both_ways() {
+    let env = Env::load();
+    let ca = env.ca();
+    let ca = ca.to_str().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let up = local.path().join("up");
+    std::fs::create_dir(&up).unwrap();
+    let mut bodies = Vec::new();
+    for i in 0..30u64 {
+        let body = random_bytes(20_000 + i as usize * 997, 60 + i);
+        std::fs::write(up.join(format!("f{i}.bin")), &body).unwrap();
+        bodies.push(body);
+    }
+    let dir = format!("ferry-rtt-{}", std::process::id());
+    let remote = env.url("ftp", "VSFTPD_RTT", &format!("{dir}/"));
+    let out = ferry(&[
+        "put",
+        "-r",
+        "--parallel",
+        "4",
+        "--ca-file",
+        ca,
+        up.to_str().unwrap(),
+        &remote,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let back = local.path().join("back");
+    let out = ferry(&[
+        "get",
+        "-r",
+        "--parallel",
+        "4",
+        "--ca-file",
+        ca,
+        &remote,
+        back.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (i, body) in bodies.iter().enumerate() {
+        let got = std::fs::read(back.join(format!("f{i}.bin")))
+            .or_else(|_| std::fs::read(back.join("up").join(format!("f{i}.bin"))))
+            .unwrap_or_else(|e| panic!("f{i}.bin: {e}"));
+        assert_eq!(&got, body, "f{i}.bin");
+    }
+    let _ =
+        std::fs::remove_dir_all(std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir));
 }

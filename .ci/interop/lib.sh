@@ -46,7 +46,7 @@ BASE_PORT="${FERRY_INTEROP_BASE_PORT:-22000}"
 
 SERVERS=(vsftpd_explicit vsftpd_implicit proftpd_explicit proftpd_implicit
          pureftpd_explicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited
-         vsftpd_clientcert proftpd_ccc vsftpd_activeonly proftpd_tls12)
+         vsftpd_clientcert proftpd_ccc vsftpd_activeonly proftpd_tls12 vsftpd_rtt)
 
 # Proxies: name -> port (no passive range of their own). Both require the interop user's
 # login and tunnel to 127.0.0.1 only.
@@ -68,6 +68,7 @@ control_port() {
     proftpd_ccc)       echo $((BASE_PORT + 31)) ;;
     vsftpd_activeonly) echo $((BASE_PORT + 32)) ;;
     proftpd_tls12)     echo $((BASE_PORT + 33)) ;;
+    vsftpd_rtt)        echo $((BASE_PORT + 34)) ;;
     dante_socks5)      echo $((BASE_PORT + 40)) ;;
     tinyproxy_http)    echo $((BASE_PORT + 41)) ;;
     *) echo "unknown server $1" >&2; return 1 ;;
@@ -92,6 +93,7 @@ pasv_min() {
     proftpd_ccc)       echo $((BASE_PORT + 210)) ;;
     vsftpd_activeonly) echo $((BASE_PORT + 220)) ;;
     proftpd_tls12)     echo $((BASE_PORT + 230)) ;;
+    vsftpd_rtt)        echo $((BASE_PORT + 240)) ;;
     dante_socks5|tinyproxy_http) echo 0 ;;  # proxies: no passive range
     *) echo "unknown server $1" >&2; return 1 ;;
   esac
@@ -132,7 +134,9 @@ pid_is_ours() {
   local pid="$1" exe
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || return 1
-  [[ "$exe" == "$PKG_ROOT"/* ]]
+  [[ "$exe" == "$PKG_ROOT"/* ]] && return 0
+  # vsftpd_rtt's delay relay runs on the system's python3.
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "/delay-relay.py "
 }
 
 # stop_pidfile FILE: terminate the process (group) recorded in FILE.

@@ -50,7 +50,7 @@ source "$INTEROP_DIR/../apt.sh"
 #    openssl: certificates; curl: readiness probe; iproute2: ss (port checks);
 #    libpam-modules: pam_unix for vsftpd; passwd: useradd/chpasswd.
 # ---------------------------------------------------------------------------
-ensure_packages openssl curl iproute2 passwd libpam-modules libpam-runtime util-linux
+ensure_packages openssl curl iproute2 passwd libpam-modules libpam-runtime util-linux python3
 
 # ---------------------------------------------------------------------------
 # 2. Server binaries: apt-get download + dpkg -x into the cache (once per
@@ -300,6 +300,7 @@ render "$CONF_DIR/proftpd_explicit.conf" proftpd_explicit proftpd-common.conf.in
 render "$CONF_DIR/proftpd_implicit.conf" proftpd_implicit proftpd-common.conf.in proftpd-implicit.conf.in
 render "$CONF_DIR/proftpd_ccc.conf" proftpd_ccc proftpd-common.conf.in proftpd-ccc.conf.in
 render "$CONF_DIR/vsftpd_activeonly.conf" vsftpd_activeonly vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-activeonly.conf.in
+render "$CONF_DIR/vsftpd_rtt.conf" vsftpd_rtt vsftpd-common.conf.in vsftpd-tls.conf.in vsftpd-rtt.conf.in
 render "$CONF_DIR/proftpd_tls12.conf" proftpd_tls12 proftpd-common.conf.in proftpd-tls12.conf.in
 render "$CONF_DIR/pureftpd_explicit.args" pureftpd_explicit pure-ftpd.args.in
 render "$CONF_DIR/dante_socks5.conf" dante_socks5 dante.conf.in
@@ -360,9 +361,13 @@ start_server() {
   echo "$!" >"$RUN_DIR/$name.pid"
 }
 
-for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited vsftpd_clientcert vsftpd_activeonly; do
+for name in vsftpd_explicit vsftpd_implicit vsftpd_natpasv vsftpd_plain vsftpd_slow vsftpd_limited vsftpd_clientcert vsftpd_activeonly vsftpd_rtt; do
   start_server "$name" "$VSFTPD_BIN" "$CONF_DIR/$name.conf"
 done
+# vsftpd_rtt listens on 127.0.0.2; its clients reach it through the relay on 127.0.0.1.
+# shellcheck disable=SC2046  # one port per word, intended
+start_server vsftpd_rtt_relay python3 "$INTEROP_DIR/delay-relay.py" 25 127.0.0.1 127.0.0.2 \
+  "$(control_port vsftpd_rtt)" $(seq "$(pasv_min vsftpd_rtt)" "$(pasv_max vsftpd_rtt)")
 for name in proftpd_explicit proftpd_implicit proftpd_ccc proftpd_tls12; do
   start_server "$name" "$PROFTPD_BIN" -n -c "$CONF_DIR/$name.conf"
 done
@@ -462,6 +467,7 @@ done
   echo "FERRY_INTEROP_CLIENT_KEY=$CLIENT_KEY"
   echo "FERRY_INTEROP_VSFTPD_ACTIVEONLY_PORT=$(control_port vsftpd_activeonly)"
   echo "FERRY_INTEROP_PROFTPD_TLS12_PORT=$(control_port proftpd_tls12)"
+  echo "FERRY_INTEROP_VSFTPD_RTT_PORT=$(control_port vsftpd_rtt)"
   # Proxies: both take FERRY_INTEROP_USER / FERRY_INTEROP_PASS.
   echo "FERRY_INTEROP_SOCKS5_PORT=$(control_port dante_socks5)"
   echo "FERRY_INTEROP_HTTP_PROXY_PORT=$(control_port tinyproxy_http)"
