@@ -171,12 +171,17 @@ impl Gui {
 
 /// Trusts `server`'s certificate in `config`'s pin store, as an earlier "Always accept" would.
 fn pin(server: &TestServer, config: &Path) {
+    pin_as(server, config, Security::ExplicitTls);
+}
+
+/// [`pin`] for a server spoken to with `security` (implicit TLS, say).
+fn pin_as(server: &TestServer, config: &Path, security: Security) {
     std::fs::create_dir_all(config).unwrap();
     let trust = Arc::new(Trust::new(Some(
         PinStore::load(&config.join("pins.toml")).unwrap(),
     )));
     let log: Arc<dyn ProtocolLog> = Arc::new(NullLog);
-    let options = Endpoint::new("127.0.0.1", server.port(), Security::ExplicitTls)
+    let options = Endpoint::new("127.0.0.1", server.port(), security)
         .connect_options(&trust, &log)
         .unwrap();
     let Err(err) = Session::connect(options) else {
@@ -1423,23 +1428,6 @@ fn a_site_with_a_client_certificate_connects_to_a_server_that_requires_one() {
     gui.wait_label("Remote hello.txt");
 }
 
-/// Trusts the certificate of an implicit-TLS `server`, as an earlier "Always accept" would.
-fn pin_implicit(server: &TestServer, config: &Path) {
-    std::fs::create_dir_all(config).unwrap();
-    let trust = Arc::new(Trust::new(Some(
-        PinStore::load(&config.join("pins.toml")).unwrap(),
-    )));
-    let log: Arc<dyn ProtocolLog> = Arc::new(NullLog);
-    let options = Endpoint::new("127.0.0.1", server.port(), Security::ImplicitTls)
-        .connect_options(&trust, &log)
-        .unwrap();
-    let Err(err) = Session::connect(options) else {
-        panic!("expected an unknown certificate");
-    };
-    let problem = TrustProblem::from_error(&err).unwrap().clone();
-    trust.decide(&problem, Decision::AcceptAlways).unwrap();
-}
-
 #[test]
 fn diagnose_after_a_failed_connection_finds_implicit_tls_and_connects_with_it() {
     let server = TestServer::start(ServerConfig {
@@ -1450,7 +1438,7 @@ fn diagnose_after_a_failed_connection_finds_implicit_tls_and_connects_with_it() 
     std::fs::write(server.root().join("hello.txt"), b"hi").unwrap();
     let dirs = tempfile::tempdir().unwrap();
     let config = dirs.path().join("config");
-    pin_implicit(&server, &config);
+    pin_as(&server, &config, Security::ImplicitTls);
     // A short timeout: explicit TLS on an implicit port waits for a greeting that never comes.
     std::fs::write(config.join("settings.toml"), "timeout_seconds = 2\n").unwrap();
     let mut gui = Gui::in_dirs(dirs);

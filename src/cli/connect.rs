@@ -64,16 +64,12 @@ pub(crate) fn open_connection(
     target: &Target,
     global: &GlobalOptions,
 ) -> Result<(Session, Connection), Failure> {
-    let trust = Arc::new(load_trust(global)?);
-    let log: Arc<dyn ProtocolLog> = if global.verbose {
-        Arc::new(ftp::StderrLog)
-    } else {
-        Arc::new(ftp::NullLog)
-    };
-    let request = request(target, global)?;
-    let decisions = TerminalDecisions {
-        password_stdin: global.password_stdin,
-    };
+    let Parts {
+        trust,
+        log,
+        request,
+        decisions,
+    } = parts(target, global)?;
     let dialled =
         client::dial(&request, &decisions, &trust, &Keychain::platform(), &log).map_err(failure)?;
     Ok((
@@ -87,16 +83,12 @@ pub(crate) fn open_connection(
 
 /// `ferry doctor`: the diagnosis of `target`'s server, printed; exit 0 when a way works.
 pub(crate) fn doctor(target: &Target, global: &GlobalOptions, json: bool) -> Result<(), Failure> {
-    let trust = Arc::new(load_trust(global)?);
-    let log: Arc<dyn ProtocolLog> = if global.verbose {
-        Arc::new(ftp::StderrLog)
-    } else {
-        Arc::new(ftp::NullLog)
-    };
-    let request = request(target, global)?;
-    let decisions = TerminalDecisions {
-        password_stdin: global.password_stdin,
-    };
+    let Parts {
+        trust,
+        log,
+        request,
+        decisions,
+    } = parts(target, global)?;
     let diagnosis =
         client::doctor::diagnose(&request, &decisions, &trust, &Keychain::platform(), &log)
             .map_err(failure)?;
@@ -114,6 +106,29 @@ pub(crate) fn doctor(target: &Target, global: &GlobalOptions, json: bool) -> Res
             code: ExitCode::for_class(class),
         }),
     }
+}
+
+/// What every command's connection is made of.
+struct Parts {
+    trust: Arc<Trust>,
+    log: Arc<dyn ProtocolLog>,
+    request: ConnectRequest,
+    decisions: TerminalDecisions,
+}
+
+fn parts(target: &Target, global: &GlobalOptions) -> Result<Parts, Failure> {
+    Ok(Parts {
+        trust: Arc::new(load_trust(global)?),
+        log: if global.verbose {
+            Arc::new(ftp::StderrLog)
+        } else {
+            Arc::new(ftp::NullLog)
+        },
+        request: request(target, global)?,
+        decisions: TerminalDecisions {
+            password_stdin: global.password_stdin,
+        },
+    })
 }
 
 /// The command line's answers: on the terminal, or from standard input for a password.

@@ -369,8 +369,8 @@ fn save_proxy(url: &str) -> Result<Option<String>, Failure> {
     if url.trim().is_empty() {
         return Ok(None);
     }
-    let mut proxy =
-        crate::ftp::Proxy::parse(url).map_err(|e| Failure::usage(format!("--site-proxy: {e}")))?;
+    let mut proxy = crate::sites::url::parse_proxy(url)
+        .map_err(|e| Failure::usage(format!("--site-proxy: {e}")))?;
     if let Some(password) = proxy.password.take() {
         let keychain = Keychain::platform();
         if let Some(reason) = keychain.unavailable_reason() {

@@ -71,7 +71,7 @@ pub(crate) fn resolve(spec: &str, global: &GlobalOptions) -> Result<Target, Fail
         None => {}
         Some("none") => target.proxy = None,
         Some(url) => {
-            let proxy = crate::ftp::Proxy::parse(url)
+            let proxy = crate::sites::url::parse_proxy(url)
                 .map_err(|e| Failure::usage(format!("--proxy: {e}")))?;
             if proxy.password.is_some() && std::io::stderr().is_terminal() {
                 eprintln!(

@@ -552,7 +552,7 @@ pub fn diagnose(
     }
     let user = match &doctor.request.login {
         Login::Anonymous => String::new(),
-        other => format!("{}@", percent_encode_user(other.user())),
+        other => format!("{}@", crate::ftp::proxy::percent_encode(other.user())),
     };
     let host = if endpoint.host.contains(':') {
         format!("[{}]", endpoint.host)
@@ -604,18 +604,6 @@ fn advertised_address(log: &MemoryLog) -> Option<String> {
         let rest = line.strip_prefix("server advertised ")?;
         rest.split(' ').next().map(str::to_owned)
     })
-}
-
-fn percent_encode_user(user: &str) -> String {
-    let mut out = String::with_capacity(user.len());
-    for b in user.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 impl Diagnosis {

@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, TcpStream};
 use std::time::Duration;
 
 use super::error::{ErrorClass, FtpError, Result};
@@ -64,60 +64,6 @@ impl fmt::Display for Proxy {
 }
 
 impl Proxy {
-    /// Parses `socks5://[user[:password]@]host[:port]` (also `socks5h://`, `socks://`; port
-    /// 1080 by default) or `http://[user[:password]@]host[:port]` (port 8080 by default).
-    /// User and password may be percent-encoded.
-    ///
-    /// # Errors
-    /// Another scheme, no host, a bad port, or a path after the address.
-    pub fn parse(url: &str) -> std::result::Result<Proxy, String> {
-        let url = url.trim();
-        let (scheme, rest) = url.split_once("://").ok_or_else(|| {
-            format!("{url:?} is not a proxy URL (socks5://host:port or http://host:port)")
-        })?;
-        let (kind, default_port) = match scheme.to_ascii_lowercase().as_str() {
-            "socks5" | "socks5h" | "socks" => (ProxyKind::Socks5, 1080),
-            "http" => (ProxyKind::HttpConnect, 8080),
-            "https" => {
-                return Err(
-                    "an https:// proxy (TLS to the proxy itself) is not supported; use http:// (the FTP connection inside stays TLS)"
-                        .into(),
-                );
-            }
-            other => {
-                return Err(format!(
-                    "unknown proxy type {other:?}: use socks5:// or http://"
-                ));
-            }
-        };
-        let rest = rest.strip_suffix('/').unwrap_or(rest);
-        if rest.contains('/') || rest.contains('?') || rest.contains('#') {
-            return Err(format!("a proxy URL has no path: {url:?}"));
-        }
-        let (userinfo, address) = match rest.rsplit_once('@') {
-            Some((info, address)) => (Some(info), address),
-            None => (None, rest),
-        };
-        let (user, password) = match userinfo {
-            None => (None, None),
-            Some(info) => {
-                let (user, password) = match info.split_once(':') {
-                    Some((u, p)) => (u, Some(percent_decode(p)?)),
-                    None => (info, None),
-                };
-                (Some(percent_decode(user)?), password)
-            }
-        };
-        let (host, port) = split_host_port(address, default_port)?;
-        Ok(Proxy {
-            kind,
-            host,
-            port,
-            user: user.filter(|u| !u.is_empty()),
-            password,
-        })
-    }
-
     /// Opens a TCP connection to the proxy and asks it for a tunnel to `host:port`; the
     /// returned stream then carries the tunnel. The stream's timeouts are left at `timeout`.
     ///
@@ -143,24 +89,19 @@ impl Proxy {
     }
 
     fn dial(&self, timeout: Duration) -> Result<TcpStream> {
-        let addrs: Vec<SocketAddr> = (self.host.as_str(), self.port)
-            .to_socket_addrs()
-            .map_err(|e| FtpError::Resolve {
-                host: format!("{} (the proxy)", self.host),
-                source: e,
-            })?
-            .collect();
-        let mut last = io::Error::new(io::ErrorKind::NotFound, "the name has no addresses");
-        for addr in addrs {
-            match TcpStream::connect_timeout(&addr, timeout) {
-                Ok(tcp) => return Ok(tcp),
-                Err(e) => last = e,
-            }
-        }
-        Err(FtpError::Connect {
-            addr: format!("the proxy {self}"),
-            source: last,
-        })
+        super::session::connect_tcp(&self.host, self.port, timeout)
+            .map(|(tcp, _)| tcp)
+            .map_err(|e| match e {
+                FtpError::Resolve { host, source } => FtpError::Resolve {
+                    host: format!("{host} (the proxy)"),
+                    source,
+                },
+                FtpError::Connect { source, .. } => FtpError::Connect {
+                    addr: format!("the proxy {self}"),
+                    source,
+                },
+                other => other,
+            })
     }
 
     fn refused(&self, class: ErrorClass, detail: impl Into<String>) -> FtpError {
@@ -434,58 +375,8 @@ fn socks5_failure(code: u8) -> (ErrorClass, &'static str) {
     }
 }
 
-fn split_host_port(address: &str, default_port: u16) -> std::result::Result<(String, u16), String> {
-    let (host, port) = if let Some(rest) = address.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| format!("unclosed [ in the proxy address {address:?}"))?;
-        match after.strip_prefix(':') {
-            Some(port) => (host, Some(port)),
-            None if after.is_empty() => (host, None),
-            None => return Err(format!("bad proxy address {address:?}")),
-        }
-    } else {
-        match address.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (address, None),
-        }
-    };
-    if host.is_empty() {
-        return Err("the proxy URL has no host".into());
-    }
-    let port = match port {
-        None => default_port,
-        Some(p) => p
-            .parse::<u16>()
-            .ok()
-            .filter(|p| *p != 0)
-            .ok_or_else(|| format!("bad proxy port {p:?}"))?,
-    };
-    Ok((host.to_owned(), port))
-}
-
-fn percent_decode(s: &str) -> std::result::Result<String, String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or("bad %-escape in the proxy URL")?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| "the proxy user or password is not UTF-8".to_owned())
-}
-
-fn percent_encode(s: &str) -> String {
+/// Percent-encodes a URL's user part (RFC 3986 unreserved characters stay as they are).
+pub(crate) fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -507,32 +398,13 @@ mod tests {
     use super::*;
     use std::net::TcpListener;
 
-    #[test]
-    fn urls_parse_with_defaults_and_escapes() {
-        let p = Proxy::parse("socks5://al%40ice:p%3Ass@proxy.example:1081").unwrap();
-        assert_eq!(p.kind, ProxyKind::Socks5);
-        assert_eq!(p.host, "proxy.example");
-        assert_eq!(p.port, 1081);
-        assert_eq!(p.user.as_deref(), Some("al@ice"));
-        assert_eq!(p.password.as_deref(), Some("p:ss"));
-        assert_eq!(p.to_string(), "socks5://al%40ice@proxy.example:1081");
-        assert!(!format!("{p:?}").contains("p:ss"));
-
-        let p = Proxy::parse("http://[::1]").unwrap();
-        assert_eq!(
-            (p.kind, p.host.as_str(), p.port),
-            (ProxyKind::HttpConnect, "::1", 8080)
-        );
-        assert_eq!(Proxy::parse("socks5h://h").unwrap().port, 1080);
-        for bad in [
-            "ftp://h",
-            "h:1080",
-            "socks5://",
-            "socks5://h:0",
-            "socks5://h/x",
-            "https://h",
-        ] {
-            assert!(Proxy::parse(bad).is_err(), "{bad}");
+    fn proxy(kind: ProxyKind, port: u16) -> Proxy {
+        Proxy {
+            kind,
+            host: "127.0.0.1".into(),
+            port,
+            user: None,
+            password: None,
         }
     }
 
@@ -565,7 +437,7 @@ mod tests {
             let _ = sock.write_all(&both);
             std::thread::sleep(Duration::from_millis(200));
         });
-        Proxy::parse(&format!("http://127.0.0.1:{port}")).unwrap()
+        proxy(ProxyKind::HttpConnect, port)
     }
 
     #[test]
@@ -614,7 +486,7 @@ mod tests {
                 .is_ok()
             {}
         });
-        let proxy = Proxy::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+        let proxy = proxy(ProxyKind::HttpConnect, port);
         let err = proxy.connect("h", 21, Duration::from_secs(5)).unwrap_err();
         assert!(err.to_string().contains("longer than"), "{err}");
     }
@@ -635,7 +507,7 @@ mod tests {
             assert_eq!(&request[16..], &21u16.to_be_bytes());
             sock.write_all(&[5, 5, 0, 1, 0, 0, 0, 0, 0, 0]).unwrap();
         });
-        let proxy = Proxy::parse(&format!("socks5://127.0.0.1:{port}")).unwrap();
+        let proxy = proxy(ProxyKind::Socks5, port);
         let err = proxy
             .connect("ftp.example", 21, Duration::from_secs(5))
             .unwrap_err();

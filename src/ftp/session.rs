@@ -1433,7 +1433,11 @@ fn session_tls_config(base: &Arc<ClientConfig>, store: Arc<SessionTickets>) -> A
     Arc::new(cfg)
 }
 
-fn connect_tcp(host: &str, port: u16, timeout: Duration) -> Result<(TcpStream, SocketAddr)> {
+pub(crate) fn connect_tcp(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> Result<(TcpStream, SocketAddr)> {
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
         .map_err(|e| FtpError::Resolve {

@@ -179,7 +179,7 @@ impl Site {
     pub fn proxy(&self) -> Result<Option<crate::ftp::Proxy>, String> {
         match self.proxy.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
-            Some(url) => crate::ftp::Proxy::parse(url)
+            Some(url) => crate::sites::url::parse_proxy(url)
                 .map(|mut proxy| {
                     proxy.password = None;
                     Some(proxy)

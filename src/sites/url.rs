@@ -4,7 +4,7 @@
 //! lftp and RFC 1738, the path after the host is relative to the login directory; an absolute
 //! path is written with a second slash (`ftp://host//etc/motd`) or `%2F`.
 
-use crate::ftp::Security;
+use crate::ftp::{Proxy, ProxyKind, Security};
 
 /// A parsed `ftp://`, `ftpes://` or `ftps://` URL.
 #[derive(Clone, PartialEq, Eq)]
@@ -127,6 +127,55 @@ impl FtpUrl {
     }
 }
 
+/// Parses a proxy URL: `socks5://[user[:password]@]host[:port]` (also `socks5h://`,
+/// `socks://`; port 1080 by default) or `http://[user[:password]@]host[:port]` (HTTP
+/// CONNECT, port 8080 by default). User and password may be percent-encoded.
+///
+/// # Errors
+/// Another scheme, no host, a bad port, or a path after the address.
+pub fn parse_proxy(url: &str) -> Result<Proxy, String> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        format!("{url:?} is not a proxy URL (socks5://host:port or http://host:port)")
+    })?;
+    let (kind, default_port) = match scheme.to_ascii_lowercase().as_str() {
+        "socks5" | "socks5h" | "socks" => (ProxyKind::Socks5, 1080),
+        "http" => (ProxyKind::HttpConnect, 8080),
+        "https" => {
+            return Err("an https:// proxy (TLS to the proxy itself) is not supported; use http:// (the FTP connection inside stays TLS)".into());
+        }
+        other => {
+            return Err(format!(
+                "unknown proxy type {other:?}: use socks5:// or http://"
+            ));
+        }
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.contains(['/', '?', '#']) {
+        return Err(format!("a proxy URL has no path: {url:?}"));
+    }
+    let (userinfo, address) = match rest.rsplit_once('@') {
+        Some((info, address)) => (Some(info), address),
+        None => (None, rest),
+    };
+    let (user, password) = match userinfo {
+        None => (None, None),
+        Some(info) => match info.split_once(':') {
+            Some((u, p)) => (Some(decode(u)), Some(decode(p).map_err(|e| e.to_string())?)),
+            None => (Some(decode(info)), None),
+        },
+    };
+    let user = user.transpose().map_err(|e| e.to_string())?;
+    let (host, port) = split_host_port(address).map_err(|e| format!("proxy: {e}"))?;
+    Ok(Proxy {
+        kind,
+        host,
+        port: port.unwrap_or(default_port),
+        user: user.filter(|u| !u.is_empty()),
+        password,
+    })
+}
+
 fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), UrlError> {
     let (host, port) = if let Some(rest) = hostport.strip_prefix('[') {
         let (inside, after) = rest
@@ -191,6 +240,35 @@ fn decode(s: &str) -> Result<String, UrlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_parse_with_defaults_and_escapes() {
+        let p = parse_proxy("socks5://al%40ice:p%3Ass@proxy.example:1081").unwrap();
+        assert_eq!(p.kind, ProxyKind::Socks5);
+        assert_eq!(p.host, "proxy.example");
+        assert_eq!(p.port, 1081);
+        assert_eq!(p.user.as_deref(), Some("al@ice"));
+        assert_eq!(p.password.as_deref(), Some("p:ss"));
+        assert_eq!(p.to_string(), "socks5://al%40ice@proxy.example:1081");
+        assert!(!format!("{p:?}").contains("p:ss"));
+
+        let p = parse_proxy("http://[::1]").unwrap();
+        assert_eq!(
+            (p.kind, p.host.as_str(), p.port),
+            (ProxyKind::HttpConnect, "::1", 8080)
+        );
+        assert_eq!(parse_proxy("socks5h://h").unwrap().port, 1080);
+        for bad in [
+            "ftp://h",
+            "h:1080",
+            "socks5://",
+            "socks5://h:0",
+            "socks5://h/x",
+            "https://h",
+        ] {
+            assert!(parse_proxy(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn valid_urls() {

@@ -272,7 +272,8 @@ impl SiteManager {
         site.proxy = match site.proxy.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(url) => {
-                let mut proxy = crate::ftp::Proxy::parse(url).map_err(|e| format!("Proxy: {e}"))?;
+                let mut proxy =
+                    crate::sites::url::parse_proxy(url).map_err(|e| format!("Proxy: {e}"))?;
                 // A password typed into the URL goes to the keychain like the field's.
                 if let Some(password) = proxy.password.take() {
                     self.proxy_password = password;
