@@ -1462,4 +1462,10 @@ fn diagnose_after_a_failed_connection_finds_implicit_tls_and_connects_with_it() 
         !gui.has("Connection doctor"),
         "the window closes when connecting"
     );
+    let security = gui.harness.get_all_by_label("Security").next().unwrap();
+    assert_eq!(
+        security.value().as_deref(),
+        Some("FTPS implicit"),
+        "quick connect now shows what works"
+    );
 }

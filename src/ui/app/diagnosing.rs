@@ -41,6 +41,13 @@ impl FerryApp {
             None => {}
             Some(DoctorAction::Connect(request)) => {
                 self.doctor = None;
+                // A quick-connect server: the bar shows the security that works from now on.
+                if !matches!(request.login, Login::Keychain { .. })
+                    && request.endpoint.host == self.quick.host.trim()
+                {
+                    self.quick.security =
+                        crate::sites::SiteSecurity::from_security(request.endpoint.security);
+                }
                 self.connect(*request);
             }
             Some(DoctorAction::Apply {
