@@ -166,8 +166,7 @@ pub fn diagnose(
     log: &Arc<dyn ProtocolLog>,
 ) -> Result<Diagnosis, ConnectError> {
     let credentials = dial::credentials(request, decisions, keychain)?;
-    let login = if request.login.user() == "anonymous" && matches!(request.login, Login::Anonymous)
-    {
+    let login = if matches!(request.login, Login::Anonymous) {
         Login::Anonymous
     } else {
         Login::Password {
