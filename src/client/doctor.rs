@@ -378,15 +378,16 @@ pub fn diagnose(
         let memory = Arc::new(MemoryLog::default());
         let probe_log: Arc<dyn ProtocolLog> = memory.clone();
         let result = if index == 0 && try_way == way {
-            held[0].list(None).map(|entries| (None, entries))
+            held[0]
+                .list(None)
+                .map(|entries| (None, entries))
+                .map_err(ConnectError::from)
         } else {
-            doctor
-                .dial(try_way, &probe_log)
-                .map_err(|e| FtpError::InvalidInput(e.to_string()))
-                .and_then(|mut s| {
-                    let entries = s.list(None)?;
-                    Ok((Some(s), entries))
-                })
+            // A failed login and a failed listing keep their own words (no "invalid request").
+            doctor.dial(try_way, &probe_log).and_then(|mut s| {
+                let entries = s.list(None)?;
+                Ok((Some(s), entries))
+            })
         };
         match result {
             Ok((session, entries)) => {
