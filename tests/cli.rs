@@ -406,6 +406,58 @@ fn a_server_that_requires_a_client_certificate_says_so_and_accepts_the_right_one
 }
 
 #[test]
+fn a_pkcs12_client_certificate_opens_with_its_password_from_the_environment() {
+    let (ours, server) =
+        support::server::requiring_client_certs("ferry-user", ServerConfig::default());
+    std::fs::write(server.root().join("hello.txt"), b"hi").unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let p12 = files.path().join("client.p12");
+    std::fs::write(&p12, ours.pkcs12("export-pass")).unwrap();
+    let run = |password: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
+        command
+            .args(["ls", "-v", "--ca-file", ca(&server), "--cert"])
+            .arg(&p12)
+            .arg(url(&server, ""))
+            .env("FERRY_CONFIG_DIR", config_dir())
+            .env_remove("FERRY_CERT_PASSWORD")
+            .stdin(Stdio::null());
+        if let Some(password) = password {
+            command.env("FERRY_CERT_PASSWORD", password);
+        }
+        command.output().expect("run ferry")
+    };
+
+    // The right password: the server accepts the certificate inside (listing works, so the
+    // data connection carried it too), and the password is in no log line.
+    let out = run(Some("export-pass"));
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("hello.txt"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("export-pass"));
+
+    // None (and no terminal to ask on): the error names the file and where a password goes;
+    // nothing reached the server's login.
+    let commands_before = server.commands().len();
+    let out = run(None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("client.p12") && stderr.contains("FERRY_CERT_PASSWORD"),
+        "{stderr}"
+    );
+    assert_eq!(server.commands().len(), commands_before, "no connection");
+
+    // A wrong one: said as such.
+    let out = run(Some("guess"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("password of this PKCS#12 file is wrong"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn tls13_only_refuses_a_tls12_server_and_works_with_a_tls13_one() {
     let old = TestServer::start(ServerConfig {
         tls13: false,

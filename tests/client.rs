@@ -68,6 +68,20 @@ impl Decisions for Scripted {
             .map(str::to_owned)
             .ok_or_else(|| ConnectError::NoPassword("no password".into()))
     }
+
+    fn certificate_password(
+        &self,
+        identity: &ferry::tls::ClientIdentity,
+    ) -> Result<String, ConnectError> {
+        let name = identity.cert_file.file_name().unwrap_or_default();
+        self.asked
+            .lock()
+            .unwrap()
+            .push(format!("certificate password {}", name.to_string_lossy()));
+        self.password
+            .map(str::to_owned)
+            .ok_or_else(|| ConnectError::Invalid("no certificate password".into()))
+    }
 }
 
 fn log() -> Arc<dyn ProtocolLog> {
@@ -210,4 +224,54 @@ fn a_saved_site_reads_its_password_from_the_keychain_and_asks_only_without_one()
     client::dial(&request, &quiet, &trust, &keychain, &log())
         .unwrap_or_else(|e| panic!("dial: {e}"));
     assert!(quiet.asked().is_empty());
+}
+
+#[test]
+fn a_locked_pkcs12_certificate_takes_its_password_from_the_keychain_or_asks_once() {
+    let (ours, server) =
+        support::server::requiring_client_certs("ferry-user", ServerConfig::default());
+    let files = tempfile::tempdir().unwrap();
+    let p12 = files.path().join("me.pfx");
+    std::fs::write(&p12, ours.pkcs12("pfx-pass")).unwrap();
+    let mut request = trusted_request(
+        &server,
+        Login::Password {
+            user: "alice".into(),
+            password: "s3cret".into(),
+        },
+    );
+    request.endpoint.client_identity = Some(ferry::tls::ClientIdentity::new(p12.clone(), None));
+    let trust = Arc::new(Trust::new(None));
+
+    // Nothing saved: asked once; the connector's later sessions (the workers) ask nothing
+    // and still present the certificate.
+    let ask = Scripted::new(None, Some("pfx-pass"));
+    let dialled = client::dial(&request, &ask, &trust, &no_keychain(), &log())
+        .unwrap_or_else(|e| panic!("dial: {e}"));
+    assert_eq!(ask.asked(), vec!["certificate password me.pfx"]);
+    let mut worker = (dialled.connector)().unwrap_or_else(|e| panic!("worker: {e}"));
+    assert_eq!(worker.pwd().unwrap(), "/");
+    assert_eq!(ask.asked().len(), 1, "the workers did not ask");
+
+    // Saved in the keychain under the file's account: nothing is asked.
+    let keychain = Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+    keychain
+        .set(
+            &ferry::sites::secrets::client_cert_account(&p12),
+            "pfx-pass",
+        )
+        .unwrap();
+    let quiet = Scripted::new(None, None);
+    client::dial(&request, &quiet, &trust, &keychain, &log())
+        .unwrap_or_else(|e| panic!("dial: {e}"));
+    assert!(quiet.asked().is_empty(), "{:?}", quiet.asked());
+
+    // A wrong answer: a clear error before any login.
+    let passes_before = passes(&server).len();
+    let wrong = Scripted::new(None, Some("nope"));
+    let err = client::dial(&request, &wrong, &trust, &no_keychain(), &log())
+        .err()
+        .expect("wrong password");
+    assert!(err.to_string().contains("wrong"), "{err}");
+    assert_eq!(passes(&server).len(), passes_before, "no login was tried");
 }

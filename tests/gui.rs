@@ -1429,6 +1429,49 @@ fn a_site_with_a_client_certificate_connects_to_a_server_that_requires_one() {
 }
 
 #[test]
+fn a_site_with_a_pkcs12_certificate_keeps_its_password_in_the_keychain_and_connects() {
+    let (ours, server) = support::server::requiring_client_certs(
+        "gui-user",
+        ServerConfig {
+            certs: Some(Certs::self_signed()),
+            ..ServerConfig::default()
+        },
+    );
+    std::fs::write(server.root().join("hello.txt"), b"hi").unwrap();
+    let dirs = tempfile::tempdir().unwrap();
+    pin(&server, &dirs.path().join("config"));
+    let p12 = dirs.path().join("me.pfx");
+    std::fs::write(&p12, ours.pkcs12("pfx-secret")).unwrap();
+    let mut gui = Gui::in_dirs(dirs);
+    gui.click("Sites ⏷");
+    gui.click("Site Manager…");
+    gui.wait_label("New site");
+    gui.click("New site");
+    gui.type_into("Host", "127.0.0.1");
+    gui.type_into("Port", &server.port().to_string());
+    gui.type_into("User", "alice");
+    gui.type_into("Password", "s3cret");
+    gui.type_into("Client certificate", p12.to_str().unwrap());
+    // A .pfx holds its key: the form asks for its password instead of a key file.
+    assert!(!gui.has("Client key"));
+    gui.type_into("Certificate password", "pfx-secret");
+    gui.click("Save");
+    gui.wait_label("Saved New site");
+    gui.click("Connect");
+    gui.wait_label("Remote hello.txt");
+    let keychain = gui.keychain.clone();
+    let account = ferry::sites::secrets::client_cert_account(&p12);
+    gui.wait("the certificate password in the keychain", move |_| {
+        keychain.get(&account).ok().flatten().as_deref() == Some("pfx-secret")
+    });
+    let sites = std::fs::read_to_string(gui.config().join("sites.toml")).unwrap();
+    assert!(
+        sites.contains("me.pfx") && !sites.contains("pfx-secret"),
+        "{sites}"
+    );
+}
+
+#[test]
 fn diagnose_after_a_failed_connection_finds_implicit_tls_and_connects_with_it() {
     let server = TestServer::start(ServerConfig {
         tls: TlsMode::Implicit,

@@ -830,6 +830,70 @@ fn vsftpd_requiring_a_client_certificate() {
 
 #[test]
 #[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_accepts_the_client_certificate_from_pkcs12_files_openssl_exports() {
+    let env = Env::load();
+    let ca = env.ca();
+    let ca = ca.to_str().unwrap();
+    let (cert, key) = (
+        env.get("FERRY_INTEROP_CLIENT_CERT"),
+        env.get("FERRY_INTEROP_CLIENT_KEY"),
+    );
+    let files = tempfile::tempdir().unwrap();
+    // What OpenSSL 3 writes by default (AES-256, PBKDF2, HMAC-SHA256), what Windows and
+    // older tools write (3DES, SHA-1 MAC), and OpenSSL's -legacy (RC2-40 certificates).
+    let variants: [(&str, &[&str]); 3] = [
+        ("aes.p12", &[]),
+        (
+            "3des.pfx",
+            &[
+                "-keypbe",
+                "PBE-SHA1-3DES",
+                "-certpbe",
+                "PBE-SHA1-3DES",
+                "-macalg",
+                "sha1",
+            ],
+        ),
+        ("legacy.p12", &["-legacy"]),
+    ];
+    for (name, options) in variants {
+        let p12 = files.path().join(name);
+        let out = Command::new("openssl")
+            .args([
+                "pkcs12", "-export", "-in", &cert, "-inkey", &key, "-passout",
+            ])
+            .arg("pass:interop-p12")
+            .args(options)
+            .arg("-out")
+            .arg(&p12)
+            .output()
+            .expect("run openssl");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(["ls", "-v", "--ca-file", ca, "--cert"])
+            .arg(&p12)
+            .arg(env.url("ftp", "VSFTPD_CLIENTCERT", ""))
+            .env("FERRY_CONFIG_DIR", files.path().join("config"))
+            .env("FERRY_NO_KEYCHAIN", "1")
+            .env("FERRY_CERT_PASSWORD", "interop-p12")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run ferry");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        assert!(
+            !stderr.contains("interop-p12"),
+            "{name}: the password was logged"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
 fn proftpd_ccc_clears_the_control_channel_and_transfers_stay_protected() {
     let env = Env::load();
     let ca = env.ca();

@@ -177,6 +177,75 @@ fn saved_password_lives_only_in_the_keychain() {
 
 #[test]
 #[ignore = "needs a Secret Service: run by .ci/run under dbus-run-session with gnome-keyring"]
+fn a_pkcs12_certificate_password_is_saved_in_the_keychain_and_used_by_the_site() {
+    let (ours, server) =
+        support::server::requiring_client_certs("ferry-user", ServerConfig::default());
+    std::fs::write(server.root().join("mutual.txt"), b"x").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let certs = tempfile::tempdir().unwrap();
+    let p12 = certs.path().join(format!("{}.p12", unique("client")));
+    let cert_password = unique("p12pw");
+    std::fs::write(&p12, ours.pkcs12(&cert_password)).unwrap();
+    let ca = server.ca_pem_path().to_str().unwrap().to_owned();
+    let url = format!("ftp://alice:s3cret@127.0.0.1:{}/", server.port());
+    let site = unique("Mutual");
+    let add = |password: &str| {
+        ferry(
+            config.path(),
+            &[
+                "sites",
+                "add",
+                &site,
+                &url,
+                "--site-ca-file",
+                &ca,
+                "--site-cert",
+                p12.to_str().unwrap(),
+            ],
+            &[("FERRY_CERT_PASSWORD", password)],
+            None,
+        )
+    };
+
+    // A wrong password is refused when the site is added, and nothing is saved.
+    let out = add("not-it");
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("password of this PKCS#12 file is wrong"));
+    let keychain = Keychain::platform();
+    let account = ferry::sites::secrets::client_cert_account(&p12);
+    assert_eq!(keychain.get(&account).unwrap(), None);
+
+    // The right one is checked and kept in the keychain under the file's account.
+    let out = add(&cert_password);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        keychain.get(&account).unwrap().as_deref(),
+        Some(cert_password.as_str())
+    );
+
+    // Connecting needs nothing else: no environment, no terminal.
+    let out = ferry(
+        config.path(),
+        &["ls", "-v", &format!("site:{site}")],
+        &[],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("mutual.txt"));
+    assert!(
+        !text(&out).contains(&cert_password),
+        "the password reached the output"
+    );
+    assert_eq!(
+        files_containing(config.path(), &cert_password),
+        Vec::<String>::new()
+    );
+    keychain.delete(&account).unwrap();
+    keychain.delete(&site).unwrap();
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run by .ci/run under dbus-run-session with gnome-keyring"]
 fn without_a_keychain_ferry_says_so_and_asks() {
     let server = TestServer::start(ServerConfig::default());
     let config = tempfile::tempdir().unwrap();

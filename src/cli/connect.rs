@@ -175,6 +175,23 @@ impl Decisions for TerminalDecisions {
             "no password: put it in the URL, save it with the site, pass --password-stdin, or run on a terminal to be asked".into(),
         ))
     }
+
+    fn certificate_password(
+        &self,
+        identity: &crate::tls::ClientIdentity,
+    ) -> Result<String, ConnectError> {
+        if std::io::stdin().is_terminal() {
+            let prompt = format!(
+                "Password of the client certificate {}: ",
+                identity.cert_file.display()
+            );
+            return rpassword::prompt_password(prompt)
+                .map_err(|e| ConnectError::Invalid(format!("cannot read the password: {e}")));
+        }
+        Err(ConnectError::Invalid(
+            identity.password_needed().to_string(),
+        ))
+    }
 }
 
 /// How a failed dial ends the command: message and exit code.

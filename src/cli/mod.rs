@@ -102,8 +102,10 @@ pub struct GlobalOptions {
     /// Also trust the CA certificates in this PEM file.
     #[arg(long, value_name = "PEM", global = true)]
     pub ca_file: Option<PathBuf>,
-    /// Present this client certificate (PEM chain) to servers that require one (mutual TLS).
-    #[arg(long, value_name = "PEM", global = true)]
+    /// Present this client certificate to servers that require one (mutual TLS): a PEM chain,
+    /// or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the
+    /// keychain (ferry sites add --site-cert) or a prompt.
+    #[arg(long, value_name = "FILE", global = true)]
     pub cert: Option<PathBuf>,
     /// The private key of --cert (PEM); not needed when it is in the --cert file.
     #[arg(long, value_name = "PEM", global = true)]

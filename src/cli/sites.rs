@@ -81,7 +81,9 @@ pub struct SiteOptions {
     /// An extra CA certificate (PEM) trusted for this site.
     #[arg(long)]
     site_ca_file: Option<PathBuf>,
-    /// A client certificate (PEM chain) for this site, for servers that require one.
+    /// A client certificate for this site, for servers that require one: a PEM chain, or a
+    /// PKCS#12 file (.p12/.pfx), whose password is asked for (or read from
+    /// FERRY_CERT_PASSWORD) and saved in the keychain.
     #[arg(long)]
     site_cert: Option<PathBuf>,
     /// The private key of --site-cert (PEM), when it is in a file of its own.
@@ -194,6 +196,7 @@ fn add(
     let password = apply_url(&mut site, url, global)?;
     apply_options(&mut site, options)?;
     let keychain = Keychain::platform();
+    save_cert_password(&site, &keychain)?;
     let password = password_to_save(&mut site, password, global, &keychain)?;
     let mut store = load_sites()?;
     store.add(site.clone()).map_err(site_failure)?;
@@ -224,6 +227,9 @@ fn edit(
     };
     apply_options(&mut site, options)?;
     let keychain = Keychain::platform();
+    if site.client_cert != old.client_cert {
+        save_cert_password(&site, &keychain)?;
+    }
     let password = match password {
         Some(p) => password_to_save(&mut site, Some(p), global, &keychain)?,
         None => None,
@@ -495,6 +501,58 @@ fn password_to_save(
         return Ok(Some(password));
     }
     Ok(None)
+}
+
+/// A PKCS#12 certificate that needs a password: asks for it (or takes FERRY_CERT_PASSWORD),
+/// checks that it opens the file, and keeps it in the keychain under the file's account. A
+/// file that cannot be used at all is refused here rather than at the first connection.
+fn save_cert_password(site: &Site, keychain: &Keychain) -> Result<(), Failure> {
+    let Some(mut identity) = site.client_identity() else {
+        return Ok(());
+    };
+    if !identity.needs_password() {
+        return identity.check().map_err(|e| Failure::usage(e.to_string()));
+    }
+    let account = crate::sites::secrets::client_cert_account(&identity.cert_file);
+    if keychain.is_available()
+        && let Ok(Some(saved)) = keychain.get(&account)
+    {
+        identity.password = Some(saved);
+        if identity.check().is_ok() {
+            return Ok(());
+        }
+        identity.password = None;
+    }
+    identity.password = match std::env::var("FERRY_CERT_PASSWORD") {
+        Ok(password) => Some(password),
+        Err(_) if std::io::stdin().is_terminal() => Some(
+            rpassword::prompt_password(format!(
+                "Password of the client certificate {} (saved in the keychain): ",
+                identity.cert_file.display()
+            ))
+            .map_err(|e| Failure::usage(format!("cannot read the password: {e}")))?,
+        ),
+        Err(_) => None,
+    };
+    let Some(password) = identity.password.clone() else {
+        eprintln!(
+            "ferry: {} needs its password; set FERRY_CERT_PASSWORD when connecting, or run this on a terminal to save it.",
+            identity.cert_file.display()
+        );
+        return Ok(());
+    };
+    identity
+        .check()
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    match keychain.unavailable_reason() {
+        Some(reason) => eprintln!(
+            "ferry: the certificate's password cannot be saved on this computer ({reason}); set FERRY_CERT_PASSWORD when connecting, or connect on a terminal to be asked."
+        ),
+        None => keychain
+            .set(&account, &password)
+            .map_err(|e| Failure::local(format!("the certificate's password is not saved: {e}")))?,
+    }
+    Ok(())
 }
 
 fn save_password(

@@ -48,10 +48,8 @@ pub(crate) fn resolve(spec: &str, global: &GlobalOptions) -> Result<Target, Fail
     }
     match (&global.cert, &global.key) {
         (Some(cert), key) => {
-            target.client_identity = Some(crate::tls::ClientIdentity {
-                cert_file: cert.clone(),
-                key_file: key.clone(),
-            });
+            target.client_identity =
+                Some(crate::tls::ClientIdentity::new(cert.clone(), key.clone()));
         }
         (None, Some(_)) => {
             return Err(Failure::usage(

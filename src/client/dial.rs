@@ -36,6 +36,16 @@ pub trait Decisions {
         host: &str,
         why: &PasswordNeeded,
     ) -> Result<String, ConnectError>;
+
+    /// The password of the PKCS#12 client certificate of `identity`, which neither the
+    /// environment nor the keychain has.
+    ///
+    /// # Errors
+    /// No password can be had: the error says where to put one.
+    fn certificate_password(
+        &self,
+        identity: &crate::tls::ClientIdentity,
+    ) -> Result<String, ConnectError>;
 }
 
 /// Why [`Decisions::password`] is asked.
@@ -134,6 +144,12 @@ pub fn dial(
     let mut endpoint = request.endpoint.clone();
     if let Some(proxy) = &mut endpoint.proxy {
         crate::sites::secrets::fill_proxy_password(proxy, keychain);
+    }
+    if let Some(identity) = &mut endpoint.client_identity {
+        crate::sites::secrets::fill_cert_password(identity, keychain);
+        if identity.needs_password() {
+            identity.password = Some(decisions.certificate_password(identity)?);
+        }
     }
     let mut decided = false;
     let mut session = loop {

@@ -131,10 +131,12 @@ pub struct Site {
     /// An extra CA certificate file trusted for this site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
-    /// A client certificate (PEM chain) presented when the server requires one.
+    /// A client certificate presented when the server requires one: a PEM chain, or a
+    /// PKCS#12 file (`.p12`/`.pfx`) whose password is in the keychain
+    /// ([`super::secrets::client_cert_account`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_cert: Option<PathBuf>,
-    /// Its private key (PEM); none: it is in `client_cert` too.
+    /// Its private key (PEM); none: it is in `client_cert` too (always, for PKCS#12).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_key: Option<PathBuf>,
     /// A proxy for every connection to this site: `socks5://[user@]host[:port]` or
@@ -165,10 +167,7 @@ impl Site {
     pub fn client_identity(&self) -> Option<crate::tls::ClientIdentity> {
         self.client_cert
             .clone()
-            .map(|cert_file| crate::tls::ClientIdentity {
-                cert_file,
-                key_file: self.client_key.clone(),
-            })
+            .map(|cert_file| crate::tls::ClientIdentity::new(cert_file, self.client_key.clone()))
     }
 
     /// The site's proxy, parsed; its password is not part of it (see

@@ -37,6 +37,31 @@ pub fn fill_proxy_password(proxy: &mut crate::ftp::Proxy, keychain: &Keychain) {
     }
 }
 
+/// The keychain account of a PKCS#12 client certificate's password: one per file (by its
+/// absolute path), shared by every site that presents it. No site path looks like this.
+pub fn client_cert_account(cert_file: &std::path::Path) -> String {
+    let absolute = std::path::absolute(cert_file).unwrap_or_else(|_| cert_file.to_owned());
+    format!("client certificate: {}", absolute.display())
+}
+
+/// Where a PKCS#12 certificate's password comes from when none is set:
+/// `FERRY_CERT_PASSWORD`, then the keychain entry of [`client_cert_account`]. Only a file that
+/// needs one is looked up (a PEM file or an export without a password needs none).
+pub fn fill_cert_password(identity: &mut crate::tls::ClientIdentity, keychain: &Keychain) {
+    if !identity.needs_password() {
+        return;
+    }
+    if let Ok(password) = std::env::var("FERRY_CERT_PASSWORD") {
+        identity.password = Some(password);
+        return;
+    }
+    if keychain.is_available()
+        && let Ok(Some(password)) = keychain.get(&client_cert_account(&identity.cert_file))
+    {
+        identity.password = Some(password);
+    }
+}
+
 /// Why a password could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {

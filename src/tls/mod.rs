@@ -5,6 +5,7 @@
 //! shown exactly what was refused (see [`crate::ftp::RejectedCertificate`]).
 
 pub mod certinfo;
+mod identity;
 pub mod pins;
 mod trust;
 
@@ -13,10 +14,12 @@ use std::sync::Arc;
 
 use rustls::ClientConfig;
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 pub use certinfo::{CertInfo, CertProblem};
+pub use identity::ClientIdentity;
+use identity::LoadedIdentity;
 pub use pins::{Pin, PinStore, PinStoreError};
 pub use trust::{Decision, PinningVerifier, Trust, TrustProblem, normalize_fingerprint};
 
@@ -40,56 +43,6 @@ pub enum MinTlsVersion {
     Tls12,
     /// TLS 1.3 only (no TLS 1.2 fallback either).
     Tls13,
-}
-
-/// A client certificate for servers that require one (mutual TLS): a PEM certificate chain
-/// (leaf first) and its private key (PKCS#8, PKCS#1 or SEC1 PEM), in one file or two.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientIdentity {
-    /// The certificate chain, PEM.
-    pub cert_file: PathBuf,
-    /// The private key, PEM; None: it is in `cert_file` too.
-    pub key_file: Option<PathBuf>,
-}
-
-/// A loaded client identity: what rustls presents.
-struct LoadedIdentity {
-    chain: Vec<CertificateDer<'static>>,
-    key: PrivateKeyDer<'static>,
-}
-
-impl ClientIdentity {
-    /// Reads the chain and the key.
-    fn load(&self) -> Result<LoadedIdentity, TlsSetupError> {
-        let err = |path: &Path, reason: String| TlsSetupError::ClientCert {
-            path: path.to_owned(),
-            reason,
-        };
-        let cert_bytes =
-            std::fs::read(&self.cert_file).map_err(|e| err(&self.cert_file, e.to_string()))?;
-        let chain = CertificateDer::pem_slice_iter(&cert_bytes)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| err(&self.cert_file, format!("not valid PEM ({e})")))?;
-        if chain.is_empty() {
-            return Err(err(&self.cert_file, "it holds no certificate".into()));
-        }
-        let key_path = self.key_file.as_deref().unwrap_or(&self.cert_file);
-        let key_bytes = if self.key_file.is_some() {
-            std::fs::read(key_path).map_err(|e| err(key_path, e.to_string()))?
-        } else {
-            cert_bytes
-        };
-        let key = PrivateKeyDer::from_pem_slice(&key_bytes).map_err(|e| {
-            let reason = match e {
-                rustls::pki_types::pem::Error::NoItemsFound => {
-                    "it holds no private key (PEM \"PRIVATE KEY\", \"RSA PRIVATE KEY\" or \"EC PRIVATE KEY\"; an encrypted key must be decrypted first, e.g. with openssl pkey)".to_owned()
-                }
-                other => format!("not a valid private key ({other})"),
-            };
-            err(key_path, reason)
-        })?;
-        Ok(LoadedIdentity { chain, key })
-    }
 }
 
 /// What a TLS configuration is built from.
@@ -330,51 +283,5 @@ mod tests {
             .to_string();
         assert!(missing.contains("missing.pem"), "{missing}");
         let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn a_client_identity_loads_from_one_file_or_two_and_says_what_is_wrong() {
-        let dir = tempfile::tempdir().unwrap();
-        let key = rcgen::KeyPair::generate().unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["client".to_owned()])
-            .unwrap()
-            .self_signed(&key)
-            .unwrap();
-        let (cert_file, key_file, both) = (
-            dir.path().join("c.pem"),
-            dir.path().join("k.pem"),
-            dir.path().join("both.pem"),
-        );
-        std::fs::write(&cert_file, cert.pem()).unwrap();
-        std::fs::write(&key_file, key.serialize_pem()).unwrap();
-        std::fs::write(&both, format!("{}{}", cert.pem(), key.serialize_pem())).unwrap();
-        let identity = |cert: &Path, key: Option<&Path>| ClientIdentity {
-            cert_file: cert.to_owned(),
-            key_file: key.map(Path::to_owned),
-        };
-        let two = identity(&cert_file, Some(&key_file)).load().unwrap();
-        assert_eq!(two.chain.len(), 1);
-        let one = identity(&both, None).load().unwrap();
-        assert_eq!(one.chain, two.chain);
-        // A configuration with it builds (rustls accepts the pair).
-        let options = TlsOptions {
-            client_identity: Some(identity(&both, None)),
-            ..TlsOptions::default()
-        };
-        assert!(client_configs(&options).is_ok());
-
-        let e = identity(&cert_file, None).load().err().unwrap().to_string();
-        assert!(
-            e.contains("holds no private key") && e.contains("c.pem"),
-            "{e}"
-        );
-        let e = identity(&key_file, None).load().err().unwrap().to_string();
-        assert!(e.contains("holds no certificate"), "{e}");
-        let e = identity(&dir.path().join("gone.pem"), None)
-            .load()
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(e.contains("gone.pem"), "{e}");
     }
 }

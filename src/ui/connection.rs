@@ -71,6 +71,16 @@ impl Decisions for WindowDecisions {
             PasswordNeeded::NotGiven => "This site asks for its password each time.".to_owned(),
         }))
     }
+
+    fn certificate_password(
+        &self,
+        identity: &crate::tls::ClientIdentity,
+    ) -> Result<String, ConnectError> {
+        Err(ConnectError::Invalid(format!(
+            "The client certificate {} is protected by a password, and none is saved: enter it in the Site Manager's Certificate password field (or set FERRY_CERT_PASSWORD).",
+            identity.cert_file.display()
+        )))
+    }
 }
 
 /// What every connection attempt of the window shares: where trust decisions, passwords and

@@ -88,6 +88,8 @@ pub(crate) struct SiteManager {
     password: String,
     /// The proxy password field; saved to the keychain entry of the proxy, not the site.
     proxy_password: String,
+    /// The PKCS#12 certificate password field; saved to the keychain entry of the file.
+    cert_password: String,
     port_text: String,
     confirm_delete: bool,
     pub message: Option<Result<String, String>>,
@@ -106,6 +108,15 @@ fn default_import_path() -> String {
     crate::sites::filezilla::default_sitemanager_path()
         .map(|p| p.display().to_string())
         .unwrap_or_default()
+}
+
+/// Whether a certificate file's name says PKCS#12 (a password, no separate key). Decided by
+/// name because the window reads no file on the UI thread; a PKCS#12 file named otherwise
+/// still works with its password from the keychain or FERRY_CERT_PASSWORD.
+fn is_pkcs12_name(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx"))
 }
 
 /// What the manager shows until the site file is read.
@@ -135,6 +146,7 @@ impl SiteManager {
             folder: String::new(),
             password: String::new(),
             proxy_password: String::new(),
+            cert_password: String::new(),
             port_text: String::new(),
             confirm_delete: false,
             message: None,
@@ -218,6 +230,7 @@ impl SiteManager {
         self.folder = site.folder.join("/");
         self.password.clear();
         self.proxy_password.clear();
+        self.cert_password.clear();
         self.port_text = if site.port == 0 {
             String::new()
         } else {
@@ -256,6 +269,10 @@ impl SiteManager {
         let mut site = self.draft.clone();
         site.name = site.name.trim().to_owned();
         site.host = site.host.trim().to_owned();
+        if site.client_cert.as_deref().is_some_and(is_pkcs12_name) {
+            // The file holds its key; a key field left from a PEM certificate would be refused.
+            site.client_key = None;
+        }
         site.folder = self
             .folder
             .split('/')
@@ -329,13 +346,26 @@ impl SiteManager {
             }
             _ => None,
         };
+        let cert_password = std::mem::take(&mut self.cert_password);
+        let cert_keychain = match &site.client_cert {
+            Some(cert) if !cert_password.is_empty() => Some(SiteAction::Password {
+                path: crate::sites::secrets::client_cert_account(cert),
+                old_path: None,
+                password: Some(cert_password),
+            }),
+            _ => None,
+        };
         self.busy = true;
         Ok(StoreJob {
             store,
             change,
             done: format!("Saved {path}."),
             select: Some(path),
-            then: keychain.into_iter().chain(proxy_keychain).collect(),
+            then: keychain
+                .into_iter()
+                .chain(proxy_keychain)
+                .chain(cert_keychain)
+                .collect(),
         })
     }
 
@@ -644,15 +674,27 @@ impl SiteManager {
                     ui,
                     "Client certificate",
                     &mut self.draft.client_cert,
-                    "none (PEM, for servers that require one)",
+                    "none (PEM or .p12/.pfx, for servers that require one)",
                 );
-                if self.draft.client_cert.is_some() {
-                    path_row(
+                match self.draft.client_cert.as_deref().map(is_pkcs12_name) {
+                    Some(true) => {
+                        let label = ui.label("Certificate password");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut self.cert_password)
+                                .password(true)
+                                .hint_text("unchanged (saved in the keychain)")
+                                .desired_width(300.0),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                    Some(false) => path_row(
                         ui,
                         "Client key",
                         &mut self.draft.client_key,
                         "in the certificate file",
-                    );
+                    ),
+                    None => {}
                 }
                 let mut remote = self.draft.remote_dir.clone().unwrap_or_default();
                 text_row(ui, "Remote folder", &mut remote, "login folder");

@@ -203,6 +203,21 @@ pub struct ClientCerts {
     pub ca_pem: String,
     pub cert_pem: String,
     pub key_pem: String,
+    ca_der: Vec<u8>,
+    cert_der: Vec<u8>,
+    key_der: Vec<u8>,
+}
+
+/// A server as `config` says that requires a client certificate, and the certificate (from a
+/// CA of its own) it accepts.
+#[allow(dead_code)] // not every test binary that includes this module uses it
+pub fn requiring_client_certs(user: &str, config: ServerConfig) -> (ClientCerts, TestServer) {
+    let ours = ClientCerts::generate(user);
+    let server = TestServer::start(ServerConfig {
+        client_ca_pem: Some(ours.ca_pem.clone()),
+        ..config
+    });
+    (ours, server)
 }
 
 impl ClientCerts {
@@ -220,7 +235,28 @@ impl ClientCerts {
             ca_pem: ca.pem(),
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),
+            ca_der: ca.der().to_vec(),
+            cert_der: cert.der().to_vec(),
+            key_der: key.serialize_der(),
         }
+    }
+
+    /// The certificate, its CA and the key as a PKCS#12 file (AES-256, HMAC-SHA256) locked
+    /// with `password`.
+    #[allow(dead_code)] // not every test binary that includes this module uses it
+    pub fn pkcs12(&self, password: &str) -> Vec<u8> {
+        let cert = |der: &[u8]| p12_keystore::Certificate::from_der(der).expect("certificate");
+        let chain = p12_keystore::PrivateKeyChain::new(
+            b"ferry-client".as_slice(),
+            p12_keystore::PrivateKey::from_der(&self.key_der).expect("key"),
+            [cert(&self.cert_der), cert(&self.ca_der)],
+        );
+        let mut store = p12_keystore::KeyStore::new();
+        store.add_entry(
+            "client",
+            p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
+        );
+        store.writer(password).write().expect("write PKCS#12")
     }
 }
 

@@ -25,7 +25,7 @@ function __fish_ferry_using_subcommand
 end
 
 complete -c ferry -n "__fish_ferry_needs_command" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_needs_command" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_needs_command" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_needs_command" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_needs_command" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_needs_command" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -55,7 +55,7 @@ complete -c ferry -n "__fish_ferry_needs_command" -f -a "completions" -d 'Print 
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "manpage" -d 'Write the manual pages (ferry.1 and one per subcommand) into a folder, or print ferry.1'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand ls" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand ls" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand ls" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -80,7 +80,7 @@ rename\t'Keep both (name (1).ext)'
 skip\t'Leave it'"
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l retries -d 'Attempts after the first, per file, when a connection drops' -r
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand get" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand get" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand get" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -107,7 +107,7 @@ rename\t'Keep both (name (1).ext)'
 skip\t'Leave it'"
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l retries -d 'Attempts after the first, per file, when a connection drops' -r
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand put" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand put" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -126,7 +126,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand put" -l ccc -d 'After login,
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -142,7 +142,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l ccc -d 'After logi
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand rm" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand rm" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -158,7 +158,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand rm" -l ccc -d 'After login, 
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -174,7 +174,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l ccc -d 'After logi
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand rmdir" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -193,7 +193,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_s
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -f -a "rm" -d 'Forget the certificate remembered for HOST:PORT (e.g. ftp.example.com:21, [::1]:990)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and not __fish_seen_subcommand_from list rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -209,7 +209,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from rm" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -228,7 +228,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Forget the certificate remembered for HOST:PORT (e.g. ftp.example.com:21, [::1]:990)'
 complete -c ferry -n "__fish_ferry_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -250,7 +250,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_s
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -f -a "import" -d 'Import the sites of FileZilla\'s sitemanager.xml (passwords go to the keychain)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and not __fish_seen_subcommand_from list add edit rm import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from list" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -279,14 +279,14 @@ false\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l min-tls -d 'Lowest TLS version accepted from this server' -r -f -a "1.3\t''
 1.2\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-ca-file -d 'An extra CA certificate (PEM) trusted for this site' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-cert -d 'A client certificate (PEM chain) for this site, for servers that require one' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-cert -d 'A client certificate for this site, for servers that require one: a PEM chain, or a PKCS#12 file (.p12/.pfx), whose password is asked for (or read from FERRY_CERT_PASSWORD) and saved in the keychain' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-key -d 'The private key of --site-cert (PEM), when it is in a file of its own' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l site-proxy -d 'A proxy for this site: socks5://[user[:password]@]host[:port] or http://… ("" for none). A password in it goes to the keychain, never into the sites file' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l local-dir -d 'Local folder to start in' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l remote-dir -d 'Remote folder to start in' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l notes -d 'Notes' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from add" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -316,14 +316,14 @@ false\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l min-tls -d 'Lowest TLS version accepted from this server' -r -f -a "1.3\t''
 1.2\t''"
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-ca-file -d 'An extra CA certificate (PEM) trusted for this site' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-cert -d 'A client certificate (PEM chain) for this site, for servers that require one' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-cert -d 'A client certificate for this site, for servers that require one: a PEM chain, or a PKCS#12 file (.p12/.pfx), whose password is asked for (or read from FERRY_CERT_PASSWORD) and saved in the keychain' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-key -d 'The private key of --site-cert (PEM), when it is in a file of its own' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l site-proxy -d 'A proxy for this site: socks5://[user[:password]@]host[:port] or http://… ("" for none). A password in it goes to the keychain, never into the sites file' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l local-dir -d 'Local folder to start in' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l remote-dir -d 'Remote folder to start in' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l notes -d 'Notes' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -338,7 +338,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -354,7 +354,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from import" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -376,7 +376,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subco
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import the sites of FileZilla\'s sitemanager.xml (passwords go to the keychain)'
 complete -c ferry -n "__fish_ferry_using_subcommand sites; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand mv" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand mv" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -392,7 +392,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand mv" -l ccc -d 'After login, 
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand mv" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -409,7 +409,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l ccc -d 'After log
 complete -c ferry -n "__fish_ferry_using_subcommand doctor" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand completions" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand completions" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l timeout -d 'Connect and idle timeout in seconds' -r
@@ -425,7 +425,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand completions" -l ccc -d 'Afte
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l cert -d 'Present this client certificate (PEM chain) to servers that require one (mutual TLS)' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l timeout -d 'Connect and idle timeout in seconds' -r
