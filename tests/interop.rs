@@ -613,6 +613,110 @@ fn vsftpd_500_files_up_and_down_with_four_workers() {
     s.rmdir(&dir).unwrap();
 }
 
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn sync_with_vsftpd_lists_the_differences_makes_both_sides_equal_and_then_finds_nothing() {
+    let env = Env::load();
+    let ca = env.ca();
+    let dir = format!("ferry-sync-{}", std::process::id());
+    let home = std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME"));
+    let _ = std::fs::remove_dir_all(home.join(&dir));
+    let local = tempfile::tempdir().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    // vsftpd has no MLSD: its LIST gives minutes for recent files and only the day for
+    // older ones (`old.txt`), so Ferry asks MDTM; it has no MFMT either, so the uploads' times
+    // are set with MDTM's set form. Both are needed for the second run to find nothing.
+    let same = [
+        ("a.txt", now - 7200),
+        ("b.txt", now - 7200),
+        ("dir/c.txt", now - 7200),
+        ("dir/d.txt", now - 7200),
+        ("old.txt", 1_600_000_000),
+    ];
+    for (rel, time) in same {
+        let body = format!("{rel} as it was");
+        server_file(&env, &format!("{dir}/{rel}"), body.as_bytes(), Some(time));
+        let path = local.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &body).unwrap();
+        support::set_mtime(&path, time);
+    }
+    // Here: a.txt edited, b.txt deleted, new/here.txt added.
+    std::fs::write(local.path().join("a.txt"), "a.txt, edited here").unwrap();
+    support::set_mtime(&local.path().join("a.txt"), now - 600);
+    std::fs::remove_file(local.path().join("b.txt")).unwrap();
+    std::fs::create_dir(local.path().join("new")).unwrap();
+    std::fs::write(local.path().join("new/here.txt"), "made here").unwrap();
+    // There: dir/c.txt edited, dir/d.txt deleted, there.txt and extra/x.txt added.
+    server_file(
+        &env,
+        &format!("{dir}/dir/c.txt"),
+        b"c, edited there",
+        Some(now - 300),
+    );
+    std::fs::remove_file(home.join(&dir).join("dir/d.txt")).unwrap();
+    server_file(&env, &format!("{dir}/there.txt"), b"made there", None);
+    server_file(&env, &format!("{dir}/extra/x.txt"), b"only there", None);
+
+    let url = env.url("ftp", "VSFTPD_EXPLICIT", &format!("{dir}/"));
+    let sync = |extra: &[&str]| {
+        let mut args = vec!["sync", "--delete", "--ca-file", ca.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push(local.path().to_str().unwrap());
+        args.push(&url);
+        ferry(&args)
+    };
+    let dry = sync(&["--dry-run"]);
+    let stdout = String::from_utf8_lossy(&dry.stdout).into_owned();
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        vec![
+            "mkdir remote  new/",
+            "upload        a.txt (newer here)",
+            "upload        dir/c.txt (newer on the server)",
+            "upload        dir/d.txt (only here)",
+            "upload        new/here.txt (only here)",
+            "delete remote b.txt",
+            "delete remote there.txt",
+            "delete remote extra/",
+        ],
+        "{stdout}"
+    );
+    assert!(
+        home.join(&dir).join("there.txt").exists(),
+        "a dry run changes nothing"
+    );
+
+    let real = sync(&[]);
+    assert!(
+        real.status.success(),
+        "{}",
+        String::from_utf8_lossy(&real.stderr)
+    );
+    assert_eq!(
+        support::digests(&home.join(&dir)),
+        support::digests(local.path())
+    );
+    let again = sync(&[]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(
+        again.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    assert!(stderr.contains("Already in sync"), "{stderr}");
+    let _ = std::fs::remove_dir_all(home.join(&dir));
+}
+
 /// Puts a file straight into the server's home (the tests run as root in CI), owned by the
 /// FTP user, with the given modification time.
 fn server_file(env: &Env, rel: &str, body: &[u8], mtime: Option<u64>) {

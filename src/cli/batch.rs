@@ -212,7 +212,7 @@ fn local_or_remote(e: FtpError, what: &str, folder: &Path) -> Failure {
 }
 
 /// `--parallel`, never more than a saved site allows (servers limit connections per user).
-fn workers(batch: &BatchOptions, target: &Target) -> usize {
+pub(crate) fn workers(batch: &BatchOptions, target: &Target) -> usize {
     let limit = target.max_connections.map_or(16, usize::from);
     batch.parallel.clamp(1, 16).min(limit.max(1))
 }
@@ -226,6 +226,25 @@ fn policy(on_exists: OnExists) -> FileExistsPolicy {
         OnExists::Rename => FileExistsPolicy::Rename,
         OnExists::Skip => FileExistsPolicy::Skip,
     }
+}
+
+/// Runs a planned folder transfer (`ferry sync`'s, say) to its summary.
+pub(crate) fn run_plan(
+    first: Session,
+    connection: Connection,
+    plan: Plan,
+    workers: usize,
+    batch: &BatchOptions,
+    started: Instant,
+) -> Result<(), Failure> {
+    run(
+        first,
+        connection,
+        plan,
+        workers,
+        batch,
+        Shape::Folder { started },
+    )
 }
 
 /// A folder transfer ends with a summary; one file only with its error, if any.

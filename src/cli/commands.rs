@@ -8,6 +8,7 @@ use super::target::resolve;
 use super::{Command, Failure, GlobalOptions, TrustCommand, printable};
 use crate::ftp::{Entry, EntryKind, Session, path};
 use crate::tls::CertInfo;
+use crate::transfer::sync::{SyncDirection, SyncOptions};
 
 /// Runs one subcommand.
 pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failure> {
@@ -22,6 +23,43 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
             });
             print_listing(&entries, long);
             quit(session)
+        }
+        Command::Sync {
+            local,
+            url,
+            direction,
+            delete,
+            dry_run,
+            size_only,
+            time_offset,
+            parallel,
+            retries,
+            follow_symlinks,
+        } => {
+            let url = resolve(&url, global)?;
+            let direction = match direction {
+                super::SyncDirectionArg::Upload => SyncDirection::Upload,
+                super::SyncDirectionArg::Download => SyncDirection::Download,
+                super::SyncDirectionArg::Both => SyncDirection::Both,
+            };
+            if delete && direction == SyncDirection::Both {
+                return Err(Failure::usage(
+                    "--delete needs --direction upload or download: both ways, a file missing on one side may be new on the other",
+                ));
+            }
+            let mut options = SyncOptions::new(direction);
+            options.delete = delete;
+            options.size_only = size_only;
+            options.remote_offset_seconds = time_offset;
+            let request = super::sync::SyncRequest {
+                local: &local,
+                options,
+                dry_run,
+                parallel,
+                retries,
+                follow_symlinks,
+            };
+            super::sync::run(&request, &url, global)
         }
         Command::Get {
             url, local, batch, ..

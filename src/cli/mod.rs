@@ -8,6 +8,7 @@ mod connect;
 mod docs;
 mod prompt;
 mod sites;
+mod sync;
 mod target;
 
 use std::path::PathBuf;
@@ -186,6 +187,46 @@ pub enum Command {
         #[command(flatten)]
         batch: BatchOptions,
     },
+    /// Make a local folder and a remote folder agree: upload (the server becomes like the
+    /// local folder), download (the other way) or both (what is new or newer goes each way).
+    /// Files are compared by size and modification time; the changes are listed, and with
+    /// --dry-run nothing else happens.
+    Sync {
+        /// The local folder.
+        local: PathBuf,
+        /// URL of the remote folder (created when uploading).
+        url: String,
+        /// upload, download or both.
+        #[arg(long, value_enum, default_value = "upload")]
+        direction: SyncDirectionArg,
+        /// Delete what exists only on the side being changed (not with --direction both).
+        #[arg(long)]
+        delete: bool,
+        /// List the changes and make none.
+        #[arg(short = 'n', long)]
+        dry_run: bool,
+        /// Compare sizes only (for servers whose times cannot be trusted).
+        #[arg(long)]
+        size_only: bool,
+        /// Seconds to add to the server's LIST times to get local time (a server that lists in
+        /// its own time zone and has no MLSD); e.g. -3600.
+        #[arg(
+            long,
+            default_value_t = 0,
+            allow_hyphen_values = true,
+            value_name = "SECONDS"
+        )]
+        time_offset: i64,
+        /// Parallel connections for the transfers (at most the site's own limit).
+        #[arg(long, default_value_t = 2, value_name = "N")]
+        parallel: usize,
+        /// Attempts after the first, per file, when a connection drops.
+        #[arg(long, default_value_t = 3, value_name = "N")]
+        retries: u32,
+        /// Follow symbolic links.
+        #[arg(long)]
+        follow_symlinks: bool,
+    },
     /// Create a remote directory.
     Mkdir {
         /// URL of the directory to create.
@@ -258,6 +299,17 @@ pub struct BatchOptions {
     /// transfer into a loop or out of the chosen folder).
     #[arg(long)]
     pub follow_symlinks: bool,
+}
+
+/// `ferry sync --direction` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncDirectionArg {
+    /// Make the server like the local folder.
+    Upload,
+    /// Make the local folder like the server.
+    Download,
+    /// Copy what is new or newer each way; nothing is deleted.
+    Both,
 }
 
 /// `--on-exists` values.

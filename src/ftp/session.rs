@@ -270,6 +270,8 @@ pub struct Session {
     hash_selected: Option<Algorithm>,
     /// The server refused its advertised checksum command once: do not ask again.
     checksum_refused: bool,
+    /// The server answered the set form of MDTM with an error once: do not send it again.
+    mdtm_set_refused: bool,
     /// What TLS the control connection had before CCC cleared it, and the server's chain.
     cleared_control: Option<(TlsInfo, Vec<CertificateDer<'static>>)>,
 }
@@ -387,6 +389,7 @@ impl Session {
             mlsd_refused: false,
             hash_selected: None,
             checksum_refused: false,
+            mdtm_set_refused: false,
             cleared_control: None,
             opts,
         })
@@ -588,15 +591,27 @@ impl Session {
             .ok_or_else(|| FtpError::Protocol(format!("MDTM reply is not a time: {reply}")))
     }
 
-    /// Sets a remote file's modification time (MFMT, draft-somers-ftp-mfxx; UTC). Returns
-    /// false, sending nothing, when the server does not advertise MFMT.
+    /// Sets a remote file's modification time (UTC): MFMT (draft-somers-ftp-mfxx) where FEAT
+    /// advertises it, else the set form of MDTM (`MDTM YYYYMMDDHHMMSS file`), which vsftpd
+    /// (`mdtm_write`) and Pure-FTPd take without advertising it. Returns false when the server
+    /// can do neither: a server that answers the MDTM form with an error is not asked again.
+    /// Synchronisation depends on this: without it every uploaded file looks newer remotely.
     pub fn set_modified(&mut self, file: &str, unix_seconds: i64) -> Result<bool> {
-        if !self.features.has("MFMT") {
+        let stamp = Timestamp::from_unix_seconds(unix_seconds).to_ftp_time();
+        if self.features.has("MFMT") {
+            self.expect_success(&format!("MFMT {stamp} {file}"))?;
+            return Ok(true);
+        }
+        if self.mdtm_set_refused || !self.features.has("MDTM") {
             return Ok(false);
         }
-        let stamp = Timestamp::from_unix_seconds(unix_seconds).to_ftp_time();
-        self.expect_success(&format!("MFMT {stamp} {file}"))?;
-        Ok(true)
+        let reply = self.command(&format!("MDTM {stamp} {file}"))?;
+        if reply.code == 213 {
+            return Ok(true);
+        }
+        // 500/501/550: no set form (a server may have read the whole argument as a name).
+        self.mdtm_set_refused = true;
+        Ok(false)
     }
 
     /// The server's checksum of `file`, by the cheapest method FEAT advertises (`HASH`, or

@@ -2,7 +2,7 @@
 //!
 //! `model` is the queue as data; `engine` is the worker pool (each worker one reused session);
 //! `browse` is the separate session for listings and folder operations;
-//! `walk` lists folder trees; `find` searches one by name; `plan` turns a walk into items to queue; `names` turns untrusted remote names into safe local paths.
+//! `walk` lists folder trees; `find` searches one by name; `plan` turns a walk into items to queue; `sync` compares two walked trees into the changes that make them agree; `names` turns untrusted remote names into safe local paths.
 
 pub mod browse;
 pub mod engine;
@@ -12,6 +12,7 @@ pub mod model;
 pub mod names;
 pub mod plan;
 pub mod queue;
+pub mod sync;
 pub mod walk;
 
 pub use browse::{BrowseRequest, BrowseResult, Browser};

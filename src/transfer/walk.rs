@@ -148,3 +148,32 @@ pub fn local_tree(root: &Path, follow_links: bool) -> std::io::Result<LocalTree>
     }
     Ok(tree)
 }
+
+/// Replaces the inexact LIST times of the files `wanted` says with exact ones from MDTM (UTC,
+/// to the second), for comparisons: LIST gives the server's local time to the minute, or only
+/// the day for files older than six months. Stops asking after the first refusal (a server
+/// without MDTM); a lost connection is an error.
+///
+/// # Errors
+/// The session failed.
+pub fn exact_times(
+    session: &mut Session,
+    root: &str,
+    tree: &mut RemoteTree,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<(), FtpError> {
+    for (rel, entry) in &mut tree.files {
+        if entry.modified_exact || !wanted(rel) {
+            continue;
+        }
+        match session.mdtm(&remote_path::join(root, rel)) {
+            Ok(time) => {
+                entry.modified = Some(time);
+                entry.modified_exact = true;
+            }
+            Err(e) if e.is_fatal_to_session() => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(())
+}

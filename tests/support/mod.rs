@@ -18,6 +18,31 @@ pub fn ok(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Every file under `root` (relative path with `/`) and the sha256 of its bytes.
+pub fn digests(root: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    use sha2::Digest;
+    fn walk(
+        root: &std::path::Path,
+        dir: &std::path::Path,
+        out: &mut std::collections::BTreeMap<String, String>,
+    ) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy();
+                let hash = sha2::Sha256::digest(std::fs::read(&path).unwrap());
+                let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+                out.insert(rel.replace('\\', "/"), hex);
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
 /// Every partial download (`*.ferry-part`) under `dir`, recursively.
 pub fn partials(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();

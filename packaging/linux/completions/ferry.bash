@@ -52,6 +52,9 @@ _ferry() {
             ferry,sites)
                 cmd="ferry__subcmd__sites"
                 ;;
+            ferry,sync)
+                cmd="ferry__subcmd__sync"
+                ;;
             ferry,trust)
                 cmd="ferry__subcmd__trust"
                 ;;
@@ -90,6 +93,9 @@ _ferry() {
                 ;;
             ferry__subcmd__help,sites)
                 cmd="ferry__subcmd__help__subcmd__sites"
+                ;;
+            ferry__subcmd__help,sync)
+                cmd="ferry__subcmd__help__subcmd__sync"
                 ;;
             ferry__subcmd__help,trust)
                 cmd="ferry__subcmd__help__subcmd__trust"
@@ -176,7 +182,7 @@ _ferry() {
 
     case "${cmd}" in
         ferry)
-            opts="-v -h -V --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help --version ls get put mkdir rm rmdir trust sites mv doctor completions manpage help"
+            opts="-v -h -V --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help --version ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -356,7 +362,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__help)
-            opts="ls get put mkdir rm rmdir trust sites mv doctor completions manpage help"
+            opts="ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -596,6 +602,20 @@ _ferry() {
         ferry__subcmd__help__subcmd__sites__subcmd__rm)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ferry__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1390,6 +1410,64 @@ _ferry() {
                 return 0
             fi
             case "${prev}" in
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --active-ports)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ferry__subcmd__sync)
+            opts="-n -v -h --direction --delete --dry-run --size-only --time-offset --parallel --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --direction)
+                    COMPREPLY=($(compgen -W "upload download both" -- "${cur}"))
+                    return 0
+                    ;;
+                --time-offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -44,6 +44,7 @@ complete -c ferry -n "__fish_ferry_needs_command" -s V -l version -d 'Print vers
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "ls" -d 'List a remote directory'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "get" -d 'Download a file'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "put" -d 'Upload a file'
+complete -c ferry -n "__fish_ferry_needs_command" -f -a "sync" -d 'Make a local folder and a remote folder agree: upload (the server becomes like the local folder), download (the other way) or both (what is new or newer goes each way). Files are compared by size and modification time; the changes are listed, and with --dry-run nothing else happens'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "mkdir" -d 'Create a remote directory'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "rm" -d 'Delete a remote file'
 complete -c ferry -n "__fish_ferry_needs_command" -f -a "rmdir" -d 'Remove an empty remote directory'
@@ -125,6 +126,32 @@ complete -c ferry -n "__fish_ferry_using_subcommand put" -l tls12 -d 'Offer TLS 
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l direction -d 'upload, download or both' -r -f -a "upload\t'Make the server like the local folder'
+download\t'Make the local folder like the server'
+both\t'Copy what is new or newer each way; nothing is deleted'"
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l time-offset -d 'Seconds to add to the server\'s LIST times to get local time (a server that lists in its own time zone and has no MLSD); e.g. -3600' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l parallel -d 'Parallel connections for the transfers (at most the site\'s own limit)' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l retries -d 'Attempts after the first, per file, when a connection drops' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l active-ports -d 'Local port range for active mode, e.g. 50000-50100' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l timeout -d 'Connect and idle timeout in seconds' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l proxy -d 'Connect through a proxy: socks5://[user@]host[:port] or http://[user@]host[:port] (HTTP CONNECT), for the control and every data connection (passive mode). Its password comes from FERRY_PROXY_PASSWORD or the keychain (ferry sites add --site-proxy); "none" ignores a saved site\'s proxy' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l trust -d 'Trust the certificate (or public key) with this SHA-256 fingerprint, as printed by an earlier attempt: SHA256:AB:CD:... Repeatable. For scripts; nothing is remembered' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l delete -d 'Delete what exists only on the side being changed (not with --direction both)'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -s n -l dry-run -d 'List the changes and make none'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l size-only -d 'Compare sizes only (for servers whose times cannot be trusted)'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l follow-symlinks -d 'Follow symbolic links'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l active -d 'Active mode: the server connects back to Ferry (EPRT/PORT) instead of passive mode'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l no-epsv -d 'Passive mode with PASV only (for servers or firewalls that mishandle EPSV)'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l tls12 -d 'Offer TLS 1.2 at most (for servers with broken TLS 1.3)'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l cert -d 'Present this client certificate to servers that require one (mutual TLS): a PEM chain, or a PKCS#12 file (.p12/.pfx) whose password comes from FERRY_CERT_PASSWORD, the keychain (ferry sites add --site-cert) or a prompt' -r -F
 complete -c ferry -n "__fish_ferry_using_subcommand mkdir" -l key -d 'The private key of --cert (PEM); not needed when it is in the --cert file' -r -F
@@ -440,19 +467,20 @@ complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l tls12 -d 'Offer 
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l ccc -d 'After login, clear the control connection (CCC) for firewalls that must read it; data connections stay encrypted'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -l tls13 -d 'Accept TLS 1.3 only (no TLS 1.2, no fallback to it)'
 complete -c ferry -n "__fish_ferry_using_subcommand manpage" -s h -l help -d 'Print help'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "ls" -d 'List a remote directory'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "get" -d 'Download a file'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "put" -d 'Upload a file'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "mkdir" -d 'Create a remote directory'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "rm" -d 'Delete a remote file'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "rmdir" -d 'Remove an empty remote directory'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "trust" -d 'Certificates you chose to trust ("accept always"), like SSH\'s known_hosts'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "sites" -d 'Saved sites (bookmarks); their passwords live in the OS keychain'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "mv" -d 'Rename or move a remote file or directory'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "doctor" -d 'Diagnose a server: explicit or implicit TLS, TLS versions, the certificate, PROT P, EPSV, PASV (a private address?), active mode, session reuse, how many connections it allows, round-trip time. Prints a verdict and the arguments that work'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "completions" -d 'Print the shell completion script (e.g. `ferry completions bash > ~/.local/share/bash-completion/completions/ferry`)'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "manpage" -d 'Write the manual pages (ferry.1 and one per subcommand) into a folder, or print ferry.1'
-complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "ls" -d 'List a remote directory'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "get" -d 'Download a file'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "put" -d 'Upload a file'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "sync" -d 'Make a local folder and a remote folder agree: upload (the server becomes like the local folder), download (the other way) or both (what is new or newer goes each way). Files are compared by size and modification time; the changes are listed, and with --dry-run nothing else happens'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "mkdir" -d 'Create a remote directory'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "rm" -d 'Delete a remote file'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "rmdir" -d 'Remove an empty remote directory'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "trust" -d 'Certificates you chose to trust ("accept always"), like SSH\'s known_hosts'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "sites" -d 'Saved sites (bookmarks); their passwords live in the OS keychain'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "mv" -d 'Rename or move a remote file or directory'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "doctor" -d 'Diagnose a server: explicit or implicit TLS, TLS versions, the certificate, PROT P, EPSV, PASV (a private address?), active mode, session reuse, how many connections it allows, round-trip time. Prints a verdict and the arguments that work'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "completions" -d 'Print the shell completion script (e.g. `ferry completions bash > ~/.local/share/bash-completion/completions/ferry`)'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "manpage" -d 'Write the manual pages (ferry.1 and one per subcommand) into a folder, or print ferry.1'
+complete -c ferry -n "__fish_ferry_using_subcommand help; and not __fish_seen_subcommand_from ls get put sync mkdir rm rmdir trust sites mv doctor completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ferry -n "__fish_ferry_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "list" -d 'List the remembered certificates'
 complete -c ferry -n "__fish_ferry_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "rm" -d 'Forget the certificate remembered for HOST:PORT (e.g. ftp.example.com:21, [::1]:990)'
 complete -c ferry -n "__fish_ferry_using_subcommand help; and __fish_seen_subcommand_from sites" -f -a "list" -d 'List the saved sites, folder by folder'

@@ -1,0 +1,495 @@
+//! Folder synchronisation, the comparing half: two walked trees (local and remote) and the
+//! direction the user chose become a list of [`SyncAction`]s, which the front end shows (a dry
+//! run, the window's preview) and then carries out with the transfer engine. Pure: no I/O, so
+//! every rule is tested on its own.
+//!
+//! Files are compared by size and modification time. Times from MLSD are UTC to the second;
+//! LIST times are in the server's zone and to the minute, so they are compared with a minute's
+//! tolerance after the site's time offset is applied. Two FAT-style seconds of tolerance are
+//! allowed even for exact times (a copy on such a disk rounds to two seconds).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::walk::{LocalTree, RemoteTree};
+
+/// Which side is changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncDirection {
+    /// Make the remote folder like the local one.
+    Upload,
+    /// Make the local folder like the remote one.
+    Download,
+    /// Copy what is new or newer each way (deletions are not propagated: without a record of
+    /// the last run, a file missing on one side may be new on the other).
+    Both,
+}
+
+/// How to compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Which side changes.
+    pub direction: SyncDirection,
+    /// Delete what exists only on the side being changed (not with [`SyncDirection::Both`]).
+    pub delete: bool,
+    /// Seconds to add to a remote time to get local time, for LIST times in the server's zone.
+    pub remote_offset_seconds: i64,
+    /// Compare by size alone (for servers whose times cannot be trusted).
+    pub size_only: bool,
+}
+
+impl SyncOptions {
+    /// Compare in `direction`, no deletions, no offset, by size and time.
+    pub fn new(direction: SyncDirection) -> SyncOptions {
+        SyncOptions {
+            direction,
+            delete: false,
+            remote_offset_seconds: 0,
+            size_only: false,
+        }
+    }
+}
+
+/// Why two files count as different.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Only the local side has it.
+    OnlyLocal,
+    /// Only the remote side has it.
+    OnlyRemote,
+    /// The local copy is newer.
+    LocalNewer,
+    /// The remote copy is newer.
+    RemoteNewer,
+    /// Same time, different size.
+    SizeDiffers,
+}
+
+impl Reason {
+    /// A few words for the preview list.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::OnlyLocal => "only here",
+            Reason::OnlyRemote => "only on the server",
+            Reason::LocalNewer => "newer here",
+            Reason::RemoteNewer => "newer on the server",
+            Reason::SizeDiffers => "different size",
+        }
+    }
+}
+
+/// One change a synchronisation makes. Paths are relative to the two roots, with `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncAction {
+    /// Create this remote folder.
+    MakeRemoteDir(String),
+    /// Create this local folder.
+    MakeLocalDir(String),
+    /// Upload this file (size in bytes), because of `Reason`.
+    Upload(String, u64, Reason),
+    /// Download this file (size in bytes, when listed), because of `Reason`.
+    Download(String, Option<u64>, Reason),
+    /// Delete this remote file.
+    DeleteRemoteFile(String),
+    /// Delete this remote folder, after everything in it.
+    DeleteRemoteDir(String),
+    /// Delete this local file.
+    DeleteLocalFile(String),
+    /// Delete this local folder, after everything in it.
+    DeleteLocalDir(String),
+    /// The two differ and nothing says which is right (same time, different size, in both
+    /// directions): left alone and reported.
+    Conflict(String, Reason),
+}
+
+impl SyncAction {
+    /// The relative path it concerns.
+    pub fn path(&self) -> &str {
+        match self {
+            SyncAction::MakeRemoteDir(p)
+            | SyncAction::MakeLocalDir(p)
+            | SyncAction::Upload(p, _, _)
+            | SyncAction::Download(p, _, _)
+            | SyncAction::DeleteRemoteFile(p)
+            | SyncAction::DeleteRemoteDir(p)
+            | SyncAction::DeleteLocalFile(p)
+            | SyncAction::DeleteLocalDir(p)
+            | SyncAction::Conflict(p, _) => p,
+        }
+    }
+
+    /// One line for a dry run or a preview: `upload  docs/a.txt (newer here)`.
+    pub fn describe(&self) -> String {
+        let path = crate::ftp::text::escape(self.path());
+        match self {
+            SyncAction::MakeRemoteDir(_) => format!("mkdir remote  {path}/"),
+            SyncAction::MakeLocalDir(_) => format!("mkdir local   {path}/"),
+            SyncAction::Upload(_, _, why) => format!("upload        {path} ({})", why.describe()),
+            SyncAction::Download(_, _, why) => {
+                format!("download      {path} ({})", why.describe())
+            }
+            SyncAction::DeleteRemoteFile(_) => format!("delete remote {path}"),
+            SyncAction::DeleteRemoteDir(_) => format!("delete remote {path}/"),
+            SyncAction::DeleteLocalFile(_) => format!("delete local  {path}"),
+            SyncAction::DeleteLocalDir(_) => format!("delete local  {path}/"),
+            SyncAction::Conflict(_, why) => {
+                format!("conflict      {path} ({}; left alone)", why.describe())
+            }
+        }
+    }
+
+    /// Whether it moves a file's bytes.
+    pub fn is_transfer(&self) -> bool {
+        matches!(self, SyncAction::Upload(..) | SyncAction::Download(..))
+    }
+}
+
+/// A file as compared: size and modification time (Unix seconds, local clock), and whether
+/// that time is exact to the second.
+#[derive(Debug, Clone, Copy)]
+struct Side {
+    size: Option<u64>,
+    modified: Option<i64>,
+    exact: bool,
+}
+
+/// The actions that make the trees agree as `options` says, in an order that can be carried
+/// out as listed: folders are created before the files in them and deleted after them.
+pub fn compare(local: &LocalTree, remote: &RemoteTree, options: &SyncOptions) -> Vec<SyncAction> {
+    let local_files: BTreeMap<String, Side> = local
+        .files
+        .iter()
+        .map(|(rel, size, modified)| {
+            let side = Side {
+                size: Some(*size),
+                modified: *modified,
+                exact: true,
+            };
+            (slash_path(rel), side)
+        })
+        .collect();
+    let remote_files: BTreeMap<String, Side> = remote
+        .files
+        .iter()
+        .map(|(rel, entry)| {
+            let side = Side {
+                size: entry.size,
+                // MLSD and MDTM times are UTC already; LIST times are in the server's zone.
+                modified: entry.modified.map(|t| {
+                    let offset = if entry.modified_exact {
+                        0
+                    } else {
+                        options.remote_offset_seconds
+                    };
+                    t.unix_seconds() + offset
+                }),
+                exact: entry.modified_exact,
+            };
+            (rel.clone(), side)
+        })
+        .collect();
+    let local_dirs: Vec<String> = local.dirs.iter().map(|d| slash_path(d)).collect();
+    let remote_dirs = &remote.dirs;
+
+    let mut make = Vec::new();
+    let mut files = Vec::new();
+    let mut delete_files = Vec::new();
+    let mut delete_dirs = Vec::new();
+    let upload = matches!(
+        options.direction,
+        SyncDirection::Upload | SyncDirection::Both
+    );
+    let download = matches!(
+        options.direction,
+        SyncDirection::Download | SyncDirection::Both
+    );
+    let delete = options.delete && options.direction != SyncDirection::Both;
+
+    for dir in local_dirs.iter().filter(|d| !remote_dirs.contains(d)) {
+        if upload {
+            make.push(SyncAction::MakeRemoteDir(dir.clone()));
+        } else if delete {
+            delete_dirs.push(SyncAction::DeleteLocalDir(dir.clone()));
+        }
+    }
+    for dir in remote_dirs.iter().filter(|d| !local_dirs.contains(d)) {
+        if download {
+            make.push(SyncAction::MakeLocalDir(dir.clone()));
+        } else if delete {
+            delete_dirs.push(SyncAction::DeleteRemoteDir(dir.clone()));
+        }
+    }
+
+    for (path, ours) in &local_files {
+        let size = ours.size.unwrap_or(0);
+        match remote_files.get(path) {
+            None if upload => files.push(SyncAction::Upload(path.clone(), size, Reason::OnlyLocal)),
+            None if delete => delete_files.push(SyncAction::DeleteLocalFile(path.clone())),
+            None => {}
+            Some(theirs) => match differs(ours, theirs, options.size_only) {
+                None => {}
+                Some(Reason::LocalNewer) if upload => {
+                    files.push(SyncAction::Upload(path.clone(), size, Reason::LocalNewer));
+                }
+                Some(Reason::RemoteNewer) if download => files.push(SyncAction::Download(
+                    path.clone(),
+                    theirs.size,
+                    Reason::RemoteNewer,
+                )),
+                // A one-way mirror makes the target like the source, newer or not.
+                Some(why) => match options.direction {
+                    SyncDirection::Upload => {
+                        files.push(SyncAction::Upload(path.clone(), size, why));
+                    }
+                    SyncDirection::Download => {
+                        files.push(SyncAction::Download(path.clone(), theirs.size, why));
+                    }
+                    SyncDirection::Both => files.push(SyncAction::Conflict(path.clone(), why)),
+                },
+            },
+        }
+    }
+    for (path, theirs) in &remote_files {
+        if local_files.contains_key(path) {
+            continue;
+        }
+        if download {
+            files.push(SyncAction::Download(
+                path.clone(),
+                theirs.size,
+                Reason::OnlyRemote,
+            ));
+        } else if delete {
+            delete_files.push(SyncAction::DeleteRemoteFile(path.clone()));
+        }
+    }
+
+    // Parents before children when creating.
+    make.sort_by(|a, b| a.path().cmp(b.path()));
+    // A file inside a folder that is deleted anyway needs no action of its own.
+    delete_files.retain(|f| {
+        !delete_dirs
+            .iter()
+            .any(|d| f.path().starts_with(&format!("{}/", d.path())))
+    });
+    // Only the outermost folder is deleted (with what is in it).
+    let outermost: Vec<SyncAction> = delete_dirs
+        .iter()
+        .filter(|d| {
+            !delete_dirs
+                .iter()
+                .any(|other| d.path().starts_with(&format!("{}/", other.path())))
+        })
+        .cloned()
+        .collect();
+    make.into_iter()
+        .chain(files)
+        .chain(delete_files)
+        .chain(outermost)
+        .collect()
+}
+
+/// Whether two files differ, and how.
+fn differs(local: &Side, remote: &Side, size_only: bool) -> Option<Reason> {
+    let size_differs = matches!((local.size, remote.size), (Some(a), Some(b)) if a != b);
+    if size_only {
+        return size_differs.then_some(Reason::SizeDiffers);
+    }
+    let tolerance = if remote.exact { 2 } else { 60 };
+    match (local.modified, remote.modified) {
+        (Some(ours), Some(theirs)) if ours > theirs + tolerance => Some(Reason::LocalNewer),
+        (Some(ours), Some(theirs)) if theirs > ours + tolerance => Some(Reason::RemoteNewer),
+        _ => size_differs.then_some(Reason::SizeDiffers),
+    }
+}
+
+/// A relative local path with `/` between its parts, as remote paths are written.
+pub fn slash_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The local path of a relative sync path under `root`.
+pub fn local_path(root: &Path, rel: &str) -> PathBuf {
+    rel.split('/')
+        .fold(root.to_owned(), |path, part| path.join(part))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ftp::{Entry, EntryKind, Timestamp};
+
+    const T: i64 = 1_700_000_000;
+
+    fn remote_entry(size: u64, modified: i64, exact: bool) -> Entry {
+        Entry {
+            name: String::new(),
+            kind: EntryKind::File,
+            size: Some(size),
+            modified: Some(Timestamp::from_unix_seconds(modified)),
+            modified_exact: exact,
+            permissions: None,
+            owner: None,
+            group: None,
+            link_target: None,
+        }
+    }
+
+    /// local: same.txt, newer.txt (newer), older.txt (older), sized.txt (same time, other
+    /// size), mine.txt, sub/deep.txt, only-mine/; remote: the shared ones, theirs.txt, gone/x.
+    fn trees() -> (LocalTree, RemoteTree) {
+        let local = LocalTree {
+            dirs: vec![PathBuf::from("sub"), PathBuf::from("only-mine")],
+            files: vec![
+                (PathBuf::from("same.txt"), 10, Some(T)),
+                (PathBuf::from("newer.txt"), 10, Some(T + 100)),
+                (PathBuf::from("older.txt"), 10, Some(T - 100)),
+                (PathBuf::from("sized.txt"), 11, Some(T)),
+                (PathBuf::from("mine.txt"), 5, Some(T)),
+                (PathBuf::from("sub/deep.txt"), 5, Some(T)),
+            ],
+            skipped: vec![],
+        };
+        let remote = RemoteTree {
+            dirs: vec!["sub".into(), "gone".into(), "gone/deeper".into()],
+            files: vec![
+                ("same.txt".into(), remote_entry(10, T + 1, true)),
+                ("newer.txt".into(), remote_entry(10, T, true)),
+                ("older.txt".into(), remote_entry(10, T, true)),
+                ("sized.txt".into(), remote_entry(12, T, true)),
+                ("theirs.txt".into(), remote_entry(7, T, true)),
+                ("gone/x".into(), remote_entry(1, T, true)),
+                ("gone/deeper/y".into(), remote_entry(1, T, true)),
+            ],
+            skipped: vec![],
+        };
+        (local, remote)
+    }
+
+    fn lines(actions: &[SyncAction]) -> Vec<String> {
+        actions.iter().map(SyncAction::describe).collect()
+    }
+
+    #[test]
+    fn an_upload_mirror_makes_the_server_like_here_and_deletes_only_when_asked() {
+        let (local, remote) = trees();
+        let mut options = SyncOptions::new(SyncDirection::Upload);
+        options.delete = true;
+        assert_eq!(
+            lines(&compare(&local, &remote, &options)),
+            vec![
+                "mkdir remote  only-mine/",
+                "upload        mine.txt (only here)",
+                "upload        newer.txt (newer here)",
+                "upload        older.txt (newer on the server)",
+                "upload        sized.txt (different size)",
+                "upload        sub/deep.txt (only here)",
+                "delete remote theirs.txt",
+                "delete remote gone/",
+            ]
+        );
+        options.delete = false;
+        let without = compare(&local, &remote, &options);
+        assert!(!lines(&without).iter().any(|l| l.starts_with("delete")));
+    }
+
+    #[test]
+    fn a_download_mirror_is_the_same_the_other_way() {
+        let (local, remote) = trees();
+        let mut options = SyncOptions::new(SyncDirection::Download);
+        options.delete = true;
+        assert_eq!(
+            lines(&compare(&local, &remote, &options)),
+            vec![
+                "mkdir local   gone/",
+                "mkdir local   gone/deeper/",
+                "download      newer.txt (newer here)",
+                "download      older.txt (newer on the server)",
+                "download      sized.txt (different size)",
+                "download      gone/deeper/y (only on the server)",
+                "download      gone/x (only on the server)",
+                "download      theirs.txt (only on the server)",
+                "delete local  mine.txt",
+                "delete local  sub/deep.txt",
+                "delete local  only-mine/",
+            ]
+        );
+    }
+
+    #[test]
+    fn both_ways_copies_the_newer_and_the_missing_and_never_deletes() {
+        let (local, remote) = trees();
+        let mut options = SyncOptions::new(SyncDirection::Both);
+        options.delete = true;
+        assert_eq!(
+            lines(&compare(&local, &remote, &options)),
+            vec![
+                "mkdir local   gone/",
+                "mkdir local   gone/deeper/",
+                "mkdir remote  only-mine/",
+                "upload        mine.txt (only here)",
+                "upload        newer.txt (newer here)",
+                "download      older.txt (newer on the server)",
+                "conflict      sized.txt (different size; left alone)",
+                "upload        sub/deep.txt (only here)",
+                "download      gone/deeper/y (only on the server)",
+                "download      gone/x (only on the server)",
+                "download      theirs.txt (only on the server)",
+            ]
+        );
+    }
+
+    #[test]
+    fn list_times_get_a_minute_and_the_offset_and_size_only_ignores_times() {
+        let local = LocalTree {
+            dirs: vec![],
+            files: vec![(PathBuf::from("a"), 3, Some(T))],
+            skipped: vec![],
+        };
+        // LIST time to the minute, 40 s off: the same file.
+        let remote = RemoteTree {
+            files: vec![("a".into(), remote_entry(3, T - 40, false))],
+            ..RemoteTree::default()
+        };
+        let options = SyncOptions::new(SyncDirection::Upload);
+        assert!(compare(&local, &remote, &options).is_empty());
+        // A server an hour behind in its LIST times: newer by an hour, unless the offset says so.
+        let remote = RemoteTree {
+            files: vec![("a".into(), remote_entry(3, T - 3600, false))],
+            ..RemoteTree::default()
+        };
+        assert_eq!(compare(&local, &remote, &options).len(), 1);
+        let mut offset = options;
+        offset.remote_offset_seconds = 3600;
+        assert!(compare(&local, &remote, &offset).is_empty());
+        let mut size_only = options;
+        size_only.size_only = true;
+        assert!(compare(&local, &remote, &size_only).is_empty());
+    }
+
+    #[test]
+    fn equal_trees_need_nothing() {
+        let (local, _) = trees();
+        let remote = RemoteTree {
+            dirs: vec!["sub".into(), "only-mine".into()],
+            files: local
+                .files
+                .iter()
+                .map(|(p, size, t)| (slash_path(p), remote_entry(*size, t.unwrap(), true)))
+                .collect(),
+            skipped: vec![],
+        };
+        for direction in [
+            SyncDirection::Upload,
+            SyncDirection::Download,
+            SyncDirection::Both,
+        ] {
+            let mut options = SyncOptions::new(direction);
+            options.delete = true;
+            assert_eq!(compare(&local, &remote, &options), vec![], "{direction:?}");
+        }
+    }
+}
