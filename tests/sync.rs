@@ -83,13 +83,18 @@ fn lines(out: &Output) -> Vec<String> {
 
 #[test]
 fn an_upload_mirror_lists_exactly_the_differences_then_makes_the_server_equal() {
+    // LIST, not MLSD: times come from MDTM, and links are listed as links.
     let server = TestServer::start(ServerConfig {
         mfmt: true,
+        disable_mlsd: true,
         ..ServerConfig::default()
     });
     let local = tempfile::tempdir().unwrap();
     let remote = server.root().join("site");
     diverged(local.path(), &remote);
+    // A link in a folder that only the server has: deleting the folder must delete it too.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("deep/x.txt", remote.join("extra/link")).unwrap();
 
     let dry = sync(&server, local.path(), &["--delete", "--dry-run"]);
     assert!(dry.status.success(), "{}", text(&dry));

@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::batch;
 use super::connect::open_connection;
 use super::target::Target;
-use super::{BatchOptions, Failure, GlobalOptions, OnExists};
+use super::{BatchOptions, ExitCode, Failure, GlobalOptions, OnExists};
 use crate::ftp::text::escape;
 use crate::ftp::{FtpError, Session, path as remote_path};
 use crate::transfer::plan::Plan;
@@ -104,7 +104,8 @@ pub(crate) fn run(
         .map(|(rel, _, modified)| (sync::slash_path(rel), *modified))
         .collect();
     let mut items = Vec::new();
-    let mut skipped = Vec::new();
+    // Changes the server or the disk refused: the sides still differ, so the run fails.
+    let mut refused = 0usize;
     for action in &actions {
         let remote = remote_path::join(remote_root, action.path());
         let done = match action {
@@ -115,7 +116,7 @@ pub(crate) fn run(
                 .and_then(|dir| std::fs::create_dir_all(dir).map_err(|e| e.to_string())),
             SyncAction::DeleteRemoteFile(_) => session.delete(&remote).map_err(|e| e.to_string()),
             SyncAction::DeleteRemoteDir(_) => {
-                delete_remote_tree(&mut session, &remote).map_err(|e| e.to_string())
+                walk::delete_remote_tree(&mut session, &remote).map_err(|e| e.to_string())
             }
             SyncAction::DeleteLocalFile(rel) => {
                 std::fs::remove_file(sync::local_path(root, rel)).map_err(|e| e.to_string())
@@ -150,7 +151,8 @@ pub(crate) fn run(
             SyncAction::Conflict(..) => Ok(()),
         };
         if let Err(why) = done {
-            skipped.push(format!("{}: {why}", action.describe()));
+            eprintln!("ferry: failed: {}: {}", action.describe(), escape(&why));
+            refused += 1;
         }
     }
     let plan = Plan {
@@ -160,7 +162,7 @@ pub(crate) fn run(
             escape(&target.path)
         ),
         items,
-        skipped,
+        skipped: Vec::new(),
         renamed: Vec::new(),
     };
     let options = BatchOptions {
@@ -172,7 +174,20 @@ pub(crate) fn run(
         follow_symlinks: request.follow_symlinks,
     };
     let workers = batch::workers(&options, target);
-    batch::run_plan(session, connection, plan, workers, &options, started)
+    let transfers = batch::run_plan(session, connection, plan, workers, &options, started);
+    if refused == 0 {
+        return transfers;
+    }
+    // Transfer failures are already counted in the summary; add the refused changes to them.
+    let failed_files = match &transfers {
+        Err(failure) if failure.code == ExitCode::SomeFailed => failure.message.clone(),
+        Err(_) => return transfers,
+        Ok(()) => String::from("0 file(s) failed"),
+    };
+    Err(Failure {
+        message: format!("{failed_files}, {} other change(s) failed", refused),
+        code: ExitCode::SomeFailed,
+    })
 }
 
 /// The remote folder's tree; a folder that does not exist yet is empty when uploading (it is
@@ -191,16 +206,4 @@ fn remote_tree_or_empty(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// Deletes a remote folder and everything in it, deepest first.
-fn delete_remote_tree(session: &mut Session, dir: &str) -> Result<(), FtpError> {
-    let tree = walk::remote_tree(session, dir, false)?;
-    for (rel, _) in &tree.files {
-        session.delete(&remote_path::join(dir, rel))?;
-    }
-    for rel in tree.dirs.iter().rev() {
-        session.rmdir(&remote_path::join(dir, rel))?;
-    }
-    session.rmdir(dir)
 }

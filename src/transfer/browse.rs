@@ -10,8 +10,8 @@ use std::time::Duration;
 use super::engine::Connector;
 use super::find::{self, FindProgress, Found, NamePattern, StopFlag};
 use super::plan::{self, Plan};
-use super::walk::remote_tree;
-use crate::ftp::{Entry, FtpError, Session, path as remote_path};
+use super::walk::delete_remote_tree;
+use crate::ftp::{Entry, FtpError, Session};
 
 /// What the browse worker can do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,18 +267,7 @@ fn handle(
             BrowseResult::Done
         }
         BrowseRequest::DeleteTree(path) => {
-            let tree = remote_tree(s, path, false)?;
-            for (rel, _) in &tree.files {
-                s.delete(&remote_path::join(path, rel))?;
-            }
-            for (rel, _) in &tree.skipped {
-                // Links and specials are files to DELE.
-                s.delete(&remote_path::join(path, rel))?;
-            }
-            for dir in tree.dirs.iter().rev() {
-                s.rmdir(&remote_path::join(path, dir))?;
-            }
-            s.rmdir(path)?;
+            delete_remote_tree(s, path)?;
             BrowseResult::Done
         }
         BrowseRequest::PlanDownload { remote, local } => {

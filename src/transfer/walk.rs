@@ -151,8 +151,8 @@ pub fn local_tree(root: &Path, follow_links: bool) -> std::io::Result<LocalTree>
 
 /// Replaces the inexact LIST times of the files `wanted` says with exact ones from MDTM (UTC,
 /// to the second), for comparisons: LIST gives the server's local time to the minute, or only
-/// the day for files older than six months. Stops asking after the first refusal (a server
-/// without MDTM); a lost connection is an error.
+/// the day for files older than six months. Stops asking when the server has no MDTM; a file
+/// it refuses keeps its LIST time; a lost connection is an error.
 ///
 /// # Errors
 /// The session failed.
@@ -172,8 +172,32 @@ pub fn exact_times(
                 entry.modified_exact = true;
             }
             Err(e) if e.is_fatal_to_session() => return Err(e),
-            Err(_) => break,
+            // 500/502/504: the server has no MDTM; asking for the other files is pointless.
+            Err(FtpError::Reply { reply, .. }) if matches!(reply.code, 500 | 502 | 504) => break,
+            // This file only (550 vanished, no permission): it keeps its LIST time.
+            Err(_) => {}
         }
     }
     Ok(())
+}
+
+/// Deletes the remote folder `dir` and everything in it: files, links and special entries
+/// (DELE), then folders deepest first (RMD).
+///
+/// # Errors
+/// The first command the server refused, or the session failed.
+pub fn delete_remote_tree(session: &mut Session, dir: &str) -> Result<(), FtpError> {
+    let tree = remote_tree(session, dir, false)?;
+    for rel in tree
+        .files
+        .iter()
+        .map(|(rel, _)| rel)
+        .chain(tree.skipped.iter().map(|(rel, _)| rel))
+    {
+        session.delete(&remote_path::join(dir, rel))?;
+    }
+    for rel in tree.dirs.iter().rev() {
+        session.rmdir(&remote_path::join(dir, rel))?;
+    }
+    session.rmdir(dir)
 }
