@@ -538,3 +538,42 @@ fn ccc_clears_the_control_channel_after_login_and_files_still_move_encrypted() {
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("refused CCC"));
 }
+
+/// The width and height of a PNG file, from its IHDR chunk.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{path:?} is a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR", "{path:?} starts with IHDR");
+    let word =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    (word(16), word(20))
+}
+
+/// The icons the packages are made from have the sizes their names say (macOS needs 1024 px for
+/// its 512@2x slot), and the macOS bundle id is one Apple accepts (letters, digits, '-' and '.').
+#[test]
+fn packaged_icons_have_their_sizes_and_the_bundle_id_is_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for size in [16u32, 24, 32, 48, 64, 128, 256, 512, 1024] {
+        let icon = root.join(format!("assets/icons/ferry-{size}.png"));
+        assert_eq!(png_size(&icon), (size, size), "{icon:?}");
+    }
+    let plist = std::fs::read_to_string(root.join("packaging/macos/Info.plist")).unwrap();
+    let after_key = plist
+        .split("<key>CFBundleIdentifier</key>")
+        .nth(1)
+        .expect("Info.plist names a bundle id");
+    let id = after_key
+        .split("<string>")
+        .nth(1)
+        .and_then(|s| s.split("</string>").next())
+        .expect("the bundle id is a string");
+    assert!(
+        !id.is_empty()
+            && id.split('.').count() >= 3
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'),
+        "bundle id {id:?}"
+    );
+}
