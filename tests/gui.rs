@@ -1512,3 +1512,333 @@ fn diagnose_after_a_failed_connection_finds_implicit_tls_and_connects_with_it() 
         "quick connect now shows what works"
     );
 }
+
+/// Waits until `file` holds `text` (files the window's workers write), or fails after 10 s.
+fn wait_for_file_text(gui: &mut Gui, file: &Path, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        gui.harness.step();
+        let got = std::fs::read_to_string(file).unwrap_or_default();
+        if got.contains(text) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{text:?} never in {file:?}: {got}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_download_limit_from_the_settings_holds_a_running_transfer_back_until_it_is_lifted() {
+    let server = server_with_files();
+    let body: Vec<u8> = (0..2 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(server.root().join("big.bin"), &body).unwrap();
+    let mut gui = connected_gui(&server);
+    let settings = gui.config().join("settings.toml");
+
+    // 64 KiB/s: the 2 MiB file needs half a minute (on loopback it takes milliseconds).
+    gui.click("⚙");
+    gui.wait_label("Download limit");
+    fn set_download_limit(gui: &Gui, kib: f64) {
+        let field = By::new().predicate(|n| {
+            n.role() == egui::accesskit::Role::SpinButton
+                && n.label().is_some_and(|l| l.starts_with("Download limit"))
+        });
+        gui.harness
+            .get_all(field)
+            .next()
+            .expect("the download limit field")
+            .set_value_accesskit(kib);
+    }
+    set_download_limit(&gui, 64.0);
+    gui.harness.step();
+    wait_for_file_text(&mut gui, &settings, "download_limit_kib = 64");
+    gui.click("⚙");
+
+    gui.click("Remote big.bin");
+    gui.click("⬅ Download");
+    let held_until = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < held_until {
+        gui.harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(gui.has("Done (0)"), "the limit holds the transfer back");
+    assert!(gui.has("Queued & active (1)"), "and it is still running");
+
+    // Lifted while it runs: the same transfer finishes now, whole.
+    gui.click("⚙");
+    gui.wait_label("Download limit");
+    set_download_limit(&gui, 0.0);
+    gui.harness.step();
+    wait_for_file_text(&mut gui, &settings, "download_limit_kib = 0");
+    gui.wait_label("Done (1)");
+    assert_eq!(std::fs::read(gui.local().join("big.bin")).unwrap(), body);
+}
+
+/// Writes `body` to `path` and sets its modification time to `unix` seconds.
+fn write_at(path: &Path, body: &[u8], unix: i64) {
+    std::fs::write(path, body).unwrap();
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(std::time::UNIX_EPOCH + Duration::from_secs(unix as u64))
+        .unwrap();
+}
+
+/// Types `path` into a pane's path bar ("Local path", "Remote path") and presses Enter.
+fn go_to(gui: &mut Gui, bar: &str, path: &str) {
+    gui.replace_text(bar, path);
+    gui.harness.key_press(egui::Key::Enter);
+    gui.harness.step();
+}
+
+#[test]
+fn compare_mode_marks_the_differences_and_the_detected_time_offset_is_kept_in_the_site() {
+    // A server that lists (LIST, no MLSD) in a zone two hours ahead of UTC.
+    let server = TestServer::start(ServerConfig {
+        certs: Some(Certs::self_signed()),
+        disable_mlsd: true,
+        list_zone_offset_seconds: 7200,
+        ..ServerConfig::default()
+    });
+    // Three days ago, on a whole minute (LIST shows no seconds).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let t = (now - 3 * 86_400) / 60 * 60;
+    let root = server.root().to_owned();
+    for name in [
+        "hello.txt",
+        "same.txt",
+        "local-newer.txt",
+        "local-older.txt",
+    ] {
+        write_at(&root.join(name), b"abc", t);
+    }
+    write_at(&root.join("size.txt"), b"abcd", t);
+    write_at(&root.join("theirs.txt"), b"abc", t);
+
+    let dirs = tempfile::tempdir().unwrap();
+    pin(&server, &dirs.path().join("config"));
+    let mut gui = Gui::in_dirs(dirs);
+    let local = gui.local();
+    write_at(&local.join("same.txt"), b"abc", t);
+    write_at(&local.join("local-newer.txt"), b"abc", t + 3600);
+    write_at(&local.join("local-older.txt"), b"abc", t - 3600);
+    write_at(&local.join("size.txt"), b"abc", t);
+    write_at(&local.join("mine.txt"), b"abc", t);
+    save_site(&gui, "Zoned", server.port(), Logon::Normal);
+    open_from_sites_menu(&mut gui, "Zoned");
+    gui.wait_label("Password for Zoned");
+    type_text(&mut gui, "s3cret");
+    gui.click("Connect");
+    gui.wait_label("Remote hello.txt");
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("Local mine.txt");
+
+    gui.click("Compare");
+    gui.wait_label("Server time offset");
+    // Without the offset, the server's LIST times look two hours newer.
+    gui.wait_label("Remote same.txt, newer");
+    gui.click("Detect");
+    gui.wait_label("UTC+2:00");
+    for (label, mark) in [
+        ("Local mine.txt", "only here"),
+        ("Remote theirs.txt", "only here"),
+        ("Local local-newer.txt", "newer"),
+        ("Remote local-newer.txt", "older"),
+        ("Local local-older.txt", "older"),
+        ("Remote local-older.txt", "newer"),
+        ("Local size.txt", "different size"),
+        ("Remote size.txt", "different size"),
+    ] {
+        let expected = format!("{label}, {mark}");
+        gui.wait_label(&expected);
+    }
+    assert!(
+        gui.has("Local same.txt") && !gui.has("Local same.txt,"),
+        "no mark when equal"
+    );
+    assert!(!gui.has("Remote same.txt,"));
+
+    // Kept in the site: the next connection compares right without detecting.
+    let sites = gui.config().join("sites.toml");
+    wait_for_file_text(&mut gui, &sites, "time_offset_minutes = -120");
+    gui.click("Disconnect");
+    gui.wait("disconnected", |h| {
+        h.query_all_by_label("Remote hello.txt").next().is_none()
+    });
+    open_from_sites_menu(&mut gui, "Zoned");
+    gui.wait_label("Password for Zoned");
+    type_text(&mut gui, "s3cret");
+    gui.click("Connect");
+    gui.wait_label("Remote local-newer.txt, older");
+    assert!(!gui.has("Remote same.txt,"));
+}
+
+#[test]
+fn synchronized_browsing_opens_the_same_folder_on_the_other_side_until_one_is_missing() {
+    let server = server_with_files();
+    std::fs::create_dir(server.root().join("docs/deeper")).unwrap();
+    let mut gui = connected_gui(&server);
+    let local = gui.local();
+    std::fs::create_dir_all(local.join("docs/deeper")).unwrap();
+    std::fs::write(local.join("docs/local-notes.txt"), b"n").unwrap();
+    std::fs::create_dir(local.join("only-here")).unwrap();
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("Local docs");
+
+    gui.click("Sync browsing");
+    gui.wait_label("Synchronized browsing:");
+    let here = |rel: &str| local.join(rel).display().to_string();
+    // Local side leads.
+    go_to(&mut gui, "Local path", &here("docs"));
+    gui.wait_label("Local local-notes.txt");
+    gui.wait_label("Remote readme.txt");
+    // The server side leads, one level further down.
+    go_to(&mut gui, "Remote path", "/docs/deeper");
+    gui.wait("the local pane in docs/deeper", |h| {
+        h.query_all_by_label_contains("Local local-notes.txt")
+            .next()
+            .is_none()
+    });
+    gui.wait("the remote pane in /docs/deeper", |h| {
+        h.query_all_by_label("Remote readme.txt").next().is_none()
+    });
+    // Up (Backspace, the local pane is active) on one side is up on both.
+    gui.harness.key_press(egui::Key::Backspace);
+    gui.wait_label("Local local-notes.txt");
+    gui.wait_label("Remote readme.txt");
+    gui.harness.key_press(egui::Key::Backspace);
+    gui.wait_label("Remote hello.txt");
+    gui.wait_label("Local only-here");
+    // A folder the server does not have: the link ends and says why; the server pane stays.
+    go_to(&mut gui, "Local path", &here("only-here"));
+    gui.wait_label("Synchronized browsing is off");
+    assert!(gui.has("Remote hello.txt"));
+    // Off: the panes move on their own again.
+    go_to(&mut gui, "Local path", &here("docs"));
+    gui.wait_label("Local local-notes.txt");
+    assert!(gui.has("Remote hello.txt"), "the remote pane stayed");
+}
+
+#[test]
+fn the_synchronize_dialog_previews_the_changes_and_makes_only_those_kept() {
+    // MFMT: uploads keep their times, so a second comparison finds them equal.
+    let server = TestServer::start(ServerConfig {
+        certs: Some(Certs::self_signed()),
+        mfmt: true,
+        ..ServerConfig::default()
+    });
+    std::fs::create_dir(server.root().join("docs")).unwrap();
+    std::fs::write(server.root().join("docs/readme.txt"), b"read me").unwrap();
+    std::fs::write(server.root().join("hello.txt"), b"hello from the server").unwrap();
+    let mut gui = connected_gui(&server);
+    let local = gui.local();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    std::fs::create_dir(local.join("docs")).unwrap();
+    write_at(
+        &local.join("docs/readme.txt"),
+        b"read me, changed here",
+        now + 3600,
+    );
+    std::fs::write(local.join("new.txt"), b"new here").unwrap();
+    std::fs::write(local.join("keep-out.txt"), b"not yet").unwrap();
+    gui.harness.key_press(egui::Key::F5);
+    gui.wait_label("Local new.txt");
+
+    gui.click("Synchronize…");
+    gui.wait_label("Upload: make the server folder like this computer's");
+    gui.click("Delete what exists only on the side being changed");
+    gui.click("Compare");
+    gui.wait_label("4 change(s)");
+    gui.harness.check_accessibility();
+    assert!(gui.has("docs/readme.txt (newer here)"));
+    assert!(gui.has("new.txt (only here)"));
+    assert!(gui.has("delete remote hello.txt"));
+    // Dropped from the run: it stays where it is.
+    gui.harness
+        .get_by_label_contains("keep-out.txt (only here)")
+        .click();
+    gui.harness.step();
+    gui.click("Synchronize 3 change(s)");
+    gui.wait_label("Synchronize: 2 transfer(s) queued.");
+    gui.wait_label("Done (2)");
+    let root = server.root();
+    assert_eq!(std::fs::read(root.join("new.txt")).unwrap(), b"new here");
+    assert_eq!(
+        std::fs::read(root.join("docs/readme.txt")).unwrap(),
+        b"read me, changed here"
+    );
+    assert!(!root.join("hello.txt").exists(), "deleted on the server");
+    assert!(!root.join("keep-out.txt").exists(), "left out of the run");
+    assert!(local.join("keep-out.txt").exists());
+
+    // Compared again: only the file left out differs.
+    gui.click("Synchronize…");
+    gui.click("Compare");
+    gui.wait_label("1 change(s)");
+    assert!(gui.has("keep-out.txt (only here)"));
+    assert!(
+        !gui.has("docs/readme.txt ("),
+        "its time was kept: {:?}",
+        gui.has("newer")
+    );
+}
+
+/// Steps frames until `path` holds `body`, or fails after 20 s.
+fn wait_for_file(gui: &mut Gui, path: &Path, body: &[u8]) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        gui.harness.step();
+        if std::fs::read(path).is_ok_and(|got| got == body) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{path:?} never held {body:?}");
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}
+
+#[test]
+fn keeping_the_server_up_to_date_uploads_what_is_saved_until_stopped() {
+    let server = server_with_files();
+    let mut gui = connected_gui(&server);
+    let local = gui.local();
+    let root = server.root().to_owned();
+    gui.click("Synchronize…");
+    gui.click("Keep the server up to date");
+    gui.wait_label("Keeping / up to date");
+
+    // A new file, then the same file saved again.
+    std::fs::write(local.join("live.txt"), b"first").unwrap();
+    wait_for_file(&mut gui, &root.join("live.txt"), b"first");
+    std::fs::write(local.join("live.txt"), b"second, longer").unwrap();
+    wait_for_file(&mut gui, &root.join("live.txt"), b"second, longer");
+    // A folder made with files in it: made on the server with them.
+    let staging = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(staging.path().join("css/print")).unwrap();
+    std::fs::write(staging.path().join("css/print/p.css"), b"p{}").unwrap();
+    std::fs::rename(staging.path().join("css"), local.join("css")).unwrap();
+    wait_for_file(&mut gui, &root.join("css/print/p.css"), b"p{}");
+    // The queue showed them.
+    gui.wait_label("Done (3)");
+    // An editor's backup is not uploaded; nothing is deleted on the server.
+    std::fs::write(local.join("live.txt~"), b"backup").unwrap();
+    std::fs::remove_file(local.join("live.txt")).unwrap();
+
+    gui.click("Stop");
+    gui.wait_label("Stopped keeping / up to date");
+    std::fs::write(local.join("after.txt"), b"not sent").unwrap();
+    let settle = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < settle {
+        gui.harness.step();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    assert!(!root.join("after.txt").exists(), "stopped means stopped");
+    assert!(!root.join("live.txt~").exists());
+    assert!(root.join("live.txt").exists(), "deletions are not copied");
+}

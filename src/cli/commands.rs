@@ -50,7 +50,7 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
             let mut options = SyncOptions::new(direction);
             options.delete = delete;
             options.size_only = size_only;
-            options.remote_offset_seconds = time_offset;
+            options.remote_offset_seconds = time_offset.unwrap_or(url.time_offset_seconds);
             let request = super::sync::SyncRequest {
                 local: &local,
                 options,

@@ -208,15 +208,11 @@ pub enum Command {
         /// Compare sizes only (for servers whose times cannot be trusted).
         #[arg(long)]
         size_only: bool,
-        /// Seconds to add to the server's LIST times to get local time (a server that lists in
-        /// its own time zone and has no MLSD); e.g. -3600.
-        #[arg(
-            long,
-            default_value_t = 0,
-            allow_hyphen_values = true,
-            value_name = "SECONDS"
-        )]
-        time_offset: i64,
+        /// Seconds to add to the server's LIST times to get UTC (a server that lists in its
+        /// own time zone and has no MLSD); e.g. -3600. Default: the site's offset (set or
+        /// detected in the window's compare mode), else 0.
+        #[arg(long, allow_hyphen_values = true, value_name = "SECONDS")]
+        time_offset: Option<i64>,
         /// Parallel connections for the transfers (at most the site's own limit).
         #[arg(long, default_value_t = 2, value_name = "N")]
         parallel: usize,

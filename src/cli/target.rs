@@ -35,6 +35,8 @@ pub(crate) struct Target {
     pub max_connections: Option<u8>,
     /// The proxy (`--proxy`, or the site's).
     pub proxy: Option<crate::ftp::Proxy>,
+    /// Seconds to add to the server's LIST times to get UTC (a saved site's setting).
+    pub time_offset_seconds: i64,
 }
 
 /// Resolves `spec` (URL or `site:`) and applies `--plain`, `--ca-file`, `--tls12`, `--active`.
@@ -131,6 +133,7 @@ fn from_url(spec: &str, global: &GlobalOptions) -> Result<Target, Failure> {
         active: false,
         max_connections: None,
         proxy: None,
+        time_offset_seconds: 0,
     })
 }
 
@@ -179,6 +182,7 @@ fn site_target(site: &Site, path: String) -> Result<Target, Failure> {
         active: site.transfer_mode == TransferMode::Active,
         max_connections: Some(site.max_connections),
         proxy: site.proxy().map_err(Failure::usage)?,
+        time_offset_seconds: i64::from(site.time_offset_minutes) * 60,
     })
 }
 

@@ -76,6 +76,11 @@ pub struct ConnectRequest {
     pub max_connections: Option<usize>,
     /// The user has seen the plain-FTP warning for this request.
     pub plain_confirmed: bool,
+    /// The saved site it came from (its path), if any: settings learnt while connected (the
+    /// server's time offset) are saved there.
+    pub site: Option<String>,
+    /// Minutes to add to the server's LIST times to get UTC (a site setting).
+    pub time_offset_minutes: i32,
 }
 
 impl ConnectRequest {
@@ -93,6 +98,8 @@ impl ConnectRequest {
             local_dir: None,
             max_connections: None,
             plain_confirmed: false,
+            site: None,
+            time_offset_minutes: 0,
         }
     }
 

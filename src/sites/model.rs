@@ -143,6 +143,10 @@ pub struct Site {
     /// `http://[user@]host[:port]`, never with a password (that is in the keychain).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// Minutes to add to the server's LIST times to get UTC (a server that lists in its own
+    /// time zone), for comparing folders; MLSD and MDTM times are UTC and need none.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub time_offset_minutes: i32,
     /// Local folder opened on connect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_dir: Option<PathBuf>,
@@ -206,6 +210,7 @@ impl Site {
             client_cert: None,
             client_key: None,
             proxy: None,
+            time_offset_minutes: 0,
             local_dir: None,
             remote_dir: None,
             notes: String::new(),

@@ -615,6 +615,7 @@ mod tests {
             client_cert: Some(PathBuf::from("/home/me/.ssl/deploy.pem")),
             client_key: Some(PathBuf::from("/home/me/.ssl/deploy.key")),
             proxy: Some("socks5://deploy@proxy.shop.example:1080".to_owned()),
+            time_offset_minutes: -120,
             local_dir: Some(PathBuf::from("/home/me/shop")),
             remote_dir: Some("/var/www".to_owned()),
             notes: "line one\nline two".to_owned(),

@@ -10,6 +10,8 @@ use std::time::Duration;
 use super::engine::Connector;
 use super::find::{self, FindProgress, Found, NamePattern, StopFlag};
 use super::plan::{self, Plan};
+use super::sync::{self, SyncAction, SyncOptions};
+use super::sync_run::{self, SyncPreview};
 use super::walk::delete_remote_tree;
 use crate::ftp::{Entry, FtpError, Session};
 
@@ -64,6 +66,31 @@ pub enum BrowseRequest {
         /// The remote folder it becomes.
         remote: String,
     },
+    /// Walk a local and a remote folder and compare them: the Synchronize dialog's preview.
+    SyncPreview {
+        /// The local folder.
+        local: PathBuf,
+        /// The remote folder.
+        remote: String,
+        /// Direction, deletions, time offset, size only.
+        options: SyncOptions,
+    },
+    /// Carry out the chosen changes of a preview: folders and deletions now; the transfers
+    /// come back as a plan to queue.
+    SyncApply {
+        /// What was compared.
+        preview: Box<SyncPreview>,
+        /// The changes the user kept, in the preview's order.
+        chosen: Vec<SyncAction>,
+    },
+    /// The exact time (MDTM) of a file listed at `listed` (Unix seconds, as LIST gave it): the
+    /// server's time zone offset.
+    TimeOffset {
+        /// The file.
+        path: String,
+        /// Its listed time.
+        listed: i64,
+    },
 }
 
 /// The answer to one request.
@@ -90,6 +117,18 @@ pub enum BrowseResult {
     },
     /// A folder transfer, planned: the items to queue.
     Planned(Plan),
+    /// Two folders compared.
+    SyncPreview(Box<SyncPreview>),
+    /// A synchronisation's folder changes and deletions are done: its transfers to queue,
+    /// and the changes that were refused, with why.
+    SyncApplied {
+        /// The uploads and downloads.
+        plan: Plan,
+        /// What the server or the disk refused.
+        refused: Vec<(SyncAction, String)>,
+    },
+    /// The server's time zone offset in seconds (None: the two times did not tell).
+    TimeOffset(Option<i64>),
     /// It failed; the engine's error says why.
     Failed(FtpError),
     /// No session could be opened.
@@ -291,6 +330,34 @@ fn handle(
         }
         BrowseRequest::PlanUpload { local, remote } => {
             BrowseResult::Planned(plan::upload(s, local, remote, false)?)
+        }
+        BrowseRequest::SyncPreview {
+            local,
+            remote,
+            options,
+        } => BrowseResult::SyncPreview(Box::new(sync_run::preview(
+            s, local, remote, options, false,
+        )?)),
+        BrowseRequest::SyncApply { preview, chosen } => {
+            let applied = sync_run::apply(s, preview, chosen);
+            let remote = if preview.remote_root.is_empty() {
+                "the login folder"
+            } else {
+                preview.remote_root.as_str()
+            };
+            BrowseResult::SyncApplied {
+                plan: Plan {
+                    label: format!("Synchronize {} with {remote}", preview.local_root.display()),
+                    items: applied.items,
+                    skipped: Vec::new(),
+                    renamed: Vec::new(),
+                },
+                refused: applied.refused,
+            }
+        }
+        BrowseRequest::TimeOffset { path, listed } => {
+            let exact = s.mdtm(path)?;
+            BrowseResult::TimeOffset(sync::zone_offset(*listed, exact.unix_seconds()))
         }
     })
 }

@@ -289,6 +289,44 @@ pub fn compare(local: &LocalTree, remote: &RemoteTree, options: &SyncOptions) ->
         .collect()
 }
 
+/// Compares one local file (size, Unix time) with one remote file (size, Unix time as listed,
+/// whether that time is exact) as [`compare`] does: the window's compare mode marks rows with
+/// it. None: they count as equal.
+pub fn compare_files(
+    local: (Option<u64>, Option<i64>),
+    remote: (Option<u64>, Option<i64>, bool),
+    options: &SyncOptions,
+) -> Option<Reason> {
+    let ours = Side {
+        size: local.0,
+        modified: local.1,
+        exact: true,
+    };
+    let (size, modified, exact) = remote;
+    let offset = if exact {
+        0
+    } else {
+        options.remote_offset_seconds
+    };
+    let theirs = Side {
+        size,
+        modified: modified.map(|t| t + offset),
+        exact,
+    };
+    differs(&ours, &theirs, options.size_only)
+}
+
+/// The server's time zone offset (seconds to add to its LIST times to get UTC), from one
+/// file's listed time and its exact time (MDTM, UTC). Zones are whole quarter hours; a
+/// difference that is not close to one (a LIST time without its hour, a file changed between
+/// the two answers), or more than 14 hours, says nothing.
+pub fn zone_offset(listed: i64, exact: i64) -> Option<i64> {
+    const QUARTER: i64 = 15 * 60;
+    let difference = exact - listed;
+    let rounded = (difference as f64 / QUARTER as f64).round() as i64 * QUARTER;
+    ((difference - rounded).abs() <= 90 && rounded.abs() <= 14 * 3600).then_some(rounded)
+}
+
 /// Whether two files differ, and how.
 fn differs(local: &Side, remote: &Side, size_only: bool) -> Option<Reason> {
     let size_differs = matches!((local.size, remote.size), (Some(a), Some(b)) if a != b);
@@ -320,6 +358,62 @@ pub fn local_path(root: &Path, rel: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_zone_offset_is_a_whole_quarter_hour_or_nothing() {
+        // A server two hours ahead of UTC lists 14:00 for a file changed at 12:00 UTC; LIST
+        // has no seconds.
+        assert_eq!(zone_offset(T + 7200, T + 42), Some(-7200));
+        assert_eq!(zone_offset(T - 19_800, T), Some(19_800), "India: +5:30");
+        assert_eq!(zone_offset(T, T + 30), Some(0));
+        assert_eq!(
+            zone_offset(T, T + 1800 + 400),
+            None,
+            "not near a quarter hour"
+        );
+        assert_eq!(zone_offset(T, T + 20 * 3600), None, "no zone is 20 h away");
+    }
+
+    #[test]
+    fn one_file_pair_is_compared_with_the_offset_for_list_times_only() {
+        let mut options = SyncOptions::new(SyncDirection::Both);
+        options.remote_offset_seconds = -3600;
+        // Listed an hour ahead (server zone): with the offset, the same time.
+        assert_eq!(
+            compare_files(
+                (Some(5), Some(T)),
+                (Some(5), Some(T + 3600), false),
+                &options
+            ),
+            None
+        );
+        // An exact time gets no offset: the server's copy is an hour newer.
+        assert_eq!(
+            compare_files(
+                (Some(5), Some(T)),
+                (Some(5), Some(T + 3600), true),
+                &options
+            ),
+            Some(Reason::RemoteNewer)
+        );
+        assert_eq!(
+            compare_files(
+                (Some(5), Some(T)),
+                (Some(6), Some(T + 3600), false),
+                &options
+            ),
+            Some(Reason::SizeDiffers)
+        );
+        options.size_only = true;
+        assert_eq!(
+            compare_files(
+                (Some(5), Some(T)),
+                (Some(5), Some(T + 3600), true),
+                &options
+            ),
+            None
+        );
+    }
     use crate::ftp::{Entry, EntryKind, Timestamp};
 
     const T: i64 = 1_700_000_000;

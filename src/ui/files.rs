@@ -146,6 +146,9 @@ pub(crate) struct Listing {
     selected: HashSet<String>,
     /// The row a Shift-click extends from (a view index).
     anchor: Option<usize>,
+    /// Counts row replacements: whoever derives something from the rows (compare mode's
+    /// marks) knows when to do it again.
+    generation: u64,
 }
 
 impl Listing {
@@ -163,10 +166,21 @@ impl Listing {
     /// Replaces the rows, keeping sort, filter and whichever selected names still exist.
     pub(crate) fn replace_rows(&mut self, rows: Vec<FileRow>) {
         self.rows = rows;
+        self.generation += 1;
         let names: HashSet<&str> = self.rows.iter().map(|r| r.name.as_str()).collect();
         self.selected.retain(|n| names.contains(n.as_str()));
         self.anchor = None;
         self.rebuild();
+    }
+
+    /// Every row, shown or not, in the listing's order.
+    pub(crate) fn rows(&self) -> &[FileRow] {
+        &self.rows
+    }
+
+    /// Changes whenever the rows are replaced.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Rows shown, in order.

@@ -64,6 +64,11 @@ pub(crate) enum UiEvent {
     },
     /// A file opened with View/Edit was saved by its program.
     ExternalChange(PathBuf),
+    /// Tab `tab`'s watched folder changed (keep the server up to date).
+    Watched {
+        tab: u64,
+        change: crate::transfer::watch::Change,
+    },
     /// The connection doctor is done (the window shows it).
     Diagnosed(Result<Box<crate::client::doctor::Diagnosis>, String>),
     /// The saved sites, read for the Sites menu.

@@ -4,9 +4,11 @@
 //! engine (`transfer/`), connecting and keychain calls through short-lived threads
 //! ([`connection`]); each reports into one inbox ([`inbox`]) that the window drains at the start
 //! of every frame. `files` and `format` are pure (sorting, filtering, numbers); `pane`,
-//! `queue_view`, `log_view`, `dialogs`, `site_manager` and `settings` draw one part each.
+//! `queue_view`, `log_view`, `dialogs`, `site_manager`, `settings` and `sync_dialog` draw one
+//! part each; `compare` marks rows for compare mode.
 
 mod app;
+mod compare;
 mod connection;
 mod dialogs;
 mod doctor;
@@ -26,6 +28,7 @@ mod settings;
 mod shortcuts;
 mod site_manager;
 mod spinner;
+mod sync_dialog;
 
 pub use app::{AppEnv, FerryApp};
 

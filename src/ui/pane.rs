@@ -5,6 +5,9 @@
 use egui::{Align, Color32, Key, Layout, RichText, Sense};
 use egui_extras::{Column, TableBuilder};
 
+use std::collections::HashMap;
+
+use super::compare::Mark;
 use super::files::{FileRow, Listing, RowKind, SortKey};
 use super::format;
 
@@ -98,6 +101,8 @@ pub(crate) struct Pane {
     pub hovered_folder: Option<String>,
     /// A name to select and scroll to when its folder is shown next (a search match).
     pub reveal: Option<String>,
+    /// Compare mode: how rows differ from the other pane's, by name (empty: mode off).
+    pub marks: HashMap<String, Mark>,
 }
 
 impl Pane {
@@ -117,6 +122,7 @@ impl Pane {
             rect: egui::Rect::NOTHING,
             hovered_folder: None,
             reveal: None,
+            marks: HashMap::new(),
         }
     }
 
@@ -333,6 +339,7 @@ impl Pane {
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         let sort = self.listing.sort();
         let mut clicked_sort = None;
+        let dark_mode = ui.visuals().dark_mode;
         let mut table = TableBuilder::new(ui)
             .id_salt(("pane-table", side.title()))
             .striped(true)
@@ -376,6 +383,7 @@ impl Pane {
                 }
             };
         let listing = &mut self.listing;
+        let marks = &self.marks;
         let mut clicks: Vec<(usize, egui::Response)> = Vec::new();
         let mut up_clicked = false;
         table
@@ -414,7 +422,8 @@ impl Pane {
                     let Some(file) = listing.visible(i) else {
                         return;
                     };
-                    row.set_selected(listing.is_selected(i));
+                    let selected = listing.is_selected(i);
+                    row.set_selected(selected);
                     let (icon, color) = match file.kind {
                         RowKind::Dir => ("📁", Some(Color32::from_rgb(0xd8, 0xa6, 0x3a))),
                         RowKind::Link => ("🔗", None),
@@ -429,15 +438,33 @@ impl Pane {
                         .map(format::size);
                     let modified = file.modified_text.clone();
                     let permissions = file.permissions.clone();
+                    let mark = marks.get(&file.name).copied();
+                    // Compare mode tints the whole row in the mark's colour, as FileZilla does.
+                    let tint = |ui: &mut egui::Ui| {
+                        if let Some(mark) = mark {
+                            let color = mark.color(dark_mode).gamma_multiply(0.18);
+                            ui.painter().rect_filled(ui.max_rect(), 0.0, color);
+                        }
+                    };
                     row.col(|ui| {
+                        tint(ui);
                         let icon = match color {
                             Some(c) => RichText::new(icon).color(c),
                             None => RichText::new(icon),
                         };
                         ui.label(icon);
+                        if let Some(mark) = mark {
+                            ui.label(
+                                RichText::new(mark.word())
+                                    .small()
+                                    .strong()
+                                    .color(mark.color(dark_mode)),
+                            );
+                        }
                         ui.add(egui::Label::new(name.as_str()).truncate().selectable(false));
                     });
                     row.col(|ui| {
+                        tint(ui);
                         if let Some(size) = size {
                             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                                 ui.label(size);
@@ -445,19 +472,21 @@ impl Pane {
                         }
                     });
                     row.col(|ui| {
+                        tint(ui);
                         ui.label(modified);
                     });
                     row.col(|ui| {
+                        tint(ui);
                         ui.monospace(permissions);
                     });
                     let response = row.response();
                     response.widget_info(|| {
-                        egui::WidgetInfo::selected(
-                            egui::Role::Row,
-                            true,
-                            false,
-                            format!("{} {}", side.title(), name),
-                        )
+                        let label = match mark {
+                            Some(mark) => format!("{} {}, {}", side.title(), name, mark.word()),
+                            None => format!("{} {}", side.title(), name),
+                        };
+                        // Screen readers (and the tests) hear which rows are selected.
+                        egui::WidgetInfo::selected(egui::Role::Row, true, selected, label)
                     });
                     clicks.push((i, response));
                 });

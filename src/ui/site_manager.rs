@@ -645,6 +645,26 @@ impl SiteManager {
                     .labelled_by(label.id);
                 ui.end_row();
 
+                // As FileZilla's "Adjust server time": LIST times in the server's zone.
+                let label = ui.label("Server time offset");
+                let mut hours = f64::from(self.draft.time_offset_minutes) / 60.0;
+                let offset = ui
+                    .add(
+                        egui::DragValue::new(&mut hours)
+                            .range(-14.0..=14.0)
+                            .speed(0.05)
+                            .fixed_decimals(2)
+                            .suffix(" h"),
+                    )
+                    .labelled_by(label.id)
+                    .on_hover_text(
+                        "Hours to add to the times the server lists to get UTC; compare mode can detect it",
+                    );
+                if offset.changed() {
+                    self.draft.time_offset_minutes = ((hours * 4.0).round() * 15.0) as i32;
+                }
+                ui.end_row();
+
                 let label = ui.label("TLS versions");
                 ui.horizontal(|ui| {
                     let mut versions = (self.draft.min_tls, self.draft.max_tls);
@@ -857,5 +877,7 @@ pub(crate) fn request_for_site(
         local_dir: site.local_dir.clone(),
         max_connections: Some(usize::from(site.max_connections.max(1))),
         plain_confirmed: false,
+        site: Some(site.path()),
+        time_offset_minutes: site.time_offset_minutes,
     })
 }

@@ -337,6 +337,9 @@ pub struct ServerConfig {
     /// Accept `CCC` after login: TLS ends on the control connection (close_notify both
     /// ways), which goes on in clear text; data connections stay protected.
     pub allow_ccc: bool,
+    /// Seconds added to the times LIST shows: a server that lists in its own time zone
+    /// (MDTM and MLSD stay UTC).
+    pub list_zone_offset_seconds: i64,
 }
 
 impl Default for ServerConfig {
@@ -362,6 +365,7 @@ impl Default for ServerConfig {
             client_ca_pem: None,
             host_command: false,
             allow_ccc: false,
+            list_zone_offset_seconds: 0,
         }
     }
 }
@@ -1927,7 +1931,8 @@ impl Session {
                 } else {
                     String::new()
                 };
-                format!("{}{link}\r\n", ls_line(name, meta))
+                let zone = self.shared.config.list_zone_offset_seconds;
+                format!("{}{link}\r\n", ls_line(name, meta, zone))
             }
         }
     }
@@ -2426,7 +2431,7 @@ impl Pacer {
 // ---------------------------------------------------------------------------
 
 /// `ls -l`-style line (without terminator) for one entry.
-fn ls_line(name: &str, meta: &fs::Metadata) -> String {
+fn ls_line(name: &str, meta: &fs::Metadata, zone_offset_seconds: i64) -> String {
     let kind = if meta.file_type().is_symlink() {
         'l'
     } else if meta.is_dir() {
@@ -2448,7 +2453,7 @@ fn ls_line(name: &str, meta: &fs::Metadata) -> String {
         "ftp",
         "ftp",
         meta.len(),
-        ls_date(meta.mtime()),
+        ls_date(meta.mtime() + zone_offset_seconds),
     )
 }
 

@@ -129,7 +129,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand put" -s h -l help -d 'Print 
 complete -c ferry -n "__fish_ferry_using_subcommand sync" -l direction -d 'upload, download or both' -r -f -a "upload\t'Make the server like the local folder'
 download\t'Make the local folder like the server'
 both\t'Copy what is new or newer each way; nothing is deleted'"
-complete -c ferry -n "__fish_ferry_using_subcommand sync" -l time-offset -d 'Seconds to add to the server\'s LIST times to get local time (a server that lists in its own time zone and has no MLSD); e.g. -3600' -r
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l time-offset -d 'Seconds to add to the server\'s LIST times to get UTC (a server that lists in its own time zone and has no MLSD); e.g. -3600. Default: the site\'s offset (set or detected in the window\'s compare mode), else 0' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sync" -l parallel -d 'Parallel connections for the transfers (at most the site\'s own limit)' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sync" -l retries -d 'Attempts after the first, per file, when a connection drops' -r
 complete -c ferry -n "__fish_ferry_using_subcommand sync" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F

@@ -19,8 +19,13 @@ impl FerryApp {
                 if id == self.tab.latest_remote_list =>
             {
                 self.tab.remote.loading = false;
-                self.tab.remote.error = Some(format!("{path}: {e}"));
-                self.tab.remote.path = path;
+                if self.unlink_after_failure(&path, &e.to_string()) {
+                    // The pane stays in the folder it showed.
+                    self.tab.remote.path_edit = self.tab.remote.path.clone();
+                } else {
+                    self.tab.remote.error = Some(format!("{path}: {e}"));
+                    self.tab.remote.path = path;
+                }
             }
             (Some(Purpose::List(_)), BrowseResult::Failed(_)) => {}
             (Some(Purpose::Change(what)), BrowseResult::Done) => {
@@ -60,6 +65,27 @@ impl FerryApp {
                 self.search_found(id, matches, progress);
             }
             (Some(Purpose::Find), BrowseResult::Failed(e)) => self.search_failed(id, e.to_string()),
+            (Some(Purpose::SyncPreview), BrowseResult::SyncPreview(preview)) => {
+                self.sync_compared(Ok(preview));
+            }
+            (Some(Purpose::SyncApply), BrowseResult::SyncApplied { plan, refused }) => {
+                self.sync_applied(plan, refused);
+            }
+            (Some(Purpose::SyncPreview | Purpose::SyncApply), BrowseResult::Failed(e)) => {
+                self.sync_failed(e.to_string());
+            }
+            (Some(Purpose::SyncPreview | Purpose::SyncApply), BrowseResult::NotConnected(e)) => {
+                self.sync_failed(format!("not connected: {e}"));
+            }
+            (Some(Purpose::TimeOffset), BrowseResult::TimeOffset(offset)) => {
+                self.time_offset_detected(Ok(offset));
+            }
+            (Some(Purpose::TimeOffset), BrowseResult::Failed(e)) => {
+                self.time_offset_detected(Err(e.to_string()));
+            }
+            (Some(Purpose::TimeOffset), BrowseResult::NotConnected(e)) => {
+                self.time_offset_detected(Err(format!("not connected: {e}")));
+            }
             (Some(Purpose::Find), BrowseResult::NotConnected(e)) => {
                 self.search_failed(id, format!("not connected: {e}"));
             }
@@ -322,6 +348,7 @@ impl FerryApp {
             Side::Local => self.list_local(&path),
             Side::Remote => self.list_remote(&path),
         }
+        self.follow(side, &path);
     }
 
     /// Moves `rows` of pane `from` to the folder shown in the other pane, through the queue.

@@ -42,6 +42,14 @@ impl FerryApp {
                     retry: false,
                 });
                 self.tab.remote_cache.clear();
+                self.tab.compare.offset_minutes = self
+                    .tab
+                    .conn
+                    .last_request
+                    .as_ref()
+                    .map_or(0, |r| r.time_offset_minutes);
+                self.tab.linked = None;
+                self.tab.watching = None;
                 self.tab.remote.placeholder = None;
                 self.tab.remote.path = String::new();
                 let start = live.start_dir.clone();
@@ -158,6 +166,9 @@ impl FerryApp {
             });
         }
         self.tab.queue.reset();
+        self.tab.watching = None;
+        self.tab.linked = None;
+        self.tab.sync_dialog = None;
         if let Some(mut search) = self.tab.search.take() {
             search.end();
         }

@@ -2,7 +2,8 @@
 //! of the frame, and the user's actions carried out at the end of it. Nothing here blocks:
 //! sockets, keychain and folder walks live on worker threads (see [`super::connection`]).
 //! The window's work is split by concern, one file each: connecting, browsing (the panes),
-//! drops, panels, answers (dialogs), sites, prefs.
+//! drops, panels, answers (dialogs), sites, prefs, comparing (compare mode, synchronized
+//! browsing, the Synchronize dialog), watching (keep the server up to date).
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ use crate::transfer::{
 
 mod answers;
 mod browsing;
+mod comparing;
 mod connecting;
 mod diagnosing;
 mod drops;
@@ -33,6 +35,7 @@ mod panels;
 mod prefs;
 mod sites;
 mod tabs;
+mod watching;
 
 use super::connection::{
     self, ConnectRequest, EngineSetup, Live, LogLine, Login, Outcome, WindowLog,
@@ -95,6 +98,12 @@ enum Purpose {
     Plan,
     /// The search window's search (several answers).
     Find,
+    /// The Synchronize dialog's comparison.
+    SyncPreview,
+    /// The Synchronize dialog's changes.
+    SyncApply,
+    /// Detecting the server's time offset for compare mode.
+    TimeOffset,
 }
 
 /// A line under the toolbar: connection state and errors.
@@ -272,6 +281,10 @@ impl FerryApp {
         if self.tab_order.len() > 1 {
             egui::Panel::top("tab-strip").show(ui, |ui| self.ui_tab_strip(ui));
         }
+        self.update_marks();
+        if self.tab.compare.on && self.tab.conn.live.is_some() {
+            egui::Panel::top("compare-bar").show(ui, |ui| self.ui_compare_bar(ui));
+        }
         egui::Panel::bottom("status-bar").show(ui, |ui| self.ui_status_bar(ui));
         self.ui_bottom_panels(ui);
         let remote_label = if self.tab.conn.live.is_some() {
@@ -312,6 +325,7 @@ impl FerryApp {
         }
         self.check_close(&ctx);
         self.ui_dialogs(&ctx);
+        self.ui_sync_dialog(&ctx);
         self.ui_windows(&ctx);
         self.ui_search(&ctx);
         self.ui_doctor(&ctx);
@@ -354,6 +368,8 @@ impl FerryApp {
                     }
                 }
                 UiEvent::Notice(result) => {
+                    // Notices often follow a change of the sites file: the menu reads it again.
+                    self.sites.menu = None;
                     self.report(result.clone());
                     if let Some(manager) = &mut self.sites.manager {
                         let reload = manager.reload();
@@ -403,6 +419,9 @@ impl FerryApp {
                     self.with_tab(tab, |app| app.edit_ready(server, *item, local));
                 }
                 UiEvent::ExternalChange(local) => self.external_change(local),
+                UiEvent::Watched { tab, change } => {
+                    self.with_tab(tab, |app| app.watched(change));
+                }
                 UiEvent::MenuSites(sites) => {
                     self.sites.menu = Some((Instant::now(), sites));
                     self.sites.menu_loading = false;
@@ -448,6 +467,9 @@ impl FerryApp {
         self.tab.local.loading = false;
         match rows {
             Ok(rows) => self.tab.local.show_folder(&path.to_string_lossy(), rows),
+            Err(e) if self.unlink_after_failure(&path.to_string_lossy(), &e) => {
+                self.tab.local.path_edit = self.tab.local.path.clone();
+            }
             Err(e) => {
                 self.tab.local.error = Some(e);
                 self.tab.local.path_edit = self.tab.local.path.clone();

@@ -61,6 +61,7 @@ impl FerryApp {
                 if ui.button("⚙").on_hover_text("Settings").clicked() {
                     self.prefs.open = !self.prefs.open;
                 }
+                self.ui_compare_buttons(ui);
             });
         });
     }
@@ -94,6 +95,7 @@ impl FerryApp {
             {
                 self.diagnose(request);
             }
+            self.ui_watch_status(ui);
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 ui.weak(self.tab.queue.summary());
             });

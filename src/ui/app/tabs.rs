@@ -31,6 +31,14 @@ pub(super) struct Tab {
     pub last_auto_refresh: Instant,
     /// The "Find on server" window, while open.
     pub search: Option<super::super::search::SearchWindow>,
+    /// Compare mode and the server's time offset.
+    pub compare: comparing::Comparing,
+    /// Synchronized browsing: the folders that correspond, while it is on.
+    pub linked: Option<comparing::Linked>,
+    /// The Synchronize dialog, while open.
+    pub sync_dialog: Option<super::super::sync_dialog::SyncDialog>,
+    /// Keep the server up to date: the local folder watched, while on.
+    pub watching: Option<watching::Watching>,
 }
 
 impl Tab {
@@ -55,6 +63,10 @@ impl Tab {
             refresh_remote: false,
             last_auto_refresh: Instant::now(),
             search: None,
+            compare: comparing::Comparing::default(),
+            linked: None,
+            sync_dialog: None,
+            watching: None,
         }
     }
 

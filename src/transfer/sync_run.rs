@@ -1,0 +1,197 @@
+//! Folder synchronisation, the working half: walk both folders and compare them
+//! ([`super::sync::compare`]) into a [`SyncPreview`]; then [`apply`] the chosen changes: folders
+//! made and things deleted at once, in the preview's order, and the transfers handed back as
+//! queue items for the engine. `ferry sync` and the window's Synchronize dialog (on its browse
+//! worker) share it, so both decide and change the same way.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::model::{Direction, NewItem};
+use super::names;
+use super::sync::{self, SyncAction, SyncDirection, SyncOptions};
+use super::walk::{self, RemoteTree};
+use crate::ftp::text::escape;
+use crate::ftp::{FtpError, Session, path as remote_path};
+
+/// What a synchronisation would change, and what it needs to carry the changes out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncPreview {
+    /// The local folder compared.
+    pub local_root: PathBuf,
+    /// The remote folder compared (no trailing `/`; empty: the login folder).
+    pub remote_root: String,
+    /// The changes, in an order that can be carried out as listed.
+    pub actions: Vec<SyncAction>,
+    /// Entries left out of the comparison (links, devices, unreadable), one line each.
+    pub skipped: Vec<String>,
+    /// Remote files' times (Unix seconds, exact or not), kept on download.
+    remote_times: HashMap<String, (Option<i64>, bool)>,
+    /// Local files' times, kept on upload.
+    local_times: HashMap<String, Option<i64>>,
+}
+
+impl SyncPreview {
+    /// Changes that would leave the sides equal (conflicts are only reported).
+    pub fn changes(&self) -> usize {
+        self.actions
+            .iter()
+            .filter(|a| !matches!(a, SyncAction::Conflict(..)))
+            .count()
+    }
+}
+
+/// Walks `local_root` and `remote_root` (over `session`) and compares them. A remote folder
+/// that does not exist yet counts as empty when uploading (it will be made).
+pub fn preview(
+    session: &mut Session,
+    local_root: &Path,
+    remote_root: &str,
+    options: &SyncOptions,
+    follow_symlinks: bool,
+) -> Result<SyncPreview, FtpError> {
+    let local_tree =
+        walk::local_tree(local_root, follow_symlinks).map_err(|e| FtpError::Local {
+            source: std::io::Error::new(
+                e.kind(),
+                format!("cannot read {}: {e}", local_root.display()),
+            ),
+        })?;
+    let mut remote_tree = match walk::remote_tree(session, remote_root, follow_symlinks) {
+        Ok(tree) => tree,
+        Err(FtpError::Reply { reply, .. })
+            if reply.code == 550 && options.direction == SyncDirection::Upload =>
+        {
+            RemoteTree::default()
+        }
+        Err(e) => return Err(e),
+    };
+    if !options.size_only {
+        // Only files on both sides are compared by time.
+        let here: HashSet<String> = local_tree
+            .files
+            .iter()
+            .map(|(rel, _, _)| sync::slash_path(rel))
+            .collect();
+        walk::exact_times(session, remote_root, &mut remote_tree, |rel| {
+            here.contains(rel)
+        })?;
+    }
+    let actions = sync::compare(&local_tree, &remote_tree, options);
+    let skipped = local_tree
+        .skipped
+        .iter()
+        .map(|(path, why)| format!("{}: {why}", path.display()))
+        .chain(
+            remote_tree
+                .skipped
+                .iter()
+                .map(|(path, why)| format!("{}: {why}", escape(path))),
+        )
+        .collect();
+    Ok(SyncPreview {
+        local_root: local_root.to_owned(),
+        remote_root: remote_root.trim_end_matches('/').to_owned(),
+        actions,
+        skipped,
+        remote_times: remote_tree
+            .files
+            .into_iter()
+            .map(|(rel, entry)| {
+                let time = entry.modified.map(|t| t.unix_seconds());
+                (rel, (time, entry.modified_exact))
+            })
+            .collect(),
+        local_times: local_tree
+            .files
+            .iter()
+            .map(|(rel, _, modified)| (sync::slash_path(rel), *modified))
+            .collect(),
+    })
+}
+
+/// What [`apply`] did: the transfers left to queue, and the changes that were refused.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Uploads and downloads for the engine (a target that exists is to be overwritten: the
+    /// comparison decided).
+    pub items: Vec<NewItem>,
+    /// Folder changes and deletions the server or the disk refused, with why. The sides still
+    /// differ: the front end says so and fails the run.
+    pub refused: Vec<(SyncAction, String)>,
+}
+
+/// Carries out `chosen` (actions of `preview`, in its order): folders are made and deletions
+/// done now, over `session` or on the disk; transfers become queue items.
+pub fn apply(session: &mut Session, preview: &SyncPreview, chosen: &[SyncAction]) -> Applied {
+    let root = preview.local_root.as_path();
+    let remote_root = preview.remote_root.as_str();
+    let mut applied = Applied::default();
+    if !remote_root.is_empty() && chosen.iter().any(touches_remote) {
+        // An upload into a folder that does not exist yet (a refusal: it exists already).
+        let _ = session.mkdir(remote_root);
+    }
+    for action in chosen {
+        let remote = remote_path::join(remote_root, action.path());
+        let done = match action {
+            SyncAction::MakeRemoteDir(_) => {
+                session.mkdir(&remote).map(drop).map_err(|e| e.to_string())
+            }
+            SyncAction::MakeLocalDir(rel) => names::checked_target(root, rel)
+                .and_then(|dir| std::fs::create_dir_all(dir).map_err(|e| e.to_string())),
+            SyncAction::DeleteRemoteFile(_) => session.delete(&remote).map_err(|e| e.to_string()),
+            SyncAction::DeleteRemoteDir(_) => {
+                walk::delete_remote_tree(session, &remote).map_err(|e| e.to_string())
+            }
+            SyncAction::DeleteLocalFile(rel) => {
+                std::fs::remove_file(sync::local_path(root, rel)).map_err(|e| e.to_string())
+            }
+            SyncAction::DeleteLocalDir(rel) => {
+                std::fs::remove_dir_all(sync::local_path(root, rel)).map_err(|e| e.to_string())
+            }
+            SyncAction::Upload(rel, size, _) => {
+                let modified = preview.local_times.get(rel.as_str()).copied().flatten();
+                applied.items.push(NewItem {
+                    direction: Direction::Upload,
+                    local: sync::local_path(root, rel),
+                    remote,
+                    size: Some(*size),
+                    modified,
+                    modified_exact: modified.is_some(),
+                });
+                Ok(())
+            }
+            SyncAction::Download(rel, size, _) => names::checked_target(root, rel).map(|local| {
+                let (modified, exact) = preview
+                    .remote_times
+                    .get(rel.as_str())
+                    .copied()
+                    .unwrap_or((None, false));
+                applied.items.push(NewItem {
+                    direction: Direction::Download,
+                    local,
+                    remote,
+                    size: *size,
+                    modified,
+                    modified_exact: exact,
+                });
+            }),
+            SyncAction::Conflict(..) => Ok(()),
+        };
+        if let Err(why) = done {
+            applied.refused.push((action.clone(), why));
+        }
+    }
+    applied
+}
+
+/// Whether an action changes something on the server.
+fn touches_remote(action: &SyncAction) -> bool {
+    matches!(
+        action,
+        SyncAction::MakeRemoteDir(_)
+            | SyncAction::Upload(..)
+            | SyncAction::DeleteRemoteFile(_)
+            | SyncAction::DeleteRemoteDir(_)
+    )
+}

@@ -1,0 +1,233 @@
+//! Keeping a server folder up to date (WinSCP's "keep remote directory up to date"): a local
+//! folder is watched through the OS's change notices (the notify crate: inotify, FSEvents,
+//! ReadDirectoryChangesW), changes are gathered until the folder has been quiet for a moment
+//! (an editor's save, a copy in progress), and each changed file becomes an upload item; a
+//! folder that appears is handed over whole, to be planned like a dropped folder (its remote
+//! folders must be made). Deletions are not carried over, as WinSCP's default: a file removed
+//! by mistake here is not removed there too.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use notify::event::{AccessKind, AccessMode, ModifyKind};
+use notify::{EventKind, RecursiveMode, Watcher};
+
+use super::model::{Direction, NewItem};
+use super::sync;
+use crate::ftp::path as remote_path;
+
+/// How long the folder must be quiet before its changes are handed over.
+const QUIET: Duration = Duration::from_millis(400);
+
+/// What the watch found.
+#[derive(Debug)]
+pub enum Change {
+    /// Files written or moved in: upload them over what the server has.
+    Files(Vec<NewItem>),
+    /// A folder that appeared (made, or moved in): upload it with everything in it.
+    Folder {
+        /// The local folder.
+        local: PathBuf,
+        /// The remote folder it becomes.
+        remote: String,
+    },
+    /// The OS reported a problem (too many folders to watch, the folder went away).
+    Failed(String),
+}
+
+/// A running watch; dropping it stops watching.
+pub struct FolderWatch {
+    _watcher: notify::RecommendedWatcher,
+}
+
+impl FolderWatch {
+    /// Watches `local_root` (and every folder under it) for changes to copy to `remote_root`;
+    /// each batch goes to `report` on a thread of the watch's own, until `report` returns
+    /// false or the watch is dropped.
+    ///
+    /// # Errors
+    /// The folder cannot be watched (missing, no permission, the OS's watch limit).
+    pub fn start(
+        local_root: PathBuf,
+        remote_root: String,
+        mut report: impl FnMut(Change) -> bool + Send + 'static,
+    ) -> Result<FolderWatch, String> {
+        let (events, incoming) = mpsc::channel::<notify::Result<notify::Event>>();
+        let mut watcher = notify::recommended_watcher(events)
+            .map_err(|e| format!("cannot watch {}: {e}", local_root.display()))?;
+        watcher
+            .watch(&local_root, RecursiveMode::Recursive)
+            .map_err(|e| format!("cannot watch {}: {e}", local_root.display()))?;
+        // Notices name paths as the OS sees them: compare against the real root.
+        let root = std::fs::canonicalize(&local_root).unwrap_or(local_root);
+        std::thread::Builder::new()
+            .name("ferry-keep-up-to-date".into())
+            .spawn(move || {
+                // Changed paths, and whether a notice said the path appeared (made or moved
+                // in), which for a folder means its contents are new too.
+                let mut pending: BTreeMap<PathBuf, bool> = BTreeMap::new();
+                loop {
+                    let wait = if pending.is_empty() {
+                        Duration::from_secs(3600)
+                    } else {
+                        QUIET
+                    };
+                    match incoming.recv_timeout(wait) {
+                        Ok(Ok(event)) => {
+                            if let Some(appeared) = interesting(&event.kind) {
+                                for path in event.paths {
+                                    *pending.entry(path).or_insert(false) |= appeared;
+                                }
+                            }
+                        }
+                        Ok(Err(e)) => {
+                            if !report(Change::Failed(e.to_string())) {
+                                return;
+                            }
+                        }
+                        Err(RecvTimeoutError::Timeout) => {
+                            for change in changes(&root, &remote_root, std::mem::take(&mut pending))
+                            {
+                                if !report(change) {
+                                    return;
+                                }
+                            }
+                        }
+                        // The watch was dropped.
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start a thread: {e}"))?;
+        Ok(FolderWatch { _watcher: watcher })
+    }
+}
+
+/// Whether a notice can mean new content: Some(true) when it says a path appeared (created,
+/// or renamed into place), Some(false) for a write; None for reads, removals, metadata.
+fn interesting(kind: &EventKind) -> Option<bool> {
+    match kind {
+        EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(_)) => Some(true),
+        EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any)
+        | EventKind::Access(AccessKind::Close(AccessMode::Write))
+        | EventKind::Any => Some(false),
+        _ => None,
+    }
+}
+
+/// Editors' and downloaders' temporary files, never worth uploading.
+fn is_temporary(name: &str) -> bool {
+    name.ends_with('~')
+        || name.starts_with(".#")
+        || [".swp", ".swx", ".tmp", ".part", ".crdownload"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
+}
+
+/// The uploads (and new folders) for a quiet folder's changed paths. A path gone again, or
+/// outside the root, is passed over; files inside a new folder go with that folder.
+fn changes(root: &Path, remote_root: &str, pending: BTreeMap<PathBuf, bool>) -> Vec<Change> {
+    let mut folders: Vec<PathBuf> = Vec::new();
+    let mut files = Vec::new();
+    // BTreeMap order: a folder comes before the paths inside it.
+    for (path, appeared) in pending {
+        let Ok(relative) = path.strip_prefix(root) else {
+            continue;
+        };
+        if relative.as_os_str().is_empty() || folders.iter().any(|f| path.starts_with(f)) {
+            continue;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if is_temporary(&name) {
+            continue;
+        }
+        // Links are not followed: a link to elsewhere must not upload elsewhere's files.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let remote = remote_path::join(remote_root, &sync::slash_path(relative));
+        if meta.is_dir() {
+            if appeared {
+                folders.push(path);
+            }
+        } else if meta.is_file() {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .and_then(|d| i64::try_from(d.as_secs()).ok());
+            files.push(NewItem {
+                direction: Direction::Upload,
+                local: path,
+                remote,
+                size: Some(meta.len()),
+                modified,
+                modified_exact: modified.is_some(),
+            });
+        }
+    }
+    let mut out: Vec<Change> = folders
+        .into_iter()
+        .filter_map(|local| {
+            let relative = sync::slash_path(local.strip_prefix(root).ok()?);
+            Some(Change::Folder {
+                remote: remote_path::join(remote_root, &relative),
+                local,
+            })
+        })
+        .collect();
+    if !files.is_empty() {
+        out.push(Change::Files(files));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_changes_become_uploads_and_new_folders_go_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::write(root.join("page.html"), b"<p>").unwrap();
+        std::fs::write(root.join("page.html~"), b"backup").unwrap();
+        std::fs::create_dir_all(root.join("new/inner")).unwrap();
+        std::fs::write(root.join("new/inner/a.css"), b"a").unwrap();
+        std::fs::create_dir(root.join("old")).unwrap();
+        let pending = BTreeMap::from([
+            (root.join("page.html"), false),
+            (root.join("page.html~"), false),
+            (root.join("new"), true),
+            (root.join("new/inner/a.css"), true),
+            // Written to and gone again.
+            (root.join("vanished.txt"), true),
+            // An old folder's time changed: nothing new in it by itself.
+            (root.join("old"), false),
+            (PathBuf::from("/elsewhere/x"), true),
+        ]);
+        let changes = changes(&root, "/www", pending);
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        match &changes[0] {
+            Change::Folder { local, remote } => {
+                assert_eq!(local, &root.join("new"));
+                assert_eq!(remote, "/www/new");
+            }
+            other => panic!("{other:?}"),
+        }
+        match &changes[1] {
+            Change::Files(items) => {
+                assert_eq!(items.len(), 1, "{items:?}");
+                assert_eq!(items[0].remote, "/www/page.html");
+                assert_eq!(items[0].size, Some(3));
+                assert_eq!(items[0].direction, Direction::Upload);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Keep the server up to date: the local folder shown is watched ([`crate::transfer::watch`])
+//! and what changes in it is uploaded to the server folder shown when it started, through the
+//! tab's queue (so the queue shows each upload). The status bar says it runs and offers Stop.
+
+use super::*;
+use crate::ftp::text::escape;
+use crate::transfer::FileExistsPolicy;
+use crate::transfer::watch::{Change, FolderWatch};
+
+/// A running watch of a tab.
+pub(super) struct Watching {
+    _watch: FolderWatch,
+    pub local: PathBuf,
+    pub remote: String,
+    /// Files queued since it started.
+    pub queued: usize,
+}
+
+impl FerryApp {
+    /// Starts watching the local folder shown for the server folder shown.
+    pub(super) fn keep_up_to_date(&mut self) {
+        if self.tab.conn.live.is_none() {
+            return self.report(Err("Connect to a server first.".into()));
+        }
+        let local = PathBuf::from(&self.tab.local.path);
+        let remote = self.tab.remote.path.clone();
+        let inbox = self.inbox.clone();
+        let tab = self.tab.id;
+        match FolderWatch::start(local.clone(), remote.clone(), move |change| {
+            inbox.send(UiEvent::Watched { tab, change })
+        }) {
+            Ok(watch) => {
+                self.report(Ok(format!(
+                    "Keeping {} up to date with {}: changed files are uploaded as they are saved.",
+                    escape(&remote),
+                    local.display()
+                )));
+                self.tab.watching = Some(Watching {
+                    _watch: watch,
+                    local,
+                    remote,
+                    queued: 0,
+                });
+            }
+            Err(e) => self.report(Err(e)),
+        }
+    }
+
+    /// Stops the watch.
+    pub(super) fn stop_keeping_up_to_date(&mut self) {
+        if let Some(watching) = self.tab.watching.take() {
+            self.report(Ok(format!(
+                "Stopped keeping {} up to date ({} file(s) uploaded).",
+                escape(&watching.remote),
+                watching.queued
+            )));
+        }
+    }
+
+    /// What the watch found: files to the queue, new folders planned like a dropped folder.
+    pub(super) fn watched(&mut self, change: Change) {
+        let Some(watching) = &mut self.tab.watching else {
+            return;
+        };
+        match change {
+            Change::Files(items) => {
+                watching.queued += items.len();
+                let label = format!("Keep up to date: {}", watching.local.display());
+                if let Some(live) = &self.tab.conn.live {
+                    live.engine.send(Command::Add {
+                        label,
+                        // The local copy was just saved: it replaces the server's.
+                        on_exists: FileExistsPolicy::Overwrite,
+                        items,
+                    });
+                }
+            }
+            Change::Folder { local, remote } => {
+                self.browse(BrowseRequest::PlanUpload { local, remote }, Purpose::Plan);
+            }
+            Change::Failed(e) => self.report(Err(format!("Keep up to date: {e}"))),
+        }
+    }
+
+    /// The status bar's part while a watch runs.
+    pub(super) fn ui_watch_status(&mut self, ui: &mut egui::Ui) {
+        let Some(watching) = &self.tab.watching else {
+            return;
+        };
+        ui.separator();
+        ui.label(format!(
+            "👁 Keeping {} up to date ({} uploaded)",
+            escape(&watching.remote),
+            watching.queued
+        ))
+        .on_hover_text(format!("Watching {}", watching.local.display()));
+        if ui.small_button("Stop").clicked() {
+            self.stop_keeping_up_to_date();
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! The Synchronize dialog (WinSCP's "Synchronize", FileZilla's missing feature): the direction
+//! and options, a comparison of the two folders shown (run on the browse worker), then the
+//! preview, one checkbox per change, so nothing changes that the user did not see and keep.
+//! The dialog only draws and returns what was asked; the window carries it out.
+
+use egui::RichText;
+
+use crate::transfer::sync::{SyncAction, SyncDirection, SyncOptions};
+use crate::transfer::sync_run::SyncPreview;
+
+/// Where the dialog is.
+pub(crate) enum Stage {
+    /// Choosing the direction and options.
+    Options,
+    /// The comparison runs.
+    Comparing,
+    /// The changes found; `keep[i]` says whether `preview.actions[i]` is carried out.
+    Preview {
+        preview: Box<SyncPreview>,
+        keep: Vec<bool>,
+    },
+    /// The chosen changes are being made.
+    Running,
+}
+
+/// What the user asked of the dialog.
+pub(crate) enum SyncDialogAction {
+    /// Compare the two folders with these options (the window adds the site's time offset).
+    Compare(SyncOptions),
+    /// Carry out these changes of the preview.
+    Run(Box<SyncPreview>, Vec<SyncAction>),
+    /// Watch the local folder and upload what changes in it from now on.
+    KeepUpToDate,
+}
+
+/// The dialog's state.
+pub(crate) struct SyncDialog {
+    /// The folders compared (the panes' when it opened).
+    pub local: String,
+    pub remote: String,
+    direction: SyncDirection,
+    delete: bool,
+    size_only: bool,
+    pub stage: Stage,
+    /// Why the last comparison failed.
+    pub error: Option<String>,
+}
+
+impl SyncDialog {
+    /// A dialog for the folders shown; uploading, without deletions.
+    pub(crate) fn new(local: String, remote: String) -> SyncDialog {
+        SyncDialog {
+            local,
+            remote,
+            direction: SyncDirection::Upload,
+            delete: false,
+            size_only: false,
+            stage: Stage::Options,
+            error: None,
+        }
+    }
+
+    /// The comparison came back.
+    pub(crate) fn compared(&mut self, result: Result<Box<SyncPreview>, String>) {
+        match result {
+            Ok(preview) => {
+                // Conflicts are shown, never carried out.
+                let keep = preview
+                    .actions
+                    .iter()
+                    .map(|a| !matches!(a, SyncAction::Conflict(..)))
+                    .collect();
+                self.error = None;
+                self.stage = Stage::Preview { preview, keep };
+            }
+            Err(e) => {
+                self.error = Some(e);
+                self.stage = Stage::Options;
+            }
+        }
+    }
+
+    /// Draws the dialog; `open` goes false when it is closed.
+    pub(crate) fn ui(&mut self, ctx: &egui::Context, open: &mut bool) -> Option<SyncDialogAction> {
+        let mut action = None;
+        egui::Window::new("Synchronize")
+            .id(egui::Id::unique("sync-dialog"))
+            .open(open)
+            .collapsible(false)
+            .resizable(true)
+            .default_width(620.0)
+            .show(ctx, |ui| {
+                egui::Grid::new("sync-folders")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        ui.label("This computer");
+                        ui.monospace(self.local.as_str());
+                        ui.end_row();
+                        ui.label("The server");
+                        ui.monospace(crate::ftp::text::escape(&self.remote));
+                        ui.end_row();
+                    });
+                ui.separator();
+                action = self.ui_options(ui);
+                if let Some(error) = &self.error {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {error}"));
+                }
+                if let Some(run) = self.ui_preview(ui) {
+                    action = Some(run);
+                }
+                ui.separator();
+                if ui
+                    .button("Keep the server up to date")
+                    .on_hover_text(
+                        "Watch this computer's folder and upload each file as it is saved (deletions are not copied)",
+                    )
+                    .clicked()
+                {
+                    action = Some(SyncDialogAction::KeepUpToDate);
+                }
+            });
+        action
+    }
+
+    fn ui_options(&mut self, ui: &mut egui::Ui) -> Option<SyncDialogAction> {
+        let busy = matches!(self.stage, Stage::Comparing | Stage::Running);
+        let before = (self.direction, self.delete, self.size_only);
+        ui.add_enabled_ui(!busy, |ui| {
+            ui.radio_value(
+                &mut self.direction,
+                SyncDirection::Upload,
+                "Upload: make the server folder like this computer's",
+            );
+            ui.radio_value(
+                &mut self.direction,
+                SyncDirection::Download,
+                "Download: make this computer's folder like the server's",
+            );
+            ui.radio_value(
+                &mut self.direction,
+                SyncDirection::Both,
+                "Both ways: copy what is new or newer to the other side",
+            );
+            ui.add_enabled(
+                self.direction != SyncDirection::Both,
+                egui::Checkbox::new(
+                    &mut self.delete,
+                    "Delete what exists only on the side being changed",
+                ),
+            )
+            .on_disabled_hover_text(
+                "Both ways never deletes: a file missing on one side may be new on the other",
+            );
+            ui.checkbox(&mut self.size_only, "Compare by size only (ignore times)");
+        });
+        if (self.direction, self.delete, self.size_only) != before
+            && matches!(self.stage, Stage::Preview { .. })
+        {
+            // The preview no longer says what these options would do.
+            self.stage = Stage::Options;
+        }
+        let mut action = None;
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(!busy, egui::Button::new("Compare"))
+                .clicked()
+            {
+                let mut options = SyncOptions::new(self.direction);
+                options.delete = self.delete && self.direction != SyncDirection::Both;
+                options.size_only = self.size_only;
+                self.stage = Stage::Comparing;
+                self.error = None;
+                action = Some(SyncDialogAction::Compare(options));
+            }
+            match self.stage {
+                Stage::Comparing => {
+                    super::spinner::ui_spinner(ui, 14.0);
+                    ui.label("Comparing…");
+                }
+                Stage::Running => {
+                    super::spinner::ui_spinner(ui, 14.0);
+                    ui.label("Making the changes…");
+                }
+                _ => {}
+            }
+        });
+        action
+    }
+
+    fn ui_preview(&mut self, ui: &mut egui::Ui) -> Option<SyncDialogAction> {
+        let Stage::Preview { preview, keep } = &mut self.stage else {
+            return None;
+        };
+        ui.separator();
+        let changes = preview.changes();
+        let conflicts = preview.actions.len() - changes;
+        if changes == 0 {
+            ui.label(format!(
+                "Already in sync ({conflicts} conflict(s) left alone)."
+            ));
+        } else {
+            ui.horizontal(|ui| {
+                ui.label(format!("{changes} change(s), {conflicts} conflict(s)"));
+                if ui.small_button("All").clicked() {
+                    for (k, a) in keep.iter_mut().zip(&preview.actions) {
+                        *k = !matches!(a, SyncAction::Conflict(..));
+                    }
+                }
+                if ui.small_button("None").clicked() {
+                    keep.iter_mut().for_each(|k| *k = false);
+                }
+            });
+        }
+        egui::ScrollArea::vertical()
+            .max_height(320.0)
+            .auto_shrink([false, true])
+            .show_rows(
+                ui,
+                ui.text_style_height(&egui::TextStyle::Monospace) + 6.0,
+                preview.actions.len(),
+                |ui, range| {
+                    for i in range {
+                        let action = &preview.actions[i];
+                        let text = RichText::new(action.describe()).monospace();
+                        if matches!(action, SyncAction::Conflict(..)) {
+                            ui.label(text.color(ui.visuals().warn_fg_color));
+                        } else {
+                            ui.checkbox(&mut keep[i], text);
+                        }
+                    }
+                },
+            );
+        for skipped in preview.skipped.iter().take(20) {
+            ui.weak(format!("Not compared: {skipped}"));
+        }
+        let chosen: Vec<SyncAction> = preview
+            .actions
+            .iter()
+            .zip(keep.iter())
+            .filter(|(_, k)| **k)
+            .map(|(a, _)| a.clone())
+            .collect();
+        let mut action = None;
+        ui.separator();
+        if ui
+            .add_enabled(
+                !chosen.is_empty(),
+                egui::Button::new(format!("Synchronize {} change(s)", chosen.len())),
+            )
+            .clicked()
+        {
+            action = Some(SyncDialogAction::Run(preview.clone(), chosen));
+            self.stage = Stage::Running;
+        }
+        action
+    }
+}
