@@ -215,3 +215,55 @@ fn both_ways_copies_new_and_newer_files_each_way_and_deletes_nothing() {
     let refused = sync(&server, local.path(), &["--direction", "both", "--delete"]);
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
 }
+
+#[test]
+fn checksums_find_a_change_that_size_and_time_miss_and_leave_a_merely_touched_file_alone() {
+    let server = TestServer::start(ServerConfig {
+        checksums: true,
+        mfmt: true,
+        ..ServerConfig::default()
+    });
+    let local = tempfile::tempdir().unwrap();
+    let remote = server.root().join("site");
+    // Same size and time, other bytes (a tool that keeps times, a clock that lied).
+    put(local.path(), "same-looking.txt", "abcd", 0);
+    put(&remote, "same-looking.txt", "wxyz", 0);
+    // Same bytes, a newer time here (touched, or copied without its time).
+    put(local.path(), "touched.txt", "same", 500);
+    put(&remote, "touched.txt", "same", 0);
+
+    let by_time = sync(&server, local.path(), &["--dry-run"]);
+    assert!(by_time.status.success(), "{}", text(&by_time));
+    assert_eq!(
+        lines(&by_time),
+        vec!["upload        touched.txt (newer here)"]
+    );
+
+    let by_content = sync(&server, local.path(), &["--dry-run", "--checksum"]);
+    assert!(by_content.status.success(), "{}", text(&by_content));
+    assert_eq!(
+        lines(&by_content),
+        vec!["upload        same-looking.txt (different content)"],
+        "{}",
+        text(&by_content)
+    );
+    let real = sync(&server, local.path(), &["--checksum"]);
+    assert!(real.status.success(), "{}", text(&real));
+    assert_eq!(
+        std::fs::read(remote.join("same-looking.txt")).unwrap(),
+        b"abcd"
+    );
+
+    // A server without checksums: said once, and the comparison falls back to size and time.
+    let plain = TestServer::start(ServerConfig::default());
+    let there = plain.root().join("site");
+    put(&there, "touched.txt", "same", 0);
+    let fallback = sync(&plain, local.path(), &["--dry-run", "--checksum"]);
+    assert!(fallback.status.success(), "{}", text(&fallback));
+    assert!(
+        text(&fallback).contains("offers no checksum command"),
+        "{}",
+        text(&fallback)
+    );
+    assert!(lines(&fallback).contains(&"upload        touched.txt (newer here)".to_owned()));
+}

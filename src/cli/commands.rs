@@ -31,6 +31,7 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
             delete,
             dry_run,
             size_only,
+            checksum,
             time_offset,
             parallel,
             retries,
@@ -50,6 +51,7 @@ pub(crate) fn run(global: &GlobalOptions, command: Command) -> Result<(), Failur
             let mut options = SyncOptions::new(direction);
             options.delete = delete;
             options.size_only = size_only;
+            options.checksum = checksum;
             options.remote_offset_seconds = time_offset.unwrap_or(url.time_offset_seconds);
             let request = super::sync::SyncRequest {
                 local: &local,

@@ -208,6 +208,10 @@ pub enum Command {
         /// Compare sizes only (for servers whose times cannot be trusted).
         #[arg(long)]
         size_only: bool,
+        /// Compare the contents of same-size files by the server's checksum (HASH, XCRC, ...)
+        /// where it offers one: equal checksums are equal files whatever their times.
+        #[arg(long)]
+        checksum: bool,
         /// Seconds to add to the server's LIST times to get UTC (a server that lists in its
         /// own time zone and has no MLSD); e.g. -3600. Default: the site's offset (set or
         /// detected in the window's compare mode), else 0.

@@ -59,6 +59,9 @@ pub(crate) fn run(
     for skipped in &preview.skipped {
         eprintln!("ferry: skipped {skipped}");
     }
+    for note in &preview.notes {
+        eprintln!("ferry: note: {note}");
+    }
     for action in &preview.actions {
         println!("{}", action.describe());
     }

@@ -36,6 +36,9 @@ pub struct SyncOptions {
     pub remote_offset_seconds: i64,
     /// Compare by size alone (for servers whose times cannot be trusted).
     pub size_only: bool,
+    /// Compare the contents of files of the same size by the server's checksum (HASH, XCRC,
+    /// ...) where it offers one: equal checksums mean equal files whatever their times.
+    pub checksum: bool,
 }
 
 impl SyncOptions {
@@ -46,6 +49,7 @@ impl SyncOptions {
             delete: false,
             remote_offset_seconds: 0,
             size_only: false,
+            checksum: false,
         }
     }
 }
@@ -63,6 +67,8 @@ pub enum Reason {
     RemoteNewer,
     /// Same time, different size.
     SizeDiffers,
+    /// Same size and time, different checksums.
+    ContentDiffers,
 }
 
 impl Reason {
@@ -74,6 +80,7 @@ impl Reason {
             Reason::LocalNewer => "newer here",
             Reason::RemoteNewer => "newer on the server",
             Reason::SizeDiffers => "different size",
+            Reason::ContentDiffers => "different content",
         }
     }
 }
@@ -156,6 +163,18 @@ struct Side {
 /// The actions that make the trees agree as `options` says, in an order that can be carried
 /// out as listed: folders are created before the files in them and deleted after them.
 pub fn compare(local: &LocalTree, remote: &RemoteTree, options: &SyncOptions) -> Vec<SyncAction> {
+    compare_contents(local, remote, options, &BTreeMap::new())
+}
+
+/// [`compare`], knowing for some files on both sides (by relative path) whether their
+/// contents are the same (from checksums): those that are count as equal whatever their
+/// times; those that are not differ even with the same size and time.
+pub fn compare_contents(
+    local: &LocalTree,
+    remote: &RemoteTree,
+    options: &SyncOptions,
+    same_content: &BTreeMap<String, bool>,
+) -> Vec<SyncAction> {
     let local_files: BTreeMap<String, Side> = local
         .files
         .iter()
@@ -226,7 +245,13 @@ pub fn compare(local: &LocalTree, remote: &RemoteTree, options: &SyncOptions) ->
             None if upload => files.push(SyncAction::Upload(path.clone(), size, Reason::OnlyLocal)),
             None if delete => delete_files.push(SyncAction::DeleteLocalFile(path.clone())),
             None => {}
-            Some(theirs) => match differs(ours, theirs, options.size_only) {
+            Some(theirs) => match match same_content.get(path) {
+                Some(true) => None,
+                Some(false) => {
+                    Some(differs(ours, theirs, options.size_only).unwrap_or(Reason::ContentDiffers))
+                }
+                None => differs(ours, theirs, options.size_only),
+            } {
                 None => {}
                 Some(Reason::LocalNewer) if upload => {
                     files.push(SyncAction::Upload(path.clone(), size, Reason::LocalNewer));
@@ -358,6 +383,48 @@ pub fn local_path(root: &Path, rel: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checksums_overrule_times_and_catch_what_size_and_time_miss() {
+        let mut local = LocalTree::default();
+        let mut remote = RemoteTree::default();
+        for (name, local_time, remote_time) in [
+            ("touched.txt", T + 500, T),
+            ("same-looking.txt", T, T),
+            ("plain.txt", T + 500, T),
+        ] {
+            local.files.push((PathBuf::from(name), 4, Some(local_time)));
+            remote
+                .files
+                .push((name.to_owned(), remote_entry(4, remote_time, true)));
+        }
+        let same = BTreeMap::from([
+            ("touched.txt".to_owned(), true),
+            ("same-looking.txt".to_owned(), false),
+        ]);
+        let options = SyncOptions::new(SyncDirection::Upload);
+        let actions = compare_contents(&local, &remote, &options, &same);
+        assert_eq!(
+            actions,
+            vec![
+                SyncAction::Upload("plain.txt".into(), 4, Reason::LocalNewer),
+                SyncAction::Upload("same-looking.txt".into(), 4, Reason::ContentDiffers),
+            ]
+        );
+        let both = compare_contents(
+            &local,
+            &remote,
+            &SyncOptions::new(SyncDirection::Both),
+            &same,
+        );
+        assert!(
+            both.contains(&SyncAction::Conflict(
+                "same-looking.txt".into(),
+                Reason::ContentDiffers
+            )),
+            "{both:?}"
+        );
+    }
 
     #[test]
     fn a_zone_offset_is_a_whole_quarter_hour_or_nothing() {

@@ -4,13 +4,15 @@
 //! queue items for the engine. `ferry sync` and the window's Synchronize dialog (on its browse
 //! worker) share it, so both decide and change the same way.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::model::{Direction, NewItem};
 use super::names;
 use super::sync::{self, SyncAction, SyncDirection, SyncOptions};
 use super::walk::{self, RemoteTree};
+use crate::ftp::checksum::{Algorithm, Hasher};
 use crate::ftp::text::escape;
 use crate::ftp::{FtpError, Session, path as remote_path};
 
@@ -25,6 +27,8 @@ pub struct SyncPreview {
     pub actions: Vec<SyncAction>,
     /// Entries left out of the comparison (links, devices, unreadable), one line each.
     pub skipped: Vec<String>,
+    /// What the comparison could not do as asked (no checksums on this server), one line each.
+    pub notes: Vec<String>,
     /// Remote files' times (Unix seconds, exact or not), kept on download.
     remote_times: HashMap<String, (Option<i64>, bool)>,
     /// Local files' times, kept on upload.
@@ -77,7 +81,20 @@ pub fn preview(
             here.contains(rel)
         })?;
     }
-    let actions = sync::compare(&local_tree, &remote_tree, options);
+    let mut notes = Vec::new();
+    let same_content = if options.checksum {
+        same_contents(
+            session,
+            local_root,
+            remote_root,
+            &local_tree,
+            &remote_tree,
+            &mut notes,
+        )?
+    } else {
+        BTreeMap::new()
+    };
+    let actions = sync::compare_contents(&local_tree, &remote_tree, options, &same_content);
     let skipped = local_tree
         .skipped
         .iter()
@@ -94,6 +111,7 @@ pub fn preview(
         remote_root: remote_root.trim_end_matches('/').to_owned(),
         actions,
         skipped,
+        notes,
         remote_times: remote_tree
             .files
             .into_iter()
@@ -108,6 +126,64 @@ pub fn preview(
             .map(|(rel, _, modified)| (sync::slash_path(rel), *modified))
             .collect(),
     })
+}
+
+/// For each file on both sides with the same size: whether the server's checksum of its copy
+/// equals ours. A server without a checksum command is asked once; a file it cannot checksum
+/// keeps the size-and-time comparison. Each such case is a note.
+fn same_contents(
+    session: &mut Session,
+    local_root: &Path,
+    remote_root: &str,
+    local_tree: &walk::LocalTree,
+    remote_tree: &RemoteTree,
+    notes: &mut Vec<String>,
+) -> Result<BTreeMap<String, bool>, FtpError> {
+    let sizes: HashMap<String, (PathBuf, u64)> = local_tree
+        .files
+        .iter()
+        .map(|(rel, size, _)| (sync::slash_path(rel), (local_root.join(rel), *size)))
+        .collect();
+    let mut same = BTreeMap::new();
+    for (rel, entry) in &remote_tree.files {
+        let Some((local, size)) = sizes.get(rel) else {
+            continue;
+        };
+        if entry.size != Some(*size) {
+            continue;
+        }
+        match session.checksum(&remote_path::join(remote_root, rel), *size) {
+            Ok(Some((algorithm, theirs))) => match local_digest(local, algorithm) {
+                Ok(ours) => {
+                    same.insert(rel.clone(), ours.eq_ignore_ascii_case(theirs.trim()));
+                }
+                Err(e) => notes.push(format!("{}: cannot read it: {e}", local.display())),
+            },
+            Ok(None) => {
+                notes.push(
+                    "the server offers no checksum command (HASH, XCRC, XMD5, ...): files were compared by size and time".into(),
+                );
+                break;
+            }
+            Err(e) if e.is_fatal_to_session() => return Err(e),
+            Err(e) => notes.push(format!("{}: no checksum: {e}", escape(rel))),
+        }
+    }
+    Ok(same)
+}
+
+/// The checksum of a local file, as lower-case hex.
+fn local_digest(path: &Path, algorithm: Algorithm) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Hasher::new(algorithm);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(hasher.finish());
+        }
+        hasher.update(&buf[..n]);
+    }
 }
 
 /// What [`apply`] did: the transfers left to queue, and the changes that were refused.

@@ -82,7 +82,9 @@ pub(crate) fn mark_rows(local: &[FileRow], remote: &[FileRow], options: &SyncOpt
             None | Some(Reason::OnlyLocal | Reason::OnlyRemote) => continue,
             Some(Reason::LocalNewer) => (Mark::Newer, Mark::Older),
             Some(Reason::RemoteNewer) => (Mark::Older, Mark::Newer),
-            Some(Reason::SizeDiffers) => (Mark::SizeDiffers, Mark::SizeDiffers),
+            Some(Reason::SizeDiffers | Reason::ContentDiffers) => {
+                (Mark::SizeDiffers, Mark::SizeDiffers)
+            }
         };
         marks.local.insert(row.name.clone(), ours);
         marks.remote.insert(theirs.name.clone(), others);

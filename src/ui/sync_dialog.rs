@@ -41,6 +41,7 @@ pub(crate) struct SyncDialog {
     direction: SyncDirection,
     delete: bool,
     size_only: bool,
+    checksum: bool,
     pub stage: Stage,
     /// Why the last comparison failed.
     pub error: Option<String>,
@@ -55,6 +56,7 @@ impl SyncDialog {
             direction: SyncDirection::Upload,
             delete: false,
             size_only: false,
+            checksum: false,
             stage: Stage::Options,
             error: None,
         }
@@ -124,7 +126,7 @@ impl SyncDialog {
 
     fn ui_options(&mut self, ui: &mut egui::Ui) -> Option<SyncDialogAction> {
         let busy = matches!(self.stage, Stage::Comparing | Stage::Running);
-        let before = (self.direction, self.delete, self.size_only);
+        let before = (self.direction, self.delete, self.size_only, self.checksum);
         ui.add_enabled_ui(!busy, |ui| {
             ui.radio_value(
                 &mut self.direction,
@@ -152,8 +154,12 @@ impl SyncDialog {
                 "Both ways never deletes: a file missing on one side may be new on the other",
             );
             ui.checkbox(&mut self.size_only, "Compare by size only (ignore times)");
+            ui.checkbox(
+                &mut self.checksum,
+                "Compare contents by checksum where the server offers one (HASH, XCRC)",
+            );
         });
-        if (self.direction, self.delete, self.size_only) != before
+        if (self.direction, self.delete, self.size_only, self.checksum) != before
             && matches!(self.stage, Stage::Preview { .. })
         {
             // The preview no longer says what these options would do.
@@ -168,6 +174,7 @@ impl SyncDialog {
                 let mut options = SyncOptions::new(self.direction);
                 options.delete = self.delete && self.direction != SyncDirection::Both;
                 options.size_only = self.size_only;
+                options.checksum = self.checksum;
                 self.stage = Stage::Comparing;
                 self.error = None;
                 action = Some(SyncDialogAction::Compare(options));
@@ -230,6 +237,9 @@ impl SyncDialog {
                     }
                 },
             );
+        for note in &preview.notes {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("Note: {note}"));
+        }
         for skipped in preview.skipped.iter().take(20) {
             ui.weak(format!("Not compared: {skipped}"));
         }

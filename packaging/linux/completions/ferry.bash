@@ -1446,7 +1446,7 @@ _ferry() {
             return 0
             ;;
         ferry__subcmd__sync)
-            opts="-n -v -h --direction --delete --dry-run --size-only --time-offset --parallel --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
+            opts="-n -v -h --direction --delete --dry-run --size-only --checksum --time-offset --parallel --retries --follow-symlinks --plain --ca-file --cert --key --verbose --active --active-ports --no-epsv --password-stdin --timeout --tls12 --ccc --proxy --tls13 --trust --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

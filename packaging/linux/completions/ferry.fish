@@ -142,6 +142,7 @@ complete -c ferry -n "__fish_ferry_using_subcommand sync" -l trust -d 'Trust the
 complete -c ferry -n "__fish_ferry_using_subcommand sync" -l delete -d 'Delete what exists only on the side being changed (not with --direction both)'
 complete -c ferry -n "__fish_ferry_using_subcommand sync" -s n -l dry-run -d 'List the changes and make none'
 complete -c ferry -n "__fish_ferry_using_subcommand sync" -l size-only -d 'Compare sizes only (for servers whose times cannot be trusted)'
+complete -c ferry -n "__fish_ferry_using_subcommand sync" -l checksum -d 'Compare the contents of same-size files by the server\'s checksum (HASH, XCRC, ...) where it offers one: equal checksums are equal files whatever their times'
 complete -c ferry -n "__fish_ferry_using_subcommand sync" -l follow-symlinks -d 'Follow symbolic links'
 complete -c ferry -n "__fish_ferry_using_subcommand sync" -l plain -d 'Allow plain, unencrypted FTP for ftp:// URLs. The password and files travel in clear'
 complete -c ferry -n "__fish_ferry_using_subcommand sync" -s v -l verbose -d 'Print the protocol dialogue (passwords masked) to standard error'

@@ -356,6 +356,7 @@ impl FerryApp {
                 let mut with_offset = self.sync_options(options.direction);
                 with_offset.delete = options.delete;
                 with_offset.size_only = options.size_only;
+                with_offset.checksum = options.checksum;
                 self.browse(
                     BrowseRequest::SyncPreview {
                         local,
