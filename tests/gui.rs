@@ -894,6 +894,9 @@ fn check_layout(gui: &mut Gui, size: egui::Vec2, what: &str) {
         "Port",
         "Security",
         "Disconnect",
+        "Compare",
+        "Sync browsing",
+        "Synchronize…",
         "⚙",
     ]
     .iter()
@@ -903,6 +906,12 @@ fn check_layout(gui: &mut Gui, size: egui::Vec2, what: &str) {
             gui.harness.get_all_by_label(l).next().unwrap().rect(),
         )
     })
+    .chain(
+        gui.harness
+            .query_all_by_label_contains("🔒 TLS")
+            .take(1)
+            .map(|n| ("the lock".to_owned(), n.rect())),
+    )
     .collect();
     for (i, (a, ra)) in controls.iter().enumerate() {
         assert!(

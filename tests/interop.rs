@@ -860,6 +860,7 @@ fn vsftpd_with_two_connections_per_address_gets_2000_files_both_ways() {
         std::fs::write(&path, &body).unwrap();
         expected.push((rel, body));
     }
+    let _alone = limited_server_alone();
     let put = round_trip_with_four_workers(
         &env,
         "VSFTPD_LIMITED",
@@ -1379,6 +1380,15 @@ fn ls_as_recommended(env: &Env, diagnosis: &serde_json::Value) -> std::process::
     child.wait_with_output().unwrap()
 }
 
+/// The vsftpd that allows two connections per address is used by one test at a time: the
+/// doctor counts how many connections it gets, and another test's transfers would take some.
+fn limited_server_alone() -> std::sync::MutexGuard<'static, ()> {
+    static LIMITED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LIMITED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[test]
 #[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
 fn doctor_gives_the_right_verdict_for_every_server_and_its_arguments_work() {
@@ -1397,6 +1407,7 @@ fn doctor_gives_the_right_verdict_for_every_server_and_its_arguments_work() {
         ("VSFTPD_RTT", "ftp", "rtt"),
     ];
     for (server, scheme, expect) in cases {
+        let _alone = (server == "VSFTPD_LIMITED").then(limited_server_alone);
         let (code, d) = doctor(&env, &env.url(scheme, server, ""), &[]);
         assert_eq!(code, Some(0), "{server}: {d:#}");
         assert_eq!(d["works"], true, "{server}: {d:#}");
@@ -1534,4 +1545,60 @@ fn vsftpd_over_a_50_ms_link_moves_a_folder_both_ways() {
     }
     let _ =
         std::fs::remove_dir_all(std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME")).join(&dir));
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn sync_by_checksum_with_proftpd_finds_a_change_that_size_and_time_miss() {
+    let env = Env::load();
+    let ca = env.ca();
+    let dir = format!("ferry-sum-{}", std::process::id());
+    let home = std::path::PathBuf::from(env.get("FERRY_INTEROP_HOME"));
+    let _ = std::fs::remove_dir_all(home.join(&dir));
+    let local = tempfile::tempdir().unwrap();
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 7200;
+    // Same size and time, other bytes; and same bytes with a newer time here.
+    server_file(&env, &format!("{dir}/same-looking.txt"), b"abcd", Some(t));
+    std::fs::write(local.path().join("same-looking.txt"), b"wxyz").unwrap();
+    support::set_mtime(&local.path().join("same-looking.txt"), t);
+    server_file(&env, &format!("{dir}/touched.txt"), b"same", Some(t));
+    std::fs::write(local.path().join("touched.txt"), b"same").unwrap();
+    support::set_mtime(&local.path().join("touched.txt"), t + 600);
+
+    // ProFTPD's mod_digest answers HASH (and XCRC).
+    let url = env.url("ftp", "PROFTPD_EXPLICIT", &format!("{dir}/"));
+    let sync = |extra: &[&str]| {
+        let mut args = vec!["sync", "--ca-file", ca.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push(local.path().to_str().unwrap());
+        args.push(&url);
+        let out = ferry(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (stdout, stderr)
+    };
+    let (by_time, _) = sync(&["--dry-run"]);
+    assert_eq!(
+        by_time.lines().collect::<Vec<_>>(),
+        ["upload        touched.txt (newer here)"]
+    );
+    let (by_content, stderr) = sync(&["--dry-run", "--checksum"]);
+    assert_eq!(
+        by_content.lines().collect::<Vec<_>>(),
+        ["upload        same-looking.txt (different content)"],
+        "{stderr}"
+    );
+    sync(&["--checksum"]);
+    assert_eq!(
+        std::fs::read(home.join(&dir).join("same-looking.txt")).unwrap(),
+        b"wxyz"
+    );
+    let (again, _) = sync(&["--dry-run", "--checksum"]);
+    assert!(again.is_empty(), "{again}");
+    let _ = std::fs::remove_dir_all(home.join(&dir));
 }

@@ -443,7 +443,10 @@ impl Pane {
                     let tint = |ui: &mut egui::Ui| {
                         if let Some(mark) = mark {
                             let color = mark.color(dark_mode).gamma_multiply(0.18);
-                            ui.painter().rect_filled(ui.max_rect(), 0.0, color);
+                            // Over the gaps between the cells too: one band per row.
+                            let gap = ui.spacing().item_spacing.x / 2.0 + 0.5;
+                            let band = ui.max_rect().expand2(egui::vec2(gap, 0.0));
+                            ui.painter().rect_filled(band, 0.0, color);
                         }
                     };
                     row.col(|ui| {

@@ -91,6 +91,8 @@ impl SyncDialog {
             .collapsible(false)
             .resizable(true)
             .default_width(620.0)
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(egui::pos2(ctx.content_rect().center().x, 90.0))
             .show(ctx, |ui| {
                 egui::Grid::new("sync-folders")
                     .num_columns(2)

@@ -75,17 +75,16 @@ impl FerryApp {
         self.tab.remote.marks = marks.remote;
     }
 
-    /// The toolbar's buttons for comparing (right to left: they follow Settings).
+    /// The toolbar's buttons for comparing.
     pub(super) fn ui_compare_buttons(&mut self, ui: &mut egui::Ui) {
         let connected = self.tab.conn.live.is_some();
-        if ui
-            .add_enabled(connected, egui::Button::new("Synchronize…"))
-            .on_hover_text("Compare the two folders and make them equal, after a preview")
-            .clicked()
-        {
-            self.open_sync_dialog();
-        }
-        let mut linked = self.tab.linked.is_some();
+        ui.add_enabled_ui(connected, |ui| {
+            ui.toggle_value(&mut self.tab.compare.on, "Compare")
+                .on_hover_text(
+                    "Mark files that are newer, older, only on one side or of another size",
+                );
+        });
+        let linked = self.tab.linked.is_some();
         if ui
             .add_enabled(connected, egui::Button::selectable(linked, "Sync browsing"))
             .on_hover_text(
@@ -93,15 +92,15 @@ impl FerryApp {
             )
             .clicked()
         {
-            linked = !linked;
-            self.set_synchronized_browsing(linked);
+            self.set_synchronized_browsing(!linked);
         }
-        ui.add_enabled_ui(connected, |ui| {
-            ui.toggle_value(&mut self.tab.compare.on, "Compare")
-                .on_hover_text(
-                    "Mark files that are newer, older, only on one side or of another size",
-                );
-        });
+        if ui
+            .add_enabled(connected, egui::Button::new("Synchronize…"))
+            .on_hover_text("Compare the two folders and make them equal, after a preview")
+            .clicked()
+        {
+            self.open_sync_dialog();
+        }
     }
 
     /// The line under the toolbar while compare mode is on: what the colours mean, size only,

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// About what Compare, Sync browsing and Synchronize… take in the toolbar.
+const COMPARE_BUTTONS_WIDTH: f32 = 290.0;
+
 impl FerryApp {
     /// The queue and the log under the panes: folded to a header line, or open as high as
     /// the panes can spare ([`layout::bottom_panel_max`]).
@@ -57,11 +60,18 @@ impl FerryApp {
             }
             ui.separator();
             self.ui_security_indicator(ui);
+            ui.separator();
+            // In the flow (not right-aligned with Settings): a narrow window puts them on a
+            // line of their own, with room left for Settings, instead of under other controls.
+            let room = ui.max_rect().right() - ui.cursor().min.x;
+            if room < COMPARE_BUTTONS_WIDTH + 48.0 {
+                ui.end_row();
+            }
+            self.ui_compare_buttons(ui);
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 if ui.button("⚙").on_hover_text("Settings").clicked() {
                     self.prefs.open = !self.prefs.open;
                 }
-                self.ui_compare_buttons(ui);
             });
         });
     }
