@@ -611,6 +611,10 @@ impl SiteManager {
                     text_row(ui, "User", &mut self.draft.user, "User name");
                     let label = ui.label("Password");
                     let hint = match self.draft.logon {
+                        // Without a keychain nothing was saved: the password is asked for.
+                        Logon::Normal if self.keychain_note.is_some() => {
+                            "asked when connecting (no keychain)"
+                        }
                         Logon::Normal => "unchanged (saved in the keychain)",
                         _ => "asked at every connection",
                     };
