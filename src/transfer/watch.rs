@@ -24,6 +24,8 @@ const QUIET: Duration = Duration::from_millis(400);
 /// What the watch found.
 #[derive(Debug)]
 pub enum Change {
+    /// The watch is set up: changes from now on are seen.
+    Ready,
     /// Files written or moved in: upload them over what the server has.
     Files(Vec<NewItem>),
     /// A folder that appeared (made, or moved in): upload it with everything in it.
@@ -39,69 +41,109 @@ pub enum Change {
 
 /// A running watch; dropping it stops watching.
 pub struct FolderWatch {
-    _watcher: notify::RecommendedWatcher,
+    messages: mpsc::Sender<Message>,
+}
+
+/// What the watch's thread hears: the OS's notices, or that the watch was dropped.
+enum Message {
+    Notice(notify::Result<notify::Event>),
+    Stop,
+}
+
+impl Drop for FolderWatch {
+    fn drop(&mut self) {
+        let _ = self.messages.send(Message::Stop);
+    }
 }
 
 impl FolderWatch {
-    /// Watches `local_root` (and every folder under it) for changes to copy to `remote_root`;
-    /// each batch goes to `report` on a thread of the watch's own, until `report` returns
-    /// false or the watch is dropped.
+    /// Watches `local_root` (and every folder under it) for changes to copy to `remote_root`.
+    /// Everything runs on a thread of the watch's own (setting up a watch walks the whole tree,
+    /// which takes a while for a big one): first [`Change::Ready`] or [`Change::Failed`], then
+    /// each batch of changes goes to `report`, until `report` returns false or the watch is
+    /// dropped.
     ///
     /// # Errors
-    /// The folder cannot be watched (missing, no permission, the OS's watch limit).
+    /// No thread could be started.
     pub fn start(
         local_root: PathBuf,
         remote_root: String,
         mut report: impl FnMut(Change) -> bool + Send + 'static,
     ) -> Result<FolderWatch, String> {
-        let (events, incoming) = mpsc::channel::<notify::Result<notify::Event>>();
-        let mut watcher = notify::recommended_watcher(events)
-            .map_err(|e| format!("cannot watch {}: {e}", local_root.display()))?;
-        watcher
-            .watch(&local_root, RecursiveMode::Recursive)
-            .map_err(|e| format!("cannot watch {}: {e}", local_root.display()))?;
-        // Notices name paths as the OS sees them: compare against the real root.
-        let root = std::fs::canonicalize(&local_root).unwrap_or(local_root);
+        let (messages, incoming) = mpsc::channel::<Message>();
+        let notices = messages.clone();
         std::thread::Builder::new()
             .name("ferry-keep-up-to-date".into())
             .spawn(move || {
-                // Changed paths, and whether a notice said the path appeared (made or moved
-                // in), which for a folder means its contents are new too.
-                let mut pending: BTreeMap<PathBuf, bool> = BTreeMap::new();
-                loop {
-                    let wait = if pending.is_empty() {
-                        Duration::from_secs(3600)
-                    } else {
-                        QUIET
-                    };
-                    match incoming.recv_timeout(wait) {
-                        Ok(Ok(event)) => {
-                            if let Some(appeared) = interesting(&event.kind) {
-                                for path in event.paths {
-                                    *pending.entry(path).or_insert(false) |= appeared;
-                                }
-                            }
-                        }
-                        Ok(Err(e)) => {
-                            if !report(Change::Failed(e.to_string())) {
-                                return;
-                            }
-                        }
-                        Err(RecvTimeoutError::Timeout) => {
-                            for change in changes(&root, &remote_root, std::mem::take(&mut pending))
-                            {
-                                if !report(change) {
-                                    return;
-                                }
-                            }
-                        }
-                        // The watch was dropped.
-                        Err(RecvTimeoutError::Disconnected) => return,
+                let watcher = notify::recommended_watcher(move |notice| {
+                    let _ = notices.send(Message::Notice(notice));
+                })
+                .and_then(|mut watcher| {
+                    watcher
+                        .watch(&local_root, RecursiveMode::Recursive)
+                        .map(|()| watcher)
+                });
+                // Kept to the end of the thread: dropping it ends the notices.
+                let _watcher = match watcher {
+                    Ok(watcher) => watcher,
+                    Err(e) => {
+                        report(Change::Failed(format!(
+                            "cannot watch {}: {e}",
+                            local_root.display()
+                        )));
+                        return;
                     }
+                };
+                if !report(Change::Ready) {
+                    return;
                 }
+                // Notices name paths as the OS sees them: compare against the real root.
+                let root = std::fs::canonicalize(&local_root).unwrap_or(local_root);
+                watch_loop(&incoming, &root, &remote_root, &mut report);
             })
             .map_err(|e| format!("cannot start a thread: {e}"))?;
-        Ok(FolderWatch { _watcher: watcher })
+        Ok(FolderWatch { messages })
+    }
+}
+
+/// Gathers notices until the folder is quiet, then reports the changes; ends on Stop.
+fn watch_loop(
+    incoming: &mpsc::Receiver<Message>,
+    root: &Path,
+    remote_root: &str,
+    report: &mut impl FnMut(Change) -> bool,
+) {
+    // Changed paths, and whether a notice said the path appeared (made or moved in), which
+    // for a folder means its contents are new too.
+    let mut pending: BTreeMap<PathBuf, bool> = BTreeMap::new();
+    loop {
+        let wait = if pending.is_empty() {
+            Duration::from_secs(3600)
+        } else {
+            QUIET
+        };
+        match incoming.recv_timeout(wait) {
+            Ok(Message::Notice(Ok(event))) => {
+                if let Some(appeared) = interesting(&event.kind) {
+                    for path in event.paths {
+                        *pending.entry(path).or_insert(false) |= appeared;
+                    }
+                }
+            }
+            Ok(Message::Notice(Err(e))) => {
+                if !report(Change::Failed(e.to_string())) {
+                    return;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                for change in changes(root, remote_root, std::mem::take(&mut pending)) {
+                    if !report(change) {
+                        return;
+                    }
+                }
+            }
+            Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+        }
     }
 }
 

@@ -14,6 +14,8 @@ pub(super) struct Watching {
     pub remote: String,
     /// Files queued since it started.
     pub queued: usize,
+    /// The OS watch is set up (a big tree takes a while).
+    pub ready: bool,
 }
 
 impl FerryApp {
@@ -30,16 +32,13 @@ impl FerryApp {
             inbox.send(UiEvent::Watched { tab, change })
         }) {
             Ok(watch) => {
-                self.report(Ok(format!(
-                    "Keeping {} up to date with {}: changed files are uploaded as they are saved.",
-                    escape(&remote),
-                    local.display()
-                )));
+                self.report(Ok(format!("Watching {}…", local.display())));
                 self.tab.watching = Some(Watching {
                     _watch: watch,
                     local,
                     remote,
                     queued: 0,
+                    ready: false,
                 });
             }
             Err(e) => self.report(Err(e)),
@@ -63,6 +62,15 @@ impl FerryApp {
             return;
         };
         match change {
+            Change::Ready => {
+                watching.ready = true;
+                let text = format!(
+                    "Keeping {} up to date with {}: changed files are uploaded as they are saved.",
+                    escape(&watching.remote),
+                    watching.local.display()
+                );
+                self.report(Ok(text));
+            }
             Change::Files(items) => {
                 watching.queued += items.len();
                 let label = format!("Keep up to date: {}", watching.local.display());
@@ -78,7 +86,13 @@ impl FerryApp {
             Change::Folder { local, remote } => {
                 self.browse(BrowseRequest::PlanUpload { local, remote }, Purpose::Plan);
             }
-            Change::Failed(e) => self.report(Err(format!("Keep up to date: {e}"))),
+            Change::Failed(e) => {
+                // Before Ready: the watch never started, so it is not running either.
+                if !watching.ready {
+                    self.tab.watching = None;
+                }
+                self.report(Err(format!("Keep up to date: {e}")));
+            }
         }
     }
 
@@ -88,12 +102,17 @@ impl FerryApp {
             return;
         };
         ui.separator();
-        ui.label(format!(
-            "👁 Keeping {} up to date ({} uploaded)",
-            escape(&watching.remote),
-            watching.queued
-        ))
-        .on_hover_text(format!("Watching {}", watching.local.display()));
+        let text = if watching.ready {
+            format!(
+                "👁 Keeping {} up to date ({} uploaded)",
+                escape(&watching.remote),
+                watching.queued
+            )
+        } else {
+            format!("👁 Setting up the watch of {}…", watching.local.display())
+        };
+        ui.label(text)
+            .on_hover_text(format!("Watching {}", watching.local.display()));
         if ui.small_button("Stop").clicked() {
             self.stop_keeping_up_to_date();
         }
