@@ -21,7 +21,8 @@ use crate::ftp::{FtpError, Session, path as remote_path};
 pub struct SyncPreview {
     /// The local folder compared.
     pub local_root: PathBuf,
-    /// The remote folder compared (no trailing `/`; empty: the login folder).
+    /// The remote folder compared (no trailing `/` but for the root `/`; empty: the login
+    /// folder).
     pub remote_root: String,
     /// The changes, in an order that can be carried out as listed.
     pub actions: Vec<SyncAction>,
@@ -108,7 +109,7 @@ pub fn preview(
         .collect();
     Ok(SyncPreview {
         local_root: local_root.to_owned(),
-        remote_root: remote_root.trim_end_matches('/').to_owned(),
+        remote_root: tidy_root(remote_root),
         actions,
         skipped,
         notes,
@@ -203,21 +204,37 @@ pub fn apply(session: &mut Session, preview: &SyncPreview, chosen: &[SyncAction]
     let root = preview.local_root.as_path();
     let remote_root = preview.remote_root.as_str();
     let mut applied = Applied::default();
-    if !remote_root.is_empty() && chosen.iter().any(touches_remote) {
+    if !remote_root.is_empty() && remote_root != "/" && chosen.iter().any(touches_remote) {
         // An upload into a folder that does not exist yet (a refusal: it exists already).
         let _ = session.mkdir(remote_root);
     }
+    // Once the connection is gone, the other changes are not tried (each would fail alike).
+    let mut lost: Option<String> = None;
     for action in chosen {
         let remote = remote_path::join(remote_root, action.path());
+        if let Some(why) = &lost
+            && !action.is_transfer()
+        {
+            applied
+                .refused
+                .push((action.clone(), format!("not tried: {why}")));
+            continue;
+        }
+        let on_server = |result: Result<(), FtpError>, lost: &mut Option<String>| {
+            result.map_err(|e| {
+                if e.is_fatal_to_session() {
+                    *lost = Some(format!("the connection failed: {e}"));
+                }
+                e.to_string()
+            })
+        };
         let done = match action {
-            SyncAction::MakeRemoteDir(_) => {
-                session.mkdir(&remote).map(drop).map_err(|e| e.to_string())
-            }
+            SyncAction::MakeRemoteDir(_) => on_server(session.mkdir(&remote).map(drop), &mut lost),
             SyncAction::MakeLocalDir(rel) => names::checked_target(root, rel)
                 .and_then(|dir| std::fs::create_dir_all(dir).map_err(|e| e.to_string())),
-            SyncAction::DeleteRemoteFile(_) => session.delete(&remote).map_err(|e| e.to_string()),
+            SyncAction::DeleteRemoteFile(_) => on_server(session.delete(&remote), &mut lost),
             SyncAction::DeleteRemoteDir(_) => {
-                walk::delete_remote_tree(session, &remote).map_err(|e| e.to_string())
+                on_server(walk::delete_remote_tree(session, &remote), &mut lost)
             }
             SyncAction::DeleteLocalFile(rel) => {
                 std::fs::remove_file(sync::local_path(root, rel)).map_err(|e| e.to_string())
@@ -261,6 +278,17 @@ pub fn apply(session: &mut Session, preview: &SyncPreview, chosen: &[SyncAction]
     applied
 }
 
+/// The remote root as compared: without a trailing `/`, except the server's root itself
+/// (`/` must not become the empty path, which means the login folder).
+fn tidy_root(root: &str) -> String {
+    let trimmed = root.trim_end_matches('/');
+    if trimmed.is_empty() && root.starts_with('/') {
+        "/".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
 /// Whether an action changes something on the server.
 fn touches_remote(action: &SyncAction) -> bool {
     matches!(
@@ -270,4 +298,18 @@ fn touches_remote(action: &SyncAction) -> bool {
             | SyncAction::DeleteRemoteFile(_)
             | SyncAction::DeleteRemoteDir(_)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy_root;
+
+    #[test]
+    fn the_server_root_stays_the_root() {
+        assert_eq!(tidy_root("/"), "/");
+        assert_eq!(tidy_root("//"), "/");
+        assert_eq!(tidy_root("/www/"), "/www");
+        assert_eq!(tidy_root(""), "", "the login folder");
+        assert_eq!(tidy_root("site/"), "site");
+    }
 }

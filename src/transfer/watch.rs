@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{EventKind, RecursiveMode, Watcher};
@@ -20,6 +20,8 @@ use crate::ftp::path as remote_path;
 
 /// How long the folder must be quiet before its changes are handed over.
 const QUIET: Duration = Duration::from_millis(400);
+/// The longest a change waits for the folder to be quiet.
+const LONGEST: Duration = Duration::from_secs(5);
 
 /// What the watch found.
 #[derive(Debug)]
@@ -75,9 +77,15 @@ impl FolderWatch {
         std::thread::Builder::new()
             .name("ferry-keep-up-to-date".into())
             .spawn(move || {
-                let watcher = notify::recommended_watcher(move |notice| {
-                    let _ = notices.send(Message::Notice(notice));
-                })
+                // Links are not followed: a link to elsewhere (the home folder, `/`) must not
+                // be walked, watched, or uploaded from.
+                let config = notify::Config::default().with_follow_symlinks(false);
+                let watcher = notify::RecommendedWatcher::new(
+                    move |notice| {
+                        let _ = notices.send(Message::Notice(notice));
+                    },
+                    config,
+                )
                 .and_then(|mut watcher| {
                     watcher
                         .watch(&local_root, RecursiveMode::Recursive)
@@ -116,17 +124,44 @@ fn watch_loop(
     // Changed paths, and whether a notice said the path appeared (made or moved in), which
     // for a folder means its contents are new too.
     let mut pending: BTreeMap<PathBuf, bool> = BTreeMap::new();
+    // When the first pending change and the latest one came: the batch goes when the folder
+    // has been quiet for QUIET, or at the latest after LONGEST (a log written without pause).
+    let mut first = Instant::now();
+    let mut latest = Instant::now();
     loop {
         let wait = if pending.is_empty() {
             Duration::from_secs(3600)
         } else {
-            QUIET
+            let quiet_at = latest + QUIET;
+            let deadline = (first + LONGEST).min(quiet_at);
+            deadline.saturating_duration_since(Instant::now())
         };
         match incoming.recv_timeout(wait) {
             Ok(Message::Notice(Ok(event))) => {
+                if event.need_rescan() {
+                    // The OS's queue overflowed: some changes were not reported.
+                    let missed = "the system dropped change notices (too many at once); some changes may not have been uploaded: use Synchronize to catch up".to_owned();
+                    if !report(Change::Failed(missed)) {
+                        return;
+                    }
+                }
+                // Reads and metadata changes do not count as activity: they would hold a
+                // batch back for as long as anything reads the folder.
                 if let Some(appeared) = interesting(&event.kind) {
+                    if pending.is_empty() {
+                        first = Instant::now();
+                    }
+                    latest = Instant::now();
                     for path in event.paths {
                         *pending.entry(path).or_insert(false) |= appeared;
+                    }
+                }
+                if pending.is_empty() || Instant::now() < (first + LONGEST).min(latest + QUIET) {
+                    continue;
+                }
+                for change in changes(root, remote_root, std::mem::take(&mut pending)) {
+                    if !report(change) {
+                        return;
                     }
                 }
             }
@@ -159,6 +194,21 @@ fn interesting(kind: &EventKind) -> Option<bool> {
     }
 }
 
+/// Whether a folder on the way from `root` to `root/relative` is a symbolic link.
+fn through_link(root: &Path, relative: &Path) -> bool {
+    let mut path = root.to_owned();
+    let mut parts = relative.components().peekable();
+    while let Some(part) = parts.next() {
+        path.push(part);
+        if parts.peek().is_some()
+            && std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// Editors' and downloaders' temporary files, never worth uploading.
 fn is_temporary(name: &str) -> bool {
     name.ends_with('~')
@@ -179,6 +229,10 @@ fn changes(root: &Path, remote_root: &str, pending: BTreeMap<PathBuf, bool>) -> 
             continue;
         };
         if relative.as_os_str().is_empty() || folders.iter().any(|f| path.starts_with(f)) {
+            continue;
+        }
+        // Inside a linked folder (the OS may report through one): not this folder's file.
+        if through_link(root, relative) {
             continue;
         }
         let name = path
@@ -242,6 +296,10 @@ mod tests {
         std::fs::create_dir_all(root.join("new/inner")).unwrap();
         std::fs::write(root.join("new/inner/a.css"), b"a").unwrap();
         std::fs::create_dir(root.join("old")).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), b"not mine").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(outside.path(), root.join("linked")).unwrap();
         let pending = BTreeMap::from([
             (root.join("page.html"), false),
             (root.join("page.html~"), false),
@@ -252,6 +310,8 @@ mod tests {
             // An old folder's time changed: nothing new in it by itself.
             (root.join("old"), false),
             (PathBuf::from("/elsewhere/x"), true),
+            // Reported through a link to a folder outside the root.
+            (root.join("linked/secret.txt"), false),
         ]);
         let changes = changes(&root, "/www", pending);
         assert_eq!(changes.len(), 2, "{changes:?}");

@@ -50,6 +50,28 @@ impl Mark {
     }
 }
 
+/// The server time offset as hours (to the quarter hour: time zones are whole quarters),
+/// edited in place as minutes, labelled by `label`; true when it changed. The compare bar and
+/// the Site Manager share it.
+pub(crate) fn ui_offset_field(ui: &mut egui::Ui, minutes: &mut i32, label: egui::Id) -> bool {
+    let mut hours = f64::from(*minutes) / 60.0;
+    ui.add(
+        egui::DragValue::new(&mut hours)
+            .range(-14.0..=14.0)
+            .speed(0.05)
+            .fixed_decimals(2)
+            .suffix(" h"),
+    )
+    .labelled_by(label)
+    .on_hover_text(
+        "Hours to add to the times the server lists (LIST) to get UTC; exact (MLSD) times need none; compare mode can detect it",
+    );
+    let rounded = ((hours * 4.0).round() * 15.0) as i32;
+    let changed = rounded != *minutes;
+    *minutes = rounded;
+    changed
+}
+
 /// The marks of both panes, by row name (rows that match have none).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Marks {

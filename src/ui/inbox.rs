@@ -67,6 +67,8 @@ pub(crate) enum UiEvent {
     /// Tab `tab`'s watched folder changed (keep the server up to date).
     Watched {
         tab: u64,
+        /// Which watch (a stopped one may still report while it winds down).
+        watch: u64,
         change: crate::transfer::watch::Change,
     },
     /// The connection doctor is done (the window shows it).

@@ -651,22 +651,11 @@ impl SiteManager {
 
                 // As FileZilla's "Adjust server time": LIST times in the server's zone.
                 let label = ui.label("Server time offset");
-                let mut hours = f64::from(self.draft.time_offset_minutes) / 60.0;
-                let offset = ui
-                    .add(
-                        egui::DragValue::new(&mut hours)
-                            .range(-14.0..=14.0)
-                            .speed(0.05)
-                            .fixed_decimals(2)
-                            .suffix(" h"),
-                    )
-                    .labelled_by(label.id)
-                    .on_hover_text(
-                        "Hours to add to the times the server lists to get UTC; compare mode can detect it",
-                    );
-                if offset.changed() {
-                    self.draft.time_offset_minutes = ((hours * 4.0).round() * 15.0) as i32;
-                }
+                super::compare::ui_offset_field(
+                    ui,
+                    &mut self.draft.time_offset_minutes,
+                    label.id,
+                );
                 ui.end_row();
 
                 let label = ui.label("TLS versions");

@@ -19,8 +19,11 @@ pub(crate) enum Stage {
         preview: Box<SyncPreview>,
         keep: Vec<bool>,
     },
-    /// The chosen changes are being made.
-    Running,
+    /// The chosen changes are being made (the preview is kept: a failure goes back to it).
+    Running {
+        preview: Box<SyncPreview>,
+        keep: Vec<bool>,
+    },
 }
 
 /// What the user asked of the dialog.
@@ -29,7 +32,8 @@ pub(crate) enum SyncDialogAction {
     Compare(SyncOptions),
     /// Carry out these changes of the preview.
     Run(Box<SyncPreview>, Vec<SyncAction>),
-    /// Watch the local folder and upload what changes in it from now on.
+    /// Watch the local folder and upload what changes in it from now on (the dialog's
+    /// folders).
     KeepUpToDate,
 }
 
@@ -45,6 +49,9 @@ pub(crate) struct SyncDialog {
     pub stage: Stage,
     /// Why the last comparison failed.
     pub error: Option<String>,
+    /// The browse request whose answer the dialog waits for (an answer to an older one, from
+    /// before the dialog was closed and opened again, is not this dialog's).
+    pub pending: Option<u64>,
 }
 
 impl SyncDialog {
@@ -59,7 +66,17 @@ impl SyncDialog {
             checksum: false,
             stage: Stage::Options,
             error: None,
+            pending: None,
         }
+    }
+
+    /// The request for the changes failed: back to the preview, with the same choices.
+    pub(crate) fn run_failed(&mut self, why: String) {
+        self.error = Some(why);
+        self.stage = match std::mem::replace(&mut self.stage, Stage::Options) {
+            Stage::Running { preview, keep } => Stage::Preview { preview, keep },
+            other => other,
+        };
     }
 
     /// The comparison came back.
@@ -127,7 +144,7 @@ impl SyncDialog {
     }
 
     fn ui_options(&mut self, ui: &mut egui::Ui) -> Option<SyncDialogAction> {
-        let busy = matches!(self.stage, Stage::Comparing | Stage::Running);
+        let busy = matches!(self.stage, Stage::Comparing | Stage::Running { .. });
         let before = (self.direction, self.delete, self.size_only, self.checksum);
         ui.add_enabled_ui(!busy, |ui| {
             ui.radio_value(
@@ -186,7 +203,7 @@ impl SyncDialog {
                     super::spinner::ui_spinner(ui, 14.0);
                     ui.label("Comparing…");
                 }
-                Stage::Running => {
+                Stage::Running { .. } => {
                     super::spinner::ui_spinner(ui, 14.0);
                     ui.label("Making the changes…");
                 }
@@ -245,6 +262,17 @@ impl SyncDialog {
         for skipped in preview.skipped.iter().take(20) {
             ui.weak(format!("Not compared: {skipped}"));
         }
+        let kept = keep.iter().filter(|k| **k).count();
+        ui.separator();
+        if !ui
+            .add_enabled(
+                kept > 0,
+                egui::Button::new(format!("Synchronize {kept} change(s)")),
+            )
+            .clicked()
+        {
+            return None;
+        }
         let chosen: Vec<SyncAction> = preview
             .actions
             .iter()
@@ -252,18 +280,11 @@ impl SyncDialog {
             .filter(|(_, k)| **k)
             .map(|(a, _)| a.clone())
             .collect();
-        let mut action = None;
-        ui.separator();
-        if ui
-            .add_enabled(
-                !chosen.is_empty(),
-                egui::Button::new(format!("Synchronize {} change(s)", chosen.len())),
-            )
-            .clicked()
+        let action = SyncDialogAction::Run(preview.clone(), chosen);
+        if let Stage::Preview { preview, keep } = std::mem::replace(&mut self.stage, Stage::Options)
         {
-            action = Some(SyncDialogAction::Run(preview.clone(), chosen));
-            self.stage = Stage::Running;
+            self.stage = Stage::Running { preview, keep };
         }
-        action
+        Some(action)
     }
 }

@@ -66,16 +66,19 @@ impl FerryApp {
             }
             (Some(Purpose::Find), BrowseResult::Failed(e)) => self.search_failed(id, e.to_string()),
             (Some(Purpose::SyncPreview), BrowseResult::SyncPreview(preview)) => {
-                self.sync_compared(Ok(preview));
+                self.sync_compared(id, Ok(preview));
             }
             (Some(Purpose::SyncApply), BrowseResult::SyncApplied { plan, refused }) => {
                 self.sync_applied(plan, refused);
             }
             (Some(Purpose::SyncPreview | Purpose::SyncApply), BrowseResult::Failed(e)) => {
-                self.sync_failed(e.to_string());
+                self.sync_failed(id, e.to_string());
             }
             (Some(Purpose::SyncPreview | Purpose::SyncApply), BrowseResult::NotConnected(e)) => {
-                self.sync_failed(format!("not connected: {e}"));
+                self.sync_failed(id, format!("not connected: {e}"));
+            }
+            (Some(Purpose::KeepUpToDate), BrowseResult::Planned(plan)) => {
+                self.watched_folder_planned(plan);
             }
             (Some(Purpose::TimeOffset), BrowseResult::TimeOffset(offset)) => {
                 self.time_offset_detected(Ok(offset));
@@ -244,11 +247,12 @@ impl FerryApp {
         }
     }
 
-    pub(super) fn browse(&mut self, request: BrowseRequest, purpose: Purpose) {
-        if let Some(live) = &mut self.tab.conn.live {
-            let id = live.browser.request(request);
-            self.tab.purposes.insert(id, purpose);
-        }
+    /// Sends `request` to the browse worker, remembering what it is for; its id, if connected.
+    pub(super) fn browse(&mut self, request: BrowseRequest, purpose: Purpose) -> Option<u64> {
+        let live = self.tab.conn.live.as_mut()?;
+        let id = live.browser.request(request);
+        self.tab.purposes.insert(id, purpose);
+        Some(id)
     }
 
     pub(super) fn apply(&mut self, side: Side, action: PaneAction, ctx: &egui::Context) {

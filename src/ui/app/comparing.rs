@@ -28,6 +28,13 @@ pub(super) struct Comparing {
     detecting: bool,
 }
 
+impl Comparing {
+    /// The connection went away with any request in flight: nothing is waited for.
+    pub(super) fn forget_requests(&mut self) {
+        self.detecting = false;
+    }
+}
+
 /// Synchronized browsing: the two folders that correspond (where it was switched on).
 #[derive(Clone)]
 pub(super) struct Linked {
@@ -116,26 +123,8 @@ impl FerryApp {
             ui.checkbox(&mut self.tab.compare.size_only, "Size only");
             ui.separator();
             let label = ui.label("Server time offset");
-            let mut hours = f64::from(self.tab.compare.offset_minutes) / 60.0;
-            let response = ui
-                .add(
-                    egui::DragValue::new(&mut hours)
-                        .range(-14.0..=14.0)
-                        .speed(0.05)
-                        .fixed_decimals(2)
-                        .suffix(" h"),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(
-                    "Hours to add to the times the server lists (LIST) to get UTC; exact (MLSD) times need none",
-                );
-            if response.changed() {
-                // Time zones are whole quarter hours.
-                let minutes = ((hours * 4.0).round() * 15.0) as i32;
-                if minutes != self.tab.compare.offset_minutes {
-                    self.tab.compare.offset_minutes = minutes;
-                    self.tab.compare.offset_dirty = true;
-                }
+            if compare::ui_offset_field(ui, &mut self.tab.compare.offset_minutes, label.id) {
+                self.tab.compare.offset_dirty = true;
             }
             if ui
                 .add_enabled(!self.tab.compare.detecting, egui::Button::new("Detect"))
@@ -154,8 +143,14 @@ impl FerryApp {
         }
     }
 
-    /// Asks the server for the exact time of the newest file listed with a LIST time.
+    /// Asks the server for the exact time of the newest file listed with a LIST time. Only a
+    /// time of the last few months with its hour and minute will do: LIST gives older files
+    /// their day alone, which reads as midnight and would make any offset.
     fn detect_time_offset(&mut self) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let recent = |t: i64| (now - t).abs() < 150 * 86_400 && t.rem_euclid(86_400) != 0;
         let newest = self
             .tab
             .remote
@@ -163,6 +158,7 @@ impl FerryApp {
             .rows()
             .iter()
             .filter(|r| r.kind == RowKind::File && !r.modified_exact)
+            .filter(|r| r.modified.is_some_and(recent))
             .filter_map(|r| r.modified.map(|t| (t, r.name.clone())))
             .max();
         let Some((listed, name)) = newest else {
@@ -176,7 +172,7 @@ impl FerryApp {
             return self.report(if exact {
                 Ok("The server lists exact UTC times (MLSD): no offset is needed.".into())
             } else {
-                Err("No file with a listed time in this folder to detect the offset with.".into())
+                Err("No file in this folder is listed with a recent time (hours and minutes) to detect the offset with; open a folder with a file changed in the last months.".into())
             });
         };
         let path = self.tab.remote.child_path(&name);
@@ -356,7 +352,7 @@ impl FerryApp {
                 with_offset.delete = options.delete;
                 with_offset.size_only = options.size_only;
                 with_offset.checksum = options.checksum;
-                self.browse(
+                let id = self.browse(
                     BrowseRequest::SyncPreview {
                         local,
                         remote,
@@ -364,24 +360,40 @@ impl FerryApp {
                     },
                     Purpose::SyncPreview,
                 );
+                self.sync_waits_for(id);
             }
             Some(SyncDialogAction::KeepUpToDate) => {
                 self.tab.sync_dialog = None;
-                self.keep_up_to_date();
+                self.keep_up_to_date(local, remote);
             }
             Some(SyncDialogAction::Run(preview, chosen)) => {
-                self.browse(
+                let id = self.browse(
                     BrowseRequest::SyncApply { preview, chosen },
                     Purpose::SyncApply,
                 );
+                self.sync_waits_for(id);
             }
             None => {}
         }
     }
 
-    /// The comparison for the dialog came back.
-    pub(super) fn sync_compared(&mut self, result: Result<Box<SyncPreview>, String>) {
+    /// The dialog waits for browse request `id` (None: not connected, nothing comes).
+    fn sync_waits_for(&mut self, id: Option<u64>) {
         if let Some(dialog) = &mut self.tab.sync_dialog {
+            dialog.pending = id;
+            if id.is_none() {
+                dialog.compared(Err("not connected".into()));
+            }
+        }
+    }
+
+    /// The comparison for the dialog came back (ignored when the dialog is not waiting for
+    /// it: closed and opened again since).
+    pub(super) fn sync_compared(&mut self, id: u64, result: Result<Box<SyncPreview>, String>) {
+        if let Some(dialog) = &mut self.tab.sync_dialog
+            && dialog.pending == Some(id)
+        {
+            dialog.pending = None;
             dialog.compared(result);
         }
     }
@@ -423,16 +435,17 @@ impl FerryApp {
     }
 
     /// The dialog's request failed.
-    pub(super) fn sync_failed(&mut self, why: String) {
+    pub(super) fn sync_failed(&mut self, id: u64, why: String) {
         match &mut self.tab.sync_dialog {
-            Some(dialog) if matches!(dialog.stage, Stage::Comparing) => {
-                dialog.compared(Err(why));
+            Some(dialog) if dialog.pending == Some(id) => {
+                dialog.pending = None;
+                if matches!(dialog.stage, Stage::Comparing) {
+                    dialog.compared(Err(why));
+                } else {
+                    dialog.run_failed(why);
+                }
             }
-            Some(dialog) => {
-                dialog.stage = Stage::Options;
-                dialog.error = Some(why);
-            }
-            None => self.report(Err(format!("Synchronize failed: {why}"))),
+            _ => self.report(Err(format!("Synchronize failed: {why}"))),
         }
     }
 }

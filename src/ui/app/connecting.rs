@@ -49,6 +49,7 @@ impl FerryApp {
                     .as_ref()
                     .map_or(0, |r| r.time_offset_minutes);
                 self.tab.linked = None;
+                self.tab.compare.forget_requests();
                 self.tab.watching = None;
                 self.tab.remote.placeholder = None;
                 self.tab.remote.path = String::new();
@@ -166,6 +167,7 @@ impl FerryApp {
             });
         }
         self.tab.queue.reset();
+        self.tab.compare.forget_requests();
         self.tab.watching = None;
         self.tab.linked = None;
         self.tab.sync_dialog = None;

@@ -104,6 +104,8 @@ enum Purpose {
     SyncApply,
     /// Detecting the server's time offset for compare mode.
     TimeOffset,
+    /// A folder that appeared in a watched folder, planned for upload (overwriting).
+    KeepUpToDate,
 }
 
 /// A line under the toolbar: connection state and errors.
@@ -419,8 +421,8 @@ impl FerryApp {
                     self.with_tab(tab, |app| app.edit_ready(server, *item, local));
                 }
                 UiEvent::ExternalChange(local) => self.external_change(local),
-                UiEvent::Watched { tab, change } => {
-                    self.with_tab(tab, |app| app.watched(change));
+                UiEvent::Watched { tab, watch, change } => {
+                    self.with_tab(tab, |app| app.watched(watch, change));
                 }
                 UiEvent::MenuSites(sites) => {
                     self.sites.menu = Some((Instant::now(), sites));

@@ -7,9 +7,13 @@ use crate::ftp::text::escape;
 use crate::transfer::FileExistsPolicy;
 use crate::transfer::watch::{Change, FolderWatch};
 
+/// Numbers watches, so a stopped one's last reports are told apart from a new one's.
+static NEXT_WATCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// A running watch of a tab.
 pub(super) struct Watching {
     _watch: FolderWatch,
+    id: u64,
     pub local: PathBuf,
     pub remote: String,
     /// Files queued since it started.
@@ -19,22 +23,26 @@ pub(super) struct Watching {
 }
 
 impl FerryApp {
-    /// Starts watching the local folder shown for the server folder shown.
-    pub(super) fn keep_up_to_date(&mut self) {
+    /// Starts watching `local` for the server folder `remote` (the Synchronize dialog's).
+    pub(super) fn keep_up_to_date(&mut self, local: PathBuf, remote: String) {
         if self.tab.conn.live.is_none() {
             return self.report(Err("Connect to a server first.".into()));
         }
-        let local = PathBuf::from(&self.tab.local.path);
-        let remote = self.tab.remote.path.clone();
         let inbox = self.inbox.clone();
         let tab = self.tab.id;
+        let id = NEXT_WATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match FolderWatch::start(local.clone(), remote.clone(), move |change| {
-            inbox.send(UiEvent::Watched { tab, change })
+            inbox.send(UiEvent::Watched {
+                tab,
+                watch: id,
+                change,
+            })
         }) {
             Ok(watch) => {
                 self.report(Ok(format!("Watching {}…", local.display())));
                 self.tab.watching = Some(Watching {
                     _watch: watch,
+                    id,
                     local,
                     remote,
                     queued: 0,
@@ -57,8 +65,8 @@ impl FerryApp {
     }
 
     /// What the watch found: files to the queue, new folders planned like a dropped folder.
-    pub(super) fn watched(&mut self, change: Change) {
-        let Some(watching) = &mut self.tab.watching else {
+    pub(super) fn watched(&mut self, watch: u64, change: Change) {
+        let Some(watching) = self.tab.watching.as_mut().filter(|w| w.id == watch) else {
             return;
         };
         match change {
@@ -84,7 +92,10 @@ impl FerryApp {
                 }
             }
             Change::Folder { local, remote } => {
-                self.browse(BrowseRequest::PlanUpload { local, remote }, Purpose::Plan);
+                self.browse(
+                    BrowseRequest::PlanUpload { local, remote },
+                    Purpose::KeepUpToDate,
+                );
             }
             Change::Failed(e) => {
                 // Before Ready: the watch never started, so it is not running either.
@@ -94,6 +105,29 @@ impl FerryApp {
                 self.report(Err(format!("Keep up to date: {e}")));
             }
         }
+    }
+
+    /// A folder that appeared, planned: its files replace the server's (as saved files do).
+    pub(super) fn watched_folder_planned(&mut self, plan: crate::transfer::plan::Plan) {
+        for skipped in &plan.skipped {
+            self.log.push(LogLine::now(
+                LogKind::Info,
+                format!("Not transferred: {skipped}"),
+            ));
+        }
+        if let Some(watching) = &mut self.tab.watching {
+            watching.queued += plan.items.len();
+        }
+        if let Some(live) = &self.tab.conn.live
+            && !plan.items.is_empty()
+        {
+            live.engine.send(Command::Add {
+                label: plan.label,
+                on_exists: FileExistsPolicy::Overwrite,
+                items: plan.items,
+            });
+        }
+        self.tab.refresh_remote = true;
     }
 
     /// The status bar's part while a watch runs.
