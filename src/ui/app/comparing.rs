@@ -216,38 +216,18 @@ impl FerryApp {
             .last_request
             .as_ref()
             .and_then(|r| r.site.clone());
-        let (Some(site_path), Some(file)) = (site, self.sites_file()) else {
+        let Some(site_path) = site else {
             return;
         };
-        // The Sites menu reads the file again next time (it must connect with the new offset).
-        self.sites.menu = None;
-        let inbox = self.inbox.clone();
-        let _ = std::thread::Builder::new()
-            .name("ferry-sites".into())
-            .spawn(move || {
-                let result = (|| {
-                    let mut store = SiteStore::load(&file).map_err(|e| e.to_string())?;
-                    let mut site = store.find(&site_path).map_err(|e| e.to_string())?.clone();
-                    if site.time_offset_minutes == minutes {
-                        return Ok(None);
-                    }
-                    site.time_offset_minutes = minutes;
-                    store.replace(&site_path, site).map_err(|e| e.to_string())?;
-                    Ok(Some(format!(
-                        "Saved the time offset {} in {site_path}.",
-                        hours_text(minutes)
-                    )))
-                })();
-                match result {
-                    Ok(None) => {}
-                    Ok(Some(text)) => {
-                        inbox.send(UiEvent::Notice(Ok(text)));
-                    }
-                    Err(e) => {
-                        inbox.send(UiEvent::Notice(Err(e)));
-                    }
-                }
-            });
+        self.update_site_in_background(site_path.clone(), move |site| {
+            (site.time_offset_minutes != minutes).then(|| {
+                site.time_offset_minutes = minutes;
+                format!(
+                    "Saved the time offset {} in {site_path}.",
+                    hours_text(minutes)
+                )
+            })
+        });
     }
 
     /// Switches synchronized browsing on (the folders shown now correspond) or off.

@@ -61,33 +61,20 @@ impl FerryApp {
     /// Saves what the doctor found in the saved site (on a worker: it reads and writes the
     /// site file). The site keeps what it cannot express (EPSV is tried first always).
     fn save_way_in_site(&mut self, site_path: String, way: Way, port: u16) {
-        let Some(file) = self.sites_file() else {
-            return self.report(Err(
-                "Ferry has no configuration folder: sites cannot be saved.".into(),
-            ));
-        };
-        let inbox = self.inbox.clone();
-        let _ = std::thread::Builder::new()
-            .name("ferry-sites".into())
-            .spawn(move || {
-                let result = (|| {
-                    let mut store = SiteStore::load(&file).map_err(|e| e.to_string())?;
-                    let mut site = store.find(&site_path).map_err(|e| e.to_string())?.clone();
-                    site.security = crate::sites::SiteSecurity::from_security(way.security);
-                    site.port = port;
-                    if way.tls12_only {
-                        site.max_tls = crate::sites::MaxTls::Tls12;
-                        site.min_tls = crate::sites::MinTls::Tls12;
-                    }
-                    site.transfer_mode = if way.active {
-                        crate::sites::TransferMode::Active
-                    } else {
-                        crate::sites::TransferMode::Passive
-                    };
-                    store.replace(&site_path, site).map_err(|e| e.to_string())?;
-                    Ok(format!("Saved the settings that work in {site_path}."))
-                })();
-                inbox.send(UiEvent::Notice(result));
-            });
+        let done = format!("Saved the settings that work in {site_path}.");
+        self.update_site_in_background(site_path, move |site| {
+            site.security = crate::sites::SiteSecurity::from_security(way.security);
+            site.port = port;
+            if way.tls12_only {
+                site.max_tls = crate::sites::MaxTls::Tls12;
+                site.min_tls = crate::sites::MinTls::Tls12;
+            }
+            site.transfer_mode = if way.active {
+                crate::sites::TransferMode::Active
+            } else {
+                crate::sites::TransferMode::Passive
+            };
+            Some(done)
+        });
     }
 }

@@ -252,3 +252,46 @@ fn import_file(xml: &Path, sites_file: &Path, keychain: &Keychain) -> Result<Str
         outcomes.len() - added + report.skipped.len()
     ))
 }
+
+impl FerryApp {
+    /// Changes the saved site `site_path` on a worker (it reads and writes the sites file):
+    /// `change` edits it and says what to report, or None when there is nothing to save. A
+    /// failure, or the report, comes back as a notice (which also makes the Sites menu read
+    /// the file again).
+    pub(super) fn update_site_in_background(
+        &mut self,
+        site_path: String,
+        change: impl FnOnce(&mut Site) -> Option<String> + Send + 'static,
+    ) {
+        let Some(file) = self.sites_file() else {
+            return self.report(Err(
+                "Ferry has no configuration folder: sites cannot be saved.".into(),
+            ));
+        };
+        // Not read again before the change is saved.
+        self.sites.menu = None;
+        let inbox = self.inbox.clone();
+        let _ = std::thread::Builder::new()
+            .name("ferry-sites".into())
+            .spawn(move || {
+                let result = (|| {
+                    let mut store = SiteStore::load(&file).map_err(|e| e.to_string())?;
+                    let mut site = store.find(&site_path).map_err(|e| e.to_string())?.clone();
+                    let Some(done) = change(&mut site) else {
+                        return Ok(None);
+                    };
+                    store.replace(&site_path, site).map_err(|e| e.to_string())?;
+                    Ok(Some(done))
+                })();
+                match result {
+                    Ok(None) => {}
+                    Ok(Some(text)) => {
+                        inbox.send(UiEvent::Notice(Ok(text)));
+                    }
+                    Err(e) => {
+                        inbox.send(UiEvent::Notice(Err(e)));
+                    }
+                }
+            });
+    }
+}
