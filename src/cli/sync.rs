@@ -83,11 +83,7 @@ pub(crate) fn run(
     let refused = applied.refused.len();
     let items = applied.items;
     let plan = Plan {
-        label: format!(
-            "Synchronize {} with {}",
-            root.display(),
-            escape(&target.path)
-        ),
+        label: preview.label(),
         items,
         skipped: Vec::new(),
         renamed: Vec::new(),

@@ -340,14 +340,9 @@ fn handle(
         )?)),
         BrowseRequest::SyncApply { preview, chosen } => {
             let applied = sync_run::apply(s, preview, chosen);
-            let remote = if preview.remote_root.is_empty() {
-                "the login folder"
-            } else {
-                preview.remote_root.as_str()
-            };
             BrowseResult::SyncApplied {
                 plan: Plan {
-                    label: format!("Synchronize {} with {remote}", preview.local_root.display()),
+                    label: preview.label(),
                     items: applied.items,
                     skipped: Vec::new(),
                     renamed: Vec::new(),

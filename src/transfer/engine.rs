@@ -1042,7 +1042,8 @@ fn unique_remote(session: &mut Session, remote: &str) -> Result<String, FtpError
     )))
 }
 
-fn mtime(meta: &fs::Metadata) -> Option<i64> {
+/// A file's modification time in Unix seconds, if the system gives one.
+pub(crate) fn mtime(meta: &fs::Metadata) -> Option<i64> {
     meta.modified()
         .ok()?
         .duration_since(UNIX_EPOCH)

@@ -160,6 +160,23 @@ struct Side {
     exact: bool,
 }
 
+impl Side {
+    /// A remote file as compared: MLSD and MDTM times are UTC already; LIST times are in the
+    /// server's zone, so they get the offset.
+    fn remote(size: Option<u64>, listed: Option<i64>, exact: bool, options: &SyncOptions) -> Side {
+        let offset = if exact {
+            0
+        } else {
+            options.remote_offset_seconds
+        };
+        Side {
+            size,
+            modified: listed.map(|t| t + offset),
+            exact,
+        }
+    }
+}
+
 /// The actions that make the trees agree as `options` says, in an order that can be carried
 /// out as listed: folders are created before the files in them and deleted after them.
 pub fn compare(local: &LocalTree, remote: &RemoteTree, options: &SyncOptions) -> Vec<SyncAction> {
@@ -191,19 +208,8 @@ pub fn compare_contents(
         .files
         .iter()
         .map(|(rel, entry)| {
-            let side = Side {
-                size: entry.size,
-                // MLSD and MDTM times are UTC already; LIST times are in the server's zone.
-                modified: entry.modified.map(|t| {
-                    let offset = if entry.modified_exact {
-                        0
-                    } else {
-                        options.remote_offset_seconds
-                    };
-                    t.unix_seconds() + offset
-                }),
-                exact: entry.modified_exact,
-            };
+            let modified = entry.modified.map(|t| t.unix_seconds());
+            let side = Side::remote(entry.size, modified, entry.modified_exact, options);
             (rel.clone(), side)
         })
         .collect();
@@ -328,16 +334,7 @@ pub fn compare_files(
         exact: true,
     };
     let (size, modified, exact) = remote;
-    let offset = if exact {
-        0
-    } else {
-        options.remote_offset_seconds
-    };
-    let theirs = Side {
-        size,
-        modified: modified.map(|t| t + offset),
-        exact,
-    };
+    let theirs = Side::remote(size, modified, exact, options);
     differs(&ours, &theirs, options.size_only)
 }
 

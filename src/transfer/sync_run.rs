@@ -37,6 +37,16 @@ pub struct SyncPreview {
 }
 
 impl SyncPreview {
+    /// What the queue calls the synchronisation's transfers.
+    pub fn label(&self) -> String {
+        let remote = if self.remote_root.is_empty() {
+            "the login folder".into()
+        } else {
+            escape(&self.remote_root)
+        };
+        format!("Synchronize {} with {remote}", self.local_root.display())
+    }
+
     /// Changes that would leave the sides equal (conflicts are only reported).
     pub fn changes(&self) -> usize {
         self.actions

@@ -252,11 +252,7 @@ fn changes(root: &Path, remote_root: &str, pending: BTreeMap<PathBuf, bool>) -> 
                 folders.push(path);
             }
         } else if meta.is_file() {
-            let modified = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .and_then(|d| i64::try_from(d.as_secs()).ok());
+            let modified = super::engine::mtime(&meta);
             files.push(NewItem {
                 direction: Direction::Upload,
                 local: path,
