@@ -415,10 +415,23 @@ wait_idle() {
   return 0
 }
 
+# rotated NAMES... (with ROUND set): the names, starting ROUND places later. Each round
+# rotates the small-file and the big-file clients, so no client always runs in the same
+# place (say, right after lftp's 2000-file mirror and its 2000 deletions): on 2 shared cores
+# the same download varies by 2x, and a fixed order could put a bias on one client.
+rotated() {
+  local n=$# k i
+  local all=("$@")
+  k=$((ROUND % n))
+  for ((i = 0; i < n; i++)); do echo "${all[$(((i + k) % n))]}"; done
+}
+
 for ((round = 0; round <= RUNS; round++)); do
   label="run$round"
   [[ $round -eq 0 ]] && label="warmup"
-  for name in "${MEASUREMENTS[@]}"; do
+  ROUND=$round
+  mapfile -t ORDER < <(rotated ferry_small lftp_small; rotated ferry_big curl_big lftp_big curlsync_big)
+  for name in "${ORDER[@]}"; do
     [[ "${STATUS[$name]}" == run ]] || continue
     wait_idle
     for ((attempt = 1; ; attempt++)); do

@@ -596,11 +596,13 @@ impl SiteManager {
                 ui.end_row();
 
                 let label = ui.label("Logon");
+                let keychain = self.keychain_note.is_none();
                 egui::ComboBox::from_id_salt("site-logon")
-                    .selected_text(logon_label(self.draft.logon))
+                    .selected_text(logon_label(self.draft.logon, keychain))
                     .show_ui(ui, |ui| {
                         for l in [Logon::Normal, Logon::AskPassword, Logon::Anonymous] {
-                            ui.selectable_value(&mut self.draft.logon, l, logon_label(l));
+                            let text = logon_label(l, keychain);
+                            ui.selectable_value(&mut self.draft.logon, l, text);
                         }
                     })
                     .response
@@ -812,9 +814,12 @@ pub(crate) fn security_label(s: SiteSecurity) -> &'static str {
     }
 }
 
-fn logon_label(l: Logon) -> &'static str {
+/// The Logon choice as shown; without a keychain "Normal" cannot keep the password, so it
+/// does not promise to.
+fn logon_label(l: Logon, keychain: bool) -> &'static str {
     match l {
-        Logon::Normal => "Normal (password in keychain)",
+        Logon::Normal if keychain => "Normal (password in keychain)",
+        Logon::Normal => "Normal (no keychain: asked when connecting)",
         Logon::AskPassword => "Ask for password",
         Logon::Anonymous => "Anonymous",
     }
