@@ -242,6 +242,9 @@ pub struct Entry {
     /// Whether `modified` is exact: UTC to the second (MLSD, MLST). LIST times are in the
     /// server's unknown zone and often to the minute or the day only.
     pub modified_exact: bool,
+    /// Whether `modified` gives the day only: `ls -l` shows older (and future) files with
+    /// their year and no time, so the file changed some time during that day (server zone).
+    pub modified_day_only: bool,
     /// Permissions exactly as the server expressed them (trimmed): the `ls -l` mode column
     /// such as "drwxr-xr-x" (including any `+`/`.` marker) for LIST, MLSD's `UNIX.mode` such as
     /// "0755", or else MLSD's `perm` fact such as "adfrw". Kept verbatim rather than
@@ -264,6 +267,7 @@ impl Entry {
             size: None,
             modified: None,
             modified_exact: false,
+            modified_day_only: false,
             permissions: None,
             owner: None,
             group: None,
@@ -624,6 +628,7 @@ pub(crate) fn parse_unix_line(line: &str, now: Timestamp) -> Option<Entry> {
     let mut entry = Entry::new(name, kind);
     entry.size = columns.size;
     entry.modified = Some(columns.modified);
+    entry.modified_day_only = columns.day_only;
     entry.permissions = Some(mode.text.to_owned());
     entry.owner = owner;
     entry.group = group;
@@ -664,6 +669,8 @@ struct UnixDateColumns<'t, 'a> {
     size_index: usize,
     size: Option<u64>,
     modified: Timestamp,
+    /// The date has a year and no time (see [`Entry::modified_day_only`]).
+    day_only: bool,
     /// The time-or-year token; the name starts one separator after it.
     date_last_token: &'t Token<'a>,
 }
@@ -679,12 +686,14 @@ fn find_unix_date_columns<'t, 'a>(
         let month = tokens.get(month_index)?;
         let day = tokens.get(month_index + 1)?;
         let time_or_year = tokens.get(month_index + 2)?;
-        let modified = parse_unix_date(month.text, day.text, time_or_year.text)?.resolve(now)?;
+        let date = parse_unix_date(month.text, day.text, time_or_year.text)?;
+        let modified = date.resolve(now)?;
         let (size_index, size) = unix_size_column(tokens, month_index)?;
         Some(UnixDateColumns {
             size_index,
             size,
             modified,
+            day_only: matches!(date, UnixDate::WithYear { .. }),
             date_last_token: time_or_year,
         })
     })
@@ -1159,6 +1168,7 @@ mod tests {
                 size: Some(1024),
                 modified: Some(ts(2024, 1, 2, 15, 4, 5)),
                 modified_exact: true,
+                modified_day_only: false,
                 permissions: Some("r".into()),
                 owner: None,
                 group: None,
@@ -1390,6 +1400,7 @@ type=OS.unix=slink:/etc/x; link\r\n";
                 size: Some(1234),
                 modified: Some(ts(2024, 1, 2, 15, 4, 0)),
                 modified_exact: false,
+                modified_day_only: false,
                 permissions: Some("-rw-r--r--".into()),
                 owner: Some("1000".into()),
                 group: Some("1000".into()),
@@ -1404,6 +1415,7 @@ type=OS.unix=slink:/etc/x; link\r\n";
         assert_eq!(entry.name, "old file.bin");
         assert_eq!(entry.size, Some(10_485_760));
         assert_eq!(entry.modified, Some(ts(2023, 3, 5, 0, 0, 0)));
+        assert!(entry.modified_day_only, "a year and no time: the day only");
         assert_eq!(entry.owner.as_deref(), Some("ftp"));
         assert_eq!(entry.group.as_deref(), Some("ftp"));
     }
@@ -1418,6 +1430,7 @@ type=OS.unix=slink:/etc/x; link\r\n";
         assert_eq!(entry.size, Some(4096));
         // Dec 31 2024 would be months after "now", so it is last year's.
         assert_eq!(entry.modified, Some(ts(2023, 12, 31, 23, 59, 0)));
+        assert!(!entry.modified_day_only);
         assert_eq!(entry.permissions.as_deref(), Some("drwxr-xr-x"));
     }
 
@@ -1741,6 +1754,7 @@ type=OS.unix=slink:/etc/x; link\r\n";
                 size: None,
                 modified: Some(ts(2024, 1, 2, 15, 4, 0)),
                 modified_exact: false,
+                modified_day_only: false,
                 permissions: None,
                 owner: None,
                 group: None,

@@ -151,28 +151,55 @@ impl SyncAction {
     }
 }
 
-/// A file as compared: size and modification time (Unix seconds, local clock), and whether
-/// that time is exact to the second.
+/// How much a remote file's time says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimePrecision {
+    /// UTC to the second (MLSD, MLST, MDTM; local files).
+    Exact,
+    /// A LIST time in the server's zone, to the minute.
+    Listed,
+    /// A LIST time with the day only (older files in `ls -l`): the file changed some time
+    /// during that day, in the server's zone.
+    DayOnly,
+}
+
+impl TimePrecision {
+    /// The precision of a listing entry's time.
+    pub fn of(exact: bool, day_only: bool) -> TimePrecision {
+        match (exact, day_only) {
+            (true, _) => TimePrecision::Exact,
+            (false, true) => TimePrecision::DayOnly,
+            (false, false) => TimePrecision::Listed,
+        }
+    }
+}
+
+/// A file as compared: size and modification time (Unix seconds, local clock), and how
+/// precise that time is.
 #[derive(Debug, Clone, Copy)]
 struct Side {
     size: Option<u64>,
     modified: Option<i64>,
-    exact: bool,
+    precision: TimePrecision,
 }
 
 impl Side {
     /// A remote file as compared: MLSD and MDTM times are UTC already; LIST times are in the
     /// server's zone, so they get the offset.
-    fn remote(size: Option<u64>, listed: Option<i64>, exact: bool, options: &SyncOptions) -> Side {
-        let offset = if exact {
-            0
-        } else {
-            options.remote_offset_seconds
+    fn remote(
+        size: Option<u64>,
+        listed: Option<i64>,
+        precision: TimePrecision,
+        options: &SyncOptions,
+    ) -> Side {
+        let offset = match precision {
+            TimePrecision::Exact => 0,
+            TimePrecision::Listed | TimePrecision::DayOnly => options.remote_offset_seconds,
         };
         Side {
             size,
             modified: listed.map(|t| t + offset),
-            exact,
+            precision,
         }
     }
 }
@@ -199,7 +226,7 @@ pub fn compare_contents(
             let side = Side {
                 size: Some(*size),
                 modified: *modified,
-                exact: true,
+                precision: TimePrecision::Exact,
             };
             (slash_path(rel), side)
         })
@@ -209,7 +236,8 @@ pub fn compare_contents(
         .iter()
         .map(|(rel, entry)| {
             let modified = entry.modified.map(|t| t.unix_seconds());
-            let side = Side::remote(entry.size, modified, entry.modified_exact, options);
+            let precision = TimePrecision::of(entry.modified_exact, entry.modified_day_only);
+            let side = Side::remote(entry.size, modified, precision, options);
             (rel.clone(), side)
         })
         .collect();
@@ -321,20 +349,20 @@ pub fn compare_contents(
 }
 
 /// Compares one local file (size, Unix time) with one remote file (size, Unix time as listed,
-/// whether that time is exact) as [`compare`] does: the window's compare mode marks rows with
+/// how precise that time is) as [`compare`] does: the window's compare mode marks rows with
 /// it. None: they count as equal.
 pub fn compare_files(
     local: (Option<u64>, Option<i64>),
-    remote: (Option<u64>, Option<i64>, bool),
+    remote: (Option<u64>, Option<i64>, TimePrecision),
     options: &SyncOptions,
 ) -> Option<Reason> {
     let ours = Side {
         size: local.0,
         modified: local.1,
-        exact: true,
+        precision: TimePrecision::Exact,
     };
-    let (size, modified, exact) = remote;
-    let theirs = Side::remote(size, modified, exact, options);
+    let (size, modified, precision) = remote;
+    let theirs = Side::remote(size, modified, precision, options);
     differs(&ours, &theirs, options.size_only)
 }
 
@@ -355,9 +383,15 @@ fn differs(local: &Side, remote: &Side, size_only: bool) -> Option<Reason> {
     if size_only {
         return size_differs.then_some(Reason::SizeDiffers);
     }
-    let tolerance = if remote.exact { 2 } else { 60 };
+    // The remote file changed at some time in [theirs, theirs + span); times within the
+    // tolerance of that span count as equal (filesystems and listings round).
+    let (tolerance, span) = match remote.precision {
+        TimePrecision::Exact => (2, 0),
+        TimePrecision::Listed => (60, 0),
+        TimePrecision::DayOnly => (60, 86_400),
+    };
     match (local.modified, remote.modified) {
-        (Some(ours), Some(theirs)) if ours > theirs + tolerance => Some(Reason::LocalNewer),
+        (Some(ours), Some(theirs)) if ours > theirs + span + tolerance => Some(Reason::LocalNewer),
         (Some(ours), Some(theirs)) if theirs > ours + tolerance => Some(Reason::RemoteNewer),
         _ => size_differs.then_some(Reason::SizeDiffers),
     }
@@ -446,7 +480,7 @@ mod tests {
         assert_eq!(
             compare_files(
                 (Some(5), Some(T)),
-                (Some(5), Some(T + 3600), false),
+                (Some(5), Some(T + 3600), TimePrecision::Listed),
                 &options
             ),
             None
@@ -455,7 +489,7 @@ mod tests {
         assert_eq!(
             compare_files(
                 (Some(5), Some(T)),
-                (Some(5), Some(T + 3600), true),
+                (Some(5), Some(T + 3600), TimePrecision::Exact),
                 &options
             ),
             Some(Reason::RemoteNewer)
@@ -463,7 +497,7 @@ mod tests {
         assert_eq!(
             compare_files(
                 (Some(5), Some(T)),
-                (Some(6), Some(T + 3600), false),
+                (Some(6), Some(T + 3600), TimePrecision::Listed),
                 &options
             ),
             Some(Reason::SizeDiffers)
@@ -472,7 +506,7 @@ mod tests {
         assert_eq!(
             compare_files(
                 (Some(5), Some(T)),
-                (Some(5), Some(T + 3600), true),
+                (Some(5), Some(T + 3600), TimePrecision::Exact),
                 &options
             ),
             None
@@ -489,6 +523,7 @@ mod tests {
             size: Some(size),
             modified: Some(Timestamp::from_unix_seconds(modified)),
             modified_exact: exact,
+            modified_day_only: false,
             permissions: None,
             owner: None,
             group: None,

@@ -170,6 +170,7 @@ pub fn exact_times(
             Ok(time) => {
                 entry.modified = Some(time);
                 entry.modified_exact = true;
+                entry.modified_day_only = false;
             }
             Err(e) if e.is_fatal_to_session() => return Err(e),
             // 500/502/504: the server has no MDTM; asking for the other files is pointless.

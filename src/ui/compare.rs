@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use egui::Color32;
 
 use super::files::{FileRow, RowKind};
-use crate::transfer::sync::{self, Reason, SyncOptions};
+use crate::transfer::sync::{self, Reason, SyncOptions, TimePrecision};
 
 /// How a row differs from its namesake in the other pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +97,11 @@ pub(crate) fn mark_rows(local: &[FileRow], remote: &[FileRow], options: &SyncOpt
         }
         let reason = sync::compare_files(
             (row.size, row.modified),
-            (theirs.size, theirs.modified, theirs.modified_exact),
+            (
+                theirs.size,
+                theirs.modified,
+                TimePrecision::of(theirs.modified_exact, theirs.modified_day_only),
+            ),
             options,
         );
         let (ours, others) = match reason {
@@ -131,6 +135,7 @@ mod tests {
             size: Some(size),
             modified: Some(modified),
             modified_exact: exact,
+            modified_day_only: false,
             modified_text: String::new(),
             permissions: String::new(),
         }
@@ -188,5 +193,39 @@ mod tests {
         options.remote_offset_seconds = 0;
         let marks = mark_rows(&local, &remote, &options);
         assert_eq!(marks.local.get("zone.txt"), Some(&Mark::Older));
+    }
+
+    #[test]
+    fn a_listing_with_the_day_only_marks_only_what_lies_outside_that_day() {
+        const DAY: i64 = 86_400;
+        const MIDNIGHT: i64 = 19_000 * DAY;
+        let file = RowKind::File;
+        let old = |name: &str| {
+            let mut r = row(name, file, 3, MIDNIGHT, false);
+            r.modified_day_only = true;
+            r
+        };
+        let local = [
+            row("afternoon.txt", file, 3, MIDNIGHT + 15 * 3600, true),
+            row("next-day.txt", file, 3, MIDNIGHT + DAY + 3600, true),
+            row("day-before.txt", file, 3, MIDNIGHT - 3600, true),
+        ];
+        let remote = [
+            old("afternoon.txt"),
+            old("next-day.txt"),
+            old("day-before.txt"),
+        ];
+        let marks = mark_rows(&local, &remote, &SyncOptions::new(SyncDirection::Both));
+        assert_eq!(
+            marks.local.get("afternoon.txt"),
+            None,
+            "changed during the listed day: the same"
+        );
+        assert_eq!(marks.local.get("next-day.txt"), Some(&Mark::Newer));
+        assert_eq!(marks.local.get("day-before.txt"), Some(&Mark::Older));
+        // The same afternoon with the time listed is newer than midnight.
+        let listed = [row("afternoon.txt", file, 3, MIDNIGHT, false)];
+        let marks = mark_rows(&local[..1], &listed, &SyncOptions::new(SyncDirection::Both));
+        assert_eq!(marks.local.get("afternoon.txt"), Some(&Mark::Newer));
     }
 }

@@ -32,6 +32,8 @@ pub(crate) struct FileRow {
     pub modified: Option<i64>,
     /// `modified` is exact UTC (local files, MLSD), not a LIST time in the server's zone.
     pub modified_exact: bool,
+    /// `modified` is a LIST date without its time (see `Entry::modified_day_only`).
+    pub modified_day_only: bool,
     /// Shown text for `modified`.
     pub modified_text: String,
     pub permissions: String,
@@ -50,6 +52,7 @@ impl FileRow {
             size: entry.size,
             modified: entry.modified.map(|t| t.unix_seconds()),
             modified_exact: entry.modified_exact,
+            modified_day_only: entry.modified_day_only,
             modified_text: entry
                 .modified
                 .map(|t| format::timestamp(&t))
@@ -82,6 +85,7 @@ impl FileRow {
             size: meta.as_ref().filter(|m| m.is_file()).map(|m| m.len()),
             modified,
             modified_exact: modified.is_some(),
+            modified_day_only: false,
             modified_text: modified
                 .map(|s| format::timestamp(&crate::ftp::Timestamp::from_unix_seconds(s)))
                 .unwrap_or_default(),
@@ -367,6 +371,7 @@ mod tests {
             size: Some(size),
             modified: Some(size as i64),
             modified_exact: true,
+            modified_day_only: false,
             modified_text: String::new(),
             permissions: String::new(),
         }

@@ -150,14 +150,15 @@ impl FerryApp {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let recent = |t: i64| (now - t).abs() < 150 * 86_400 && t.rem_euclid(86_400) != 0;
+        // A date-only LIST time (older files) says nothing about the hour.
+        let recent = |t: i64| (now - t).abs() < 150 * 86_400;
         let newest = self
             .tab
             .remote
             .listing
             .rows()
             .iter()
-            .filter(|r| r.kind == RowKind::File && !r.modified_exact)
+            .filter(|r| r.kind == RowKind::File && !r.modified_exact && !r.modified_day_only)
             .filter(|r| r.modified.is_some_and(recent))
             .filter_map(|r| r.modified.map(|t| (t, r.name.clone())))
             .max();
