@@ -1733,6 +1733,48 @@ fn synchronized_browsing_opens_the_same_folder_on_the_other_side_until_one_is_mi
 }
 
 #[test]
+fn a_long_synchronize_comparison_can_be_stopped_and_the_session_goes_on() {
+    let server = TestServer::start(ServerConfig {
+        certs: Some(Certs::self_signed()),
+        ..ServerConfig::default()
+    });
+    std::fs::write(server.root().join("hello.txt"), b"hello").unwrap();
+    let mut gui = connected_gui(&server);
+    // Made once connected (the window's listing would hide hello.txt, which the connection
+    // waits for, below them). A listing per folder: long enough to stop halfway.
+    for i in 0..400 {
+        let dir = server.root().join(format!("d{i:03}"));
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("f.txt"), b"x").unwrap();
+    }
+    gui.click("Synchronize…");
+    gui.wait_label("Download: make this computer's folder like the server's");
+    gui.click("Download: make this computer's folder like the server's");
+    gui.click("Compare");
+    gui.wait_label("Comparing…");
+    gui.click("Stop");
+    gui.wait_label("Comparison stopped; nothing was changed.");
+
+    gui.harness.check_accessibility();
+    let listings = || {
+        server
+            .commands()
+            .iter()
+            .filter(|c| c.starts_with("MLSD") || c.starts_with("LIST"))
+            .count()
+    };
+    // The browse session is free again: a new folder made on it shows up.
+    std::fs::create_dir(server.root().join("a-made-later")).unwrap();
+    // The remote pane's refresh (the local pane's comes first).
+    gui.harness.get_all_by_label("⟳").nth(1).unwrap().click();
+    gui.wait_label("Remote a-made-later");
+    // The stopped request's answer came before that listing; it is no error to show.
+    assert!(!gui.has("Synchronize failed"));
+    assert!(listings() < 400, "the walk stopped early ({})", listings());
+    assert!(!gui.local().join("d000").exists(), "nothing was changed");
+}
+
+#[test]
 fn the_synchronize_dialog_previews_the_changes_and_makes_only_those_kept() {
     // MFMT: uploads keep their times, so a second comparison finds them equal.
     let server = TestServer::start(ServerConfig {

@@ -1225,3 +1225,68 @@ fn idle_workers_keep_their_sessions_alive_and_reconnect_when_the_server_dropped_
         "a fresh session after the dropped one"
     );
 }
+
+#[test]
+fn a_synchronize_comparison_stops_when_asked_and_keeps_its_session() {
+    use ferry::transfer::find::StopFlag;
+    use ferry::transfer::sync::{SyncDirection, SyncOptions};
+    use ferry::transfer::{BrowseRequest, BrowseResult, Browser};
+    let server = TestServer::start(ServerConfig::default());
+    for i in 0..400 {
+        let dir = server.root().join(format!("d{i:03}"));
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("f.txt"), b"x").unwrap();
+    }
+    let local = tempfile::tempdir().unwrap();
+    let (mut browser, results) = Browser::start(connector(&server));
+    let compare = |stop: &StopFlag| BrowseRequest::SyncPreview {
+        local: local.path().to_owned(),
+        remote: "/".into(),
+        options: SyncOptions::new(SyncDirection::Download),
+        stop: stop.clone(),
+    };
+    // Stopped while it walks 400 folders (a listing each): it ends early with Cancelled.
+    let stop = StopFlag::default();
+    let id = browser.request(compare(&stop));
+    std::thread::sleep(Duration::from_millis(100));
+    stop.stop();
+    let (got, result) = results.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert_eq!(got, id);
+    assert!(
+        matches!(
+            result,
+            BrowseResult::Failed(ferry::ftp::FtpError::Cancelled)
+        ),
+        "{result:?}"
+    );
+    let listings = |server: &TestServer| {
+        server
+            .commands()
+            .iter()
+            .filter(|c| c.starts_with("MLSD") || c.starts_with("LIST"))
+            .count()
+    };
+    assert!(
+        listings(&server) < 400,
+        "stopped early ({})",
+        listings(&server)
+    );
+    // The same session goes on (no second login), and a comparison left to run finds all.
+    let id = browser.request(compare(&StopFlag::default()));
+    let (got, result) = results.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert_eq!(got, id);
+    let BrowseResult::SyncPreview(preview) = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(
+        preview.changes(),
+        800,
+        "400 folders and their files to download"
+    );
+    let logins = server
+        .commands()
+        .iter()
+        .filter(|c| c.starts_with("USER"))
+        .count();
+    assert_eq!(logins, 1, "the stopped comparison kept its session");
+}

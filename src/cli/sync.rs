@@ -11,6 +11,7 @@ use super::connect::open_connection;
 use super::target::Target;
 use super::{BatchOptions, ExitCode, Failure, GlobalOptions, OnExists};
 use crate::ftp::text::escape;
+use crate::transfer::find::StopFlag;
 use crate::transfer::plan::Plan;
 use crate::transfer::sync::SyncOptions;
 use crate::transfer::sync_run;
@@ -55,6 +56,8 @@ pub(crate) fn run(
         &target.path,
         &request.options,
         request.follow_symlinks,
+        // Ctrl-C ends the process; nothing else stops a preview here.
+        &StopFlag::default(),
     )?;
     for skipped in &preview.skipped {
         eprintln!("ferry: skipped {skipped}");

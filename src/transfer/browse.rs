@@ -74,6 +74,8 @@ pub enum BrowseRequest {
         remote: String,
         /// Direction, deletions, time offset, size only.
         options: SyncOptions,
+        /// Set to end the comparison early (it asks MDTM, and maybe a checksum, per file).
+        stop: StopFlag,
     },
     /// Carry out the chosen changes of a preview: folders and deletions now; the transfers
     /// come back as a plan to queue.
@@ -253,6 +255,14 @@ fn serve(
                     result = r;
                     break;
                 }
+                // A comparison stops between two commands: the session is as good as before,
+                // and trying again would only stop again.
+                Err(FtpError::Cancelled)
+                    if matches!(request, BrowseRequest::SyncPreview { .. }) =>
+                {
+                    result = BrowseResult::Failed(FtpError::Cancelled);
+                    break;
+                }
                 Err(e) if e.is_fatal_to_session() && !reported => {
                     session = None;
                     result = BrowseResult::Failed(e);
@@ -335,8 +345,9 @@ fn handle(
             local,
             remote,
             options,
+            stop,
         } => BrowseResult::SyncPreview(Box::new(sync_run::preview(
-            s, local, remote, options, false,
+            s, local, remote, options, false, stop,
         )?)),
         BrowseRequest::SyncApply { preview, chosen } => {
             let applied = sync_run::apply(s, preview, chosen);

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::find::StopFlag;
 use super::model::{Direction, NewItem};
 use super::names;
 use super::sync::{self, SyncAction, SyncDirection, SyncOptions};
@@ -64,6 +65,7 @@ pub fn preview(
     remote_root: &str,
     options: &SyncOptions,
     follow_symlinks: bool,
+    stop: &StopFlag,
 ) -> Result<SyncPreview, FtpError> {
     let local_tree =
         walk::local_tree(local_root, follow_symlinks).map_err(|e| FtpError::Local {
@@ -72,7 +74,8 @@ pub fn preview(
                 format!("cannot read {}: {e}", local_root.display()),
             ),
         })?;
-    let mut remote_tree = match walk::remote_tree(session, remote_root, follow_symlinks) {
+    let mut remote_tree = match walk::remote_tree_until(session, remote_root, follow_symlinks, stop)
+    {
         Ok(tree) => tree,
         Err(FtpError::Reply { reply, .. })
             if reply.code == 550 && options.direction == SyncDirection::Upload =>
@@ -88,9 +91,13 @@ pub fn preview(
             .iter()
             .map(|(rel, _, _)| sync::slash_path(rel))
             .collect();
+        // Once stopped, no more MDTMs are asked; the half-made comparison is not returned.
         walk::exact_times(session, remote_root, &mut remote_tree, |rel| {
-            here.contains(rel)
+            !stop.is_stopped() && here.contains(rel)
         })?;
+    }
+    if stop.is_stopped() {
+        return Err(FtpError::Cancelled);
     }
     let mut notes = Vec::new();
     let same_content = if options.checksum {
@@ -101,6 +108,7 @@ pub fn preview(
             &local_tree,
             &remote_tree,
             &mut notes,
+            stop,
         )?
     } else {
         BTreeMap::new()
@@ -149,6 +157,7 @@ fn same_contents(
     local_tree: &walk::LocalTree,
     remote_tree: &RemoteTree,
     notes: &mut Vec<String>,
+    stop: &StopFlag,
 ) -> Result<BTreeMap<String, bool>, FtpError> {
     let sizes: HashMap<String, (PathBuf, u64)> = local_tree
         .files
@@ -157,6 +166,9 @@ fn same_contents(
         .collect();
     let mut same = BTreeMap::new();
     for (rel, entry) in &remote_tree.files {
+        if stop.is_stopped() {
+            return Err(FtpError::Cancelled);
+        }
         let Some((local, size)) = sizes.get(rel) else {
             continue;
         };

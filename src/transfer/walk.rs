@@ -5,6 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::find::StopFlag;
 use crate::ftp::{Entry, EntryKind, FtpError, Session, path as remote_path};
 
 /// What a remote walk found, paths relative to its root (with `/`).
@@ -28,6 +29,17 @@ pub fn remote_tree(
     root: &str,
     follow_links: bool,
 ) -> Result<RemoteTree, FtpError> {
+    remote_tree_until(session, root, follow_links, &StopFlag::default())
+}
+
+/// [`remote_tree`] that ends with [`FtpError::Cancelled`] before the next folder once `stop`
+/// is set (a big tree takes a listing per folder).
+pub fn remote_tree_until(
+    session: &mut Session,
+    root: &str,
+    follow_links: bool,
+    stop: &StopFlag,
+) -> Result<RemoteTree, FtpError> {
     let mut tree = RemoteTree::default();
     let mut pending = vec![String::new()];
     // Following a link means trying to enter it; come back here after each try.
@@ -37,6 +49,9 @@ pub fn remote_tree(
         None
     };
     while let Some(rel) = pending.pop() {
+        if stop.is_stopped() {
+            return Err(FtpError::Cancelled);
+        }
         if rel.matches('/').count() >= MAX_DEPTH {
             tree.skipped.push((
                 rel,

@@ -5,6 +5,7 @@
 
 use egui::RichText;
 
+use crate::transfer::find::StopFlag;
 use crate::transfer::sync::{SyncAction, SyncDirection, SyncOptions};
 use crate::transfer::sync_run::SyncPreview;
 
@@ -30,6 +31,9 @@ pub(crate) enum Stage {
 pub(crate) enum SyncDialogAction {
     /// Compare the two folders with these options (the window adds the site's time offset).
     Compare(SyncOptions),
+    /// End the running comparison (it asks the server about every file, which takes long in
+    /// a big tree).
+    StopComparing,
     /// Carry out these changes of the preview.
     Run(Box<SyncPreview>, Vec<SyncAction>),
     /// Watch the local folder and upload what changes in it from now on (the dialog's
@@ -52,6 +56,8 @@ pub(crate) struct SyncDialog {
     /// The browse request whose answer the dialog waits for (an answer to an older one, from
     /// before the dialog was closed and opened again, is not this dialog's).
     pub pending: Option<u64>,
+    /// Ends the comparison that runs (set by the window with the request).
+    pub stop: Option<StopFlag>,
 }
 
 impl SyncDialog {
@@ -67,6 +73,19 @@ impl SyncDialog {
             stage: Stage::Options,
             error: None,
             pending: None,
+            stop: None,
+        }
+    }
+
+    /// Stops the comparison that runs, if one does; its answer is no longer waited for.
+    pub(crate) fn stop_comparing(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop.stop();
+        }
+        if matches!(self.stage, Stage::Comparing) {
+            self.pending = None;
+            self.error = Some("Comparison stopped; nothing was changed.".into());
+            self.stage = Stage::Options;
         }
     }
 
@@ -81,6 +100,7 @@ impl SyncDialog {
 
     /// The comparison came back.
     pub(crate) fn compared(&mut self, result: Result<Box<SyncPreview>, String>) {
+        self.stop = None;
         match result {
             Ok(preview) => {
                 // Conflicts are shown, never carried out.
@@ -202,6 +222,9 @@ impl SyncDialog {
                 Stage::Comparing => {
                     super::spinner::ui_spinner(ui, 14.0);
                     ui.label("Comparing…");
+                    if ui.button("Stop").clicked() {
+                        action = Some(SyncDialogAction::StopComparing);
+                    }
                 }
                 Stage::Running { .. } => {
                     super::spinner::ui_spinner(ui, 14.0);

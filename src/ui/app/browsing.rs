@@ -71,6 +71,9 @@ impl FerryApp {
             (Some(Purpose::SyncApply), BrowseResult::SyncApplied { plan, refused }) => {
                 self.sync_applied(plan, refused);
             }
+            // Stopped from the dialog, which said so then.
+            (Some(Purpose::SyncPreview), BrowseResult::Failed(crate::ftp::FtpError::Cancelled)) => {
+            }
             (Some(Purpose::SyncPreview | Purpose::SyncApply), BrowseResult::Failed(e)) => {
                 self.sync_failed(id, e.to_string());
             }

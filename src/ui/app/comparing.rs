@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::ftp::text::escape;
+use crate::transfer::find::StopFlag;
 use crate::transfer::sync::{SyncDirection, SyncOptions};
 use crate::transfer::sync_run::SyncPreview;
 use crate::transfer::{FileExistsPolicy, sync::SyncAction};
@@ -325,6 +326,8 @@ impl FerryApp {
         let action = dialog.ui(ctx, &mut open);
         let (local, remote) = (PathBuf::from(&dialog.local), dialog.remote.clone());
         if !open {
+            // A comparison nobody waits for would hold up the browse session.
+            dialog.stop_comparing();
             self.tab.sync_dialog = None;
         }
         match action {
@@ -333,15 +336,25 @@ impl FerryApp {
                 with_offset.delete = options.delete;
                 with_offset.size_only = options.size_only;
                 with_offset.checksum = options.checksum;
+                let stop = StopFlag::default();
                 let id = self.browse(
                     BrowseRequest::SyncPreview {
                         local,
                         remote,
                         options: with_offset,
+                        stop: stop.clone(),
                     },
                     Purpose::SyncPreview,
                 );
                 self.sync_waits_for(id);
+                if let Some(dialog) = &mut self.tab.sync_dialog {
+                    dialog.stop = Some(stop);
+                }
+            }
+            Some(SyncDialogAction::StopComparing) => {
+                if let Some(dialog) = &mut self.tab.sync_dialog {
+                    dialog.stop_comparing();
+                }
             }
             Some(SyncDialogAction::KeepUpToDate) => {
                 self.tab.sync_dialog = None;
