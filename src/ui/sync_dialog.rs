@@ -31,9 +31,6 @@ pub(crate) enum Stage {
 pub(crate) enum SyncDialogAction {
     /// Compare the two folders with these options (the window adds the site's time offset).
     Compare(SyncOptions),
-    /// End the running comparison (it asks the server about every file, which takes long in
-    /// a big tree).
-    StopComparing,
     /// Carry out these changes of the preview.
     Run(Box<SyncPreview>, Vec<SyncAction>),
     /// Watch the local folder and upload what changes in it from now on (the dialog's
@@ -218,19 +215,22 @@ impl SyncDialog {
                 self.error = None;
                 action = Some(SyncDialogAction::Compare(options));
             }
+            let mut stop_clicked = false;
             match self.stage {
                 Stage::Comparing => {
                     super::spinner::ui_spinner(ui, 14.0);
                     ui.label("Comparing…");
-                    if ui.button("Stop").clicked() {
-                        action = Some(SyncDialogAction::StopComparing);
-                    }
+                    // A big tree takes a question per file; stopping only sets a flag.
+                    stop_clicked = ui.button("Stop").clicked();
                 }
                 Stage::Running { .. } => {
                     super::spinner::ui_spinner(ui, 14.0);
                     ui.label("Making the changes…");
                 }
                 _ => {}
+            }
+            if stop_clicked {
+                self.stop_comparing();
             }
         });
         action

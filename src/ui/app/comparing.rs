@@ -351,11 +351,6 @@ impl FerryApp {
                     dialog.stop = Some(stop);
                 }
             }
-            Some(SyncDialogAction::StopComparing) => {
-                if let Some(dialog) = &mut self.tab.sync_dialog {
-                    dialog.stop_comparing();
-                }
-            }
             Some(SyncDialogAction::KeepUpToDate) => {
                 self.tab.sync_dialog = None;
                 self.keep_up_to_date(local, remote);
