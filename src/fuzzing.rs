@@ -64,12 +64,27 @@ pub fn filezilla(text: &str) {
     let _ = crate::sites::filezilla::parse_sitemanager(text);
 }
 
-/// The TOML stores: the site list, the pin file and a saved transfer queue.
-pub fn stores(text: &str) {
-    let _ = crate::persist::parse_text::<crate::sites::store::SiteFile>(text);
-    let _ = crate::persist::parse_text::<crate::tls::pins::PinFile>(text);
-    let _ = crate::persist::parse_text::<crate::transfer::engine::QueueFile>(text);
+/// Ferry's own TOML files, read from disk as Ferry reads them (the capped reader, UTF-8, the
+/// token count, the version, the document): the same bytes as the site list, the pin file, a
+/// saved transfer queue and, built with the `gui` feature, the settings. Each is read with its
+/// own cap, and again with [`SMALL_CAP`], which the fuzzer's inputs reach (a file over the cap,
+/// a file of too many tokens, a device that does not say its size).
+pub fn stores(bytes: &[u8]) {
+    use crate::persist::Document;
+    fn read<D: Document>(bytes: &[u8]) {
+        let size = Some(bytes.len() as u64);
+        let _ = crate::persist::read_bytes::<D>(bytes, size, D::MAX_BYTES);
+        let _ = crate::persist::read_bytes::<D>(bytes, None, SMALL_CAP);
+    }
+    read::<crate::sites::store::SiteFile>(bytes);
+    read::<crate::tls::pins::PinFile>(bytes);
+    read::<crate::transfer::engine::QueueFile>(bytes);
+    #[cfg(feature = "gui")]
+    read::<crate::ui::settings::Settings>(bytes);
 }
+
+/// The cap [`stores`] also reads with: within libFuzzer's default input size (4096 bytes).
+pub const SMALL_CAP: u64 = 1024;
 
 /// A certificate chain (DER, split where the input says) through the summary the prompt shows.
 pub fn certificate(bytes: &[u8]) {

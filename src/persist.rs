@@ -39,13 +39,24 @@
 //!   folders Ferry creates are `0700`: host names, user names and the paths of what you
 //!   transfer are nobody else's business on a shared machine.
 //!
+//! - Memory is bounded whatever is on disk. Each kind of file has a size cap
+//!   ([`Document::MAX_BYTES`], far above any real file of its kind); at most the cap (plus one
+//!   byte) is ever read, so a huge file, or one that never ends (`/dev/zero`), costs no more.
+//!   The TOML parser itself costs up to ~80 bytes of memory per token (it keeps every token and
+//!   every event), so a file within the cap must also have at most one token per
+//!   [`BYTES_PER_TOKEN`] bytes of the cap: a file of blank lines, or of `[[[[`, is refused before
+//!   it is parsed. Either way the file is too large ([`FileError::TooLarge`],
+//!   [`FileError::TooManyTokens`]): it is left exactly as it is, not copied aside (a copy of a
+//!   file of gigabytes could fill the disk, and the original stays where it is anyway) and never
+//!   written over. Reading one costs at most about `MAX_BYTES` × (1 + 80 / `BYTES_PER_TOKEN`).
+//!
 //! Reading ([`TomlFile::read`]) takes no lock: thanks to the atomic rename, a reader sees either
 //! the old file or the new one.
 
 use std::ffi::OsString;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write as _};
+use std::io::{self, Read, Write as _};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -53,6 +64,22 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+/// The cap of a kind of file that sets none ([`Document::MAX_BYTES`]): the transfer queue's,
+/// the largest file Ferry keeps (its document, in `transfer::engine`, takes this default).
+/// A queue of 100 000 items with long paths (four folders deep), each failed with an error
+/// message naming its path, is 45 MiB as Ferry writes it (measured by
+/// `tests::a_big_real_queue_fits_its_caps`); typical items without an error take half that.
+/// 128 MiB leaves room for a quarter of a million such items, and still bounds what reading
+/// costs (the parser needs about 16 times the file for a real queue).
+pub const DEFAULT_MAX_BYTES: u64 = 128 * 1024 * 1024;
+
+/// A file may hold at most one TOML token (a key, a value, an `=`, a run of spaces, a line
+/// end, ...) per this many bytes of its cap ([`Document::MAX_BYTES`]). The parser keeps ~80
+/// bytes per token, so this bounds its memory to ~20 times the cap. Real files have a token
+/// every 5 to 7 bytes (`tests::a_big_real_queue_fits_its_caps` measures them; short lines
+/// like `port = 21` are the densest); a file of blank lines has one per byte.
+pub const BYTES_PER_TOKEN: u64 = 2;
 
 /// The body of one kind of file: what it holds, and how it is described to people.
 ///
@@ -71,6 +98,10 @@ pub trait Document: Serialize + DeserializeOwned + Default {
     /// What the user should do about a corrupt file (a sentence, shown after what is wrong and
     /// where the copy was kept), e.g. "Fix the file or delete it".
     const IF_CORRUPT: &'static str;
+    /// The largest file of this kind Ferry reads: far above any real one, so that only a
+    /// garbage file is refused, and low enough that reading one (at most this many bytes, and
+    /// the parser's ~20 times as much, see [`BYTES_PER_TOKEN`]) cannot exhaust memory.
+    const MAX_BYTES: u64 = DEFAULT_MAX_BYTES;
 
     /// Checks what the types alone cannot (e.g. duplicate names). `text` is the file, for
     /// finding line numbers. An `Err` makes the file corrupt; its message should start with
@@ -131,6 +162,43 @@ pub enum FileError {
         path: PathBuf,
         /// The operating system's error.
         source: io::Error,
+    },
+    /// The file is larger than any file of its kind ([`Document::MAX_BYTES`]). It was not
+    /// read beyond the cap, not copied, and is never written over by this Ferry.
+    #[error(
+        "{what} {path} is too large to be one: {size}, and Ferry reads at most {limit}. It was \
+         left as it is and will not be written over; move it elsewhere or delete it",
+        path = path.display(),
+        size = size.map_or_else(|| format!("more than {}", Bytes(*limit)), |s| Bytes(s).to_string()),
+        limit = Bytes(*limit)
+    )]
+    TooLarge {
+        /// What the file is ([`Document::WHAT`]).
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Its size, when the system says (None for a device or a file still growing).
+        size: Option<u64>,
+        /// The cap ([`Document::MAX_BYTES`]).
+        limit: u64,
+    },
+    /// The file is within its cap but is made of more tokens (lines, keys, values, brackets)
+    /// than any file of its kind: a file of blank lines, say. Parsing it would cost ~80 bytes
+    /// of memory per token ([`BYTES_PER_TOKEN`]), so it was not parsed; it was not copied and
+    /// is never written over by this Ferry.
+    #[error(
+        "{what} {path} is too large to be one: it holds more than {limit} lines, keys and \
+         values (blank lines count too). It was left as it is and will not be written over; \
+         move it elsewhere or delete it",
+        path = path.display()
+    )]
+    TooManyTokens {
+        /// What the file is ([`Document::WHAT`]).
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The most tokens a file of its kind may hold.
+        limit: u64,
     },
     /// The operating system has no configuration directory for Ferry (on Unix: `HOME` is not
     /// set), so there is nowhere to keep its files.
@@ -280,11 +348,110 @@ impl<D: Document> TomlFile<D> {
 
 /// Reads and checks the file: None when there is none.
 fn read_file<D: Document>(path: &Path) -> Result<Option<D>, FileError> {
-    let bytes = match fs::read(path) {
+    let bytes = match read_capped(path, D::MAX_BYTES) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(FileError::io(path, e)),
+        Err(CappedReadError::Io(e)) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(CappedReadError::Io(e)) => return Err(FileError::io(path, e)),
+        Err(CappedReadError::TooLarge { size }) => {
+            return Err(FileError::TooLarge {
+                what: D::WHAT,
+                path: path.to_owned(),
+                size,
+                limit: D::MAX_BYTES,
+            });
+        }
     };
+    match decode::<D>(bytes, D::MAX_BYTES) {
+        Ok(doc) => Ok(Some(doc)),
+        Err(Rejected::TooManyTokens { limit }) => Err(FileError::TooManyTokens {
+            what: D::WHAT,
+            path: path.to_owned(),
+            limit,
+        }),
+        Err(Rejected::Newer(version)) => Err(FileError::NewerVersion {
+            what: D::WHAT,
+            path: path.to_owned(),
+            version,
+            supported: D::VERSION,
+        }),
+        Err(Rejected::Invalid { bytes, detail }) => Err(corrupt::<D>(path, &bytes, detail)),
+    }
+}
+
+/// Why [`read_capped`] has no bytes to give.
+#[derive(Debug)]
+pub enum CappedReadError {
+    /// The file could not be opened or read (`NotFound` when there is none).
+    Io(io::Error),
+    /// The file holds more than the cap; `size` is its size when the system knows it (not for
+    /// a device, nor for a file that grew while it was read).
+    TooLarge {
+        /// The file's size in bytes, if known.
+        size: Option<u64>,
+    },
+}
+
+/// All of the file at `path`, if it holds at most `limit` bytes. Memory stays bounded by the
+/// limit whatever the file is (huge, sparse, a device that never ends): a regular file's size
+/// is checked before anything is read, and no more than `limit + 1` bytes are ever read, in case
+/// the size lied or the file grew.
+///
+/// # Errors
+/// [`CappedReadError::TooLarge`] over the limit; [`CappedReadError::Io`] when the file cannot be
+/// opened or read.
+pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, CappedReadError> {
+    let file = File::open(path).map_err(CappedReadError::Io)?;
+    // Only a regular file's length means anything: a device or a pipe says 0.
+    let size = file
+        .metadata()
+        .ok()
+        .filter(fs::Metadata::is_file)
+        .map(|m| m.len());
+    read_capped_from(file, size, limit)
+}
+
+/// [`read_capped`] of any reader; `size` is what the system says the file holds, if anything.
+pub(crate) fn read_capped_from(
+    reader: impl Read,
+    size: Option<u64>,
+    limit: u64,
+) -> Result<Vec<u8>, CappedReadError> {
+    if let Some(size) = size.filter(|&size| size > limit) {
+        return Err(CappedReadError::TooLarge { size: Some(size) });
+    }
+    // Room for the whole file and for the one byte more that tells whether it goes on, reserved
+    // up front: a growing buffer would double its capacity, to twice the cap.
+    let room = size.unwrap_or(0).min(limit).saturating_add(1);
+    let mut bytes = Vec::new();
+    bytes
+        .try_reserve_exact(usize::try_from(room).unwrap_or(usize::MAX))
+        .map_err(|e| CappedReadError::Io(io::Error::new(io::ErrorKind::OutOfMemory, e)))?;
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(CappedReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(CappedReadError::TooLarge { size: None });
+    }
+    Ok(bytes)
+}
+
+/// Why the bytes of a file are not a document ([`read_file`] makes it a [`FileError`]).
+enum Rejected {
+    /// More tokens than a file within `max_bytes` may hold ([`BYTES_PER_TOKEN`]).
+    TooManyTokens {
+        /// The most it may hold.
+        limit: u64,
+    },
+    /// The file declares this version, newer than the document's.
+    Newer(i64),
+    /// Not UTF-8 or not a valid document: the bytes (a copy of them is kept) and what is wrong,
+    /// with the line.
+    Invalid { bytes: Vec<u8>, detail: String },
+}
+
+/// Checks and parses a file's bytes, which [`read_capped`] read with the cap `max_bytes`.
+fn decode<D: Document>(bytes: Vec<u8>, max_bytes: u64) -> Result<D, Rejected> {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -292,19 +459,61 @@ fn read_file<D: Document>(path: &Path) -> Result<Option<D>, FileError> {
             let bytes = e.into_bytes();
             let (line, column) = line_column(&bytes, at);
             let detail = format!("line {line}, column {column}: not UTF-8 text");
-            return Err(corrupt::<D>(path, &bytes, detail));
+            return Err(Rejected::Invalid { bytes, detail });
         }
     };
-    match parse::<D>(&text) {
-        Ok(doc) => Ok(Some(doc)),
-        Err(ParseError::Newer(version)) => Err(FileError::NewerVersion {
-            what: D::WHAT,
-            path: path.to_owned(),
-            version,
-            supported: D::VERSION,
-        }),
-        Err(ParseError::Invalid(detail)) => Err(corrupt::<D>(path, text.as_bytes(), detail)),
+    // Before the parser, which would need ~80 bytes per token: ~50 times the file for one of
+    // blank lines.
+    let limit = max_bytes / BYTES_PER_TOKEN;
+    if tokens_up_to(text.as_bytes(), limit) > limit {
+        return Err(Rejected::TooManyTokens { limit });
     }
+    match parse::<D>(&text) {
+        Ok(doc) => Ok(doc),
+        Err(ParseError::Newer(version)) => Err(Rejected::Newer(version)),
+        Err(ParseError::Invalid(detail)) => Err(Rejected::Invalid {
+            bytes: text.into_bytes(),
+            detail,
+        }),
+    }
+}
+
+/// How many tokens toml's lexer makes of `text`, counted from above without allocating, and
+/// no further than `limit + 1`. It counts one for each byte that is a token of its own or can
+/// start one (`.=,[]{}`, a line end, `#`, a quote) and one for each start of a run of spaces or
+/// of other bytes. Every token the lexer makes starts at such a byte: its tokens are those
+/// bytes, maximal runs of spaces, atoms (runs of other bytes, quotes included), comments from
+/// `#` to a line end and strings from a quote to a quote or a line end. Comments and strings
+/// count more than once here (a real file has a token every 3 to 4 bytes by this count, every
+/// 5 to 6 by the lexer's), but never less: skipping them would need the lexer's exact rules
+/// for multi-line strings and escapes, and a mistake there would let a file of a token per
+/// byte through.
+fn tokens_up_to(text: &[u8], limit: u64) -> u64 {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Class {
+        Own,
+        Space,
+        Other,
+    }
+    let mut count = 0u64;
+    // As if a token of its own came before: the first byte starts one.
+    let mut previous = Class::Own;
+    for &byte in text {
+        let class = match byte {
+            b'.' | b'=' | b',' | b'[' | b']' | b'{' | b'}' | b'\n' | b'\r' | b'#' | b'"'
+            | b'\'' => Class::Own,
+            b' ' | b'\t' => Class::Space,
+            _ => Class::Other,
+        };
+        if class == Class::Own || class != previous {
+            count += 1;
+            if count > limit {
+                break;
+            }
+        }
+        previous = class;
+    }
+    count
 }
 
 enum ParseError {
@@ -314,30 +523,72 @@ enum ParseError {
     Invalid(String),
 }
 
-/// Just the version, with where it is written.
-#[derive(serde::Deserialize)]
+/// The version, with where it is written, and whether the file holds anything at all; read in
+/// one pass that builds nothing else (a `toml::Table` of the whole file would cost several
+/// times the file before the document itself is even read).
 struct Head {
     version: Option<toml::Spanned<toml::Value>>,
+    empty: bool,
 }
 
-/// Parses a document's text as [`TomlFile::read`] would, without a file: for the fuzz targets.
+impl<'de> serde::Deserialize<'de> for Head {
+    fn deserialize<De: serde::Deserializer<'de>>(deserializer: De) -> Result<Self, De::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = Head;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a TOML document")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
+                let mut head = Head {
+                    version: None,
+                    empty: true,
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    head.empty = false;
+                    if key == "version" {
+                        head.version = Some(map.next_value()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(head)
+            }
+        }
+        deserializer.deserialize_map(Keys)
+    }
+}
+
+/// Reads a file's bytes as [`TomlFile::read`] would, without a file, with the cap `max_bytes`:
+/// for the fuzz targets. `size` is what the system would say the file holds.
 #[cfg(feature = "fuzzing")]
-pub(crate) fn parse_text<D: Document>(text: &str) -> Result<D, String> {
-    parse::<D>(text).map_err(|e| match e {
-        ParseError::Newer(v) => format!("newer version {v}"),
-        ParseError::Invalid(detail) => detail,
+pub(crate) fn read_bytes<D: Document>(
+    bytes: &[u8],
+    size: Option<u64>,
+    max_bytes: u64,
+) -> Result<D, String> {
+    let bytes = match read_capped_from(bytes, size, max_bytes) {
+        Ok(bytes) => bytes,
+        Err(CappedReadError::Io(e)) => return Err(e.to_string()),
+        Err(CappedReadError::TooLarge { size }) => return Err(format!("too large: {size:?}")),
+    };
+    decode::<D>(bytes, max_bytes).map_err(|e| match e {
+        Rejected::TooManyTokens { limit } => format!("more than {limit} tokens"),
+        Rejected::Newer(v) => format!("newer version {v}"),
+        Rejected::Invalid { detail, .. } => detail,
     })
 }
 
 /// Parses a file's text. Empty text (or only comments) is the default document.
 fn parse<D: Document>(text: &str) -> Result<D, ParseError> {
-    // First as plain TOML, to read the version before the schema: a newer Ferry's file may not
-    // fit this one's schema, and must be reported as newer rather than corrupt.
-    let table: toml::Table = toml::from_str(text).map_err(|e| describe(text, &e))?;
-    if table.is_empty() {
+    // The version first, before the schema: a newer Ferry's file may not fit this one's schema,
+    // and must be reported as newer rather than corrupt.
+    let head: Head = toml::from_str(text).map_err(|e| describe(text, &e))?;
+    if head.empty {
         return Ok(D::default());
     }
-    let head: Head = toml::from_str(text).map_err(|e| describe(text, &e))?;
     let Some(version) = head.version else {
         return Err(ParseError::Invalid(format!(
             "line 1: the format version is missing (the file should start with `version = {}`)",
@@ -453,7 +704,7 @@ fn keep_copy(path: &Path, bytes: &[u8]) -> Result<PathBuf, (PathBuf, io::Error)>
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                 // Another process (or an earlier read this second) kept the same file already.
-                if fs::read(&candidate).is_ok_and(|existing| existing == bytes) {
+                if holds(&candidate, bytes) {
                     return Ok(candidate);
                 }
                 candidate = sibling(path, &format!(".{now}-{n}.bak"));
@@ -503,8 +754,32 @@ fn existing_copy(path: &Path, bytes: &[u8]) -> Option<PathBuf> {
                 .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
         })
         .map(|entry| entry.path())
-        .find(|candidate| fs::read(candidate).is_ok_and(|existing| existing == bytes))
+        .find(|candidate| holds(candidate, bytes))
         .map(|candidate| path.with_file_name(candidate.file_name().unwrap_or_default()))
+}
+
+/// Whether the file at `path` holds exactly `bytes`, read no further than that: a stranger's
+/// file with a copy's name may be of any size.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    read_capped(path, bytes.len() as u64).is_ok_and(|existing| existing == bytes)
+}
+
+/// A size for people: "300.0 MiB (314572800 bytes)".
+struct Bytes(u64);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MIB: u64 = 1024 * 1024;
+        let Bytes(n) = *self;
+        if n >= MIB {
+            // Shown to one decimal; f64 is exact enough for any file size.
+            #[allow(clippy::cast_precision_loss)]
+            let mib = n as f64 / MIB as f64;
+            write!(f, "{mib:.1} MiB ({n} bytes)")
+        } else {
+            write!(f, "{n} bytes")
+        }
+    }
 }
 
 /// The file's text: the header comment, `version = N`, then the document.
@@ -1114,5 +1389,244 @@ mod tests {
         assert_eq!(table_line(text, "site", 2), Some(6));
         assert_eq!(table_line(text, "site", 3), None);
         assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+    }
+
+    /// [`Notes`] with a cap of 64 KiB (32 Ki tokens), for files over the cap that stay small.
+    #[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct SmallNotes {
+        #[serde(default, rename = "note", skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<Note>,
+    }
+
+    impl Document for SmallNotes {
+        const WHAT: &'static str = "the small notes file";
+        const HEADER: &'static str = "# Notes for the tests.\n";
+        const VERSION: u32 = 1;
+        const IF_CORRUPT: &'static str = "Fix the file or delete it";
+        const MAX_BYTES: u64 = 64 * 1024;
+    }
+
+    /// Checks that the file is refused as too large (by `message`), left byte for byte as it
+    /// was (`fingerprint`: its length and first bytes), not copied aside, and not written over
+    /// by a change.
+    fn assert_refused_untouched(file: &TomlFile<SmallNotes>, err: &FileError, what: &str) {
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "the small notes file {} is too large to be one",
+                file.path().display()
+            )),
+            "{message}"
+        );
+        assert!(message.contains(what), "{message}");
+        assert!(message.contains("left as it is"), "{message}");
+        let before = fs::read(file.path()).unwrap();
+        let called = std::cell::Cell::new(false);
+        let again = file.update(|_| called.set(true)).unwrap_err();
+        assert_eq!(again.to_string(), message);
+        assert!(!called.get());
+        assert_eq!(fs::read(file.path()).unwrap(), before);
+        let dir = file.path().parent().unwrap();
+        assert_eq!(listing(dir), ["notes.toml", "notes.toml.lock"]);
+    }
+
+    #[test]
+    fn a_file_over_its_cap_is_refused_unread_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = TomlFile::<SmallNotes>::new(dir.path().join("notes.toml"));
+        // A sparse file far over the cap: refused by its size, before anything is read.
+        File::create(file.path())
+            .unwrap()
+            .set_len(300 * 1024 * 1024)
+            .unwrap();
+        let err = file.read().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                FileError::TooLarge {
+                    size: Some(314_572_800),
+                    limit: 65_536,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_refused_untouched(
+            &file,
+            &err,
+            "300.0 MiB (314572800 bytes), and Ferry reads at most 65536 bytes",
+        );
+        // One byte over is over; the cap itself is not (that file is then only invalid).
+        fs::write(file.path(), vec![b' '; 65_537]).unwrap();
+        assert!(matches!(file.read(), Err(FileError::TooLarge { .. })));
+        fs::write(file.path(), vec![b' '; 65_536]).unwrap();
+        assert_eq!(file.read().unwrap(), SmallNotes::default());
+    }
+
+    #[test]
+    fn a_file_of_blank_lines_within_its_cap_is_refused_before_parsing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = TomlFile::<SmallNotes>::new(dir.path().join("notes.toml"));
+        // Valid TOML, and within the byte cap, but a token per byte: 32 Ki of them at most.
+        fs::write(file.path(), vec![b'\n'; 32 * 1024 + 1]).unwrap();
+        let err = file.read().unwrap_err();
+        assert!(
+            matches!(err, FileError::TooManyTokens { limit: 32_768, .. }),
+            "{err}"
+        );
+        assert_refused_untouched(&file, &err, "more than 32768 lines, keys and values");
+        fs::write(file.path(), vec![b'\n'; 32 * 1024]).unwrap();
+        assert_eq!(file.read().unwrap(), SmallNotes::default());
+        // A real file of that size is read.
+        let mut text = String::from("version = 1\n");
+        for i in 0.. {
+            let note = format!(
+                "\n[[note]]\ntitle = \"/home/alice/Documents/reports/2025/report-{i}.pdf\"\nsize = {i}\n"
+            );
+            if text.len() + note.len() > 64 * 1024 {
+                break;
+            }
+            text.push_str(&note);
+        }
+        fs::write(file.path(), &text).unwrap();
+        assert!(file.read().unwrap().notes.len() > 800);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_that_never_ends_is_read_no_further_than_the_cap() {
+        let err = read_capped(Path::new("/dev/zero"), 1024 * 1024).unwrap_err();
+        assert!(
+            matches!(err, CappedReadError::TooLarge { size: None }),
+            "{err:?}"
+        );
+        let file = TomlFile::<SmallNotes>::new("/dev/zero");
+        let message = file.read().unwrap_err().to_string();
+        assert!(
+            message.contains("too large to be one: more than 65536 bytes"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn reading_within_the_cap_reserves_no_more_than_the_file() {
+        let bytes = vec![b'x'; 10_000];
+        let read = read_capped_from(&bytes[..], Some(10_000), 1 << 30).unwrap();
+        assert_eq!(read, bytes);
+        assert!(read.capacity() <= 10_001, "{}", read.capacity());
+        // Told nothing, it stops one byte past the cap.
+        let err = read_capped_from(io::repeat(0), None, 1000).unwrap_err();
+        assert!(matches!(err, CappedReadError::TooLarge { size: None }));
+        assert_eq!(
+            read_capped_from(&bytes[..], None, 10_000).unwrap().len(),
+            10_000
+        );
+    }
+
+    /// The tokens [`tokens_up_to`] counts in `text`.
+    fn tokens(text: &str) -> u64 {
+        tokens_up_to(text.as_bytes(), u64::MAX)
+    }
+
+    #[test]
+    fn tokens_are_counted_from_above() {
+        // Exactly as toml's lexer makes them.
+        assert_eq!(tokens(""), 0);
+        assert_eq!(tokens("a = 1\n"), 6);
+        assert_eq!(tokens("[[pin]]\n"), 6);
+        assert_eq!(tokens("\n\n\n"), 3);
+        assert_eq!(tokens("  \t "), 1);
+        assert_eq!(tokens("x = [1,2]"), 9);
+        // Never fewer: each of these is fewer tokens to the lexer than here (one comment, one
+        // string, a string then an atom, one line end).
+        assert_eq!(tokens("# a b"), 5);
+        assert_eq!(tokens("\"a b\""), 5);
+        assert_eq!(tokens("'a'b"), 4);
+        assert_eq!(tokens("\r\n"), 2);
+    }
+
+    /// A queue of `n` items as the engine would save it: long paths, each item failed with an
+    /// error naming it, read and written back through its document.
+    fn real_queue(n: usize) -> String {
+        let mut text = String::from(
+            "version = 1\n\n[[job]]\nid = 1\nlabel = \"Download /srv/www/project to /home/alice/Downloads/project\"\non_exists = \"overwrite-if-newer\"\n",
+        );
+        for i in 0..n {
+            let dir = format!(
+                "photos-{}/album-{}/day-{}/camera-{}",
+                i % 97,
+                i % 89,
+                i % 31,
+                i % 7
+            );
+            let name = format!("IMG_{i:06}.jpeg");
+            text.push_str(&format!(
+                "\n[[item]]\nid = {id}\njob = 1\ndirection = \"download\"\n\
+                 local = \"/home/alice/Downloads/project/{dir}/{name}\"\n\
+                 remote = \"/srv/www/project/{dir}/{name}\"\nsize = {size}\n\
+                 modified = {modified}\nmodified_exact = true\nstate = \"failed\"\n\
+                 bytes_done = {done}\nattempts = 3\n\
+                 last_error = \"550 /srv/www/project/{dir}/{name}: Permission denied\"\n\
+                 error_class = \"refused\"\npriority = 0\n",
+                id = i + 1,
+                size = 1_000_000_000 + i * 7919,
+                modified = 1_700_000_000 + i,
+                done = i * 4096,
+            ));
+        }
+        let doc = match decode::<crate::transfer::engine::QueueFile>(text.into_bytes(), u64::MAX) {
+            Ok(doc) => doc,
+            Err(Rejected::Invalid { detail, .. }) => panic!("not a valid queue file: {detail}"),
+            Err(_) => panic!("not a valid queue file"),
+        };
+        serialize(&doc).unwrap()
+    }
+
+    /// How many bytes per token `text` has, as [`tokens_up_to`] counts them.
+    fn bytes_per_token(text: &str) -> f64 {
+        // Test figures, far from f64's precision.
+        #[allow(clippy::cast_precision_loss)]
+        let ratio = text.len() as f64 / tokens(text) as f64;
+        ratio
+    }
+
+    #[test]
+    fn a_big_real_queue_fits_its_caps() {
+        // 10 000 items here (100 000 would take a minute in a debug build); the file grows
+        // linearly with the items.
+        let text = real_queue(10_000);
+        let per_item = text.len() as u64 / 10_000;
+        eprintln!(
+            "{per_item} bytes per item, {} bytes per token",
+            bytes_per_token(&text)
+        );
+        let hundred_thousand = per_item * 100_000;
+        assert!(
+            hundred_thousand < DEFAULT_MAX_BYTES / 2,
+            "100 000 items are {} bytes",
+            hundred_thousand
+        );
+        assert!(
+            (400..=600).contains(&per_item),
+            "the doc of DEFAULT_MAX_BYTES says ~470 bytes per item, now {per_item}"
+        );
+        assert!(
+            bytes_per_token(&text) > 1.5 * BYTES_PER_TOKEN as f64,
+            "{} bytes per token",
+            bytes_per_token(&text)
+        );
+    }
+
+    #[test]
+    fn sizes_for_people() {
+        assert_eq!(Bytes(1000).to_string(), "1000 bytes");
+        assert_eq!(
+            Bytes(314_572_800).to_string(),
+            "300.0 MiB (314572800 bytes)"
+        );
+        assert_eq!(
+            Bytes(4 * 1024 * 1024 + 1).to_string(),
+            "4.0 MiB (4194305 bytes)"
+        );
     }
 }

@@ -275,7 +275,7 @@ fn names_of_251_to_255_bytes_download_and_upload() {
         server
             .commands()
             .iter()
-            .any(|c| c.starts_with("REST 30000"))
+            .any(|c| c.starts_with("REST 15000"))
     );
     ok(&ferry(
         &server,
@@ -896,7 +896,7 @@ fn checksums_are_compared_when_the_server_offers_them() {
         !server
             .commands()
             .iter()
-            .any(|c| c.starts_with("REST") && c != "REST 100000")
+            .any(|c| c.starts_with("REST") && c != "REST 50000")
     );
 }
 
@@ -1019,4 +1019,330 @@ fn cut_twenty_times_a_50_mib_file_still_arrives_whole_both_ways() {
         "{:?}",
         started.elapsed()
     );
+}
+
+// ---- integrity, round two (issue 25) ----------------------------------------------------------
+
+/// A recent time on a whole minute, so that a time 20 s later shows the same in `ls -l`.
+fn whole_minute_an_hour_ago() -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    (now - 3600) / 60 * 60
+}
+
+/// `get -r` of `dir` cut after 100 000 bytes, with no retry: leaves a partial file.
+fn cut_get_r(server: &TestServer, config: &Path, dir: &str, dest: &Path) {
+    server.cut_next_transfers(1, 100_000);
+    let out = ferry(
+        server,
+        config,
+        &[
+            "get",
+            "-r",
+            "--retries",
+            "0",
+            &url(server, dir),
+            dest.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success(), "{}", all_output(&out));
+    assert_eq!(partials(dest).len(), 1, "{}", all_output(&out));
+}
+
+#[test]
+fn a_file_replaced_by_another_of_the_same_size_is_never_continued_into() {
+    // LIST only (as vsftpd): times in the listing are to the minute.
+    let server = TestServer::start(ServerConfig {
+        disable_mlsd: true,
+        ..ServerConfig::default()
+    });
+    let dir = server.root().join("v");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("big.bin");
+    let minute = whole_minute_an_hour_ago();
+    // (a) Replaced 20 s later: the LIST line is the same, MDTM is not.
+    // (b) Replaced with its time kept (`touch -r`, `cp -p`): only the bytes tell.
+    for (case, new_time) in [
+        ("later in the same minute", minute + 20),
+        ("same time", minute),
+    ] {
+        let config = tempfile::tempdir().unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let dest = local.path().join("v");
+        let old = random_bytes(400_000, 41);
+        std::fs::write(&file, &old).unwrap();
+        set_mtime(&file, minute);
+        cut_get_r(&server, config.path(), "v", &dest);
+        let new = random_bytes(400_000, 42);
+        std::fs::write(&file, &new).unwrap();
+        set_mtime(&file, new_time);
+        let before = server.commands().len();
+        let out = ferry(
+            &server,
+            config.path(),
+            &["get", "-r", &url(&server, "v"), dest.to_str().unwrap()],
+        );
+        ok(&out);
+        assert!(
+            std::fs::read(dest.join("big.bin")).unwrap() == new,
+            "{case}: the file is the server's new version, not old bytes with the new rest"
+        );
+        assert!(partials(&dest).is_empty(), "{case}: {:?}", partials(&dest));
+        if new_time == minute {
+            // The same LIST line and MDTM: the overlap re-read before the offset differed, and
+            // the download started over.
+            let second_run = &server.commands()[before..];
+            let retrs: Vec<_> = second_run
+                .iter()
+                .filter(|c| c.starts_with("REST") || c.starts_with("RETR"))
+                .collect();
+            assert_eq!(
+                retrs,
+                ["REST 50000", "RETR v/big.bin", "RETR v/big.bin"],
+                "{case}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_partial_file_of_the_same_version_is_still_continued() {
+    let server = TestServer::start(ServerConfig {
+        disable_mlsd: true,
+        ..ServerConfig::default()
+    });
+    std::fs::create_dir_all(server.root().join("s")).unwrap();
+    let body = random_bytes(400_000, 43);
+    std::fs::write(server.root().join("s/f.bin"), &body).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let dest = local.path().join("s");
+    cut_get_r(&server, config.path(), "s", &dest);
+    ok(&ferry(
+        &server,
+        config.path(),
+        &["get", "-r", &url(&server, "s"), dest.to_str().unwrap()],
+    ));
+    assert!(std::fs::read(dest.join("f.bin")).unwrap() == body);
+    // Continued before where it stopped: the overlap (half the partial file, 64 KiB at most)
+    // is read again and compared, to check the version.
+    let rests: Vec<String> = server
+        .commands()
+        .into_iter()
+        .filter(|c| c.starts_with("REST"))
+        .collect();
+    assert_eq!(rests, [format!("REST {}", 100_000 - 50_000)]);
+}
+
+#[test]
+fn a_single_get_of_a_new_version_removes_the_old_partial_file() {
+    let server = TestServer::start(ServerConfig::default());
+    let target_dir = tempfile::tempdir().unwrap();
+    let target = target_dir.path().join("f.bin");
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(server.root().join("f.bin"), random_bytes(400_000, 44)).unwrap();
+    server.cut_next_transfers(1, 150_000);
+    let out = ferry(
+        &server,
+        config.path(),
+        &[
+            "get",
+            "--retries",
+            "0",
+            &url(&server, "f.bin"),
+            target.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert_eq!(partials(target_dir.path()).len(), 1);
+    let second = random_bytes(380_000, 45);
+    std::fs::write(server.root().join("f.bin"), &second).unwrap();
+    ok(&ferry(
+        &server,
+        config.path(),
+        &["get", &url(&server, "f.bin"), target.to_str().unwrap()],
+    ));
+    assert!(std::fs::read(&target).unwrap() == second);
+    assert!(
+        partials(target_dir.path()).is_empty(),
+        "a partial of a version the server no longer has is removed: {:?}",
+        partials(target_dir.path())
+    );
+}
+
+#[test]
+fn a_server_that_refuses_rest_gets_whole_files_instead() {
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::create_dir_all(server.root().join("r")).unwrap();
+    let body = random_bytes(400_000, 46);
+    std::fs::write(server.root().join("r/f.bin"), &body).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let dest = local.path().join("r");
+    cut_get_r(&server, config.path(), "r", &dest);
+    for _ in 0..3 {
+        server.inject_reply("REST", b"502 REST not implemented.\r\n".to_vec());
+    }
+    let out = ferry(
+        &server,
+        config.path(),
+        &["get", "-r", &url(&server, "r"), dest.to_str().unwrap()],
+    );
+    ok(&out);
+    assert!(std::fs::read(dest.join("f.bin")).unwrap() == body);
+    assert!(partials(&dest).is_empty());
+    assert_eq!(count(&server, "REST"), 1, "asked once, then remembered");
+}
+
+#[test]
+fn an_upload_whose_checksum_differs_is_never_skipped_as_same_size() {
+    let server = TestServer::start(ServerConfig {
+        checksums: true,
+        ..ServerConfig::default()
+    });
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("up");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.bin"), random_bytes(120_000, 47)).unwrap();
+    server.set_wrong_checksums(true);
+    let config = tempfile::tempdir().unwrap();
+    for policy in [None, Some("resume"), Some("skip")] {
+        let remote = format!("up-{}", policy.unwrap_or("default"));
+        let mut args = vec!["put", "-r", "--retries", "1"];
+        if let Some(p) = policy {
+            args.extend(["--on-exists", p]);
+        }
+        let target = url(&server, &remote);
+        args.extend([src.to_str().unwrap(), target.as_str()]);
+        let out = ferry(&server, config.path(), &args);
+        let text = all_output(&out);
+        assert_eq!(out.status.code(), Some(9), "{policy:?}: {text}");
+        assert!(text.contains("checksums differ"), "{policy:?}: {text}");
+        let stors = server
+            .commands()
+            .iter()
+            .filter(|c| *c == &format!("STOR {remote}/a.bin"))
+            .count();
+        assert_eq!(stors, 2, "{policy:?}: sent again from the start");
+    }
+}
+
+#[test]
+fn after_421_on_a_transfer_the_session_is_not_used_again() {
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::create_dir_all(server.root().join("d")).unwrap();
+    std::fs::write(server.root().join("d/a.bin"), random_bytes(10_000, 48)).unwrap();
+    server.inject_reply(
+        "RETR",
+        b"421 Timeout, closing control connection.\r\n".to_vec(),
+    );
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let dest = local.path().join("d");
+    ok(&ferry(
+        &server,
+        config.path(),
+        &[
+            "get",
+            "-r",
+            "--parallel",
+            "1",
+            &url(&server, "d"),
+            dest.to_str().unwrap(),
+        ],
+    ));
+    let commands = server.commands();
+    let first_retr = commands.iter().position(|c| c == "RETR d/a.bin").unwrap();
+    assert_eq!(
+        commands[first_retr + 1],
+        "AUTH TLS",
+        "a new connection, not EPSV on the closed one: {:?}",
+        &commands[first_retr..]
+    );
+}
+
+#[test]
+fn plain_text_after_auth_tls_is_a_tls_failure() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut sock) = conn else { continue };
+            std::thread::spawn(move || {
+                let _ = sock.write_all(b"220 hello\r\n");
+                let mut buf = [0u8; 512];
+                let _ = sock.read(&mut buf); // AUTH TLS
+                let _ = sock.write_all(b"234 go ahead\r\n");
+                std::thread::sleep(Duration::from_millis(100));
+                let _ = sock.read(&mut buf); // the ClientHello
+                let _ = sock.write_all(b"500 This server speaks no TLS after all.\r\n");
+                std::thread::sleep(Duration::from_millis(200));
+            });
+        }
+    });
+    let config = tempfile::tempdir().unwrap();
+    let out = ferry_in(
+        config.path(),
+        &["ls", &format!("ftp://alice:s3cret@127.0.0.1:{port}/")],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", all_output(&out));
+}
+
+#[test]
+fn a_name_with_a_right_to_left_override_cannot_pose_as_another_type() {
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::create_dir_all(server.root().join("b")).unwrap();
+    std::fs::write(server.root().join("b/report\u{202e}fdp.exe"), b"MZ").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let dest = local.path().join("b");
+    let out = ferry(
+        &server,
+        config.path(),
+        &["get", "-r", &url(&server, "b"), dest.to_str().unwrap()],
+    );
+    ok(&out);
+    let got = tree(&dest);
+    assert_eq!(got.keys().collect::<Vec<_>>(), ["report_fdp.exe"]);
+    assert!(
+        all_output(&out).contains("invisible"),
+        "{}",
+        all_output(&out)
+    );
+}
+
+#[test]
+fn a_password_in_the_url_is_not_in_the_process_list_while_ferry_runs() {
+    let server = TestServer::start(ServerConfig::default());
+    let body = random_bytes(300_000, 49);
+    std::fs::write(server.root().join("slow.bin"), &body).unwrap();
+    server.set_throttle(Some(150_000));
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("slow.bin");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .arg("--ca-file")
+        .arg(server.ca_pem_path())
+        .args(["get", &url(&server, "slow.bin"), target.to_str().unwrap()])
+        .env("FERRY_CONFIG_DIR", config.path())
+        .env("FERRY_NO_KEYCHAIN", "1")
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the transfer runs: by then Ferry has read its arguments.
+    let started = Instant::now();
+    while !server.commands().iter().any(|c| c.starts_with("RETR")) {
+        assert!(started.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id())).unwrap();
+    let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+    assert!(
+        !cmdline.contains("s3cret") && cmdline.contains("alice@127.0.0.1"),
+        "{cmdline}"
+    );
+    assert!(child.wait().unwrap().success());
+    assert!(std::fs::read(&target).unwrap() == body);
 }

@@ -14,7 +14,7 @@ use ferry::ftp::{
     UploadMode,
 };
 use ferry::tls::{self, TlsOptions};
-use support::interop::Env;
+use support::interop::{Checks, Env, Ran, ServerDir, run_ferry, sha256};
 use support::transfer::{download, random_bytes};
 
 mod support;
@@ -1601,4 +1601,310 @@ fn sync_by_checksum_with_proftpd_finds_a_change_that_size_and_time_miss() {
     let (again, _) = sync(&["--dry-run", "--checksum"]);
     assert!(again.is_empty(), "{again}");
     let _ = std::fs::remove_dir_all(home.join(&dir));
+}
+
+// Issue #25: a server folder Ferry cannot read, and server links that lead out of the folder
+// or back into it. Each test runs a table of servers (and commands) through shared assert
+// helpers and reports every row that fails, not just the first.
+
+/// Two hours ago: LIST shows it to the minute, MDTM and MLSD to the second.
+fn two_hours_ago() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 7200
+}
+
+/// What `locked/precious.txt` holds: on the server, where no one can read it, and in the
+/// local copy, where it is the only readable copy.
+const PRECIOUS: &[u8] = b"the only readable copy of this file\n";
+
+/// A server tree with one folder the FTP user cannot read (`locked/`, mode 000, holding
+/// `precious.txt` and a subfolder) and readable files beside and below it, some sorting before
+/// and some after it (a walk that stops at `locked` misses those). Returns the folder and the
+/// readable files with their sha256. All times are `when`.
+fn tree_with_an_unreadable_folder(
+    env: &Env,
+    server: &str,
+    when: u64,
+) -> (ServerDir, Vec<(&'static str, String)>) {
+    let tree = ServerDir::new(env, &format!("ferry-locked-{}", server.to_lowercase()));
+    let mut readable = Vec::new();
+    for (i, rel) in ["a.txt", "m/b.bin", "m/n/c.bin", "z.txt"]
+        .into_iter()
+        .enumerate()
+    {
+        let body = random_bytes(1000 + i * 70_000, 2500 + i as u64);
+        tree.file(rel, &body, Some(when));
+        readable.push((rel, sha256(&body)));
+    }
+    tree.file("locked/precious.txt", PRECIOUS, Some(when));
+    tree.file("locked/inner/more.txt", b"more", Some(when));
+    tree.make_unreadable("locked");
+    (tree, readable)
+}
+
+/// Whether a run named the folder `name` as failed: a line that says so and names it, and
+/// not a folder of the same name inside it (vsftpd's answer to a LIST of the folder itself is
+/// the folder's own line, which a client takes for a subfolder `name/name`).
+fn names_as_failed(ran: &Ran, name: &str) -> bool {
+    let nested = format!("{name}/{name}");
+    ran.text().lines().any(|line| {
+        line.to_lowercase().contains("fail") && line.contains(name) && !line.contains(&nested)
+    })
+}
+
+/// The checks every row of the unreadable-folder tests makes on one run into `local`: exit 9,
+/// `locked` named as failed, no `locked/locked`, and every readable file whole.
+fn check_unreadable_folder_run(
+    checks: &mut Checks,
+    row: &str,
+    ran: &Ran,
+    local: &std::path::Path,
+    readable: &[(&str, String)],
+) {
+    checks.exit(row, ran, &[9]);
+    checks.that(row, names_as_failed(ran, "locked"), || {
+        "`locked` is not named as failed".into()
+    });
+    checks.that(row, !local.join("locked/locked").exists(), || {
+        format!(
+            "{} was created: the unreadable folder was taken for a folder inside itself",
+            local.join("locked/locked").display()
+        )
+    });
+    for (rel, digest) in readable {
+        checks.same_content(row, &local.join(rel), digest);
+    }
+}
+
+/// `get -r` and `sync --direction download --delete` of [`tree_with_an_unreadable_folder`] on
+/// each server: the readable files arrive (by sha256), `locked` is named as failed, exit 9; the
+/// sync deletes nothing under `locked/` locally (the server's listing of it is no listing).
+fn unreadable_folder_fails_alone(servers: &[&str]) {
+    let env = Env::load();
+    let mut checks = Checks::default();
+    for server in servers {
+        let when = two_hours_ago();
+        let (tree, readable) = tree_with_an_unreadable_folder(&env, server, when);
+        let url = env.url("ftp", server, tree.rel());
+        let local = tempfile::tempdir().unwrap();
+
+        let row = format!("{server}: get -r");
+        let dest = local.path().join("get");
+        let ran = run_ferry(&env, &["get", "-r", &url, dest.to_str().unwrap()]);
+        eprintln!("{row}: {:.1} s", ran.took.as_secs_f64());
+        check_unreadable_folder_run(&mut checks, &row, &ran, &dest, &readable);
+
+        // The local copy of the whole tree, locked/precious.txt too; z.txt (after `locked`)
+        // is new on the server, so the sync has something to download.
+        let row = format!("{server}: sync --direction download --delete");
+        let copy = local.path().join("sync");
+        for (rel, _) in readable.iter().filter(|(rel, _)| *rel != "z.txt") {
+            let path = copy.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::copy(tree.path().join(rel), &path).unwrap();
+            support::set_mtime(&path, when);
+        }
+        std::fs::create_dir_all(copy.join("locked/inner")).unwrap();
+        std::fs::write(copy.join("locked/precious.txt"), PRECIOUS).unwrap();
+        std::fs::write(copy.join("locked/inner/more.txt"), b"more").unwrap();
+        let ran = run_ferry(
+            &env,
+            &[
+                "sync",
+                "--direction",
+                "download",
+                "--delete",
+                copy.to_str().unwrap(),
+                &url,
+            ],
+        );
+        eprintln!("{row}: {:.1} s", ran.took.as_secs_f64());
+        check_unreadable_folder_run(&mut checks, &row, &ran, &copy, &readable);
+        for (rel, body) in [
+            ("locked/precious.txt", PRECIOUS),
+            ("locked/inner/more.txt", b"more"),
+        ] {
+            checks.that(
+                &row,
+                std::fs::read(copy.join(rel)).is_ok_and(|b| b == body),
+                || format!("the local {rel} was deleted or changed"),
+            );
+        }
+        checks.that(
+            &row,
+            !ran.stdout
+                .lines()
+                .any(|l| l.contains("delete local  locked/")),
+            || "the sync planned to delete the local copy of the unreadable folder's files".into(),
+        );
+        drop(tree);
+    }
+    checks.done();
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn vsftpd_unreadable_folder_is_failed_not_empty_and_sync_deletes_nothing_under_it() {
+    // vsftpd answers the LIST of a folder it cannot open with 150, no lines and `226 Transfer
+    // done (but failed to open directory).`; and LIST of that folder by its own path lists the
+    // folder's own line, as if it held a folder of its own name.
+    unreadable_folder_fails_alone(&["VSFTPD_EXPLICIT"]);
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn proftpd_and_pureftpd_unreadable_folder_fails_alone_and_the_rest_arrives() {
+    // Both refuse MLSD of the folder with 550.
+    unreadable_folder_fails_alone(&["PROFTPD_EXPLICIT", "PUREFTPD_EXPLICIT"]);
+}
+
+/// Servers for the link tests: each lists a link its own way (vsftpd LIST `l…`, ProFTPD MLSD
+/// `type=OS.unix=slink`, pure-ftpd MLSD), and each follows it when asked to list it.
+const LINK_SERVERS: [&str; 3] = ["VSFTPD_EXPLICIT", "PROFTPD_EXPLICIT", "PUREFTPD_EXPLICIT"];
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn sync_upload_delete_following_links_leaves_alone_what_a_server_link_points_to() {
+    let env = Env::load();
+    let mut checks = Checks::default();
+    for server in LINK_SERVERS {
+        let row = format!("{server}: sync --direction upload --delete --follow-symlinks");
+        let when = two_hours_ago();
+        // A folder outside the sync root, and in the root a link to it that the local side
+        // does not have.
+        let outside = ServerDir::new(&env, &format!("ferry-outside-{}", server.to_lowercase()));
+        outside.file("o1.txt", b"outside, one", Some(when));
+        outside.file("deep/o2.bin", &random_bytes(50_000, 77), Some(when));
+        let root = ServerDir::new(&env, &format!("ferry-linkroot-{}", server.to_lowercase()));
+        let local = tempfile::tempdir().unwrap();
+        for (rel, body) in [("r.txt", &b"in the root"[..]), ("real.txt", b"real")] {
+            root.file(rel, body, Some(when));
+            std::fs::write(local.path().join(rel), body).unwrap();
+            support::set_mtime(&local.path().join(rel), when);
+        }
+        root.symlink("shared", outside.path());
+        let before = support::digests(outside.path());
+
+        let ran = run_ferry(
+            &env,
+            &[
+                "sync",
+                "--direction",
+                "upload",
+                "--delete",
+                "--follow-symlinks",
+                local.path().to_str().unwrap(),
+                &env.url("ftp", server, root.rel()),
+            ],
+        );
+        eprintln!("{row}: {:.1} s", ran.took.as_secs_f64());
+        checks.exit(&row, &ran, &[0, 9]);
+        let after = support::digests(outside.path());
+        checks.that(&row, after == before, || {
+            let lost: Vec<_> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+            format!(
+                "files outside the sync root were deleted or changed through the link `shared`: missing {lost:?} (left: {:?})",
+                after.keys().collect::<Vec<_>>(),
+            )
+        });
+        checks.that(&row, outside.path().join("deep").is_dir(), || {
+            "the folder deep/ outside the sync root was removed".into()
+        });
+        for rel in ["r.txt", "real.txt"] {
+            checks.that(&row, root.path().join(rel).is_file(), || {
+                format!("{rel} in the sync root is gone")
+            });
+        }
+        // At most the link itself is removed; never replaced by something else.
+        let link = std::fs::symlink_metadata(root.path().join("shared"));
+        checks.that(
+            &row,
+            link.as_ref().map_or(true, |m| m.file_type().is_symlink()),
+            || format!("`shared` is no longer a link: {link:?}"),
+        );
+    }
+    checks.done();
+}
+
+/// What a `get -r --follow-symlinks` row sets up beside `real.txt`, and what it must end with.
+#[derive(Clone, Copy, Debug)]
+enum LinkCase {
+    /// `link.txt -> real.txt`: downloaded with the target's bytes, whatever size LIST gives
+    /// the link itself (the length of its target's name).
+    ToAFile,
+    /// `loop -> .`: ends at once (well under 10 s), not after the ~40 levels the kernel allows
+    /// before ELOOP, with exit 0 or 9.
+    Loop,
+}
+
+#[test]
+#[ignore = "needs the real servers: bash .ci/interop/start.sh, then FERRY_INTEROP_ENV"]
+fn get_following_links_takes_a_linked_file_whole_and_ends_a_link_loop_at_once() {
+    let env = Env::load();
+    let mut checks = Checks::default();
+    for server in LINK_SERVERS {
+        for case in [LinkCase::ToAFile, LinkCase::Loop] {
+            let row = format!("{server}: get -r --follow-symlinks, {case:?}");
+            let tree = ServerDir::new(&env, &format!("ferry-links-{}", server.to_lowercase()));
+            let real = random_bytes(300_000, 31);
+            let real_sum = sha256(&real);
+            tree.file("real.txt", &real, Some(two_hours_ago()));
+            match case {
+                LinkCase::ToAFile => tree.symlink("link.txt", "real.txt".as_ref()),
+                LinkCase::Loop => tree.symlink("loop", ".".as_ref()),
+            };
+            let local = tempfile::tempdir().unwrap();
+            let dest = local.path().join("copy");
+            let ran = run_ferry(
+                &env,
+                &[
+                    "-v",
+                    "get",
+                    "-r",
+                    "--follow-symlinks",
+                    &env.url("ftp", server, tree.rel()),
+                    dest.to_str().unwrap(),
+                ],
+            );
+            eprintln!("{row}: {:.1} s", ran.took.as_secs_f64());
+            checks.same_content(&row, &dest.join("real.txt"), &real_sum);
+            match case {
+                LinkCase::ToAFile => {
+                    checks.exit(&row, &ran, &[0]);
+                    checks.same_content(&row, &dest.join("link.txt"), &real_sum);
+                }
+                LinkCase::Loop => {
+                    checks.exit(&row, &ran, &[0, 9]);
+                    checks.that(&row, ran.took < std::time::Duration::from_secs(10), || {
+                        format!("the loop took {:.1} s", ran.took.as_secs_f64())
+                    });
+                    let listings = ran
+                        .stderr
+                        .lines()
+                        .filter(|l| l.starts_with("> LIST") || l.starts_with("> MLSD"))
+                        .count();
+                    checks.that(&row, listings <= 4, || {
+                        format!("{listings} folder listings for a folder and a loop back to it")
+                    });
+                    let copies: Vec<_> = support::digests(&dest)
+                        .into_iter()
+                        .filter(|(_, sum)| *sum == real_sum)
+                        .map(|(rel, _)| rel)
+                        .collect();
+                    checks.that(&row, copies.len() <= 2 && !dest.join("loop/loop").exists(), || {
+                        let deepest = copies.iter().map(|c| c.matches('/').count()).max();
+                        format!(
+                            "the walk went round the loop: {} copies of real.txt, the deepest {deepest:?} levels down ({:?}…)",
+                            copies.len(),
+                            copies.iter().take(3).collect::<Vec<_>>()
+                        )
+                    });
+                }
+            }
+        }
+    }
+    checks.done();
 }

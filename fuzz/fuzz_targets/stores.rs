@@ -1,12 +1,10 @@
 #![no_main]
-//! Ferry's own TOML stores on disk (sites, pins, saved transfer queue), possibly hand-edited or corrupt.
+//! Ferry's own TOML files on disk (sites, pins, saved transfer queue, and settings with the
+//! `gui` feature), possibly hand-edited, corrupt or garbage, read as Ferry reads a file: bytes
+//! through the capped reader, then UTF-8, the token count and the parser.
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    // Not UTF-8: the caller only ever has a `&str`, so there is nothing to test.
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    ferry::fuzzing::stores(text);
+    ferry::fuzzing::stores(data);
 });

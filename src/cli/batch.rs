@@ -16,6 +16,7 @@ use super::target::Target;
 use super::{BatchOptions, ExitCode, Failure, GlobalOptions, OnExists, printable};
 use crate::ftp::{EntryKind, FtpError, Session};
 use crate::transfer::plan::{self, Plan};
+use crate::transfer::walk::{Walk, WalkError, WalkProgress};
 use crate::transfer::{
     Command, Direction, Engine, EngineConfig, Event, FileExistsPolicy, ItemState, NewItem,
 };
@@ -31,8 +32,14 @@ pub(crate) fn get_recursive(
     let (mut session, connection) = open_connection(target, global)?;
     let started = Instant::now();
     let root = local.map_or_else(|| plan::default_local_name(&target.path), Path::to_owned);
-    let planned = plan::download(&mut session, &target.path, &root, batch.follow_symlinks)
-        .map_err(|e| local_or_remote(e, "cannot create", &root))?;
+    let mut listing = PlanningProgress::new();
+    let mut report = |p| listing.show(p);
+    let walk = Walk::new()
+        .follow_links(batch.follow_symlinks)
+        .reporting(&mut report);
+    let planned = plan::download(&mut session, &target.path, &root, walk);
+    listing.finish();
+    let planned = planned.map_err(|e| planning_failure(e, "cannot create", &root))?;
     run(
         session,
         connection,
@@ -188,8 +195,14 @@ pub(crate) fn put_recursive(
     }
     let (mut session, connection) = open_connection(target, global)?;
     let started = Instant::now();
-    let planned = plan::upload(&mut session, local, &target.path, batch.follow_symlinks)
-        .map_err(|e| local_or_remote(e, "cannot read", local))?;
+    let mut listing = PlanningProgress::new();
+    let mut report = |p| listing.show(p);
+    let walk = Walk::new()
+        .follow_links(batch.follow_symlinks)
+        .reporting(&mut report);
+    let planned = plan::upload(&mut session, local, &target.path, walk);
+    listing.finish();
+    let planned = planned.map_err(|e| planning_failure(e, "cannot read", local))?;
     run(
         session,
         connection,
@@ -201,14 +214,88 @@ pub(crate) fn put_recursive(
 }
 
 /// A planning error: a local one names the folder (`what` it could not do), a server one keeps
-/// its own exit code.
-fn local_or_remote(e: FtpError, what: &str, folder: &Path) -> Failure {
+/// its own exit code, a tree too big to plan is exit 1 (no other code says "Ferry stopped").
+pub(crate) fn planning_failure(e: WalkError, what: &str, folder: &Path) -> Failure {
     match e {
-        FtpError::Local { source } => {
+        WalkError::Ftp(FtpError::Local { source }) => {
             Failure::local(format!("{what} {}: {source}", folder.display()))
         }
-        other => other.into(),
+        WalkError::Ftp(other) => other.into(),
+        too_big @ WalkError::TooBig { .. } => Failure {
+            message: printable(&too_big.to_string()),
+            code: ExitCode::Other,
+        },
     }
+}
+
+/// "Listing… 1 200 folders, 35 000 files" on stderr while a walk plans a transfer, once a
+/// second (a big tree takes minutes, and silence looks like a hang). On a terminal the line
+/// is rewritten in place and cleared at the end; elsewhere (a log) each is a line of its own.
+pub(crate) struct PlanningProgress {
+    started: Instant,
+    last: Option<Instant>,
+    terminal: bool,
+    shown: bool,
+}
+
+/// How often planning progress is shown.
+const PLANNING_PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+impl PlanningProgress {
+    pub(crate) fn new() -> PlanningProgress {
+        PlanningProgress {
+            started: Instant::now(),
+            last: None,
+            terminal: std::io::stderr().is_terminal(),
+            shown: false,
+        }
+    }
+
+    /// Called after each folder listed; shows the count once a second.
+    pub(crate) fn show(&mut self, progress: WalkProgress) {
+        let since = self.last.unwrap_or(self.started);
+        if since.elapsed() < PLANNING_PROGRESS_EVERY {
+            return;
+        }
+        self.last = Some(Instant::now());
+        let line = planning_line(progress);
+        if self.terminal {
+            eprint!("\r{line}\x1b[K");
+        } else {
+            eprintln!("{line}");
+        }
+        self.shown = true;
+    }
+
+    /// Clears the terminal's progress line, if one was shown.
+    pub(crate) fn finish(&mut self) {
+        if self.terminal && self.shown {
+            eprint!("\r\x1b[K");
+        }
+        self.shown = false;
+    }
+}
+
+/// `Listing… 1 200 folders, 35 000 files`.
+fn planning_line(progress: WalkProgress) -> String {
+    format!(
+        "Listing… {} folders, {} files",
+        grouped(progress.folders),
+        grouped(progress.files)
+    )
+}
+
+/// A count with its thousands apart: `35 000`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// `--parallel`, never more than a saved site allows (servers limit connections per user).
@@ -267,6 +354,7 @@ fn run(
         items,
         skipped,
         renamed,
+        failed: unlisted,
     } = plan;
     let total_bytes: u64 = items.iter().filter_map(|i| i.size).sum();
     let total_files = items.len();
@@ -331,7 +419,7 @@ fn run(
         remember_limit(site_path.as_deref(), n);
     }
     match shape {
-        Shape::Folder { started } => summarize(&items, &skipped, &renamed, started),
+        Shape::Folder { started } => summarize(&items, &skipped, &renamed, &unlisted, started),
         Shape::OneFile => one_result(&items),
     }
 }
@@ -412,10 +500,13 @@ fn progress_bar(total_bytes: u64, total_files: usize) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// The end of a folder transfer: counts, what was not transferred and why, each failed file
+/// and each folder that could not be listed. Exit 9 when any of those failed.
 fn summarize(
     items: &[crate::transfer::Item],
     skipped: &[String],
     renamed: &[String],
+    unlisted: &[String],
     started: Instant,
 ) -> Result<(), Failure> {
     let count = |s: ItemState| items.iter().filter(|i| i.state == s).count();
@@ -438,6 +529,9 @@ fn summarize(
             format!(", {} not transferable", skipped.len())
         }
     );
+    for line in unlisted {
+        eprintln!("  failed: cannot list {}", printable(line));
+    }
     for line in skipped {
         eprintln!("  not transferred: {}", printable(line));
     }
@@ -455,12 +549,34 @@ fn summarize(
             printable(item.last_error.as_deref().unwrap_or("unknown error"))
         );
     }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure {
-            message: format!("{} file(s) failed", failed.len()),
+    match (failed.len(), unlisted.len()) {
+        (0, 0) => Ok(()),
+        (files, 0) => Err(Failure {
+            message: format!("{files} file(s) failed"),
             code: ExitCode::SomeFailed,
-        })
+        }),
+        (files, folders) => Err(Failure {
+            message: format!(
+                "{files} file(s) failed, {folders} folder(s) could not be listed (their files were not transferred)"
+            ),
+            code: ExitCode::SomeFailed,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planning_progress_reads_like_a_sentence() {
+        let line = planning_line(WalkProgress {
+            folders: 1200,
+            files: 35_000,
+        });
+        assert_eq!(line, "Listing… 1 200 folders, 35 000 files");
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_234_567), "1 234 567");
     }
 }

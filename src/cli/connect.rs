@@ -12,22 +12,34 @@ use crate::client::{
 use crate::ftp::{self, ProtocolLog, Session};
 use crate::paths;
 use crate::sites::{Keychain, Logon};
-use crate::tls::{Decision, PinStore, Trust, TrustProblem};
+use crate::tls::{Decision, Trust, TrustProblem};
 use crate::transfer::Connector;
 
-/// The user's trust decisions: the pin store plus `--trust` fingerprints. A corrupt pin file
-/// is an error (it has been copied aside), never silently treated as empty.
+/// The user's trust decisions, read now: the pin store plus `--trust` fingerprints, for the
+/// commands about pins themselves. A corrupt pin file is an error (it has been copied aside),
+/// never silently treated as empty.
 pub(crate) fn load_trust(global: &GlobalOptions) -> Result<Trust, Failure> {
-    let store = match paths::pins_file() {
-        Some(path) => Some(PinStore::load(&path).map_err(|e| Failure::local(e.to_string()))?),
+    let trust = lazy_trust(global)?;
+    trust
+        .load_pins()
+        .map_err(|e| Failure::local(e.to_string()))?;
+    Ok(trust)
+}
+
+/// The user's trust decisions for a connection: the pin file is read only if the connection
+/// uses TLS (see [`Trust::from_file`]), so that `--plain` works whatever state it is in; a TLS
+/// connection still fails on a corrupt one ([`ConnectError::PinFile`]).
+fn lazy_trust(global: &GlobalOptions) -> Result<Trust, Failure> {
+    let trust = match paths::pins_file() {
+        Some(path) => Trust::from_file(path),
         None => {
             eprintln!(
                 "ferry: warning: no configuration directory; certificate decisions last only this run"
             );
-            None
+            Trust::new(None)
         }
     };
-    Trust::new(store)
+    trust
         .with_fingerprints(global.trust.iter().cloned())
         .map_err(Failure::usage)
 }
@@ -118,7 +130,7 @@ struct Parts {
 
 fn parts(target: &Target, global: &GlobalOptions) -> Result<Parts, Failure> {
     Ok(Parts {
-        trust: Arc::new(load_trust(global)?),
+        trust: Arc::new(lazy_trust(global)?),
         log: if global.verbose {
             Arc::new(ftp::StderrLog)
         } else {
@@ -212,7 +224,7 @@ fn failure(e: ConnectError) -> Failure {
         ConnectError::NoPassword(message) | ConnectError::Invalid(message) => {
             Failure::usage(message)
         }
-        e @ ConnectError::Remember(_) => Failure::local(e.to_string()),
+        e @ (ConnectError::Remember(_) | ConnectError::PinFile(_)) => Failure::local(e.to_string()),
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! Exit codes tell scripts what kind of failure happened (see [`ExitCode`]).
 
+mod argv;
 mod batch;
 mod commands;
 mod connect;
@@ -343,6 +344,7 @@ pub enum TrustCommand {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
+    argv::hide_passwords();
     crate::paths::make_own_folders_private();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -272,11 +272,13 @@ fn remove(which: &str) -> Result<(), Failure> {
 }
 
 fn import(file: &std::path::Path) -> Result<(), Failure> {
-    let bytes = std::fs::read(file)
-        .map_err(|e| Failure::local(format!("cannot read {}: {e}", file.display())))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let report = filezilla::parse_sitemanager(&text)
-        .map_err(|e| Failure::usage(format!("{}: {e}", file.display())))?;
+    let report = filezilla::read_sitemanager(file).map_err(|e| {
+        let message = format!("{}: {e}", file.display());
+        match e {
+            filezilla::ImportError::Read(_) => Failure::local(message),
+            _ => Failure::usage(message),
+        }
+    })?;
     let keychain = Keychain::platform();
     let mut notes = report.notes.clone();
     if let Some(reason) = keychain.unavailable_reason() {
@@ -343,7 +345,8 @@ fn apply_url(
     url: &str,
     global: &GlobalOptions,
 ) -> Result<Option<String>, Failure> {
-    let url = FtpUrl::parse(url).map_err(|e| Failure::usage(e.to_string()))?;
+    let url =
+        FtpUrl::parse(&super::argv::restore(url)).map_err(|e| Failure::usage(e.to_string()))?;
     site.host = url.host.clone();
     site.port = url.port;
     site.security = match (url.security, global.plain) {
@@ -375,7 +378,7 @@ fn save_proxy(url: &str) -> Result<Option<String>, Failure> {
     if url.trim().is_empty() {
         return Ok(None);
     }
-    let mut proxy = crate::sites::url::parse_proxy(url)
+    let mut proxy = crate::sites::url::parse_proxy(&super::argv::restore(url))
         .map_err(|e| Failure::usage(format!("--site-proxy: {e}")))?;
     if let Some(password) = proxy.password.take() {
         let keychain = Keychain::platform();

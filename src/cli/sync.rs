@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::batch;
+use super::batch::{self, PlanningProgress};
 use super::connect::open_connection;
 use super::target::Target;
 use super::{BatchOptions, ExitCode, Failure, GlobalOptions, OnExists};
@@ -50,6 +50,7 @@ pub(crate) fn run(
     }
     let (mut session, connection) = open_connection(target, global)?;
     let started = Instant::now();
+    let mut listing = PlanningProgress::new();
     let preview = sync_run::preview(
         &mut session,
         root,
@@ -58,10 +59,18 @@ pub(crate) fn run(
         request.follow_symlinks,
         // Ctrl-C ends the process; nothing else stops a preview here.
         &StopFlag::default(),
-    )?;
+        &mut |p| listing.show(p),
+    );
+    listing.finish();
+    let preview = preview.map_err(|e| batch::planning_failure(e, "cannot read", root))?;
     for skipped in &preview.skipped {
-        eprintln!("ferry: skipped {skipped}");
+        eprintln!("ferry: skipped {}", escape(skipped));
     }
+    // Folders that could not be listed: nothing in them was compared or is changed.
+    for failed in &preview.failed {
+        eprintln!("ferry: failed: cannot list {}", escape(failed));
+    }
+    let unlisted = preview.failed.len();
     for note in &preview.notes {
         eprintln!("ferry: note: {note}");
     }
@@ -72,11 +81,15 @@ pub(crate) fn run(
     let conflicts = preview.actions.len() - changes;
     if request.dry_run {
         eprintln!("{changes} change(s), {conflicts} conflict(s); dry run: nothing was changed.");
-        return Ok(());
+        return unlisted_failure(unlisted, Ok(()));
     }
     if changes == 0 {
-        eprintln!("Already in sync ({conflicts} conflict(s) left alone).");
-        return Ok(());
+        if unlisted == 0 {
+            eprintln!("Already in sync ({conflicts} conflict(s) left alone).");
+        } else {
+            eprintln!("Nothing to change in the folders that could be listed.");
+        }
+        return unlisted_failure(unlisted, Ok(()));
     }
     let applied = sync_run::apply(&mut session, &preview, &preview.actions);
     // Changes the server or the disk refused: the sides still differ, so the run fails.
@@ -88,8 +101,7 @@ pub(crate) fn run(
     let plan = Plan {
         label: preview.label(),
         items,
-        skipped: Vec::new(),
-        renamed: Vec::new(),
+        ..Plan::default()
     };
     let options = BatchOptions {
         recursive: true,
@@ -101,6 +113,7 @@ pub(crate) fn run(
     };
     let workers = batch::workers(&options, target);
     let transfers = batch::run_plan(session, connection, plan, workers, &options, started);
+    let transfers = unlisted_failure(unlisted, transfers);
     if refused == 0 {
         return transfers;
     }
@@ -114,4 +127,24 @@ pub(crate) fn run(
         message: format!("{failed_files}, {} other change(s) failed", refused),
         code: ExitCode::SomeFailed,
     })
+}
+
+/// A run whose comparison could not list some folders fails (exit 9) even when everything
+/// else worked: the sides may still differ there.
+fn unlisted_failure(unlisted: usize, result: Result<(), Failure>) -> Result<(), Failure> {
+    if unlisted == 0 {
+        return result;
+    }
+    let folders = format!("{unlisted} folder(s) could not be listed and were left alone");
+    match result {
+        Ok(()) => Err(Failure {
+            message: folders,
+            code: ExitCode::SomeFailed,
+        }),
+        Err(failure) if failure.code == ExitCode::SomeFailed => Err(Failure {
+            message: format!("{}, {folders}", failure.message),
+            code: ExitCode::SomeFailed,
+        }),
+        Err(other) => Err(other),
+    }
 }

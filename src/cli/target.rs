@@ -71,7 +71,7 @@ pub(crate) fn resolve(spec: &str, global: &GlobalOptions) -> Result<Target, Fail
         None => {}
         Some("none") => target.proxy = None,
         Some(url) => {
-            let proxy = crate::sites::url::parse_proxy(url)
+            let proxy = crate::sites::url::parse_proxy(&super::argv::restore(url))
                 .map_err(|e| Failure::usage(format!("--proxy: {e}")))?;
             if proxy.password.is_some() && std::io::stderr().is_terminal() {
                 eprintln!(
@@ -95,7 +95,8 @@ pub(crate) fn resolve(spec: &str, global: &GlobalOptions) -> Result<Target, Fail
 }
 
 fn from_url(spec: &str, global: &GlobalOptions) -> Result<Target, Failure> {
-    let url = FtpUrl::parse(spec).map_err(|e| Failure::usage(e.to_string()))?;
+    let url =
+        FtpUrl::parse(&super::argv::restore(spec)).map_err(|e| Failure::usage(e.to_string()))?;
     if url.password.is_some() && std::io::stderr().is_terminal() {
         // Other users of this computer see a command line (ps, /proc, shell history).
         eprintln!(

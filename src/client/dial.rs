@@ -5,9 +5,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::request::{ConnectRequest, Login};
-use crate::ftp::{Credentials, ErrorClass, FtpError, ProtocolLog, Session, TlsInfo};
+use crate::ftp::{Credentials, ErrorClass, FtpError, ProtocolLog, Security, Session, TlsInfo};
 use crate::sites::Keychain;
-use crate::tls::{CertInfo, Decision, Trust, TrustProblem};
+use crate::tls::{CertInfo, Decision, PinStoreError, Trust, TrustProblem};
 use crate::transfer::Connector;
 
 /// What the user decides during a connection attempt. The command line answers on the
@@ -88,6 +88,11 @@ pub enum ConnectError {
     /// A decision could not be recorded (the pin file).
     #[error("cannot remember the certificate: {0}")]
     Remember(String),
+    /// The file of remembered certificates cannot be read (corrupt, too large, ...), and the
+    /// connection uses TLS, whose certificate it may decide about. A plain FTP connection
+    /// never reads it.
+    #[error(transparent)]
+    PinFile(PinStoreError),
 }
 
 impl ConnectError {
@@ -97,7 +102,7 @@ impl ConnectError {
             ConnectError::Ftp(e) => e.class(),
             ConnectError::Untrusted(_) | ConnectError::Rejected(_) => ErrorClass::Trust,
             ConnectError::NoPassword(_) => ErrorClass::Auth,
-            ConnectError::Remember(_) => ErrorClass::Local,
+            ConnectError::Remember(_) | ConnectError::PinFile(_) => ErrorClass::Local,
             ConnectError::Invalid(_) => ErrorClass::Invalid,
         }
     }
@@ -140,6 +145,11 @@ pub fn dial(
     keychain: &Keychain,
     log: &Arc<dyn ProtocolLog>,
 ) -> Result<Dialled, ConnectError> {
+    // Before the password is asked for: the connection could not be made anyway. Read here
+    // (rather than left to the TLS configuration) so that the failure keeps its class.
+    if request.endpoint.security != Security::Plain {
+        trust.load_pins().map_err(ConnectError::PinFile)?;
+    }
     let credentials = credentials(request, decisions, keychain)?;
     let mut endpoint = request.endpoint.clone();
     if let Some(proxy) = &mut endpoint.proxy {

@@ -157,7 +157,8 @@ impl Doctor<'_> {
 /// once through `decisions` if needed).
 ///
 /// # Errors
-/// Only what stops every probe: no password to be had. Everything else is in the diagnosis.
+/// Only what stops every probe: no password to be had, a pin file that cannot be read for a
+/// TLS request. Everything else is in the diagnosis.
 pub fn diagnose(
     request: &ConnectRequest,
     decisions: &dyn Decisions,
@@ -165,6 +166,11 @@ pub fn diagnose(
     keychain: &Keychain,
     log: &Arc<dyn ProtocolLog>,
 ) -> Result<Diagnosis, ConnectError> {
+    // A TLS request needs the pin file for every way it would try; a plain one tries explicit
+    // TLS too, which then fails on its own, and plain FTP after it.
+    if request.endpoint.security != Security::Plain {
+        trust.load_pins().map_err(ConnectError::PinFile)?;
+    }
     let credentials = dial::credentials(request, decisions, keychain)?;
     let login = if matches!(request.login, Login::Anonymous) {
         Login::Anonymous

@@ -229,6 +229,11 @@ impl FtpError {
                 | rustls::Error::AlertReceived(_)
                 | rustls::Error::NoCertificatesPresented
                 | rustls::Error::UnsupportedNameType => ErrorClass::TlsPolicy,
+                // Not a TLS record at all: the server answered the handshake in plain text
+                // (its TLS is broken, or another program listens there). Not the network.
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+                    ErrorClass::TlsPolicy
+                }
                 _ => ErrorClass::Transient,
             },
             FtpError::TlsRefused { .. } => ErrorClass::TlsPolicy,
@@ -256,13 +261,14 @@ impl FtpError {
 
     /// True when the connection is unusable after this error and must be reopened.
     pub fn is_fatal_to_session(&self) -> bool {
-        !matches!(
-            self,
-            FtpError::Reply { .. }
-                | FtpError::Local { .. }
-                | FtpError::InvalidInput(_)
-                | FtpError::Auth { .. }
-        )
+        match self {
+            // 421 is the server closing the control connection (RFC 959: "Service not
+            // available, closing control connection"), whatever command it answers: the next
+            // command on that session would only meet a dead socket.
+            FtpError::Reply { reply, .. } => reply.code == 421,
+            FtpError::Local { .. } | FtpError::InvalidInput(_) | FtpError::Auth { .. } => false,
+            _ => true,
+        }
     }
 
     /// The rustls error when this is a certificate verification failure.
@@ -314,6 +320,9 @@ fn tls_hint(err: &rustls::Error) -> &'static str {
     use rustls::AlertDescription as A;
     use rustls::CertificateError as C;
     match err {
+        rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+            ". The server answered in plain text instead of TLS: its TLS is not working, or this port is not for FTPS (try implicit TLS on port 990, or ask the server's administrator)."
+        }
         rustls::Error::AlertReceived(A::CertificateRequired) => {
             ". The server requires a client certificate (mutual TLS) and none was presented: give one with --cert FILE --key FILE, or in the site's Client certificate field."
         }

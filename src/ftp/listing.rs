@@ -955,9 +955,50 @@ fn parse_dos_size_column(text: &str) -> Option<(EntryKind, Option<u64>)> {
     Some((EntryKind::File, digits.parse().ok()))
 }
 
+// ---------------------------------------------------------------------------------------------
+// The end of a listing
+// ---------------------------------------------------------------------------------------------
+
+/// Whether the final (2xx) reply to a listing still says that the listing failed. vsftpd
+/// answers the listing of a folder it cannot open with `150`, no data and `226 Transfer done
+/// (but failed to open directory).`: read by its code alone, that is an empty folder, and a
+/// synchronisation would delete what it holds on the other side. Quoted text is left out first:
+/// servers such as FileZilla Server quote the folder's path in their 226, and a folder may be
+/// called "cannot open".
+pub(crate) fn final_reply_admits_failure(text: &str) -> bool {
+    const ADMISSIONS: [&str; 5] = [
+        "failed to open",
+        "could not open",
+        "cannot open",
+        "can't open",
+        "permission denied",
+    ];
+    let unquoted: String = text.split('"').step_by(2).collect::<Vec<_>>().join(" ");
+    let unquoted = unquoted.to_ascii_lowercase();
+    ADMISSIONS.iter().any(|words| unquoted.contains(words))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_226_that_admits_a_failed_listing_is_read_as_one() {
+        assert!(final_reply_admits_failure(
+            "Transfer done (but failed to open directory)."
+        ));
+        assert!(final_reply_admits_failure(
+            "Can't open directory: Permission denied"
+        ));
+        for fine in [
+            "Directory send OK.",
+            "Transfer complete",
+            "Options: -l \n0 matches total",
+            "Successfully transferred \"/cannot open me\"",
+        ] {
+            assert!(!final_reply_admits_failure(fine), "{fine}");
+        }
+    }
 
     fn ts(year: i32, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Timestamp {
         Timestamp {

@@ -264,6 +264,9 @@ pub struct Session {
     features: Features,
     data_protected: bool,
     epsv_refused: bool,
+    /// The server refused `REST` (500/501/502/504): it cannot continue a transfer, so every
+    /// download and upload starts from byte 0.
+    rest_refused: bool,
     eprt_refused: bool,
     mlsd_refused: bool,
     /// The algorithm `OPTS HASH` last selected.
@@ -385,6 +388,7 @@ impl Session {
             features: Features::default(),
             data_protected: false,
             epsv_refused: false,
+            rest_refused: false,
             eprt_refused: false,
             mlsd_refused: false,
             hash_selected: None,
@@ -487,6 +491,13 @@ impl Session {
     /// What the server advertised in FEAT (empty before login).
     pub fn features(&self) -> &Features {
         &self.features
+    }
+
+    /// Whether the server refused `REST` on this session: continuing a partial transfer is
+    /// impossible, and a transfer that asks for an offset fails with [`FtpError::Reply`] for
+    /// the `REST` command until it starts from 0.
+    pub fn rest_refused(&self) -> bool {
+        self.rest_refused
     }
 
     /// The server address the control connection reached (and data connections use).
@@ -847,6 +858,13 @@ impl Session {
 
     fn list_with(&mut self, verb_name: &str, dir: Option<&str>) -> Result<Vec<Entry>> {
         let command = match dir {
+            // A LIST argument may name a file or a pattern as well as a folder, and vsftpd,
+            // when it cannot open the folder, lists the entry of that name in the parent
+            // instead: an unreadable `locked` seems to hold a folder `locked`. With a trailing
+            // `/` only the folder itself can match, and vsftpd says it failed.
+            Some(d) if verb_name == "LIST" && !d.is_empty() && !d.ends_with('/') => {
+                format!("LIST {d}/")
+            }
             Some(d) if !d.is_empty() => format!("{verb_name} {d}"),
             _ => verb_name.to_owned(),
         };
@@ -926,7 +944,12 @@ impl Session {
             parse(&pending, &mut entries);
         }
         let _ = data.stream.send_close();
-        self.finish_transfer(data, verb_name)?;
+        let reply = self.finish_transfer(data, &command)?;
+        // vsftpd answers the listing of a folder it cannot open with 150, no data and
+        // `226 Transfer done (but failed to open directory).`: a success by its code only.
+        if listing::final_reply_admits_failure(&reply.text()) {
+            return Err(FtpError::Reply { command, reply });
+        }
         Ok(entries)
     }
 
@@ -1024,6 +1047,9 @@ impl Session {
         if let Some(offset) = rest {
             let rest_command = format!("REST {offset}");
             let reply = self.command(&rest_command)?;
+            if matches!(reply.code, 500 | 501 | 502 | 504) {
+                self.rest_refused = true;
+            }
             if reply.code != 350 {
                 return Err(FtpError::Reply {
                     command: rest_command,
@@ -1191,7 +1217,8 @@ impl Session {
     /// After the data is through: keep the data socket open until the final reply arrives
     /// (closing it early with unread bytes makes the kernel send RST, which some servers report
     /// as a failed transfer), then drain it through TLS to consume session tickets.
-    fn finish_transfer(&mut self, data: DataConnection, what: &str) -> Result<()> {
+    /// Returns the final reply, whose text may still tell of a failure (see `list_with`).
+    fn finish_transfer(&mut self, data: DataConnection, what: &str) -> Result<Reply> {
         let reply = self.read_reply(&format!("waiting for the server to confirm {what}"));
         drain(
             data,
@@ -1200,7 +1227,7 @@ impl Session {
         );
         let reply = reply?;
         if reply.is_success() {
-            Ok(())
+            Ok(reply)
         } else {
             Err(FtpError::Reply {
                 command: what.to_owned(),

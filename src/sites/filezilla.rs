@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::alphabet;
@@ -22,8 +22,14 @@ use roxmltree::{Document, Node, ParsingOptions};
 
 use super::model::{Logon, Site, SiteSecurity, TransferMode};
 
-/// The largest input accepted: FileZilla files are a few KiB per hundred sites.
+/// The largest input accepted: FileZilla files are a few KiB per hundred sites. Reading and
+/// parsing one this large costs about 300 MiB (roxmltree keeps ~70 bytes per node).
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Elements with more attributes than this are refused before parsing: roxmltree compares each
+/// attribute of an element with all the others, so one element holding 16 MiB of attributes
+/// would take most of an hour. FileZilla writes at most two per element.
+const MAX_ATTRIBUTES: usize = 64;
 
 /// Folders nested deeper than this are skipped (FileZilla has no limit; real files nest a few).
 const MAX_FOLDER_DEPTH: usize = 64;
@@ -97,9 +103,42 @@ pub enum ImportError {
     /// XML, but not FileZilla's site manager.
     #[error("not a FileZilla site manager file: expected <FileZilla3> with <Servers>")]
     NotSiteManager,
-    /// Over [`MAX_INPUT_BYTES`].
-    #[error("the file is larger than 16 MiB: not a FileZilla site manager file")]
-    TooLarge,
+    /// Over [`MAX_INPUT_BYTES`]: nothing more than the cap was read.
+    #[error(
+        "the file is {}, larger than the 16 MiB ({MAX_INPUT_BYTES} bytes) Ferry reads: not a FileZilla site manager file",
+        size.map_or_else(|| "more than that".to_owned(), |s| format!("{s} bytes"))
+    )]
+    TooLarge {
+        /// The file's size in bytes, when known (not for a device or a file still growing).
+        size: Option<u64>,
+    },
+    /// The file could not be opened or read.
+    #[error("cannot read the file: {0}")]
+    Read(#[source] std::io::Error),
+    /// The file is not UTF-8, which FileZilla always writes.
+    #[error("the file is not UTF-8 text (line {line}), as FileZilla writes it")]
+    NotUtf8 {
+        /// 1-based line of the first byte that is not.
+        line: u32,
+    },
+}
+
+/// Reads and parses the `sitemanager.xml` at `path`, reading no more than [`MAX_INPUT_BYTES`]
+/// of it (plus one byte, to know there is more), whatever the file is.
+///
+/// # Errors
+/// [`ImportError::Read`] when it cannot be read, [`ImportError::TooLarge`], and the errors of
+/// [`parse_sitemanager`]. Messages do not name the file: the caller does.
+pub fn read_sitemanager(path: &Path) -> Result<ImportReport, ImportError> {
+    use crate::persist::{CappedReadError, read_capped};
+    let bytes = read_capped(path, MAX_INPUT_BYTES as u64).map_err(|e| match e {
+        CappedReadError::Io(e) => ImportError::Read(e),
+        CappedReadError::TooLarge { size } => ImportError::TooLarge { size },
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| ImportError::NotUtf8 {
+        line: line_of(e.as_bytes(), e.utf8_error().valid_up_to()),
+    })?;
+    parse_sitemanager(&text)
 }
 
 /// Where FileZilla 3 keeps `sitemanager.xml` for this user: `%APPDATA%\\FileZilla` on
@@ -122,9 +161,19 @@ pub fn default_sitemanager_path() -> Option<std::path::PathBuf> {
 /// Parses the XML text of a FileZilla 3 `sitemanager.xml`.
 pub fn parse_sitemanager(xml: &str) -> Result<ImportReport, ImportError> {
     if xml.len() > MAX_INPUT_BYTES {
-        return Err(ImportError::TooLarge);
+        return Err(ImportError::TooLarge {
+            size: Some(xml.len() as u64),
+        });
     }
     let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
+    if let Some(at) = element_with_too_many_attributes(xml.as_bytes()) {
+        return Err(ImportError::Xml {
+            line: line_of(xml.as_bytes(), at),
+            detail: format!(
+                "an element has more than {MAX_ATTRIBUTES} attributes (FileZilla writes at most two)"
+            ),
+        });
+    }
     let options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_XML_NODES,
@@ -140,6 +189,66 @@ pub fn parse_sitemanager(xml: &str) -> Result<ImportReport, ImportError> {
     let mut importer = Importer::default();
     importer.walk(servers);
     Ok(importer.report)
+}
+
+/// Where the first start tag with more than [`MAX_ATTRIBUTES`] attributes begins, if any; found
+/// in one pass over the bytes, before the parser, by counting the `=` outside quotes of each
+/// start tag (every attribute has one). Comments, CDATA sections and processing instructions
+/// are skipped whole, as they may hold any `=`; anything else malformed is the parser's to
+/// report.
+fn element_with_too_many_attributes(xml: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(offset) = xml.get(at..)?.iter().position(|&b| b == b'<') {
+        let start = at + offset;
+        let rest = xml.get(start..)?;
+        let skip_to = |end: &[u8]| {
+            rest.windows(end.len())
+                .position(|w| w == end)
+                .map_or(xml.len(), |i| start + i + end.len())
+        };
+        if rest.starts_with(b"<!--") {
+            at = skip_to(b"-->");
+        } else if rest.starts_with(b"<![CDATA[") {
+            at = skip_to(b"]]>");
+        } else if rest.starts_with(b"<?") {
+            at = skip_to(b"?>");
+        } else {
+            let mut quote = None;
+            let mut equals = 0;
+            let mut end = xml.len();
+            for (i, &b) in rest.iter().enumerate().skip(1) {
+                match (quote, b) {
+                    (Some(q), _) if b == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, b'"' | b'\'') => quote = Some(b),
+                    (None, b'=') => {
+                        equals += 1;
+                        if equals > MAX_ATTRIBUTES {
+                            return Some(start);
+                        }
+                    }
+                    (None, b'>') => {
+                        end = start + i + 1;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            at = end;
+        }
+    }
+    None
+}
+
+/// The 1-based line of byte offset `at`.
+fn line_of(bytes: &[u8], at: usize) -> u32 {
+    let before = bytes.get(..at).unwrap_or(bytes);
+    let lines = before
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        .saturating_add(1);
+    u32::try_from(lines).unwrap_or(u32::MAX)
 }
 
 /// The parser's error, with a line for errors that have none and nothing from the file that
@@ -1422,13 +1531,83 @@ mod tests {
         big.push_str("</Servers></FileZilla3>");
         assert!(matches!(
             parse_sitemanager(&big),
-            Err(ImportError::TooLarge)
+            Err(ImportError::TooLarge { size: Some(_) })
         ));
         let e = ImportError::Xml {
             line: 3,
             detail: "x".into(),
         };
         assert_eq!(e.to_string(), "the file is not valid XML (line 3): x");
+    }
+
+    #[test]
+    fn an_element_with_thousands_of_attributes_is_refused_at_once() {
+        // Quadratic in roxmltree: 16 MiB of these in one element would take most of an hour.
+        let mut xml = String::from("<FileZilla3><Servers>\n<!-- a=b=c -->\n<Server ");
+        for i in 0..200_000 {
+            xml.push_str(&format!("a{i}=\"=\" "));
+        }
+        xml.push_str("/></Servers></FileZilla3>");
+        let started = std::time::Instant::now();
+        let err = parse_sitemanager(&xml).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(
+            matches!(&err, ImportError::Xml { line: 3, detail } if detail.contains("more than 64 attributes")),
+            "{err}"
+        );
+        // 64 are not refused by the count (and `=` in comments, CDATA and quotes do not count).
+        let attributes: String = (0..64).map(|i| format!(" a{i}='x=y'")).collect();
+        let xml = format!(
+            "<?xml a=b=c?><FileZilla3><!-- {eq} --><Servers><![CDATA[{eq}]]><Server{attributes}/></Servers></FileZilla3>",
+            eq = "=".repeat(100)
+        );
+        assert!(
+            parse_sitemanager(&xml).is_ok(),
+            "{:?}",
+            parse_sitemanager(&xml)
+        );
+    }
+
+    #[test]
+    fn a_file_is_read_no_further_than_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sitemanager.xml");
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(300 * 1024 * 1024)
+            .unwrap();
+        let err = read_sitemanager(&path).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ImportError::TooLarge {
+                    size: Some(314_572_800)
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("the file is 314572800 bytes, larger than the 16 MiB"),
+            "{err}"
+        );
+        #[cfg(unix)]
+        assert!(matches!(
+            read_sitemanager(Path::new("/dev/zero")),
+            Err(ImportError::TooLarge { size: None })
+        ));
+        std::fs::write(&path, b"<FileZilla3>\n<Servers>\xff</Servers></FileZilla3>").unwrap();
+        assert!(matches!(
+            read_sitemanager(&path),
+            Err(ImportError::NotUtf8 { line: 2 })
+        ));
+        std::fs::write(&path, BASIC).unwrap();
+        assert_eq!(
+            read_sitemanager(&path).unwrap(),
+            parse_sitemanager(BASIC).unwrap()
+        );
+        let missing = read_sitemanager(&dir.path().join("none.xml")).unwrap_err();
+        assert!(matches!(missing, ImportError::Read(_)), "{missing}");
     }
 
     #[test]

@@ -44,6 +44,11 @@ use std::path::{Path, PathBuf};
 use super::model::Site;
 use crate::persist::{Document, FileError, TomlFile, table_line};
 
+/// The largest site list Ferry reads. A site is 200 to 500 bytes, so this holds some 50 000;
+/// the largest FileZilla file Ferry imports ([`super::filezilla::MAX_INPUT_BYTES`], also 16
+/// MiB) makes less than that, as FileZilla's XML is wordier than this file.
+pub const MAX_SITE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The parallel connections a site may allow.
 const MAX_CONNECTIONS: RangeInclusive<u8> = 1..=10;
 
@@ -189,6 +194,7 @@ impl Document for SiteFile {
     const VERSION: u32 = 1;
     const IF_CORRUPT: &'static str = "Correct it in a text editor (or put back a good copy); \
          until then Ferry cannot show or change your saved sites, and will not write over the file";
+    const MAX_BYTES: u64 = MAX_SITE_FILE_BYTES;
 
     fn check(&self, text: &str) -> Result<(), String> {
         for folder in &self.folders {

@@ -99,6 +99,11 @@ pub enum TlsSetupError {
         /// What was wrong with it.
         reason: String,
     },
+    /// The file of remembered certificates could not be read (corrupt, too large, from a newer
+    /// Ferry, unreadable): the trust decisions it holds cannot be applied, so no TLS
+    /// connection is made with it.
+    #[error(transparent)]
+    PinFile(#[from] PinStoreError),
     /// The minimum version is above the maximum: no version is left to offer.
     #[error("TLS 1.3 only and TLS 1.2 at most leave no TLS version to offer")]
     NoVersion,
@@ -148,6 +153,11 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, TlsSetup
 
 /// Builds the preferred configuration and its TLS 1.2 fallback, sharing one verifier.
 pub fn client_configs(options: &TlsOptions) -> Result<TlsConfigs, TlsSetupError> {
+    // The pin file is read when the first TLS connection needs it, not before: a plain FTP
+    // session works whatever state it is in.
+    if let Some(trust) = &options.trust {
+        trust.load_pins()?;
+    }
     let provider = provider();
     let extra_roots = match &options.extra_ca_file {
         Some(path) => read_ca_file(path)?,
@@ -214,13 +224,25 @@ fn build(
     Ok(Arc::new(config))
 }
 
-/// Reads every certificate from a PEM file.
+/// The largest CA file Ferry reads: the whole Mozilla bundle (about 150 certificates) is some
+/// 220 KB, so this leaves room for any private collection and keeps a wrong file (a disk
+/// image, `/dev/zero`) from being read whole.
+pub const MAX_CA_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Reads every certificate from a PEM file (at most [`MAX_CA_FILE_BYTES`]).
 pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
+    use crate::persist::{CappedReadError, read_capped};
     let err = |reason: String| TlsSetupError::CaFile {
         path: path.to_owned(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    let bytes = read_capped(path, MAX_CA_FILE_BYTES).map_err(|e| match e {
+        CappedReadError::Io(e) => err(e.to_string()),
+        CappedReadError::TooLarge { size } => err(format!(
+            "it is {}, larger than the {MAX_CA_FILE_BYTES} bytes a CA file can be",
+            size.map_or_else(|| "more than that".to_owned(), |s| format!("{s} bytes"))
+        )),
+    })?;
     let certs = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| err(format!("not valid PEM ({e})")))?;

@@ -74,7 +74,13 @@ impl Document for PinFile {
     const VERSION: u32 = 1;
     const IF_CORRUPT: &'static str =
         "Fix the file or delete it (Ferry will then ask again about the certificates it held)";
+    const MAX_BYTES: u64 = MAX_PIN_FILE_BYTES;
 }
+
+/// The largest pin file Ferry reads. A pin is about 400 bytes, so this holds 10 000 of them,
+/// each a certificate someone accepted by hand; and reading it costs at most ~160 MiB (see
+/// [`crate::persist::BYTES_PER_TOKEN`]), on every connection that uses TLS.
+pub const MAX_PIN_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The pin store: a human-readable TOML file (`pins.toml` in Ferry's config directory) and the
 /// pins read from it.

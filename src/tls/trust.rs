@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -142,11 +143,25 @@ impl fmt::Display for TrustProblem {
 
 impl std::error::Error for TrustProblem {}
 
+/// Where the remembered pins are.
+#[derive(Debug, Default)]
+enum Store {
+    /// Nowhere: decisions last one run.
+    #[default]
+    None,
+    /// In this pin file, not read yet. It is read when a TLS connection first needs it
+    /// ([`Trust::load_pins`]), so that a plain FTP session works whatever state the file is in;
+    /// it stays unread after a failed read, and the next connection tries again.
+    Unread(PathBuf),
+    /// Read.
+    Open(PinStore),
+}
+
 /// The user's trust decisions, shared by every connection of one Ferry process.
 #[derive(Debug, Default)]
 pub struct Trust {
-    /// Remembered pins; None when no store could be opened (decisions then last one run).
-    store: Mutex<Option<PinStore>>,
+    /// Remembered pins.
+    store: Mutex<Store>,
     /// (host:port, SHA-256) accepted for this run only.
     once: Mutex<HashSet<(String, String)>>,
     /// Fingerprints the user gave up front (`--trust SHA256:…`), normalised.
@@ -157,9 +172,38 @@ impl Trust {
     /// Decisions backed by `store` (None: nothing is remembered across runs).
     pub fn new(store: Option<PinStore>) -> Self {
         Trust {
-            store: Mutex::new(store),
+            store: Mutex::new(store.map_or(Store::None, Store::Open)),
             ..Trust::default()
         }
+    }
+
+    /// Decisions backed by the pin file at `path`, read only when a TLS connection needs it
+    /// (see [`Trust::load_pins`]): nothing is read here.
+    pub fn from_file(path: impl Into<PathBuf>) -> Self {
+        Trust {
+            store: Mutex::new(Store::Unread(path.into())),
+            ..Trust::default()
+        }
+    }
+
+    /// Reads the pin file if it has not been read yet (see [`Trust::from_file`]); TLS
+    /// configurations call this before they are built, so a certificate is never judged
+    /// without the pins the user chose.
+    ///
+    /// # Errors
+    /// As [`PinStore::load`]: the file is corrupt (and kept aside), too large, from a newer
+    /// Ferry, or unreadable. It is then read again next time.
+    pub fn load_pins(&self) -> Result<(), PinStoreError> {
+        self.opened().map(drop)
+    }
+
+    /// The store, read first if needed.
+    fn opened(&self) -> Result<MutexGuard<'_, Store>, PinStoreError> {
+        let mut store = lock(&self.store);
+        if let Store::Unread(path) = &*store {
+            *store = Store::Open(PinStore::load(path)?);
+        }
+        Ok(store)
     }
 
     /// Also trusts certificates (or public keys) with these SHA-256 fingerprints, given as
@@ -176,7 +220,8 @@ impl Trust {
 
     /// Whether decisions can be remembered across runs.
     pub fn can_remember(&self) -> bool {
-        lock(&self.store).is_some()
+        self.opened()
+            .is_ok_and(|store| matches!(*store, Store::Open(_)))
     }
 
     /// Applies the user's decision about `problem`. Accept-always writes the pin store.
@@ -206,9 +251,9 @@ impl Trust {
                     accepted_at: unix_now(),
                 };
                 lock(&self.once).insert((host_port(&host, port), presented.sha256.clone()));
-                match lock(&self.store).as_mut() {
-                    Some(store) => store.remember(pin),
-                    None => Err(PinStoreError::NoConfigDir),
+                match &mut *self.opened()? {
+                    Store::Open(store) => store.remember(pin),
+                    Store::None | Store::Unread(_) => Err(PinStoreError::NoConfigDir),
                 }
             }
         }
@@ -218,18 +263,19 @@ impl Trust {
     pub fn forget(&self, host: &str, port: u16) -> Result<Option<Pin>, PinStoreError> {
         let target = host_port(host, port);
         lock(&self.once).retain(|(t, _)| *t != target);
-        match lock(&self.store).as_mut() {
-            Some(store) => store.forget(host, port),
-            None => Ok(None),
+        match &mut *self.opened()? {
+            Store::Open(store) => store.forget(host, port),
+            Store::None | Store::Unread(_) => Ok(None),
         }
     }
 
-    /// All remembered pins.
+    /// All remembered pins (none when the pin file cannot be read: [`Trust::load_pins`] says
+    /// why).
     pub fn pins(&self) -> Vec<Pin> {
-        lock(&self.store)
-            .as_ref()
-            .map(|s| s.pins().cloned().collect())
-            .unwrap_or_default()
+        match self.opened().as_deref() {
+            Ok(Store::Open(store)) => store.pins().cloned().collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Decides about a certificate the OS refused. Ok(Some(note)) when accepted with something
@@ -254,8 +300,14 @@ impl Trust {
         if lock(&self.once).contains(&(target.clone(), presented.sha256.clone())) {
             return Ok(None);
         }
-        let mut store = lock(&self.store);
-        let pinned = store.as_ref().and_then(|s| s.get(host, port)).cloned();
+        // Read already by the TLS configuration (client_configs); a file that cannot be read
+        // leaves the certificate refused, with rustls's own error, rather than judged without
+        // the user's pins.
+        let mut store = self.opened().map_err(|_| None)?;
+        let pinned = match &*store {
+            Store::Open(s) => s.get(host, port).cloned(),
+            Store::None | Store::Unread(_) => None,
+        };
         match pinned {
             Some(pin) if pin.sha256 == presented.sha256 => Ok(None),
             Some(pin) if pin.spki_sha256 == presented.spki_sha256 => {
@@ -268,7 +320,10 @@ impl Trust {
                     not_after: presented.not_after,
                     ..pin
                 };
-                let saved = store.as_mut().map(|s| s.remember(renewed));
+                let saved = match &mut *store {
+                    Store::Open(s) => Some(s.remember(renewed)),
+                    Store::None | Store::Unread(_) => None,
+                };
                 Ok(Some(match saved {
                     Some(Ok(())) => format!(
                         "The certificate of {target} was renewed with the same key; the pin now holds the new one (SHA256:{})",

@@ -5,14 +5,14 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::engine::Connector;
 use super::find::{self, FindProgress, Found, NamePattern, StopFlag};
 use super::plan::{self, Plan};
 use super::sync::{self, SyncAction, SyncOptions};
 use super::sync_run::{self, SyncPreview};
-use super::walk::delete_remote_tree;
+use super::walk::{Walk, WalkProgress, delete_remote_tree};
 use crate::ftp::{Entry, FtpError, Session};
 
 /// What the browse worker can do.
@@ -117,6 +117,9 @@ pub enum BrowseResult {
         /// Folders searched, matches found, whether it ended.
         progress: FindProgress,
     },
+    /// How far the walk of a folder transfer or a comparison got (a few times a second, before
+    /// its [`BrowseResult::Planned`] or [`BrowseResult::SyncPreview`]).
+    Walking(WalkProgress),
     /// A folder transfer, planned: the items to queue.
     Planned(Plan),
     /// Two folders compared.
@@ -245,9 +248,12 @@ fn serve(
             }
             let Some(s) = session.as_mut() else { break };
             // A search reports as it goes: after a batch went out, a second try would repeat it.
+            // Walk progress repeats nothing: a second try may follow it.
             let mut reported = false;
             let mut report = |r: BrowseResult| {
-                reported = true;
+                if !matches!(r, BrowseResult::Walking(_)) {
+                    reported = true;
+                }
                 let _ = results.send((id, r));
             };
             match handle(s, &request, &mut report) {
@@ -285,7 +291,23 @@ fn serve(
     }
 }
 
-/// Carries out one request; `report` sends answers before the last (a search's batches).
+/// How often the window hears how far a walk got: a fast server lists hundreds of folders a
+/// second, and each answer wakes the window.
+const WALK_PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
+/// Walk progress as [`BrowseResult::Walking`] answers, at most every [`WALK_PROGRESS_EVERY`].
+fn throttled<'r>(report: &'r mut dyn FnMut(BrowseResult)) -> impl FnMut(WalkProgress) + 'r {
+    let mut last = Instant::now();
+    move |progress| {
+        if last.elapsed() >= WALK_PROGRESS_EVERY {
+            last = Instant::now();
+            report(BrowseResult::Walking(progress));
+        }
+    }
+}
+
+/// Carries out one request; `report` sends answers before the last (a search's batches, walk
+/// progress).
 fn handle(
     s: &mut Session,
     request: &BrowseRequest,
@@ -320,7 +342,9 @@ fn handle(
             BrowseResult::Done
         }
         BrowseRequest::PlanDownload { remote, local } => {
-            BrowseResult::Planned(plan::download(s, remote, local, false)?)
+            let mut progress = throttled(report);
+            let walk = Walk::new().reporting(&mut progress);
+            BrowseResult::Planned(plan::download(s, remote, local, walk)?)
         }
         BrowseRequest::Find {
             root,
@@ -339,24 +363,34 @@ fn handle(
             }
         }
         BrowseRequest::PlanUpload { local, remote } => {
-            BrowseResult::Planned(plan::upload(s, local, remote, false)?)
+            let mut progress = throttled(report);
+            let walk = Walk::new().reporting(&mut progress);
+            BrowseResult::Planned(plan::upload(s, local, remote, walk)?)
         }
         BrowseRequest::SyncPreview {
             local,
             remote,
             options,
             stop,
-        } => BrowseResult::SyncPreview(Box::new(sync_run::preview(
-            s, local, remote, options, false, stop,
-        )?)),
+        } => {
+            let mut progress = throttled(report);
+            BrowseResult::SyncPreview(Box::new(sync_run::preview(
+                s,
+                local,
+                remote,
+                options,
+                false,
+                stop,
+                &mut progress,
+            )?))
+        }
         BrowseRequest::SyncApply { preview, chosen } => {
             let applied = sync_run::apply(s, preview, chosen);
             BrowseResult::SyncApplied {
                 plan: Plan {
                     label: preview.label(),
                     items: applied.items,
-                    skipped: Vec::new(),
-                    renamed: Vec::new(),
+                    ..Plan::default()
                 },
                 refused: applied.refused,
             }

@@ -149,6 +149,9 @@ struct Shared {
     /// Held while a worker connects: connections open one at a time, so a wrong password is
     /// one failed login and a server's connection limit is met one connection at a time.
     connecting: Mutex<()>,
+    /// A server of this queue refused `REST`: no transfer tries to continue from an offset
+    /// (every session is to the same server, and a new one would be refused again).
+    no_rest: AtomicBool,
 }
 
 struct State {
@@ -255,6 +258,7 @@ impl Engine {
             wake: Condvar::new(),
             events: tx,
             connecting: Mutex::new(()),
+            no_rest: AtomicBool::new(false),
         });
         let saver = file.map(|file| {
             let shared = shared.clone();
@@ -390,6 +394,8 @@ struct Worker {
     session: Option<Session>,
     /// When the session last did something (a transfer or a keep-alive).
     last_used: Instant,
+    /// Partial files found in the local folders this worker downloaded into.
+    partials: PartialsSeen,
 }
 
 impl Worker {
@@ -399,12 +405,13 @@ impl Worker {
             config,
             session: None,
             last_used: Instant::now(),
+            partials: PartialsSeen::default(),
         }
     }
 
     fn run(mut self) {
-        while let Some((item, policy, flag)) = self.next_item() {
-            match self.attempt(&item, policy, &flag) {
+        while let Some((mut item, policy, flag)) = self.next_item() {
+            match self.attempt(&mut item, policy, &flag) {
                 Ok(outcome) => self.finish(item, outcome),
                 Err(not_connected) => self.not_connected(&item, &not_connected),
             }
@@ -544,7 +551,7 @@ impl Worker {
     /// tried).
     fn attempt(
         &mut self,
-        item: &Item,
+        item: &mut Item,
         policy: FileExistsPolicy,
         stop: &AtomicBool,
     ) -> Result<Outcome, FtpError> {
@@ -600,7 +607,7 @@ impl Worker {
 
     fn download(
         &mut self,
-        item: &Item,
+        item: &mut Item,
         policy: FileExistsPolicy,
         stop: &AtomicBool,
     ) -> Result<Outcome, AttemptError> {
@@ -609,6 +616,7 @@ impl Worker {
             fs::create_dir_all(parent).map_err(|e| local(parent, &e))?;
         }
         // What is already there decides where we start.
+        let mut continue_target = false;
         if let Ok(meta) = fs::metadata(&target) {
             let existing = meta.len();
             match policy {
@@ -631,14 +639,9 @@ impl Worker {
                 FileExistsPolicy::Resume if item.size.is_some_and(|s| existing >= s) => {
                     return Ok(Outcome::Skipped("already complete".into()));
                 }
-                FileExistsPolicy::Resume => {
-                    // The user asked to continue the file that is there: it becomes the
-                    // partial file of this download.
-                    let part = partial_of(item);
-                    if !part.exists() {
-                        fs::rename(&target, &part).map_err(|e| local(&target, &e))?;
-                    }
-                }
+                // The user asked to continue the file that is there: it becomes the partial
+                // file of this download, once its version is known (below).
+                FileExistsPolicy::Resume => continue_target = true,
                 FileExistsPolicy::Rename => {
                     let dir = target.parent().unwrap_or(Path::new("."));
                     let name = target
@@ -648,6 +651,45 @@ impl Worker {
                     target = names::unique_name(dir, &name);
                 }
                 _ => {}
+            }
+        }
+        let (verify, preserve_times, shared) = (
+            self.config.verify_checksums,
+            self.config.preserve_times,
+            self.shared.clone(),
+        );
+        let may_have_partial = continue_target || self.partials.any_of(&target);
+        let limit = self.config.download_limit.clone();
+        let session = self.session().map_err(AttemptError::Connect)?;
+        // The partial file is named after the file's version (size and time). A LIST time is
+        // the server's local time to the minute (or the day): a file replaced within that
+        // minute by another of the same size would look like the same version, and a partial
+        // file of the old one would be continued with the new one's rest. MDTM tells the time to
+        // the second; it is asked anyway to keep the time, so asking first costs nothing.
+        if !item.modified_exact
+            && (preserve_times || may_have_partial)
+            && session.features().has("MDTM")
+        {
+            match session.mdtm(&item.remote) {
+                Ok(time) => {
+                    item.modified = Some(time.unix_seconds());
+                    item.modified_exact = true;
+                    lock(&shared.state)
+                        .queue
+                        .exact_time_learned(item.id, time.unix_seconds());
+                }
+                Err(e) if e.is_fatal_to_session() => return Err(AttemptError::Ftp(e)),
+                // Refused for this file: the LIST time names the version, and the overlap
+                // check below guards a continued download.
+                Err(_) => {}
+            }
+        }
+        let mut target_became_partial = false;
+        if continue_target {
+            let part = partial_of(item);
+            if !part.exists() {
+                fs::rename(&target, &part).map_err(|e| local(&target, &e))?;
+                target_became_partial = true;
             }
         }
         let part = names::partial_path(&target, &item.remote, item.size, item.modified);
@@ -661,19 +703,13 @@ impl Worker {
             ));
         }
         // A partial file of this very version of the file, from an earlier attempt or run:
-        // continue it.
+        // continue it, unless the server cannot (REST refused).
+        let no_rest = shared.no_rest.load(Ordering::Relaxed);
         let mut offset = match fs::metadata(&part) {
-            Ok(meta) if item.size.is_none_or(|s| meta.len() <= s) => meta.len(),
+            Ok(meta) if !no_rest && item.size.is_none_or(|s| meta.len() <= s) => meta.len(),
             _ => 0,
         };
-        note_start(&self.shared, item.id, offset);
-        let (verify, preserve_times, shared) = (
-            self.config.verify_checksums,
-            self.config.preserve_times,
-            self.shared.clone(),
-        );
-        let limit = self.config.download_limit.clone();
-        let session = self.session().map_err(AttemptError::Connect)?;
+        note_start(&shared, item.id, offset);
         let algorithm = if verify {
             Method::choose(session.features()).map(|m| m.algorithm())
         } else {
@@ -686,59 +722,61 @@ impl Worker {
             .truncate(offset == 0)
             .open(&part)
             .map_err(|e| local(&part, &e))?;
-        // The checksum covers the whole file, so a continued download hashes what it
-        // continues first.
-        let mut hasher = algorithm.map(Hasher::new);
-        if let Some(h) = &mut hasher
-            && offset > 0
-        {
-            match hash_prefix(&mut file, offset, h) {
-                Ok(()) => {}
-                Err(_) => {
-                    // Unreadable partial data: start over rather than trust it.
+        let total = item.size;
+        let mut meter = Meter::new(item.id, offset, total, shared.clone());
+        // At most twice: a continued download whose partial file turns out to be of another
+        // version, or that the server cannot continue, starts over from byte 0.
+        let (written, hasher) = loop {
+            let attempt = receive(
+                session, item, &mut file, offset, algorithm, &mut meter, &limit, stop,
+            );
+            match attempt {
+                Err(Restart::FromZero(why)) if target_became_partial => {
+                    // The user's own file, that they asked to continue: never emptied. It goes
+                    // back under its name, and the item says why it was not continued.
+                    if session.rest_refused() {
+                        shared.no_rest.store(true, Ordering::Relaxed);
+                    }
+                    drop(file);
+                    fs::rename(&part, &target).map_err(|e| local(&part, &e))?;
+                    return Ok(Outcome::Fail(
+                        format!("{} was not continued: {why}", target.display()),
+                        ErrorClass::Integrity,
+                    ));
+                }
+                Err(Restart::FromZero(why)) if offset > 0 => {
+                    if session.rest_refused() {
+                        shared.no_rest.store(true, Ordering::Relaxed);
+                    }
+                    let _ = shared.events.send(Event::Log(format!(
+                        "{}: {why}; downloading it from the start",
+                        crate::ftp::text::escape(&item.remote)
+                    )));
                     offset = 0;
                     file.set_len(0).map_err(|e| local(&part, &e))?;
-                    *h = Hasher::new(algorithm.unwrap_or(crate::ftp::checksum::Algorithm::Crc32));
+                    note_start(&shared, item.id, 0);
+                    meter = Meter::new(item.id, 0, total, shared.clone());
                 }
-            }
-        }
-        file.seek(SeekFrom::Start(offset))
-            .map_err(|e| local(&part, &e))?;
-        let total = item.size;
-        let mut meter = Meter::new(item.id, offset, total, shared);
-        let received = {
-            let mut writer = HashingWriter {
-                inner: &mut file,
-                hasher: hasher.as_mut(),
-            };
-            let mut paced = 0;
-            let mut progress = |done: u64| {
-                meter.update(offset + done);
-                limit.pace(done.saturating_sub(paced), stop);
-                paced = done;
-            };
-            let mut ctl = TransferControl::new(&mut progress, stop);
-            ctl.expected_size = total;
-            // `Session::download` writes in blocks of 64 KiB: no BufWriter needed.
-            let received = session.download(&item.remote, offset, &mut writer, &mut ctl);
-            let flushed = writer.flush();
-            match (received, flushed) {
-                (Ok(n), Ok(())) => Ok(n),
-                (Err(e), _) => Err(e),
-                (Ok(_), Err(e)) => Err(FtpError::Local { source: e }),
+                Err(Restart::FromZero(why)) => {
+                    return Err(AttemptError::Ftp(FtpError::Protocol(why)));
+                }
+                Err(Restart::Failed(e)) => {
+                    return Err(match e {
+                        _ if stop.load(Ordering::Relaxed) => AttemptError::Stopped,
+                        FtpError::Local { source } => {
+                            AttemptError::Local(write_error(&part, &source))
+                        }
+                        FtpError::TooMuchData { .. } => {
+                            // Whatever came in is suspect: do not continue it later.
+                            let _ = fs::remove_file(&part);
+                            AttemptError::Ftp(e)
+                        }
+                        e => AttemptError::Ftp(e),
+                    });
+                }
+                Ok(done) => break done,
             }
         };
-        let received = received.map_err(|e| match e {
-            _ if stop.load(Ordering::Relaxed) => AttemptError::Stopped,
-            FtpError::Local { source } => AttemptError::Local(write_error(&part, &source)),
-            FtpError::TooMuchData { .. } => {
-                // Whatever came in is suspect: do not continue it later.
-                let _ = fs::remove_file(&part);
-                AttemptError::Ftp(e)
-            }
-            e => AttemptError::Ftp(e),
-        })?;
-        let written = offset + received;
         if let Some(expected) = total
             && written != expected
         {
@@ -767,24 +805,16 @@ impl Worker {
                 ErrorClass::Integrity,
             ));
         }
-        if preserve_times {
-            let time = match item.modified {
-                Some(t) if item.modified_exact => Some(t),
-                // A LIST time is in the server's zone (and maybe to the minute): ask.
-                _ if session.features().has("MDTM") => {
-                    session.mdtm(&item.remote).ok().map(|t| t.unix_seconds())
-                }
-                _ => None,
-            };
-            if let Some(secs) = time
-                && let Some(when) = system_time(secs)
-            {
-                // Best effort: a file system without times does not fail the download.
-                let _ = file.set_modified(when);
-            }
+        if preserve_times
+            && item.modified_exact
+            && let Some(when) = item.modified.and_then(system_time)
+        {
+            // Best effort: a file system without times does not fail the download.
+            let _ = file.set_modified(when);
         }
         drop(file);
         fs::rename(&part, &target).map_err(|e| local(&target, &e))?;
+        self.partials.remove_stale(&target);
         meter.finish(written);
         Ok(Outcome::Done)
     }
@@ -807,10 +837,17 @@ impl Worker {
         let events = self.shared.events.clone();
         let session = self.session().map_err(AttemptError::Connect)?;
         // A retry after a dropped connection (or a restart of the queue) continues what
-        // reached the server.
-        let resuming = (item.attempts > 1 || item.bytes_done > 0) && !restart;
+        // reached the server, unless the server cannot (REST refused).
+        let no_rest = shared.no_rest.load(Ordering::Relaxed);
+        let resuming = (item.attempts > 1 || item.bytes_done > 0) && !restart && !no_rest;
         let mut mode = UploadMode::Replace;
-        let check = policy != FileExistsPolicy::Overwrite || resuming;
+        // After a failed verification the server's copy is known to be wrong, whatever its
+        // size says: the file-exists policy would skip it as "same size" or continue it, and
+        // the mismatch would pass as success. It is replaced, from byte 0. (Under "rename" the
+        // copy went to a new name that this attempt does not know: it picks another one rather
+        // than overwrite the file the user kept.)
+        let check = (!restart || policy == FileExistsPolicy::Rename)
+            && (policy != FileExistsPolicy::Overwrite || resuming);
         if check && let Some(existing) = remote_size(session, &remote).map_err(AttemptError::Ftp)? {
             match policy {
                 _ if resuming && existing <= size => {
@@ -834,7 +871,7 @@ impl Worker {
                 FileExistsPolicy::Resume if existing >= size => {
                     return Ok(Outcome::Skipped("already complete".into()));
                 }
-                FileExistsPolicy::Resume => mode = UploadMode::Resume(existing),
+                FileExistsPolicy::Resume if !no_rest => mode = UploadMode::Resume(existing),
                 FileExistsPolicy::Rename => {
                     remote = unique_remote(session, &remote).map_err(AttemptError::Ftp)?;
                 }
@@ -859,7 +896,7 @@ impl Worker {
         }
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| local(&item.local, &e))?;
-        let mut meter = Meter::new(item.id, offset, Some(size), shared);
+        let mut meter = Meter::new(item.id, offset, Some(size), shared.clone());
         let result = {
             let mut paced = 0;
             let mut progress = |done: u64| {
@@ -874,6 +911,10 @@ impl Worker {
             };
             session.upload(&remote, mode, &mut reader, &mut ctl)
         };
+        if result.is_err() && session.rest_refused() {
+            // Continuing is impossible on this server: the next attempt sends the whole file.
+            shared.no_rest.store(true, Ordering::Relaxed);
+        }
         result.map_err(|e| match e {
             _ if stop.load(Ordering::Relaxed) => AttemptError::Stopped,
             FtpError::Local { source } => {
@@ -969,6 +1010,203 @@ fn hash_prefix(file: &mut File, len: u64, hasher: &mut Hasher) -> io::Result<()>
         left -= n as u64;
     }
     Ok(())
+}
+
+/// Bytes re-read before the offset of a continued download (at most half the partial file)
+/// and compared with the end of the partial file. A file replaced on the server by another of the same size, within the minute
+/// a LIST time shows (or with its time kept), names the same version; its bytes differ there.
+const RESUME_OVERLAP: u64 = 64 * 1024;
+
+/// How one pass of [`receive`] ended other than with the file's data.
+enum Restart {
+    /// The partial file cannot be continued (another version, unreadable, or the server
+    /// refused REST): why, for the log. The download starts again from byte 0.
+    FromZero(String),
+    /// The transfer failed.
+    Failed(FtpError),
+}
+
+/// The first bytes of a continued download differed from the partial file's.
+#[derive(Debug)]
+struct OtherVersion;
+
+impl std::fmt::Display for OtherVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the partial file is of another version of the file")
+    }
+}
+
+impl std::error::Error for OtherVersion {}
+
+/// One pass of a download into `file` from `offset` (the partial file's length): hashes what
+/// is kept, re-reads [`RESUME_OVERLAP`] bytes before the offset to check that the partial file
+/// is of the version the server has now, and returns the file's length and the hasher.
+#[allow(clippy::too_many_arguments)]
+fn receive(
+    session: &mut Session,
+    item: &Item,
+    file: &mut File,
+    offset: u64,
+    algorithm: Option<crate::ftp::checksum::Algorithm>,
+    meter: &mut Meter,
+    limit: &SpeedLimit,
+    stop: &AtomicBool,
+) -> Result<(u64, Option<Hasher>), Restart> {
+    let local = |source: io::Error| Restart::Failed(FtpError::Local { source });
+    let unreadable = || Restart::FromZero("the partial file could not be read back".into());
+    // The checksum covers the whole file, so a continued download hashes what it continues.
+    let mut hasher = algorithm.map(Hasher::new);
+    if let Some(h) = &mut hasher
+        && offset > 0
+    {
+        hash_prefix(file, offset, h).map_err(|_| unreadable())?;
+    }
+    // Half the partial file at most, so that a short one is still continued (REST), not
+    // read again whole.
+    let overlap = (offset / 2).min(RESUME_OVERLAP);
+    let mut expected = vec![0u8; usize::try_from(overlap).unwrap_or(0)];
+    if overlap > 0 {
+        file.seek(SeekFrom::Start(offset - overlap))
+            .map_err(local)?;
+        file.read_exact(&mut expected).map_err(|_| unreadable())?;
+    }
+    file.seek(SeekFrom::Start(offset)).map_err(local)?;
+    let start = offset - overlap;
+    let received = {
+        let mut writer = OverlapCheck {
+            expected: &expected,
+            matched: 0,
+            inner: HashingWriter {
+                inner: file,
+                hasher: hasher.as_mut(),
+            },
+        };
+        let mut paced = 0;
+        let mut progress = |done: u64| {
+            meter.update(offset + done.saturating_sub(overlap));
+            limit.pace(done.saturating_sub(paced), stop);
+            paced = done;
+        };
+        let mut ctl = TransferControl::new(&mut progress, stop);
+        ctl.expected_size = item.size;
+        // `Session::download` writes in blocks of 64 KiB: no BufWriter needed.
+        let received = session.download(&item.remote, start, &mut writer, &mut ctl);
+        let flushed = writer.flush();
+        match (received, flushed) {
+            (Ok(n), Ok(())) => Ok(n),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(FtpError::Local { source: e }),
+        }
+    };
+    match received {
+        Ok(n) => Ok((start + n, hasher)),
+        Err(FtpError::Local { source })
+            if source.get_ref().is_some_and(|e| e.is::<OtherVersion>()) =>
+        {
+            Err(Restart::FromZero(
+                "the partial file is of another version of the file (its last bytes differ from the server's)".into(),
+            ))
+        }
+        Err(FtpError::Reply { command, reply })
+            if command.starts_with("REST ") && session.rest_refused() =>
+        {
+            Err(Restart::FromZero(format!(
+                "the server cannot continue a transfer ({command}: {})",
+                crate::ftp::text::escape(reply.text().trim())
+            )))
+        }
+        Err(e) => Err(Restart::Failed(e)),
+    }
+}
+
+/// Compares the first bytes of a continued download (a re-read of the partial file's end)
+/// with `expected`, then writes the rest through.
+struct OverlapCheck<'a, W> {
+    expected: &'a [u8],
+    matched: usize,
+    inner: W,
+}
+
+impl<W: Write> Write for OverlapCheck<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let left = &self.expected[self.matched..];
+        if left.is_empty() {
+            return self.inner.write(buf);
+        }
+        let n = left.len().min(buf.len());
+        if buf[..n] != left[..n] {
+            return Err(io::Error::other(OtherVersion));
+        }
+        self.matched += n;
+        if n == buf.len() {
+            return Ok(n);
+        }
+        Ok(n + self.inner.write(&buf[n..])?)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The partial downloads in each local folder a worker downloads into, listed once per folder
+/// (a folder of 100 000 files is not listed again for each of them).
+#[derive(Default)]
+struct PartialsSeen {
+    by_dir: HashMap<PathBuf, Vec<String>>,
+}
+
+/// Folders [`PartialsSeen`] remembers before it forgets them all (memory stays bounded on a
+/// tree of any size; a folder forgotten is listed again when next needed).
+const PARTIAL_FOLDERS_REMEMBERED: usize = 256;
+
+impl PartialsSeen {
+    fn in_dir(&mut self, dir: &Path) -> &mut Vec<String> {
+        if !self.by_dir.contains_key(dir) && self.by_dir.len() >= PARTIAL_FOLDERS_REMEMBERED {
+            self.by_dir.clear();
+        }
+        self.by_dir.entry(dir.to_owned()).or_insert_with(|| {
+            fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter_map(|e| e.file_name().into_string().ok())
+                        .filter(|name| name.ends_with(names::PARTIAL_SUFFIX))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    /// Whether a partial download of `target` (of any version) was there.
+    fn any_of(&mut self, target: &Path) -> bool {
+        let (Some(dir), Some(name)) =
+            (target.parent(), target.file_name().and_then(|n| n.to_str()))
+        else {
+            return false;
+        };
+        self.in_dir(dir)
+            .iter()
+            .any(|p| names::is_partial_of(name, p))
+    }
+
+    /// `target` is complete: partial downloads of other versions of it can never be
+    /// continued, so they go (a 108 MB partial of last week's version only takes space).
+    fn remove_stale(&mut self, target: &Path) {
+        let (Some(dir), Some(name)) =
+            (target.parent(), target.file_name().and_then(|n| n.to_str()))
+        else {
+            return;
+        };
+        self.in_dir(dir).retain(|p| {
+            if names::is_partial_of(name, p) {
+                let _ = fs::remove_file(dir.join(p));
+                false
+            } else {
+                true
+            }
+        });
+    }
 }
 
 /// Writes through to a file, hashing what was written.

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::walk::{MAX_FOLDERS, unusable_name};
 use crate::ftp::{Entry, EntryKind, FtpError, Session, path as remote_path};
 
 /// Deepest folder level the search descends to.
@@ -133,7 +134,8 @@ pub struct FindProgress {
     pub matches: usize,
     /// The walk ended: everything was searched, or it stopped.
     pub finished: bool,
-    /// It ended early: stopped by the user, or [`MAX_MATCHES`] reached.
+    /// It ended early: stopped by the user, [`MAX_MATCHES`] reached, or
+    /// [`MAX_FOLDERS`] searched (a server whose folders never end).
     pub incomplete: bool,
 }
 
@@ -151,7 +153,7 @@ pub fn find(
     // Depth-first, as a file manager's search reads: a folder's subfolders before its siblings.
     let mut pending = vec![(root.to_owned(), 0usize)];
     while let Some((folder, depth)) = pending.pop() {
-        if stop.is_stopped() || progress.matches >= MAX_MATCHES {
+        if stop.is_stopped() || progress.matches >= MAX_MATCHES || progress.folders >= MAX_FOLDERS {
             progress.incomplete = true;
             break;
         }
@@ -166,8 +168,11 @@ pub fn find(
         progress.folders += 1;
         let mut batch = Vec::new();
         let mut children = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for entry in listed {
-            if entry.name.is_empty() || entry.name == "." || entry.name == ".." {
+            // `../up` or `a/b` would be searched (and shown) as another folder; a name listed
+            // twice is one entry.
+            if unusable_name(&entry.name).is_some() || !seen.insert(entry.name.clone()) {
                 continue;
             }
             if entry.kind == EntryKind::Dir && depth < MAX_DEPTH {

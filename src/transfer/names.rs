@@ -24,6 +24,12 @@
 //! - Names longer than 255 bytes of UTF-8 (the Linux and macOS limit; never more than 255
 //!   UTF-16 units, the Windows limit) are shortened on a character boundary, keeping an
 //!   extension of at most 32 bytes.
+//! - Invisible format characters that change how a name *looks* are replaced by `_` too:
+//!   the bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), which
+//!   make a file manager show `report\u{202e}fdp.exe` as `reportexe.pdf`, and the zero-width
+//!   and invisible characters (U+200B, U+2060–U+2064, U+FEFF, U+00AD, U+180E, U+206A–U+206F,
+//!   U+FFF9–U+FFFB). The joiners U+200C and U+200D stay: Persian, the Indic scripts and emoji
+//!   need them, and they cannot reorder or hide text.
 //! - `""`, `.` and `..` are refused: the entry is skipped.
 //!
 //! - A name ending in `.ferry-part` (any case) gets a `_` at the end: that suffix marks Ferry's
@@ -61,6 +67,9 @@ pub enum NameProblem {
     Separator,
     /// The name contains a control character (line break, NUL, tab, escape, ...).
     Control,
+    /// The name contains an invisible format character (a bidirectional override, a
+    /// zero-width space, ...) that would make it look like another name.
+    Invisible,
     /// The name is a Windows device name (`CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`,
     /// `LPT1`–`LPT9`, ...), possibly with an extension.
     Reserved,
@@ -82,11 +91,12 @@ impl NameProblem {
             NameProblem::DotOrDotDot => 1,
             NameProblem::Separator => 2,
             NameProblem::Control => 3,
-            NameProblem::InvalidWindowsChar => 4,
-            NameProblem::Reserved => 5,
-            NameProblem::TrailingDotOrSpace => 6,
-            NameProblem::TooLong => 7,
-            NameProblem::PartialSuffix => 8,
+            NameProblem::Invisible => 4,
+            NameProblem::InvalidWindowsChar => 5,
+            NameProblem::Reserved => 6,
+            NameProblem::TrailingDotOrSpace => 7,
+            NameProblem::TooLong => 8,
+            NameProblem::PartialSuffix => 9,
         }
     }
 }
@@ -99,6 +109,9 @@ impl fmt::Display for NameProblem {
             NameProblem::DotOrDotDot => "name is . or ..",
             NameProblem::Separator => "name contains a path separator",
             NameProblem::Control => "name contains a control character",
+            NameProblem::Invisible => {
+                "name contains an invisible character that changes how it looks (such as a right-to-left override)"
+            }
             NameProblem::Reserved => "name is a reserved device name",
             NameProblem::TrailingDotOrSpace => "name ends with a dot or a space",
             NameProblem::TooLong => "name is longer than 255 bytes",
@@ -145,6 +158,8 @@ pub fn safe_component(remote_name: &str) -> Option<SafeName> {
             Some(NameProblem::Separator)
         } else if c.is_control() {
             Some(NameProblem::Control)
+        } else if is_invisible_format(c) {
+            Some(NameProblem::Invisible)
         } else if WINDOWS_INVALID.contains(&c) {
             Some(NameProblem::InvalidWindowsChar)
         } else {
@@ -185,6 +200,28 @@ pub fn safe_component(remote_name: &str) -> Option<SafeName> {
         note(&mut changed, NameProblem::PartialSuffix);
     }
     Some(SafeName { name, changed })
+}
+
+/// Whether `c` is an invisible format character that can disguise a name: a bidirectional
+/// control (it reorders what follows: `report\u{202e}fdp.exe` shows as `reportexe.pdf`) or a
+/// character that draws nothing (a zero-width space makes `a\u{200b}b` look like `ab`).
+/// The zero-width joiner and non-joiner are kept: real names in Persian, the Indic scripts and
+/// emoji sequences need them.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{061c}'
+            | '\u{180e}'
+            | '\u{200b}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
 }
 
 /// What ends the name of every partial download Ferry writes.
@@ -229,11 +266,39 @@ pub fn partial_path(
         identity.update(part);
     }
     let digest = identity.finalize();
-    let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let tag: String = digest[..TAG_BYTES]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let suffix = format!(".{tag}{PARTIAL_SUFFIX}");
     let keep = name.floor_char_boundary(MAX_NAME_BYTES - suffix.len());
     let partial = format!("{}{suffix}", &name[..keep]);
     target.with_file_name(partial)
+}
+
+/// Bytes of the identity digest in a partial file's tag (two hex digits each).
+const TAG_BYTES: usize = 4;
+
+/// Whether `candidate` (a file name in the target's folder) is a partial download of the file
+/// named `target_name`, of any version: `<target_name>.<tag>.ferry-part`. Once the target is
+/// complete, such a file of another version can never be continued (its tag names a size or
+/// time the server no longer has) and only takes space.
+///
+/// A name too long to keep whole in its partial name answers false: its shortened prefix may
+/// be shared by another file's partial download, which must not be taken for a stale one.
+pub fn is_partial_of(target_name: &str, candidate: &str) -> bool {
+    let suffix_len = 1 + 2 * TAG_BYTES + PARTIAL_SUFFIX.len();
+    if target_name.len() + suffix_len > MAX_NAME_BYTES {
+        return false;
+    }
+    let Some(rest) = candidate
+        .strip_prefix(target_name)
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(|r| r.strip_suffix(PARTIAL_SUFFIX))
+    else {
+        return false;
+    };
+    rest.len() == 2 * TAG_BYTES && rest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Whether the file system holding `dir` treats names that differ only by case as the same
@@ -1043,6 +1108,59 @@ mod tests {
             "name is a reserved device name"
         );
         assert!(!NameProblem::TooLong.to_string().is_empty());
+    }
+
+    #[test]
+    fn invisible_characters_that_disguise_a_name_are_replaced() {
+        // A right-to-left override makes `report<RLO>fdp.exe` show as `reportexe.pdf`.
+        let disguised = safe_component("report\u{202e}fdp.exe").unwrap();
+        assert_eq!(disguised.name, "report_fdp.exe");
+        assert_eq!(disguised.changed, Some(NameProblem::Invisible));
+        for c in [
+            '\u{200e}', '\u{200f}', '\u{061c}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}',
+            '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200b}', '\u{2060}', '\u{feff}',
+            '\u{00ad}',
+        ] {
+            let name = format!("a{c}b.txt");
+            assert_eq!(safe_component(&name).unwrap().name, "a_b.txt", "{:?}", c);
+        }
+        // Joiners are part of real words and emoji: kept.
+        for kept in ["می\u{200c}خواهم", "👩\u{200d}💻.png", "Ünïcödé 日本語.txt"]
+        {
+            let safe = safe_component(kept).unwrap();
+            assert_eq!(safe.name, kept);
+            assert_eq!(safe.changed, None);
+        }
+    }
+
+    #[test]
+    fn partials_of_other_versions_are_recognised_and_nothing_else() {
+        let target = Path::new("/d/report.pdf");
+        let mine = partial_path(target, "/r/report.pdf", Some(10), Some(1));
+        let other = partial_path(target, "/r/report.pdf", Some(10), Some(2));
+        for p in [&mine, &other] {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            assert!(is_partial_of("report.pdf", name), "{name}");
+        }
+        for not in [
+            "report.pdf",
+            "report.pdf.ferry-part",
+            "report.pdf.1234567.ferry-part",
+            "report.pdf.123456789.ferry-part",
+            "report.pdf.ABCDEF12.ferry-part",
+            "report.pdfx.12345678.ferry-part",
+            "xreport.pdf.12345678.ferry-part",
+            "report.12345678.ferry-part",
+        ] {
+            assert!(!is_partial_of("report.pdf", not), "{not}");
+        }
+        // A name shortened inside its partial name may share that prefix with another file.
+        let long = "n".repeat(240);
+        let part = partial_path(&Path::new("/d").join(&long), "/r", None, None);
+        assert!(!is_partial_of(
+            &long,
+            part.file_name().unwrap().to_str().unwrap()
+        ));
     }
 
     #[test]

@@ -750,6 +750,17 @@ impl Queue {
         self.restart.insert(id);
     }
 
+    /// A worker asked the server (MDTM) for the exact time of a download whose listing gave
+    /// only the server's local time to the minute: the item keeps it, so that its partial file
+    /// ([`partial_of`]) is named after the exact version from now on, here and in the saved
+    /// queue.
+    pub(crate) fn exact_time_learned(&mut self, id: u64, unix_seconds: i64) {
+        self.update(id, |item| {
+            item.modified = Some(unix_seconds);
+            item.modified_exact = true;
+        });
+    }
+
     /// Whether this attempt must start from nothing (asked once per attempt).
     pub(crate) fn take_restart(&mut self, id: u64) -> bool {
         self.restart.remove(&id)

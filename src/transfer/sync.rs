@@ -8,7 +8,7 @@
 //! tolerance after the site's time offset is applied. Two FAT-style seconds of tolerance are
 //! allowed even for exact times (a copy on such a disk rounds to two seconds).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::walk::{LocalTree, RemoteTree};
@@ -151,28 +151,7 @@ impl SyncAction {
     }
 }
 
-/// How much a remote file's time says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimePrecision {
-    /// UTC to the second (MLSD, MLST, MDTM; local files).
-    Exact,
-    /// A LIST time in the server's zone, to the minute.
-    Listed,
-    /// A LIST time with the day only (older files in `ls -l`): the file changed some time
-    /// during that day, in the server's zone.
-    DayOnly,
-}
-
-impl TimePrecision {
-    /// The precision of a listing entry's time.
-    pub fn of(exact: bool, day_only: bool) -> TimePrecision {
-        match (exact, day_only) {
-            (true, _) => TimePrecision::Exact,
-            (false, true) => TimePrecision::DayOnly,
-            (false, false) => TimePrecision::Listed,
-        }
-    }
-}
+pub use super::walk::TimePrecision;
 
 /// A file as compared: size and modification time (Unix seconds, local clock), and how
 /// precise that time is.
@@ -213,12 +192,25 @@ pub fn compare(local: &LocalTree, remote: &RemoteTree, options: &SyncOptions) ->
 /// [`compare`], knowing for some files on both sides (by relative path) whether their
 /// contents are the same (from checksums): those that are count as equal whatever their
 /// times; those that are not differ even with the same size and time.
+///
+/// Two rules keep a deletion from destroying what the comparison could not see: nothing at or
+/// under a folder that failed to list, on either side, gets any action (its contents are
+/// unknown, and an unknown folder is not an empty one); and nothing is deleted through a
+/// link: a folder reached through one is deleted as the link, what it holds never.
 pub fn compare_contents(
     local: &LocalTree,
     remote: &RemoteTree,
     options: &SyncOptions,
     same_content: &BTreeMap<String, bool>,
 ) -> Vec<SyncAction> {
+    let failed_here: Vec<String> = local.failed.iter().map(|(p, _)| slash_path(p)).collect();
+    let unknown = Folders::new(
+        failed_here
+            .iter()
+            .map(String::as_str)
+            .chain(remote.failed.iter().map(|f| f.path.as_str())),
+    );
+    let known = |path: &str| !unknown.holds(path);
     let local_files: BTreeMap<String, Side> = local
         .files
         .iter()
@@ -230,19 +222,29 @@ pub fn compare_contents(
             };
             (slash_path(rel), side)
         })
+        .filter(|(path, _)| known(path))
         .collect();
     let remote_files: BTreeMap<String, Side> = remote
         .files
         .iter()
-        .map(|(rel, entry)| {
-            let modified = entry.modified.map(|t| t.unix_seconds());
-            let precision = TimePrecision::of(entry.modified_exact, entry.modified_day_only);
-            let side = Side::remote(entry.size, modified, precision, options);
-            (rel.clone(), side)
+        .filter(|(rel, _)| known(rel))
+        .map(|(rel, file)| {
+            let side = Side::remote(file.size, file.modified, file.precision, options);
+            (rel.to_string(), side)
         })
         .collect();
-    let local_dirs: Vec<String> = local.dirs.iter().map(|d| slash_path(d)).collect();
-    let remote_dirs = &remote.dirs;
+    let local_dirs: BTreeSet<String> = local
+        .dirs
+        .iter()
+        .map(|d| slash_path(d))
+        .filter(|d| known(d))
+        .collect();
+    let remote_dirs: BTreeSet<&str> = remote
+        .dirs
+        .iter()
+        .map(|d| &**d)
+        .filter(|d| known(d))
+        .collect();
 
     let mut make = Vec::new();
     let mut files = Vec::new();
@@ -258,18 +260,21 @@ pub fn compare_contents(
     );
     let delete = options.delete && options.direction != SyncDirection::Both;
 
-    for dir in local_dirs.iter().filter(|d| !remote_dirs.contains(d)) {
+    for dir in local_dirs
+        .iter()
+        .filter(|d| !remote_dirs.contains(d.as_str()))
+    {
         if upload {
             make.push(SyncAction::MakeRemoteDir(dir.clone()));
         } else if delete {
             delete_dirs.push(SyncAction::DeleteLocalDir(dir.clone()));
         }
     }
-    for dir in remote_dirs.iter().filter(|d| !local_dirs.contains(d)) {
+    for dir in remote_dirs.iter().filter(|d| !local_dirs.contains(**d)) {
         if download {
-            make.push(SyncAction::MakeLocalDir(dir.clone()));
+            make.push(SyncAction::MakeLocalDir((*dir).to_owned()));
         } else if delete {
-            delete_dirs.push(SyncAction::DeleteRemoteDir(dir.clone()));
+            delete_dirs.push(SyncAction::DeleteRemoteDir((*dir).to_owned()));
         }
     }
 
@@ -325,27 +330,76 @@ pub fn compare_contents(
 
     // Parents before children when creating.
     make.sort_by(|a, b| a.path().cmp(b.path()));
-    // A file inside a folder that is deleted anyway needs no action of its own.
-    delete_files.retain(|f| {
-        !delete_dirs
-            .iter()
-            .any(|d| f.path().starts_with(&format!("{}/", d.path())))
-    });
-    // Only the outermost folder is deleted (with what is in it).
+    // Only the outermost folder is deleted (with what is in it), and a file inside a folder
+    // that is deleted anyway needs no action of its own.
+    let deleted_dirs = Folders::new(delete_dirs.iter().map(SyncAction::path));
+    delete_files.retain(|f| !deleted_dirs.holds_strictly(f.path()));
     let outermost: Vec<SyncAction> = delete_dirs
         .iter()
-        .filter(|d| {
-            !delete_dirs
-                .iter()
-                .any(|other| d.path().starts_with(&format!("{}/", other.path())))
-        })
+        .filter(|d| !deleted_dirs.holds_strictly(d.path()))
         .cloned()
         .collect();
-    make.into_iter()
-        .chain(files)
-        .chain(delete_files)
-        .chain(outermost)
+    let deletions = never_through_links(delete_files.into_iter().chain(outermost), local, remote);
+    make.into_iter().chain(files).chain(deletions).collect()
+}
+
+/// Deletions made safe for links: nothing inside a folder reached through a link is deleted,
+/// and such a remote folder itself is deleted as what it is, a link (DELE). A local one stays
+/// a folder deletion: [`super::sync_run::apply`] removes a link to a folder as the link.
+fn never_through_links(
+    deletions: impl Iterator<Item = SyncAction>,
+    local: &LocalTree,
+    remote: &RemoteTree,
+) -> Vec<SyncAction> {
+    let local_links: Vec<String> = local.linked_dirs.iter().map(|d| slash_path(d)).collect();
+    let local_links = Folders::new(local_links.iter().map(String::as_str));
+    let remote_links = Folders::new(remote.linked_dirs.iter().map(|d| &**d));
+    deletions
+        .filter_map(|action| match action {
+            SyncAction::DeleteRemoteDir(path) if remote_links.is(&path) => {
+                Some(SyncAction::DeleteRemoteFile(path))
+            }
+            SyncAction::DeleteRemoteDir(ref path) | SyncAction::DeleteRemoteFile(ref path)
+                if remote_links.holds_strictly(path) =>
+            {
+                None
+            }
+            SyncAction::DeleteLocalDir(ref path) | SyncAction::DeleteLocalFile(ref path)
+                if local_links.holds_strictly(path) =>
+            {
+                None
+            }
+            other => Some(other),
+        })
         .collect()
+}
+
+/// A set of folders (relative paths with `/`), asked whether a path is one of them or inside
+/// one: each of the path's ancestors is looked up, so a check costs its depth, not the set's
+/// size.
+struct Folders<'a>(HashSet<&'a str>);
+
+impl<'a> Folders<'a> {
+    fn new(folders: impl Iterator<Item = &'a str>) -> Folders<'a> {
+        Folders(folders.collect())
+    }
+
+    fn is(&self, path: &str) -> bool {
+        self.0.contains(path)
+    }
+
+    /// Whether `path` is inside one of the folders (not one itself).
+    fn holds_strictly(&self, path: &str) -> bool {
+        !self.0.is_empty()
+            && path
+                .match_indices('/')
+                .any(|(i, _)| self.0.contains(&path[..i]))
+    }
+
+    /// Whether `path` is one of the folders or inside one.
+    fn holds(&self, path: &str) -> bool {
+        self.is(path) || self.holds_strictly(path)
+    }
 }
 
 /// Compares one local file (size, Unix time) with one remote file (size, Unix time as listed,
@@ -427,7 +481,7 @@ mod tests {
             local.files.push((PathBuf::from(name), 4, Some(local_time)));
             remote
                 .files
-                .push((name.to_owned(), remote_entry(4, remote_time, true)));
+                .push((name.into(), remote_entry(4, remote_time, true)));
         }
         let same = BTreeMap::from([
             ("touched.txt".to_owned(), true),
@@ -512,22 +566,21 @@ mod tests {
             None
         );
     }
-    use crate::ftp::{Entry, EntryKind, Timestamp};
+    use super::super::walk::{FailedFolder, RemoteFile};
+    use crate::ftp::FtpError;
 
     const T: i64 = 1_700_000_000;
 
-    fn remote_entry(size: u64, modified: i64, exact: bool) -> Entry {
-        Entry {
-            name: String::new(),
-            kind: EntryKind::File,
+    fn remote_entry(size: u64, modified: i64, exact: bool) -> RemoteFile {
+        RemoteFile {
             size: Some(size),
-            modified: Some(Timestamp::from_unix_seconds(modified)),
-            modified_exact: exact,
-            modified_day_only: false,
-            permissions: None,
-            owner: None,
-            group: None,
-            link_target: None,
+            modified: Some(modified),
+            precision: if exact {
+                TimePrecision::Exact
+            } else {
+                TimePrecision::Listed
+            },
+            link: false,
         }
     }
 
@@ -544,7 +597,7 @@ mod tests {
                 (PathBuf::from("mine.txt"), 5, Some(T)),
                 (PathBuf::from("sub/deep.txt"), 5, Some(T)),
             ],
-            skipped: vec![],
+            ..LocalTree::default()
         };
         let remote = RemoteTree {
             dirs: vec!["sub".into(), "gone".into(), "gone/deeper".into()],
@@ -557,7 +610,7 @@ mod tests {
                 ("gone/x".into(), remote_entry(1, T, true)),
                 ("gone/deeper/y".into(), remote_entry(1, T, true)),
             ],
-            skipped: vec![],
+            ..RemoteTree::default()
         };
         (local, remote)
     }
@@ -638,9 +691,8 @@ mod tests {
     #[test]
     fn list_times_get_a_minute_and_the_offset_and_size_only_ignores_times() {
         let local = LocalTree {
-            dirs: vec![],
             files: vec![(PathBuf::from("a"), 3, Some(T))],
-            skipped: vec![],
+            ..LocalTree::default()
         };
         // LIST time to the minute, 40 s off: the same file.
         let remote = RemoteTree {
@@ -671,9 +723,9 @@ mod tests {
             files: local
                 .files
                 .iter()
-                .map(|(p, size, t)| (slash_path(p), remote_entry(*size, t.unwrap(), true)))
+                .map(|(p, size, t)| (slash_path(p).into(), remote_entry(*size, t.unwrap(), true)))
                 .collect(),
-            skipped: vec![],
+            ..RemoteTree::default()
         };
         for direction in [
             SyncDirection::Upload,
@@ -684,5 +736,76 @@ mod tests {
             options.delete = true;
             assert_eq!(compare(&local, &remote, &options), vec![], "{direction:?}");
         }
+    }
+
+    fn failed(path: &str) -> FailedFolder {
+        FailedFolder {
+            path: path.into(),
+            error: FtpError::Protocol("cannot list it".into()),
+        }
+    }
+
+    #[test]
+    fn nothing_at_or_under_a_folder_that_failed_to_list_is_touched_on_either_side() {
+        let (mut local, mut remote) = trees();
+        // The server could not list gone/ (it holds gone/x, gone/deeper/y), nor sub/; here,
+        // only-mine/ could not be read.
+        remote.failed.push(failed("gone"));
+        remote.failed.push(failed("sub"));
+        remote.files.retain(|(p, _)| !p.starts_with("gone/"));
+        remote.dirs.retain(|d| !d.starts_with("gone/"));
+        local
+            .failed
+            .push((PathBuf::from("only-mine"), "denied".into()));
+        for direction in [SyncDirection::Upload, SyncDirection::Download] {
+            let mut options = SyncOptions::new(direction);
+            options.delete = true;
+            let actions = lines(&compare(&local, &remote, &options));
+            for action in &actions {
+                for folder in ["gone", "sub", "only-mine"] {
+                    assert!(!action.contains(&format!(" {folder}")), "{action}");
+                }
+            }
+            assert!(!actions.is_empty(), "{direction:?}: the rest is compared");
+        }
+    }
+
+    #[test]
+    fn deleting_never_goes_through_a_link() {
+        let local = LocalTree {
+            files: vec![(PathBuf::from("keep.txt"), 4, Some(T))],
+            ..LocalTree::default()
+        };
+        // The server's shared -> ../outside was followed: its folder and the target's files.
+        let remote = RemoteTree {
+            dirs: vec!["shared".into(), "shared/deep".into()],
+            linked_dirs: vec!["shared".into()],
+            files: vec![
+                ("keep.txt".into(), remote_entry(4, T, true)),
+                ("shared/t1.txt".into(), remote_entry(7, T, true)),
+                ("shared/deep/t2.txt".into(), remote_entry(8, T, true)),
+            ],
+            ..RemoteTree::default()
+        };
+        let mut options = SyncOptions::new(SyncDirection::Upload);
+        options.delete = true;
+        assert_eq!(
+            lines(&compare(&local, &remote, &options)),
+            vec!["delete remote shared"],
+            "the link, as a file"
+        );
+        // The other way: a local link to a folder, only here.
+        let local = LocalTree {
+            dirs: vec![PathBuf::from("mine"), PathBuf::from("mine/sub")],
+            linked_dirs: vec![PathBuf::from("mine")],
+            files: vec![(PathBuf::from("mine/sub/x"), 1, Some(T))],
+            ..LocalTree::default()
+        };
+        let mut options = SyncOptions::new(SyncDirection::Download);
+        options.delete = true;
+        assert_eq!(
+            lines(&compare(&local, &RemoteTree::default(), &options)),
+            vec!["delete local  mine/"]
+        );
     }
 }

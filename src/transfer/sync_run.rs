@@ -12,7 +12,7 @@ use super::find::StopFlag;
 use super::model::{Direction, NewItem};
 use super::names;
 use super::sync::{self, SyncAction, SyncDirection, SyncOptions};
-use super::walk::{self, RemoteTree};
+use super::walk::{self, RemoteTree, TimePrecision, Walk, WalkError, WalkProgress};
 use crate::ftp::checksum::{Algorithm, Hasher};
 use crate::ftp::text::escape;
 use crate::ftp::{FtpError, Session, path as remote_path};
@@ -27,8 +27,11 @@ pub struct SyncPreview {
     pub remote_root: String,
     /// The changes, in an order that can be carried out as listed.
     pub actions: Vec<SyncAction>,
-    /// Entries left out of the comparison (links, devices, unreadable), one line each.
+    /// Entries left out of the comparison (links, devices, unusable names), one line each.
     pub skipped: Vec<String>,
+    /// Folders that could not be listed, on either side (`here: a/: why`, `on the server:
+    /// b/: why`): nothing in them was compared or will be changed, and the run fails.
+    pub failed: Vec<String>,
     /// What the comparison could not do as asked (no checksums on this server), one line each.
     pub notes: Vec<String>,
     /// Remote files' times (Unix seconds, exact or not), kept on download.
@@ -58,7 +61,14 @@ impl SyncPreview {
 }
 
 /// Walks `local_root` and `remote_root` (over `session`) and compares them. A remote folder
-/// that does not exist yet counts as empty when uploading (it will be made).
+/// that does not exist yet counts as empty when uploading (it will be made). A folder that
+/// cannot be listed, on either side, is compared not at all (see [`sync::compare_contents`])
+/// and named in [`SyncPreview::failed`]. `progress` hears after each folder listed (the local
+/// walk's, then the remote one's).
+///
+/// # Errors
+/// A root cannot be listed, the session failed, the comparison was stopped, or a tree is too
+/// big.
 pub fn preview(
     session: &mut Session,
     local_root: &Path,
@@ -66,24 +76,21 @@ pub fn preview(
     options: &SyncOptions,
     follow_symlinks: bool,
     stop: &StopFlag,
-) -> Result<SyncPreview, FtpError> {
-    let local_tree =
-        walk::local_tree(local_root, follow_symlinks).map_err(|e| FtpError::Local {
-            source: std::io::Error::new(
-                e.kind(),
-                format!("cannot read {}: {e}", local_root.display()),
-            ),
-        })?;
-    let mut remote_tree = match walk::remote_tree_until(session, remote_root, follow_symlinks, stop)
-    {
-        Ok(tree) => tree,
-        Err(FtpError::Reply { reply, .. })
-            if reply.code == 550 && options.direction == SyncDirection::Upload =>
-        {
-            RemoteTree::default()
-        }
-        Err(e) => return Err(e),
-    };
+    progress: &mut dyn FnMut(WalkProgress),
+) -> Result<SyncPreview, WalkError> {
+    // Each walk holds the callback only while it runs.
+    let mut report_local = |p| progress(p);
+    let local_tree = Walk::new()
+        .follow_links(follow_symlinks)
+        .until(stop)
+        .reporting(&mut report_local)
+        .local(local_root)?;
+    let mut report_remote = |p| progress(p);
+    let remote_walk = Walk::new()
+        .follow_links(follow_symlinks)
+        .until(stop)
+        .reporting(&mut report_remote);
+    let mut remote_tree = remote_or_missing(session, remote_root, options, remote_walk)?;
     if !options.size_only {
         // Only files on both sides are compared by time.
         let here: HashSet<String> = local_tree
@@ -97,7 +104,7 @@ pub fn preview(
         })?;
     }
     if stop.is_stopped() {
-        return Err(FtpError::Cancelled);
+        return Err(FtpError::Cancelled.into());
     }
     let mut notes = Vec::new();
     let same_content = if options.checksum {
@@ -125,18 +132,30 @@ pub fn preview(
                 .map(|(path, why)| format!("{}: {why}", escape(path))),
         )
         .collect();
+    let failed = local_tree
+        .failed_lines()
+        .into_iter()
+        .map(|line| format!("here: {line}"))
+        .chain(
+            remote_tree
+                .failed_lines()
+                .into_iter()
+                .map(|line| format!("on the server: {line}")),
+        )
+        .collect();
     Ok(SyncPreview {
         local_root: local_root.to_owned(),
         remote_root: tidy_root(remote_root),
         actions,
         skipped,
+        failed,
         notes,
         remote_times: remote_tree
             .files
             .into_iter()
-            .map(|(rel, entry)| {
-                let time = entry.modified.map(|t| t.unix_seconds());
-                (rel, (time, entry.modified_exact))
+            .map(|(rel, file)| {
+                let exact = file.precision == TimePrecision::Exact;
+                (rel.into_string(), (file.modified, exact))
             })
             .collect(),
         local_times: local_tree
@@ -145,6 +164,32 @@ pub fn preview(
             .map(|(rel, _, modified)| (sync::slash_path(rel), *modified))
             .collect(),
     })
+}
+
+/// The remote tree; for an upload, a root the server refuses to list because it is not there
+/// is an empty tree (the upload makes it). "Not there" is CWD's word, not the listing's: a
+/// folder that exists but cannot be listed must not look empty.
+fn remote_or_missing(
+    session: &mut Session,
+    remote_root: &str,
+    options: &SyncOptions,
+    walk: Walk<'_>,
+) -> Result<RemoteTree, WalkError> {
+    match walk.remote(session, remote_root) {
+        Ok(tree) => Ok(tree),
+        Err(WalkError::Ftp(e @ FtpError::Reply { .. }))
+            if options.direction == SyncDirection::Upload
+                && !e.is_fatal_to_session()
+                && !remote_root.trim_matches('/').is_empty() =>
+        {
+            if walk::remote_folder_exists(session, remote_root)? {
+                Err(e.into())
+            } else {
+                Ok(RemoteTree::default())
+            }
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// For each file on both sides with the same size: whether the server's checksum of its copy
@@ -169,7 +214,7 @@ fn same_contents(
         if stop.is_stopped() {
             return Err(FtpError::Cancelled);
         }
-        let Some((local, size)) = sizes.get(rel) else {
+        let Some((local, size)) = sizes.get(&**rel) else {
             continue;
         };
         if entry.size != Some(*size) {
@@ -178,7 +223,7 @@ fn same_contents(
         match session.checksum(&remote_path::join(remote_root, rel), *size) {
             Ok(Some((algorithm, theirs))) => match local_digest(local, algorithm) {
                 Ok(ours) => {
-                    same.insert(rel.clone(), ours.eq_ignore_ascii_case(theirs.trim()));
+                    same.insert(rel.to_string(), ours.eq_ignore_ascii_case(theirs.trim()));
                 }
                 Err(e) => notes.push(format!("{}: cannot read it: {e}", local.display())),
             },
@@ -255,14 +300,15 @@ pub fn apply(session: &mut Session, preview: &SyncPreview, chosen: &[SyncAction]
             SyncAction::MakeLocalDir(rel) => names::checked_target(root, rel)
                 .and_then(|dir| std::fs::create_dir_all(dir).map_err(|e| e.to_string())),
             SyncAction::DeleteRemoteFile(_) => on_server(session.delete(&remote), &mut lost),
-            SyncAction::DeleteRemoteDir(_) => {
-                on_server(walk::delete_remote_tree(session, &remote), &mut lost)
-            }
+            SyncAction::DeleteRemoteDir(_) => on_server(
+                walk::delete_remote_tree(session, &remote).map_err(FtpError::from),
+                &mut lost,
+            ),
             SyncAction::DeleteLocalFile(rel) => {
                 std::fs::remove_file(sync::local_path(root, rel)).map_err(|e| e.to_string())
             }
             SyncAction::DeleteLocalDir(rel) => {
-                std::fs::remove_dir_all(sync::local_path(root, rel)).map_err(|e| e.to_string())
+                remove_local_folder(&sync::local_path(root, rel)).map_err(|e| e.to_string())
             }
             SyncAction::Upload(rel, size, _) => {
                 let modified = preview.local_times.get(rel.as_str()).copied().flatten();
@@ -298,6 +344,16 @@ pub fn apply(session: &mut Session, preview: &SyncPreview, chosen: &[SyncAction]
         }
     }
     applied
+}
+
+/// Removes a local folder and what is in it; a link to a folder is removed as the link, never
+/// what it leads to (`remove_dir_all` does not follow links inside; the check here makes the
+/// top one explicit, and Windows removes a folder link with `remove_dir`).
+fn remove_local_folder(path: &Path) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return std::fs::remove_file(path).or_else(|_| std::fs::remove_dir(path));
+    }
+    std::fs::remove_dir_all(path)
 }
 
 /// The remote root as compared: without a trailing `/`, except the server's root itself

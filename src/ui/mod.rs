@@ -24,7 +24,8 @@ mod permissions;
 mod queue_view;
 mod quick_connect;
 mod search;
-mod settings;
+// Seen by the fuzz targets (`crate::fuzzing`), which read settings files.
+pub(crate) mod settings;
 mod shortcuts;
 mod site_manager;
 mod spinner;

@@ -105,7 +105,12 @@ impl Document for Settings {
     const HEADER: &'static str = "# Ferry's settings (the Settings dialog writes this file).\n";
     const VERSION: u32 = 1;
     const IF_CORRUPT: &'static str = "Ferry starts with the default settings.";
+    const MAX_BYTES: u64 = MAX_SETTINGS_BYTES;
 }
+
+/// The largest settings file Ferry reads: real ones are a few numbers and ten recent servers,
+/// under 2 KiB; read before the window opens, so kept small.
+pub(crate) const MAX_SETTINGS_BYTES: u64 = 1024 * 1024;
 
 /// The file-exists choices, with the words the dialogs use.
 pub(crate) const EXISTS_CHOICES: [(FileExistsPolicy, &str); 7] = [

@@ -8,6 +8,7 @@ use egui::RichText;
 use crate::transfer::find::StopFlag;
 use crate::transfer::sync::{SyncAction, SyncDirection, SyncOptions};
 use crate::transfer::sync_run::SyncPreview;
+use crate::transfer::walk::WalkProgress;
 
 /// Where the dialog is.
 pub(crate) enum Stage {
@@ -55,6 +56,8 @@ pub(crate) struct SyncDialog {
     pub pending: Option<u64>,
     /// Ends the comparison that runs (set by the window with the request).
     pub stop: Option<StopFlag>,
+    /// How far the running comparison's walk got.
+    pub walked: Option<WalkProgress>,
 }
 
 impl SyncDialog {
@@ -71,6 +74,7 @@ impl SyncDialog {
             error: None,
             pending: None,
             stop: None,
+            walked: None,
         }
     }
 
@@ -98,6 +102,7 @@ impl SyncDialog {
     /// The comparison came back.
     pub(crate) fn compared(&mut self, result: Result<Box<SyncPreview>, String>) {
         self.stop = None;
+        self.walked = None;
         match result {
             Ok(preview) => {
                 // Conflicts are shown, never carried out.
@@ -219,7 +224,10 @@ impl SyncDialog {
             match self.stage {
                 Stage::Comparing => {
                     super::spinner::ui_spinner(ui, 14.0);
-                    ui.label("Comparing…");
+                    ui.label(match self.walked {
+                        Some(w) => format!("Comparing… {} folders, {} files", w.folders, w.files),
+                        None => "Comparing…".into(),
+                    });
                     // A big tree takes a question per file; stopping only sets a flag.
                     stop_clicked = ui.button("Stop").clicked();
                 }
@@ -281,6 +289,12 @@ impl SyncDialog {
             );
         for note in &preview.notes {
             ui.colored_label(ui.visuals().warn_fg_color, format!("Note: {note}"));
+        }
+        for failed in preview.failed.iter().take(20) {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Could not be listed, left alone: {failed}"),
+            );
         }
         for skipped in preview.skipped.iter().take(20) {
             ui.weak(format!("Not compared: {skipped}"));

@@ -43,6 +43,12 @@ pub fn digests(root: &std::path::Path) -> std::collections::BTreeMap<String, Str
     out
 }
 
+/// The `REST` command of a download continued from a partial file of `partial_len` bytes:
+/// Ferry reads half of it again (64 KiB at most) to check that it is of the server's version.
+pub fn rest_continuing(partial_len: u64) -> String {
+    format!("REST {}", partial_len - (partial_len / 2).min(64 * 1024))
+}
+
 /// Every partial download (`*.ferry-part`) under `dir`, recursively.
 pub fn partials(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();

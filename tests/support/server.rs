@@ -287,6 +287,22 @@ impl Certs {
     }
 }
 
+/// How a folder made unreadable with [`TestServer::make_unreadable`] answers: the ways the
+/// servers in the field answer for a folder they cannot open (the tests run as root, who
+/// reads a mode-000 folder, so the server pretends). CWD into it is refused in every case, as
+/// for a mode-000 folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreadable {
+    /// vsftpd: `LIST dir` lists the entry `dir` of its parent instead (with "226 Directory send
+    /// OK."); `LIST dir/`, and anything under it, sends nothing and "226 Transfer done (but
+    /// failed to open directory)."; MLSD is refused.
+    Vsftpd,
+    /// ProFTPD's and pure-ftpd's MLSD: "550 Permission denied".
+    Refused,
+    /// ProFTPD's and pure-ftpd's LIST: nothing, and a plain 226.
+    Silent,
+}
+
 /// How a [`TestServer`] behaves. Start from `ServerConfig::default()`.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -411,6 +427,8 @@ impl TestServer {
             throttle: AtomicU64::new(0),
             injections: Mutex::new(VecDeque::new()),
             fake_listing: Mutex::new(None),
+            unreadable: Mutex::new(Vec::new()),
+            endless: Mutex::new(None),
             open_sessions: AtomicUsize::new(0),
             refused_connections: AtomicUsize::new(0),
             wrong_checksums: AtomicBool::new(false),
@@ -529,6 +547,20 @@ impl TestServer {
     pub fn fake_next_listing(&self, body: Vec<u8>) {
         *lock(&self.shared.fake_listing) = Some(body);
     }
+
+    /// Make the folder `path` (relative to the root) answer as a folder the server cannot
+    /// open answers, in the manner `how`.
+    pub fn make_unreadable(&self, path: &str, how: Unreadable) {
+        let virt = format!("/{}", path.trim_matches('/'));
+        lock(&self.shared.unreadable).push((virt, how));
+    }
+
+    /// Make the folder `path` (relative to the root; it need not exist) and every folder under
+    /// it list `a/`, `b/` and `f.txt`: a tree that never ends, as a broken or hostile server
+    /// shows. CWD into any of them works.
+    pub fn make_endless(&self, path: &str) {
+        *lock(&self.shared.endless) = Some(format!("/{}", path.trim_matches('/')));
+    }
 }
 
 impl Drop for TestServer {
@@ -565,6 +597,10 @@ struct Shared {
     injections: Mutex<VecDeque<(String, Vec<u8>)>>,
     /// The body the next listing sends instead of the real directory.
     fake_listing: Mutex<Option<Vec<u8>>>,
+    /// Folders (virtual absolute paths) that answer as unreadable ones, and how.
+    unreadable: Mutex<Vec<(String, Unreadable)>>,
+    /// The folder (virtual absolute path) from which the tree never ends.
+    endless: Mutex<Option<String>>,
     /// Control connections being served now.
     open_sessions: AtomicUsize,
     refused_connections: AtomicUsize,
@@ -616,6 +652,27 @@ impl Shared {
 
     fn throttle(&self) -> u64 {
         self.throttle.load(Ordering::SeqCst)
+    }
+
+    /// How `virt` answers if it is an unreadable folder (`Some((how, true))`) or lies under
+    /// one (`Some((how, false))`).
+    fn unreadable(&self, virt: &str) -> Option<(Unreadable, bool)> {
+        lock(&self.unreadable).iter().find_map(|(dir, how)| {
+            if virt == dir {
+                Some((*how, true))
+            } else if virt.starts_with(&format!("{dir}/")) {
+                Some((*how, false))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Whether `virt` is in the endless tree.
+    fn endless(&self, virt: &str) -> bool {
+        lock(&self.endless)
+            .as_deref()
+            .is_some_and(|dir| virt == dir || virt.starts_with(&format!("{dir}/")))
     }
 
     fn stopped(&self) -> bool {
@@ -919,6 +976,8 @@ struct Session {
     facts: Facts,
     /// The algorithm `OPTS HASH` selected: "SHA-256" (the default) or "CRC32".
     hash: &'static str,
+    /// The text of the 226 ending the current listing, when not the usual one.
+    listing_done: Option<&'static str>,
 }
 
 impl Session {
@@ -956,6 +1015,7 @@ impl Session {
                 perm: true,
             },
             hash: "SHA-256",
+            listing_done: None,
         }
     }
 
@@ -1480,8 +1540,16 @@ impl Session {
             return self.reply(501, "Syntax error in parameters or arguments.");
         }
         match self.resolve(target) {
-            Some((virt, real)) if real.is_dir() => {
+            Some((virt, _)) if self.shared.unreadable(&virt).is_some() => {
+                self.reply(550, "Failed to change directory.")
+            }
+            Some((virt, _)) if self.shared.endless(&virt) => {
                 self.cwd = virt;
+                self.reply(250, "Directory successfully changed.")
+            }
+            Some((_, real)) if real.is_dir() => {
+                // The path links resolve to, as vsftpd, ProFTPD and pure-ftpd answer PWD.
+                self.cwd = self.physical(&real);
                 self.reply(250, "Directory successfully changed.")
             }
             _ => self.reply(550, "Failed to change directory."),
@@ -1860,13 +1928,30 @@ impl Session {
             }
         }
         let target = if target.is_empty() { "." } else { target };
-        let Some((_, real)) = self.resolve(target) else {
+        let Some((virt, real)) = self.resolve(target) else {
             return self.refuse_transfer(550, "Permission denied.");
         };
+        if self.shared.endless(&virt) {
+            let listing = Session::endless_listing(verb).into_bytes();
+            return self.transfer(
+                Source::Send(Box::new(io::Cursor::new(listing))),
+                "Here comes the directory listing.",
+                None,
+                true,
+            );
+        }
+        // vsftpd, failing to open the folder, lists the entry of that name in its parent.
+        let mut list_itself = false;
+        if let Some((how, itself)) = self.shared.unreadable(&virt) {
+            match self.unreadable_listing(verb, how, itself, target.ends_with('/')) {
+                Some(answered) => return answered,
+                None => list_itself = true,
+            }
+        }
         let Ok(meta) = fs::metadata(&real) else {
             return self.refuse_transfer(550, "No such file or directory.");
         };
-        let listing = if meta.is_dir() {
+        let listing = if meta.is_dir() && !list_itself {
             match self.render_dir(verb, &real) {
                 Ok(listing) => listing,
                 Err(_) => return self.refuse_transfer(550, "Failed to read directory."),
@@ -2047,7 +2132,10 @@ impl Session {
 
     fn reply_outcome(&mut self, outcome: Outcome, upload: bool, listing: bool) -> io::Result<()> {
         match outcome {
-            Outcome::Complete if listing => self.reply(226, "Directory send OK."),
+            Outcome::Complete if listing => {
+                let text = self.listing_done.take().unwrap_or("Directory send OK.");
+                self.reply(226, text)
+            }
             Outcome::Complete => self.reply(226, "Transfer complete."),
             Outcome::Aborted | Outcome::ClientGone => {
                 self.reply(426, "Connection closed; transfer aborted.")
@@ -2074,6 +2162,73 @@ impl Session {
         let _ = stream.set_nodelay(true);
         self.shared.data_total.fetch_add(1, Ordering::SeqCst);
         Some(stream)
+    }
+
+    /// The virtual path of a real folder with its links resolved.
+    fn physical(&self, real: &Path) -> String {
+        let canonical = real.canonicalize().unwrap_or_else(|_| real.to_owned());
+        let inside = canonical
+            .strip_prefix(&self.shared.root)
+            .unwrap_or(Path::new(""));
+        let parts: Vec<String> = inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        format!("/{}", parts.join("/"))
+    }
+
+    /// The listing of a folder in the endless tree: `a/`, `b/` and `f.txt`, always.
+    fn endless_listing(verb: &str) -> String {
+        if verb == "MLSD" {
+            [
+                "type=cdir;modify=20240101000000; .",
+                "type=dir;modify=20240101000000; a",
+                "type=dir;modify=20240101000000; b",
+                "type=file;size=3;modify=20240101000000; f.txt",
+            ]
+            .map(|line| format!("{line}\r\n"))
+            .concat()
+        } else {
+            [
+                "drwxr-xr-x 2 ftp ftp 4096 Jan 01  2024 a",
+                "drwxr-xr-x 2 ftp ftp 4096 Jan 01  2024 b",
+                "-rw-r--r-- 1 ftp ftp    3 Jan 01  2024 f.txt",
+            ]
+            .map(|line| format!("{line}\r\n"))
+            .concat()
+        }
+    }
+
+    /// The answer to a listing of an unreadable folder (`itself`) or of a path under one, as
+    /// `how` says; None when the folder's own entry is to be listed instead (vsftpd without
+    /// the trailing `/`).
+    fn unreadable_listing(
+        &mut self,
+        verb: &str,
+        how: Unreadable,
+        itself: bool,
+        slash: bool,
+    ) -> Option<io::Result<()>> {
+        let empty = |session: &mut Session, done: &'static str| {
+            session.listing_done = Some(done);
+            session.transfer(
+                Source::Send(Box::new(io::Cursor::new(Vec::new()))),
+                "Here comes the directory listing.",
+                None,
+                true,
+            )
+        };
+        match how {
+            Unreadable::Vsftpd if verb == "MLSD" => {
+                Some(self.refuse_transfer(550, "Permission denied."))
+            }
+            Unreadable::Vsftpd if itself && !slash => None,
+            Unreadable::Vsftpd => {
+                Some(empty(self, "Transfer done (but failed to open directory)."))
+            }
+            Unreadable::Refused => Some(self.refuse_transfer(550, "Permission denied.")),
+            Unreadable::Silent => Some(empty(self, "Transfer complete")),
+        }
     }
 
     /// Map a client path onto (virtual absolute path, real path); `None` if it escapes the root.

@@ -36,6 +36,11 @@ impl FerryApp {
                 self.report(Err(format!("{what} failed: {e}")));
                 self.refresh_remote_now();
             }
+            (Some(purpose), BrowseResult::Walking(progress)) => {
+                // More answers follow: the plan or the comparison itself.
+                self.walking(&purpose, progress);
+                self.tab.purposes.insert(id, purpose);
+            }
             (Some(Purpose::Plan), BrowseResult::Planned(plan)) => {
                 for skipped in &plan.skipped {
                     self.log.push(LogLine::now(
@@ -43,8 +48,28 @@ impl FerryApp {
                         format!("Not transferred: {skipped}"),
                     ));
                 }
+                for failed in &plan.failed {
+                    self.log.push(LogLine::now(
+                        LogKind::Error,
+                        format!("Could not list {failed}; its files are not transferred"),
+                    ));
+                }
+                let unlisted = plan.failed.len();
+                if unlisted > 0 {
+                    self.report(Err(format!(
+                        "{}: {unlisted} folder(s) could not be listed (see the log); the rest is queued",
+                        plan.label
+                    )));
+                } else if self
+                    .tab
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.text.starts_with("Listing…"))
+                {
+                    self.tab.status = None; // the walk's progress, done
+                }
                 if let Some(live) = &self.tab.conn.live {
-                    if plan.items.is_empty() {
+                    if plan.items.is_empty() && unlisted == 0 {
                         self.report(Ok(format!("{}: nothing to transfer", plan.label)));
                     } else {
                         live.engine.send(Command::Add {
@@ -100,6 +125,30 @@ impl FerryApp {
                 self.tab.remote.loading = false;
                 self.report(Err(format!("Lost the connection: {e}")));
             }
+            _ => {}
+        }
+    }
+
+    /// How far a walk got: on the status line while a folder transfer is planned, in the
+    /// Synchronize dialog while it compares.
+    fn walking(&mut self, purpose: &Purpose, progress: crate::transfer::walk::WalkProgress) {
+        match purpose {
+            Purpose::SyncPreview => {
+                if let Some(dialog) = &mut self.tab.sync_dialog {
+                    dialog.walked = Some(progress);
+                }
+            }
+            Purpose::Plan => {
+                self.tab.status = Some(Status {
+                    text: format!(
+                        "Listing… {} folders, {} files",
+                        progress.folders, progress.files
+                    ),
+                    error: false,
+                    retry: false,
+                });
+            }
+            // A watched folder's plan runs in the background: no progress shown.
             _ => {}
         }
     }

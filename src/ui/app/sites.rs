@@ -226,8 +226,8 @@ fn save_password(
 
 /// Imports a FileZilla sitemanager.xml (on a worker thread).
 fn import_file(xml: &Path, sites_file: &Path, keychain: &Keychain) -> Result<String, String> {
-    let text = std::fs::read_to_string(xml).map_err(|e| format!("{}: {e}", xml.display()))?;
-    let report = crate::sites::filezilla::parse_sitemanager(&text).map_err(|e| e.to_string())?;
+    let report = crate::sites::filezilla::read_sitemanager(xml)
+        .map_err(|e| format!("{}: {e}", xml.display()))?;
     let mut store = SiteStore::load(sites_file).map_err(|e| e.to_string())?;
     let passwords: Vec<Option<String>> = report.sites.iter().map(|s| s.password.clone()).collect();
     let outcomes = store
