@@ -493,7 +493,8 @@ fn a_1_gib_download_killed_five_times_continues_each_time_and_ends_byte_identica
             format!("the partial file did not grow: {had} before, {after} after")
         });
         eprintln!(
-            "{row}: {had} -> {after} bytes, {:.1} s in",
+            "{row}: {had} -> {after} bytes, REST {:?}, {:.1} s in",
+            rest_offsets(&log),
             started.elapsed().as_secs_f64()
         );
         had = after;
@@ -503,6 +504,7 @@ fn a_1_gib_download_killed_five_times_continues_each_time_and_ends_byte_identica
     let log = std::fs::read_to_string(&log).unwrap();
     checks.that("last run", status.success(), || format!("{status}: {log}"));
     checks.ok("last run", continued(&log, had));
+    eprintln!("last run: from {had} bytes, REST {:?}", rest_offsets(&log));
     checks.same_content("last run", &target, &want);
     checks.that("last run", partials(&download).is_empty(), || {
         format!("partial files left: {:?}", partials(&download))

@@ -39,7 +39,7 @@ pub(crate) fn get_recursive(
         .reporting(&mut report);
     let planned = plan::download(&mut session, &target.path, &root, walk);
     listing.finish();
-    let planned = planned.map_err(|e| planning_failure(e, "cannot create", &root))?;
+    let planned = planned.map_err(planning_failure)?;
     run(
         session,
         connection,
@@ -202,7 +202,7 @@ pub(crate) fn put_recursive(
         .reporting(&mut report);
     let planned = plan::upload(&mut session, local, &target.path, walk);
     listing.finish();
-    let planned = planned.map_err(|e| planning_failure(e, "cannot read", local))?;
+    let planned = planned.map_err(planning_failure)?;
     run(
         session,
         connection,
@@ -213,13 +213,12 @@ pub(crate) fn put_recursive(
     )
 }
 
-/// A planning error: a local one names the folder (`what` it could not do), a server one keeps
-/// its own exit code, a tree too big to plan is exit 1 (no other code says "Ferry stopped").
-pub(crate) fn planning_failure(e: WalkError, what: &str, folder: &Path) -> Failure {
+/// A planning error: a local one says which folder (the walk and the plan name it), a server
+/// one keeps its own exit code, a tree too big to plan is exit 1 (no other code says "Ferry
+/// stopped").
+pub(crate) fn planning_failure(e: WalkError) -> Failure {
     match e {
-        WalkError::Ftp(FtpError::Local { source }) => {
-            Failure::local(format!("{what} {}: {source}", folder.display()))
-        }
+        WalkError::Ftp(FtpError::Local { source }) => Failure::local(source.to_string()),
         WalkError::Ftp(other) => other.into(),
         too_big @ WalkError::TooBig { .. } => Failure {
             message: printable(&too_big.to_string()),
@@ -290,7 +289,7 @@ fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(digit);

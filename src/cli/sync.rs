@@ -62,7 +62,7 @@ pub(crate) fn run(
         &mut |p| listing.show(p),
     );
     listing.finish();
-    let preview = preview.map_err(|e| batch::planning_failure(e, "cannot read", root))?;
+    let preview = preview.map_err(batch::planning_failure)?;
     for skipped in &preview.skipped {
         eprintln!("ferry: skipped {}", escape(skipped));
     }

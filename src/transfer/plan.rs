@@ -45,7 +45,9 @@ pub fn download(
     walk: Walk<'_>,
 ) -> Result<Plan, WalkError> {
     let tree = walk.remote(session, remote)?;
-    std::fs::create_dir_all(local).map_err(|source| FtpError::Local { source })?;
+    std::fs::create_dir_all(local).map_err(|e| FtpError::Local {
+        source: std::io::Error::new(e.kind(), format!("cannot create {}: {e}", local.display())),
+    })?;
     let mut skipped: Vec<String> = tree
         .skipped
         .iter()

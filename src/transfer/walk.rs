@@ -32,16 +32,17 @@ use crate::ftp::{Entry, EntryKind, FtpError, Session, path as remote_path};
 
 /// Most folders one walk lists: ten times a big real site (about 100 000 folders).
 pub const MAX_FOLDERS: usize = 1_000_000;
-/// Most files (and other entries) one walk keeps: a few times a big real site (a million or
-/// two); the transfer queue holds one item per file after it.
-pub const MAX_ENTRIES: usize = 5_000_000;
+/// Most files (and other entries) one walk keeps: twice a big real site (a million files).
+pub const MAX_ENTRIES: usize = 2_000_000;
 /// Deepest folder level a walk descends to. Real trees stay far above it; a link loop or a
 /// server whose every folder has subfolders does not.
 pub const MAX_DEPTH: usize = 64;
 /// Most bytes the walked tree may hold (paths and the facts kept per entry, see
-/// [`RemoteTree::bytes`]): about five million files with average paths. Planning the transfer
-/// needs a few times this again, which still fits a desktop.
-pub const MAX_TREE_BYTES: usize = 512 * 1024 * 1024;
+/// [`RemoteTree::bytes`]): about two million files with paths of 100 bytes. Planning and
+/// queueing a download need five to six times the tree's bytes at their peak (measured against
+/// vsftpd: 600 000 files with 92-byte paths, a 98 MB tree, peaked at 540 MB in `get -r`), so a
+/// walk stopped here stays near 1.5 GB instead of taking the machine down.
+pub const MAX_TREE_BYTES: usize = 256 * 1024 * 1024;
 /// Folders in a row whose listings are identical to their parent's before the walk takes it
 /// for a loop (`loop -> .`, or a server that lists `a/`, `b/` in every folder). A real chain
 /// such as `x/x/x` with the same contents, times and sizes this many times is unheard of.

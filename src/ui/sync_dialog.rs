@@ -217,6 +217,7 @@ impl SyncDialog {
                 options.size_only = self.size_only;
                 options.checksum = self.checksum;
                 self.stage = Stage::Comparing;
+                self.walked = None;
                 self.error = None;
                 action = Some(SyncDialogAction::Compare(options));
             }
