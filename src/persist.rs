@@ -75,11 +75,15 @@ use serde::de::DeserializeOwned;
 pub const DEFAULT_MAX_BYTES: u64 = 128 * 1024 * 1024;
 
 /// A file may hold at most one TOML token (a key, a value, an `=`, a run of spaces, a line
-/// end, ...) per this many bytes of its cap ([`Document::MAX_BYTES`]). The parser keeps ~80
-/// bytes per token, so this bounds its memory to ~20 times the cap. Real files have a token
-/// every 5 to 7 bytes (`tests::a_big_real_queue_fits_its_caps` measures them; short lines
-/// like `port = 21` are the densest); a file of blank lines has one per byte.
-pub const BYTES_PER_TOKEN: u64 = 2;
+/// end, ...) per this many bytes of its cap ([`Document::MAX_BYTES`]). toml's parser keeps
+/// 50 to 80 bytes per token (every token, then every event), so this bounds its memory to ~20
+/// times the cap; a file of blank lines or of `[[[[` has a token per byte and would cost up
+/// to 80 times its size. Tokens are counted from above ([`tokens_up_to`]): by that count a
+/// big real queue has one every 4.1 bytes (`tests::a_big_real_queue_fits_its_caps`) and the
+/// small hand-made files of the fuzz corpus one every 2 to 3.4 (short lines like `port = 21`,
+/// comments), so a real file reaches this limit at a half to the whole of its byte cap; both
+/// are far above real files.
+pub const BYTES_PER_TOKEN: u64 = 4;
 
 /// The body of one kind of file: what it holds, and how it is described to people.
 ///
@@ -484,8 +488,8 @@ fn decode<D: Document>(bytes: Vec<u8>, max_bytes: u64) -> Result<D, Rejected> {
 /// of other bytes. Every token the lexer makes starts at such a byte: its tokens are those
 /// bytes, maximal runs of spaces, atoms (runs of other bytes, quotes included), comments from
 /// `#` to a line end and strings from a quote to a quote or a line end. Comments and strings
-/// count more than once here (a real file has a token every 3 to 4 bytes by this count, every
-/// 5 to 6 by the lexer's), but never less: skipping them would need the lexer's exact rules
+/// count more than once here (a real file has a token every 2 to 4 bytes by this count, every
+/// 5 or so by the lexer's), but never less: skipping them would need the lexer's exact rules
 /// for multi-line strings and escapes, and a mistake there would let a file of a token per
 /// byte through.
 fn tokens_up_to(text: &[u8], limit: u64) -> u64 {
@@ -1391,7 +1395,7 @@ mod tests {
         assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
     }
 
-    /// [`Notes`] with a cap of 64 KiB (32 Ki tokens), for files over the cap that stay small.
+    /// [`Notes`] with a cap of 64 KiB (16 Ki tokens), for files over the cap that stay small.
     #[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     struct SmallNotes {
         #[serde(default, rename = "note", skip_serializing_if = "Vec::is_empty")]
@@ -1467,29 +1471,29 @@ mod tests {
     fn a_file_of_blank_lines_within_its_cap_is_refused_before_parsing() {
         let dir = tempfile::tempdir().unwrap();
         let file = TomlFile::<SmallNotes>::new(dir.path().join("notes.toml"));
-        // Valid TOML, and within the byte cap, but a token per byte: 32 Ki of them at most.
-        fs::write(file.path(), vec![b'\n'; 32 * 1024 + 1]).unwrap();
+        // Valid TOML, and within the byte cap, but a token per byte: 16 Ki of them at most.
+        fs::write(file.path(), vec![b'\n'; 16 * 1024 + 1]).unwrap();
         let err = file.read().unwrap_err();
         assert!(
-            matches!(err, FileError::TooManyTokens { limit: 32_768, .. }),
+            matches!(err, FileError::TooManyTokens { limit: 16_384, .. }),
             "{err}"
         );
-        assert_refused_untouched(&file, &err, "more than 32768 lines, keys and values");
-        fs::write(file.path(), vec![b'\n'; 32 * 1024]).unwrap();
+        assert_refused_untouched(&file, &err, "more than 16384 lines, keys and values");
+        fs::write(file.path(), vec![b'\n'; 16 * 1024]).unwrap();
         assert_eq!(file.read().unwrap(), SmallNotes::default());
-        // A real file of that size is read.
+        // A real file of half that size is read (see BYTES_PER_TOKEN).
         let mut text = String::from("version = 1\n");
         for i in 0.. {
             let note = format!(
                 "\n[[note]]\ntitle = \"/home/alice/Documents/reports/2025/report-{i}.pdf\"\nsize = {i}\n"
             );
-            if text.len() + note.len() > 64 * 1024 {
+            if text.len() + note.len() > 32 * 1024 {
                 break;
             }
             text.push_str(&note);
         }
         fs::write(file.path(), &text).unwrap();
-        assert!(file.read().unwrap().notes.len() > 800);
+        assert!(file.read().unwrap().notes.len() > 400);
     }
 
     #[cfg(unix)]
@@ -1584,10 +1588,7 @@ mod tests {
 
     /// How many bytes per token `text` has, as [`tokens_up_to`] counts them.
     fn bytes_per_token(text: &str) -> f64 {
-        // Test figures, far from f64's precision.
-        #[allow(clippy::cast_precision_loss)]
-        let ratio = text.len() as f64 / tokens(text) as f64;
-        ratio
+        text.len() as f64 / tokens(text) as f64
     }
 
     #[test]
@@ -1596,10 +1597,6 @@ mod tests {
         // linearly with the items.
         let text = real_queue(10_000);
         let per_item = text.len() as u64 / 10_000;
-        eprintln!(
-            "{per_item} bytes per item, {} bytes per token",
-            bytes_per_token(&text)
-        );
         let hundred_thousand = per_item * 100_000;
         assert!(
             hundred_thousand < DEFAULT_MAX_BYTES / 2,
@@ -1611,7 +1608,7 @@ mod tests {
             "the doc of DEFAULT_MAX_BYTES says ~470 bytes per item, now {per_item}"
         );
         assert!(
-            bytes_per_token(&text) > 1.5 * BYTES_PER_TOKEN as f64,
+            bytes_per_token(&text) > BYTES_PER_TOKEN as f64,
             "{} bytes per token",
             bytes_per_token(&text)
         );

@@ -1346,3 +1346,32 @@ fn a_password_in_the_url_is_not_in_the_process_list_while_ferry_runs() {
     assert!(child.wait().unwrap().success());
     assert!(std::fs::read(&target).unwrap() == body);
 }
+
+#[test]
+fn a_local_file_that_is_not_the_start_of_the_servers_is_never_emptied_by_resume() {
+    let server = TestServer::start(ServerConfig::default());
+    std::fs::write(server.root().join("f.bin"), random_bytes(200_000, 52)).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("f.bin");
+    let mine = random_bytes(100_000, 54);
+    std::fs::write(&target, &mine).unwrap();
+    let out = ferry(
+        &server,
+        config.path(),
+        &[
+            "get",
+            "--on-exists",
+            "resume",
+            "--retries",
+            "1",
+            &url(&server, "f.bin"),
+            target.to_str().unwrap(),
+        ],
+    );
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(10), "{text}");
+    assert!(text.contains("was not continued"), "{text}");
+    assert!(std::fs::read(&target).unwrap() == mine, "the user's file is as it was");
+    assert!(partials(local.path()).is_empty());
+}

@@ -36,17 +36,33 @@ fn password_span(arg: &str) -> Option<std::ops::Range<usize>> {
     Some(start + colon..start + at)
 }
 
+/// One argument with its password taken out.
+#[derive(Debug, PartialEq)]
+struct Hidden {
+    /// The argument as the re-started process gets it.
+    argument: String,
+    /// The URL in it without the password: what the command line parser hands to
+    /// [`restore`] (the value alone, for `--proxy=URL`).
+    value: String,
+    /// The password as written in the URL (still percent-encoded).
+    password: String,
+}
+
 /// Splits one argument into what may be shown and the password it held, if any. `--proxy=URL`
 /// counts as well as a bare URL.
-fn split_argument(arg: &str) -> Option<(String, String)> {
+fn split_argument(arg: &str) -> Option<Hidden> {
     let (prefix, value) = match arg.split_once('=') {
         Some((flag, value)) if flag.starts_with("--") => (&arg[..flag.len() + 1], value),
         _ => ("", arg),
     };
     let span = password_span(value)?;
     let password = value[span.start + 1..span.end].to_owned();
-    let shown = format!("{prefix}{}{}", &value[..span.start], &value[span.end..]);
-    Some((shown, password))
+    let value = format!("{}{}", &value[..span.start], &value[span.end..]);
+    Some(Hidden {
+        argument: format!("{prefix}{value}"),
+        value,
+        password,
+    })
 }
 
 fn hex(text: &str) -> String {
@@ -78,9 +94,9 @@ pub(crate) fn hide_passwords() {
         let mut args = Vec::new();
         for arg in std::env::args_os().skip(1) {
             match arg.to_str().and_then(split_argument) {
-                Some((shown, password)) => {
-                    secrets.push(format!("{}\t{}", hex(&shown), hex(&password)));
-                    args.push(std::ffi::OsString::from(shown));
+                Some(hidden) => {
+                    secrets.push(format!("{}\t{}", hex(&hidden.value), hex(&hidden.password)));
+                    args.push(std::ffi::OsString::from(hidden.argument));
                 }
                 None => args.push(arg),
             }
@@ -151,11 +167,15 @@ mod tests {
         for (arg, expected) in cases {
             let got = split_argument(arg);
             assert_eq!(
-                got.as_ref().map(|(s, p)| (s.as_str(), p.as_str())),
+                got.as_ref()
+                    .map(|h| (h.argument.as_str(), h.password.as_str())),
                 expected,
                 "{arg}"
             );
         }
+        // What the parser hands back for `--proxy=URL` is the value alone.
+        let proxy = split_argument("--proxy=socks5://u:p@proxy:1080").unwrap();
+        assert_eq!(proxy.value, "socks5://u@proxy:1080");
     }
 
     #[test]

@@ -516,12 +516,19 @@ fn summarize(
         .sum();
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
-        "{} transferred ({:.1} MiB) in {:.1} s, {} skipped (exist), {} failed{}",
+        "{} transferred ({:.1} MiB) in {:.1} s, {} skipped (exist), {} failed{}{}",
         count(ItemState::Done),
         bytes as f64 / (1024.0 * 1024.0),
         secs,
         count(ItemState::Skipped),
         count(ItemState::Failed),
+        // A folder that could not be listed is a failure too: "0 failed" beside it would
+        // read as success.
+        if unlisted.is_empty() {
+            String::new()
+        } else {
+            format!(", {} folder(s) could not be listed", unlisted.len())
+        },
         if skipped.is_empty() {
             String::new()
         } else {

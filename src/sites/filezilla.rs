@@ -1558,7 +1558,7 @@ mod tests {
         // 64 are not refused by the count (and `=` in comments, CDATA and quotes do not count).
         let attributes: String = (0..64).map(|i| format!(" a{i}='x=y'")).collect();
         let xml = format!(
-            "<?xml a=b=c?><FileZilla3><!-- {eq} --><Servers><![CDATA[{eq}]]><Server{attributes}/></Servers></FileZilla3>",
+            "<?ferry a=b=c?><FileZilla3><!-- {eq} --><Servers><![CDATA[{eq}]]><Server{attributes}/></Servers></FileZilla3>",
             eq = "=".repeat(100)
         );
         assert!(

@@ -78,7 +78,7 @@ impl Document for PinFile {
 }
 
 /// The largest pin file Ferry reads. A pin is about 400 bytes, so this holds 10 000 of them,
-/// each a certificate someone accepted by hand; and reading it costs at most ~160 MiB (see
+/// each a certificate someone accepted by hand; and reading it costs at most ~90 MiB (see
 /// [`crate::persist::BYTES_PER_TOKEN`]), on every connection that uses TLS.
 pub const MAX_PIN_FILE_BYTES: u64 = 4 * 1024 * 1024;
 

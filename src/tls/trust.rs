@@ -505,6 +505,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_pin_file_is_read_only_when_needed_and_again_after_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pins.toml");
+        std::fs::write(&path, "not [ toml").unwrap();
+        let names = || {
+            let mut names: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let trust = Trust::from_file(&path);
+        // Nothing read yet: not even the copy of a corrupt file is made.
+        assert_eq!(names(), ["pins.toml"]);
+        let err = trust.load_pins().unwrap_err();
+        assert!(matches!(err, PinStoreError::Corrupt { .. }), "{err}");
+        assert!(!trust.can_remember());
+        assert!(trust.pins().is_empty());
+        assert!(trust.forget("ftp.example.com", 21).is_err());
+        // Fixed meanwhile: the next connection reads it.
+        std::fs::write(&path, "version = 1\n").unwrap();
+        trust.load_pins().unwrap();
+        assert!(trust.can_remember());
+        assert_eq!(trust.forget("ftp.example.com", 21).unwrap(), None);
+        // Without a file, nothing to read and nothing remembered.
+        let none = Trust::new(None);
+        none.load_pins().unwrap();
+        assert!(!none.can_remember());
+    }
+
+    #[test]
     fn fingerprints_normalise() {
         let colon = "AB:".repeat(31) + "AB";
         assert_eq!(

@@ -684,6 +684,15 @@ impl Worker {
                 Err(_) => {}
             }
         }
+        if continue_target && shared.no_rest.load(Ordering::Relaxed) {
+            return Ok(Outcome::Fail(
+                format!(
+                    "{} was not continued: the server cannot continue a transfer (it refused REST)",
+                    target.display()
+                ),
+                ErrorClass::Integrity,
+            ));
+        }
         let mut target_became_partial = false;
         if continue_target {
             let part = partial_of(item);
@@ -705,7 +714,7 @@ impl Worker {
         // A partial file of this very version of the file, from an earlier attempt or run:
         // continue it, unless the server cannot (REST refused).
         let no_rest = shared.no_rest.load(Ordering::Relaxed);
-        let mut offset = match fs::metadata(&part) {
+        let offset = match fs::metadata(&part) {
             Ok(meta) if !no_rest && item.size.is_none_or(|s| meta.len() <= s) => meta.len(),
             _ => 0,
         };
@@ -715,108 +724,32 @@ impl Worker {
         } else {
             None
         };
-        let mut file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .write(true)
-            .truncate(offset == 0)
-            .open(&part)
-            .map_err(|e| local(&part, &e))?;
-        let total = item.size;
-        let mut meter = Meter::new(item.id, offset, total, shared.clone());
-        // At most twice: a continued download whose partial file turns out to be of another
-        // version, or that the server cannot continue, starts over from byte 0.
-        let (written, hasher) = loop {
-            let attempt = receive(
-                session, item, &mut file, offset, algorithm, &mut meter, &limit, stop,
-            );
-            match attempt {
-                Err(Restart::FromZero(why)) if target_became_partial => {
-                    // The user's own file, that they asked to continue: never emptied. It goes
-                    // back under its name, and the item says why it was not continued.
-                    if session.rest_refused() {
-                        shared.no_rest.store(true, Ordering::Relaxed);
-                    }
-                    drop(file);
-                    fs::rename(&part, &target).map_err(|e| local(&part, &e))?;
-                    return Ok(Outcome::Fail(
-                        format!("{} was not continued: {why}", target.display()),
-                        ErrorClass::Integrity,
-                    ));
-                }
-                Err(Restart::FromZero(why)) if offset > 0 => {
-                    if session.rest_refused() {
-                        shared.no_rest.store(true, Ordering::Relaxed);
-                    }
-                    let _ = shared.events.send(Event::Log(format!(
-                        "{}: {why}; downloading it from the start",
-                        crate::ftp::text::escape(&item.remote)
-                    )));
-                    offset = 0;
-                    file.set_len(0).map_err(|e| local(&part, &e))?;
-                    note_start(&shared, item.id, 0);
-                    meter = Meter::new(item.id, 0, total, shared.clone());
-                }
-                Err(Restart::FromZero(why)) => {
-                    return Err(AttemptError::Ftp(FtpError::Protocol(why)));
-                }
-                Err(Restart::Failed(e)) => {
-                    return Err(match e {
-                        _ if stop.load(Ordering::Relaxed) => AttemptError::Stopped,
-                        FtpError::Local { source } => {
-                            AttemptError::Local(write_error(&part, &source))
-                        }
-                        FtpError::TooMuchData { .. } => {
-                            // Whatever came in is suspect: do not continue it later.
-                            let _ = fs::remove_file(&part);
-                            AttemptError::Ftp(e)
-                        }
-                        e => AttemptError::Ftp(e),
-                    });
-                }
-                Ok(done) => break done,
-            }
-        };
-        if let Some(expected) = total
-            && written != expected
-        {
-            if written > expected {
-                let _ = fs::remove_file(&part);
-                return Ok(Outcome::Fail(
-                    format!(
-                        "the file changed on the server while it was downloaded ({expected} bytes announced, {written} received); download it again when it is complete"
-                    ),
-                    ErrorClass::Integrity,
-                ));
-            }
-            return Ok(Outcome::Retry(
-                format!("received {written} of {expected} bytes"),
-                ErrorClass::Transient,
-            ));
+        let users_file = target_became_partial;
+        let result = fetch(
+            session,
+            item,
+            Fetch {
+                target: &target,
+                part: &part,
+                offset,
+                users_file,
+                algorithm,
+                preserve_times,
+            },
+            &shared,
+            &limit,
+            stop,
+        );
+        let done = matches!(result, Ok(Outcome::Done));
+        if users_file && !done && !target.exists() {
+            // The user's own file, that they asked to continue: whatever went wrong, it goes
+            // back under its name, whole, never emptied or removed as a partial download.
+            let _ = fs::rename(&part, &target);
         }
-        let ours = hasher
-            .map(Hasher::finish)
-            .zip(algorithm)
-            .map(|(h, a)| (a, h));
-        if let Some(mismatch) = Self::verify_checksum(session, &item.remote, written, ours)? {
-            let _ = fs::remove_file(&part);
-            return Ok(Outcome::Retry(
-                format!("{mismatch}; downloading it again"),
-                ErrorClass::Integrity,
-            ));
+        if done {
+            self.partials.remove_stale(&target);
         }
-        if preserve_times
-            && item.modified_exact
-            && let Some(when) = item.modified.and_then(system_time)
-        {
-            // Best effort: a file system without times does not fail the download.
-            let _ = file.set_modified(when);
-        }
-        drop(file);
-        fs::rename(&part, &target).map_err(|e| local(&target, &e))?;
-        self.partials.remove_stale(&target);
-        meter.finish(written);
-        Ok(Outcome::Done)
+        result
     }
 
     fn upload(
@@ -925,6 +858,9 @@ impl Worker {
         // Verify what the server has, not what we sent.
         match remote_size(session, &remote).map_err(AttemptError::Ftp)? {
             Some(n) if n != size => {
+                // The server's copy is wrong whatever its size: the next attempt replaces it
+                // (neither continues it nor lets --on-exists skip it).
+                lock(&self.shared.state).queue.must_restart(item.id);
                 return Ok(Outcome::Retry(
                     format!("the server has {n} of {size} bytes after the upload"),
                     ErrorClass::Integrity,
@@ -960,6 +896,144 @@ impl Worker {
     }
 }
 
+/// Where and how [`fetch`] downloads.
+struct Fetch<'a> {
+    target: &'a Path,
+    part: &'a Path,
+    /// Bytes already in `part` to continue from.
+    offset: u64,
+    /// `part` is the user's own file (`--on-exists resume`): never emptied or removed.
+    users_file: bool,
+    algorithm: Option<crate::ftp::checksum::Algorithm>,
+    preserve_times: bool,
+}
+
+/// Downloads `item` into its partial file and renames it to its target once its size (and
+/// checksum) matched.
+fn fetch(
+    session: &mut Session,
+    item: &Item,
+    how: Fetch<'_>,
+    shared: &Arc<Shared>,
+    limit: &SpeedLimit,
+    stop: &AtomicBool,
+) -> Result<Outcome, AttemptError> {
+    let Fetch {
+        target,
+        part,
+        mut offset,
+        users_file,
+        algorithm,
+        preserve_times,
+    } = how;
+    let mut file = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .write(true)
+        .truncate(offset == 0)
+        .open(part)
+        .map_err(|e| local(part, &e))?;
+    let total = item.size;
+    let mut meter = Meter::new(item.id, offset, total, shared.clone());
+    // At most twice: a continued download whose partial file turns out to be of another
+    // version, or that the server cannot continue, starts over from byte 0.
+    let (written, hasher) = loop {
+        let attempt = receive(
+            session, item, &mut file, offset, algorithm, &mut meter, &limit, stop,
+        );
+        match attempt {
+            Err(Restart::FromZero(why)) if users_file => {
+                // The user's own file, that they asked to continue: never emptied (the
+                // caller puts it back under its name); the item says why.
+                if session.rest_refused() {
+                    shared.no_rest.store(true, Ordering::Relaxed);
+                }
+                return Ok(Outcome::Fail(
+                    format!("{} was not continued: {why}", target.display()),
+                    ErrorClass::Integrity,
+                ));
+            }
+            Err(Restart::FromZero(why)) if offset > 0 => {
+                if session.rest_refused() {
+                    shared.no_rest.store(true, Ordering::Relaxed);
+                }
+                let _ = shared.events.send(Event::Log(format!(
+                    "{}: {why}; downloading it from the start",
+                    crate::ftp::text::escape(&item.remote)
+                )));
+                offset = 0;
+                file.set_len(0).map_err(|e| local(part, &e))?;
+                note_start(&shared, item.id, 0);
+                meter = Meter::new(item.id, 0, total, shared.clone());
+            }
+            Err(Restart::FromZero(why)) => {
+                return Err(AttemptError::Ftp(FtpError::Protocol(why)));
+            }
+            Err(Restart::Failed(e)) => {
+                return Err(match e {
+                    _ if stop.load(Ordering::Relaxed) => AttemptError::Stopped,
+                    FtpError::Local { source } => {
+                        AttemptError::Local(write_error(part, &source, !users_file))
+                    }
+                    FtpError::TooMuchData { .. } => {
+                        // Whatever came in is suspect: do not continue it later.
+                        discard(part, users_file);
+                        AttemptError::Ftp(e)
+                    }
+                    e => AttemptError::Ftp(e),
+                });
+            }
+            Ok(done) => break done,
+        }
+    };
+    if let Some(expected) = total
+        && written != expected
+    {
+        if written > expected {
+            discard(part, users_file);
+            return Ok(Outcome::Fail(
+                format!(
+                    "the file changed on the server while it was downloaded ({expected} bytes announced, {written} received); download it again when it is complete"
+                ),
+                ErrorClass::Integrity,
+            ));
+        }
+        return Ok(Outcome::Retry(
+            format!("received {written} of {expected} bytes"),
+            ErrorClass::Transient,
+        ));
+    }
+    let ours = hasher
+        .map(Hasher::finish)
+        .zip(algorithm)
+        .map(|(h, a)| (a, h));
+    if let Some(mismatch) = Worker::verify_checksum(session, &item.remote, written, ours)? {
+        discard(part, users_file);
+        return Ok(Outcome::Retry(
+            format!("{mismatch}; downloading it again"),
+            ErrorClass::Integrity,
+        ));
+    }
+    if preserve_times
+        && item.modified_exact
+        && let Some(when) = item.modified.and_then(system_time)
+    {
+        // Best effort: a file system without times does not fail the download.
+        let _ = file.set_modified(when);
+    }
+    drop(file);
+    fs::rename(part, target).map_err(|e| local(target, &e))?;
+    meter.finish(written);
+    Ok(Outcome::Done)
+}
+
+/// Removes a partial download that cannot be continued, unless it is the user's own file.
+fn discard(part: &Path, users_file: bool) {
+    if !users_file {
+        let _ = fs::remove_file(part);
+    }
+}
+
 /// Why a worker has no session.
 enum SessionError {
     /// Connecting failed.
@@ -980,12 +1054,15 @@ fn local(path: &Path, e: &io::Error) -> AttemptError {
 }
 
 /// A failed write to a partial download, with what to do about it. On a full disk the partial
-/// file is removed: it is what fills the disk, and the other files of the queue (and the rest
-/// of the system) need the space more than a download that cannot finish.
-fn write_error(part: &Path, e: &io::Error) -> String {
-    let hint = if e.kind() == io::ErrorKind::StorageFull {
+/// file is removed (unless `removable` is false: it is the user's own file): it is what fills
+/// the disk, and the other files of the queue (and the rest of the system) need the space more
+/// than a download that cannot finish.
+fn write_error(part: &Path, e: &io::Error, removable: bool) -> String {
+    let hint = if e.kind() == io::ErrorKind::StorageFull && removable {
         let _ = fs::remove_file(part);
         ". The disk is full: free some space and retry (the partial download was removed, so the other files can still be written)"
+    } else if e.kind() == io::ErrorKind::StorageFull {
+        ". The disk is full: free some space and retry"
     } else {
         ""
     };
@@ -1099,6 +1176,11 @@ fn receive(
         }
     };
     match received {
+        // The server's file ended inside the part re-read: it is shorter than the partial
+        // file, so not the version the partial file is of.
+        Ok(n) if n < overlap => Err(Restart::FromZero(
+            "the server's file is shorter than the partial file".into(),
+        )),
         Ok(n) => Ok((start + n, hasher)),
         Err(FtpError::Local { source })
             if source.get_ref().is_some_and(|e| e.is::<OtherVersion>()) =>
