@@ -1208,7 +1208,9 @@ fn an_upload_whose_checksum_differs_is_never_skipped_as_same_size() {
     std::fs::write(src.join("a.bin"), random_bytes(120_000, 47)).unwrap();
     server.set_wrong_checksums(true);
     let config = tempfile::tempdir().unwrap();
-    for policy in [None, Some("resume"), Some("skip")] {
+    // Under "rename" the retry replaces its own wrong copy: it does not leave it behind and
+    // pick another name.
+    for policy in [None, Some("resume"), Some("skip"), Some("rename")] {
         let remote = format!("up-{}", policy.unwrap_or("default"));
         let mut args = vec!["put", "-r", "--retries", "1"];
         if let Some(p) = policy {
@@ -1227,6 +1229,69 @@ fn an_upload_whose_checksum_differs_is_never_skipped_as_same_size() {
             .count();
         assert_eq!(stors, 2, "{policy:?}: sent again from the start");
     }
+}
+
+#[test]
+fn a_retry_under_rename_continues_its_own_copy_never_the_file_it_kept() {
+    // The server has u/f.bin and d/f.bin (someone else's); ours go beside them as "f (1).bin".
+    // Each first attempt is cut: the retry must continue the new name, not append our bytes
+    // to the file "rename" was asked to keep.
+    let server = TestServer::start(ServerConfig::default());
+    let theirs = random_bytes(100_000, 50);
+    for dir in ["u", "d"] {
+        std::fs::create_dir_all(server.root().join(dir)).unwrap();
+    }
+    std::fs::write(server.root().join("u/f.bin"), &theirs).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("u");
+    std::fs::create_dir_all(&src).unwrap();
+    let mine = random_bytes(400_000, 52);
+    std::fs::write(src.join("f.bin"), &mine).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    server.cut_next_transfers(1, 150_000);
+    let out = ferry(
+        &server,
+        config.path(),
+        &[
+            "put",
+            "-r",
+            "--on-exists",
+            "rename",
+            src.to_str().unwrap(),
+            &url(&server, "u"),
+        ],
+    );
+    ok(&out);
+    assert!(std::fs::read(server.root().join("u/f.bin")).unwrap() == theirs);
+    assert!(std::fs::read(server.root().join("u/f (1).bin")).unwrap() == mine);
+    assert_eq!(
+        std::fs::read_dir(server.root().join("u")).unwrap().count(),
+        2
+    );
+
+    // The same downloading: d/f.bin here is the user's.
+    std::fs::write(server.root().join("d/f.bin"), &mine).unwrap();
+    let dest = local.path().join("d");
+    std::fs::create_dir_all(&dest).unwrap();
+    std::fs::write(dest.join("f.bin"), &theirs).unwrap();
+    server.cut_next_transfers(1, 150_000);
+    let out = ferry(
+        &server,
+        config.path(),
+        &[
+            "get",
+            "-r",
+            "--on-exists",
+            "rename",
+            &url(&server, "d"),
+            dest.to_str().unwrap(),
+        ],
+    );
+    ok(&out);
+    assert!(std::fs::read(dest.join("f.bin")).unwrap() == theirs);
+    assert!(std::fs::read(dest.join("f (1).bin")).unwrap() == mine);
+    assert!(partials(&dest).is_empty());
+    assert_eq!(std::fs::read_dir(&dest).unwrap().count(), 2);
 }
 
 #[test]
@@ -1372,6 +1437,9 @@ fn a_local_file_that_is_not_the_start_of_the_servers_is_never_emptied_by_resume(
     let text = all_output(&out);
     assert_eq!(out.status.code(), Some(10), "{text}");
     assert!(text.contains("was not continued"), "{text}");
-    assert!(std::fs::read(&target).unwrap() == mine, "the user's file is as it was");
+    assert!(
+        std::fs::read(&target).unwrap() == mine,
+        "the user's file is as it was"
+    );
     assert!(partials(local.path()).is_empty());
 }

@@ -562,3 +562,102 @@ fn listed_names_that_are_not_one_component_are_never_asked_for_and_a_twice_liste
         b"payload"
     );
 }
+
+#[test]
+fn a_link_that_can_be_neither_entered_nor_sized_is_a_failed_folder_not_a_file() {
+    // site/closed -> ../hidden, a folder the server will not let us into; SIZE of a folder
+    // fails. Taken for a file, it made the local closed/ look "only local" and deleted it.
+    let server = TestServer::start(ServerConfig {
+        disable_mlsd: true,
+        ..ServerConfig::default()
+    });
+    write(server.root(), "site/keep.txt", "keep\n");
+    write(server.root(), "hidden/x.txt", "x");
+    std::os::unix::fs::symlink("../hidden", server.root().join("site/closed")).unwrap();
+    server.make_unreadable("site/closed", Unreadable::Refused);
+    let local = tempfile::tempdir().unwrap();
+    write(local.path(), "keep.txt", "keep\n");
+    write(local.path(), "closed/mine.txt", "mine");
+    let out = sync(
+        &server,
+        local.path(),
+        "site",
+        &["--direction", "download", "--delete", "--follow-symlinks"],
+    );
+    assert_eq!(out.status.code(), Some(9), "{}", text(&out));
+    assert_eq!(
+        std::fs::read(local.path().join("closed/mine.txt")).unwrap(),
+        b"mine"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot list on the server: closed/"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// A server whose listing of `d` names `../updir` (or, with `twice`, `f.txt` twice, and a link
+/// and a device beside it).
+fn hostile_folder(server: &TestServer, twice: bool) {
+    write(server.root(), "d/f.txt", "payload");
+    write(server.root(), "updir/secret.txt", "secret");
+    let lines: &[&str] = if twice {
+        &[
+            "-rw-r--r-- 1 ftp ftp 7 Jan 01 2024 f.txt",
+            "-rw-r--r-- 1 ftp ftp 7 Jan 01 2024 f.txt",
+            "lrwxrwxrwx 1 ftp ftp 5 Jan 01 2024 ln -> f.txt",
+            "prw-r--r-- 1 ftp ftp 0 Jan 01 2024 fifo",
+        ]
+    } else {
+        &[
+            "-rw-r--r-- 1 ftp ftp 7 Jan 01 2024 f.txt",
+            "drwxr-xr-x 2 ftp ftp 4096 Jan 01 2024 ../updir",
+        ]
+    };
+    let body = lines.iter().map(|l| format!("{l}\r\n")).collect::<String>();
+    server.fake_listing_of("d", body.into_bytes());
+}
+
+#[test]
+fn deleting_a_folder_that_lists_an_unusable_name_deletes_nothing() {
+    let server = TestServer::start(ServerConfig {
+        disable_mlsd: true,
+        ..ServerConfig::default()
+    });
+    hostile_folder(&server, false);
+    let mut s = session(&server);
+    let err = ferry::transfer::walk::delete_remote_tree(&mut s, "d").unwrap_err();
+    assert!(err.to_string().contains("Nothing was deleted"), "{err}");
+    assert!(server.root().join("d/f.txt").is_file());
+    assert!(server.root().join("updir/secret.txt").is_file());
+    let changes: Vec<String> = server
+        .commands()
+        .into_iter()
+        .filter(|c| c.starts_with("DELE") || c.starts_with("RMD"))
+        .collect();
+    assert!(changes.is_empty(), "{changes:?}");
+}
+
+#[test]
+fn deleting_a_folder_deletes_each_listed_name_once_links_and_devices_as_names() {
+    let server = TestServer::start(ServerConfig {
+        disable_mlsd: true,
+        ..ServerConfig::default()
+    });
+    hostile_folder(&server, true);
+    std::os::unix::fs::symlink("f.txt", server.root().join("d/ln")).unwrap();
+    write(server.root(), "d/fifo", "");
+    let mut s = session(&server);
+    ferry::transfer::walk::delete_remote_tree(&mut s, "d").unwrap();
+    assert!(!server.root().join("d").exists());
+    let mut changes: Vec<String> = server
+        .commands()
+        .into_iter()
+        .filter(|c| c.starts_with("DELE") || c.starts_with("RMD"))
+        .collect();
+    changes.sort();
+    assert_eq!(
+        changes,
+        vec!["DELE d/f.txt", "DELE d/fifo", "DELE d/ln", "RMD d"]
+    );
+}

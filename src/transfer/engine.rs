@@ -617,7 +617,10 @@ impl Worker {
         }
         // What is already there decides where we start.
         let mut continue_target = false;
-        if let Ok(meta) = fs::metadata(&target) {
+        // Under "rename", a file at the name chosen earlier is this item's own copy: no
+        // policy applies to it.
+        let existing = fs::metadata(&target).ok().filter(|_| !item.own_target);
+        if let Some(meta) = existing {
             let existing = meta.len();
             match policy {
                 FileExistsPolicy::Ask => {
@@ -652,6 +655,15 @@ impl Worker {
                 }
                 _ => {}
             }
+        }
+        if policy == FileExistsPolicy::Rename && !item.own_target {
+            item.local = target.clone();
+            item.own_target = true;
+            lock(&self.shared.state).queue.target_taken(
+                item.id,
+                target.clone(),
+                item.remote.clone(),
+            );
         }
         let (verify, preserve_times, shared) = (
             self.config.verify_checksums,
@@ -754,7 +766,7 @@ impl Worker {
 
     fn upload(
         &mut self,
-        item: &Item,
+        item: &mut Item,
         policy: FileExistsPolicy,
         stop: &AtomicBool,
     ) -> Result<Outcome, AttemptError> {
@@ -776,16 +788,21 @@ impl Worker {
         let mut mode = UploadMode::Replace;
         // After a failed verification the server's copy is known to be wrong, whatever its
         // size says: the file-exists policy would skip it as "same size" or continue it, and
-        // the mismatch would pass as success. It is replaced, from byte 0. (Under "rename" the
-        // copy went to a new name that this attempt does not know: it picks another one rather
-        // than overwrite the file the user kept.)
-        let check = (!restart || policy == FileExistsPolicy::Rename)
-            && (policy != FileExistsPolicy::Overwrite || resuming);
+        // the mismatch would pass as success. It is replaced, from byte 0.
+        // Under "rename", the file at the name chosen earlier is this item's own copy: it is
+        // continued or replaced, never renamed again and never subject to the policy.
+        let ours = item.own_target;
+        let check = if ours {
+            resuming
+        } else {
+            !restart && (policy != FileExistsPolicy::Overwrite || resuming)
+        };
         if check && let Some(existing) = remote_size(session, &remote).map_err(AttemptError::Ftp)? {
             match policy {
                 _ if resuming && existing <= size => {
                     mode = UploadMode::Resume(existing);
                 }
+                _ if ours => {}
                 FileExistsPolicy::Ask => {
                     return Ok(Outcome::Asking {
                         existing_size: Some(existing),
@@ -810,6 +827,13 @@ impl Worker {
                 }
                 _ => {}
             }
+        }
+        if policy == FileExistsPolicy::Rename && !ours {
+            item.remote = remote.clone();
+            item.own_target = true;
+            lock(&shared.state)
+                .queue
+                .target_taken(item.id, item.local.clone(), remote.clone());
         }
         let offset = match mode {
             UploadMode::Resume(n) => n,
@@ -939,7 +963,7 @@ fn fetch(
     // version, or that the server cannot continue, starts over from byte 0.
     let (written, hasher) = loop {
         let attempt = receive(
-            session, item, &mut file, offset, algorithm, &mut meter, &limit, stop,
+            session, item, &mut file, offset, algorithm, &mut meter, limit, stop,
         );
         match attempt {
             Err(Restart::FromZero(why)) if users_file => {
@@ -963,7 +987,7 @@ fn fetch(
                 )));
                 offset = 0;
                 file.set_len(0).map_err(|e| local(part, &e))?;
-                note_start(&shared, item.id, 0);
+                note_start(shared, item.id, 0);
                 meter = Meter::new(item.id, 0, total, shared.clone());
             }
             Err(Restart::FromZero(why)) => {

@@ -103,6 +103,12 @@ pub struct Item {
     pub error_class: Option<ErrorClass>,
     /// Higher runs first; equal priorities run in queue order.
     pub priority: i32,
+    /// Under the file-exists policy "rename": the target this item writes (`local` for a
+    /// download, `remote` for an upload, a new name when the first one was taken) is its own,
+    /// made by an earlier attempt. A retry continues or replaces it; it never picks yet another
+    /// name, and never continues or replaces the file the user kept under the first name.
+    #[serde(default)]
+    pub own_target: bool,
 }
 
 /// A group of items added together: a folder transfer is one job of many items.

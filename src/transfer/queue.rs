@@ -548,6 +548,7 @@ impl Queue {
                 last_error: None,
                 error_class: None,
                 priority: 0,
+                own_target: false,
             };
             self.next_id += 1;
             self.enter(&Facts::of(&item));
@@ -758,6 +759,17 @@ impl Queue {
         self.update(id, |item| {
             item.modified = Some(unix_seconds);
             item.modified_exact = true;
+        });
+    }
+
+    /// A worker starts writing an item's target under "rename" (at the name it chose when the
+    /// first was taken): the item keeps that name and knows the target as its own (see
+    /// [`Item::own_target`]), here and in the saved queue.
+    pub(crate) fn target_taken(&mut self, id: u64, local: PathBuf, remote: String) {
+        self.update(id, |item| {
+            item.local = local;
+            item.remote = remote;
+            item.own_target = true;
         });
     }
 

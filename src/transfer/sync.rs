@@ -195,8 +195,9 @@ pub fn compare(local: &LocalTree, remote: &RemoteTree, options: &SyncOptions) ->
 ///
 /// Two rules keep a deletion from destroying what the comparison could not see: nothing at or
 /// under a folder that failed to list, on either side, gets any action (its contents are
-/// unknown, and an unknown folder is not an empty one); and nothing is deleted through a
-/// link: a folder reached through one is deleted as the link, what it holds never.
+/// unknown, and an unknown folder is not an empty one), and no folder holding such a folder is
+/// deleted as a whole; and nothing is deleted through a link: a folder reached through one is
+/// deleted as the link, what it holds never.
 pub fn compare_contents(
     local: &LocalTree,
     remote: &RemoteTree,
@@ -204,12 +205,17 @@ pub fn compare_contents(
     same_content: &BTreeMap<String, bool>,
 ) -> Vec<SyncAction> {
     let failed_here: Vec<String> = local.failed.iter().map(|(p, _)| slash_path(p)).collect();
-    let unknown = Folders::new(
+    let failed = || {
         failed_here
             .iter()
             .map(String::as_str)
-            .chain(remote.failed.iter().map(|f| f.path.as_str())),
-    );
+            .chain(remote.failed.iter().map(|f| f.path.as_str()))
+    };
+    let unknown = Folders::new(failed());
+    // The folders that hold a failed one: deleting one of them would delete what nobody saw.
+    let above_unknown: HashSet<&str> = failed()
+        .flat_map(|f| f.match_indices('/').map(move |(i, _)| &f[..i]))
+        .collect();
     let known = |path: &str| !unknown.holds(path);
     let local_files: BTreeMap<String, Side> = local
         .files
@@ -330,6 +336,9 @@ pub fn compare_contents(
 
     // Parents before children when creating.
     make.sort_by(|a, b| a.path().cmp(b.path()));
+    // A folder holding one that could not be listed is not deleted; what was seen in it is,
+    // one by one.
+    delete_dirs.retain(|d| !above_unknown.contains(d.path()));
     // Only the outermost folder is deleted (with what is in it), and a file inside a folder
     // that is deleted anyway needs no action of its own.
     let deleted_dirs = Folders::new(delete_dirs.iter().map(SyncAction::path));
@@ -356,13 +365,14 @@ fn never_through_links(
     let remote_links = Folders::new(remote.linked_dirs.iter().map(|d| &**d));
     deletions
         .filter_map(|action| match action {
-            SyncAction::DeleteRemoteDir(path) if remote_links.is(&path) => {
-                Some(SyncAction::DeleteRemoteFile(path))
-            }
+            // First: a link inside a linked folder is reached through a link too.
             SyncAction::DeleteRemoteDir(ref path) | SyncAction::DeleteRemoteFile(ref path)
                 if remote_links.holds_strictly(path) =>
             {
                 None
+            }
+            SyncAction::DeleteRemoteDir(path) if remote_links.is(&path) => {
+                Some(SyncAction::DeleteRemoteFile(path))
             }
             SyncAction::DeleteLocalDir(ref path) | SyncAction::DeleteLocalFile(ref path)
                 if local_links.holds_strictly(path) =>
@@ -806,6 +816,57 @@ mod tests {
         assert_eq!(
             lines(&compare(&local, &RemoteTree::default(), &options)),
             vec!["delete local  mine/"]
+        );
+    }
+    #[test]
+    fn a_folder_holding_one_that_failed_to_list_is_never_deleted_whole() {
+        // The server: x/a.txt and x/sub/, which it could not list. Nothing here.
+        let remote = RemoteTree {
+            dirs: vec!["x".into(), "x/sub".into()],
+            files: vec![("x/a.txt".into(), remote_entry(4, T, true))],
+            failed: vec![failed("x/sub")],
+            ..RemoteTree::default()
+        };
+        let mut options = SyncOptions::new(SyncDirection::Upload);
+        options.delete = true;
+        assert_eq!(
+            lines(&compare(&LocalTree::default(), &remote, &options)),
+            vec!["delete remote x/a.txt"],
+            "what was seen, one by one; x/ stays with what nobody saw"
+        );
+        // The same here: x/f and x/sub/, which could not be read.
+        let local = LocalTree {
+            dirs: vec![PathBuf::from("x"), PathBuf::from("x/sub")],
+            files: vec![(PathBuf::from("x/f"), 1, Some(T))],
+            failed: vec![(PathBuf::from("x/sub"), "denied".into())],
+            ..LocalTree::default()
+        };
+        let mut options = SyncOptions::new(SyncDirection::Download);
+        options.delete = true;
+        assert_eq!(
+            lines(&compare(&local, &RemoteTree::default(), &options)),
+            vec!["delete local  x/f"]
+        );
+    }
+
+    #[test]
+    fn a_link_inside_a_linked_folder_is_never_deleted_through_it() {
+        // shared -> elsewhere was followed, and inside it inner -> more; shared/ is here too,
+        // so shared itself stays, and inner is reached through shared.
+        let local = LocalTree {
+            dirs: vec![PathBuf::from("shared")],
+            ..LocalTree::default()
+        };
+        let remote = RemoteTree {
+            dirs: vec!["shared".into(), "shared/inner".into()],
+            linked_dirs: vec!["shared".into(), "shared/inner".into()],
+            ..RemoteTree::default()
+        };
+        let mut options = SyncOptions::new(SyncDirection::Upload);
+        options.delete = true;
+        assert_eq!(
+            lines(&compare(&local, &remote, &options)),
+            Vec::<String>::new()
         );
     }
 }

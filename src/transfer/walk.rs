@@ -205,6 +205,36 @@ pub struct FailedFolder {
     pub error: FtpError,
 }
 
+/// Why a remote walk left a listed entry out. What may be done with the entry depends on it:
+/// a link or a device is a name of its own on the server (deleting its folder deletes it); an
+/// unusable name is not (sent back, it would name another path), and a name listed twice is
+/// already kept once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// A symbolic link, not followed.
+    Link,
+    /// A link leading back to a folder above it (followed links only).
+    LinkLoop,
+    /// Not a file, a folder or a link (a device, a socket, a pipe).
+    Special,
+    /// The listed name is not one path component (see [`unusable_name`]).
+    Unusable(&'static str),
+    /// The folder listed the name before; the first is kept.
+    ListedTwice,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Skip::Link => "symbolic link (not followed)",
+            Skip::LinkLoop => "a link back to a folder above it (loop)",
+            Skip::Special => "not a regular file",
+            Skip::Unusable(why) => why,
+            Skip::ListedTwice => "listed twice in its folder (the first one is kept)",
+        })
+    }
+}
+
 /// What a remote walk found, paths relative to its root (with `/`).
 #[derive(Debug, Default)]
 pub struct RemoteTree {
@@ -215,7 +245,7 @@ pub struct RemoteTree {
     /// Folders reached through a symbolic link (also in `dirs`).
     pub linked_dirs: Vec<Box<str>>,
     /// Entries not transferred (links, devices, unusable names), with why.
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<(String, Skip)>,
     /// Folders that could not be listed: nothing under them is known.
     pub failed: Vec<FailedFolder>,
     /// What the tree holds, in bytes (see [`RemoteTree::bytes`]); only the walk adds to it.
@@ -523,15 +553,11 @@ impl RemoteWalker<'_, '_> {
                 format!("{}/{}", folder.rel, entry.name)
             };
             if let Some(why) = unusable_name(&entry.name) {
-                self.skip(child, why.to_owned(), &folder.rel)?;
+                self.skip(child, Skip::Unusable(why), &folder.rel)?;
                 continue;
             }
             if !seen.insert(entry.name.as_str()) {
-                self.skip(
-                    child,
-                    "listed twice in its folder (the first one is kept)".into(),
-                    &folder.rel,
-                )?;
+                self.skip(child, Skip::ListedTwice, &folder.rel)?;
                 continue;
             }
             let queue = |rel: String, real: Option<Rc<RealPath>>| PendingFolder {
@@ -559,9 +585,9 @@ impl RemoteWalker<'_, '_> {
                             pending.push(queue(child, Some(real)));
                         }
                     }
-                    None => self.skip(child, "symbolic link (not followed)".into(), &folder.rel)?,
+                    None => self.skip(child, Skip::Link, &folder.rel)?,
                 },
-                EntryKind::Other => self.skip(child, "not a regular file".into(), &folder.rel)?,
+                EntryKind::Other => self.skip(child, Skip::Special, &folder.rel)?,
             }
         }
         Ok(())
@@ -583,14 +609,19 @@ impl RemoteWalker<'_, '_> {
             Ok(entries) => Ok(Some(entries)),
             Err(e) if e.is_fatal_to_session() || rel.is_empty() => Err(e.into()),
             Err(error) => {
-                self.tree.bytes += cost(size_of::<FailedFolder>(), rel.len());
-                self.tree.failed.push(FailedFolder {
-                    path: rel.to_owned(),
-                    error,
-                });
+                self.fail(rel, error);
                 Ok(None)
             }
         }
+    }
+
+    /// Records `rel` as a folder whose contents are unknown, and why.
+    fn fail(&mut self, rel: &str, error: FtpError) {
+        self.tree.bytes += cost(size_of::<FailedFolder>(), rel.len());
+        self.tree.failed.push(FailedFolder {
+            path: rel.to_owned(),
+            error,
+        });
     }
 
     /// An empty listing is believed only when the folder is shown to exist and to be open to
@@ -642,11 +673,7 @@ impl RemoteWalker<'_, '_> {
         let parent = remote_path::parent(child);
         match self.real_path_of(&path) {
             Ok(real) if above.is_self_or_above(&real) => {
-                self.skip(
-                    child.to_owned(),
-                    "a link back to a folder above it (loop)".into(),
-                    &parent,
-                )?;
+                self.skip(child.to_owned(), Skip::LinkLoop, &parent)?;
                 Ok(None)
             }
             Ok(real) => {
@@ -657,24 +684,29 @@ impl RemoteWalker<'_, '_> {
                 })))
             }
             Err(e) if e.is_fatal_to_session() => Err(e.into()),
-            // Not a folder: a file (or a broken link). The listing's size is the link's own
-            // (the length of the target's name); the target's is SIZE's, through the link.
-            Err(_) => {
-                let size = match self.session.size(&path) {
-                    Ok(size) => Some(size),
-                    Err(e) if e.is_fatal_to_session() => return Err(e.into()),
-                    Err(_) => None,
-                };
-                let file = RemoteFile {
-                    size,
-                    // The listed time is the link's: the target's is asked later (MDTM).
-                    modified: None,
-                    precision: TimePrecision::Listed,
-                    link: true,
-                };
-                self.add_file(child, file)?;
-                Ok(None)
-            }
+            // Not a folder it can enter: a file when SIZE answers through the link (the
+            // listing's size is the link's own, the length of the target's name). When SIZE
+            // fails too, it is a broken link or a folder closed to us, and nothing tells which:
+            // a failed folder, so that nothing of that name on the other side is taken for
+            // gone (a folder there is not deleted as "only local").
+            Err(refused) => match self.session.size(&path) {
+                Ok(size) => {
+                    let file = RemoteFile {
+                        size: Some(size),
+                        // The listed time is the link's: the target's is asked later (MDTM).
+                        modified: None,
+                        precision: TimePrecision::Listed,
+                        link: true,
+                    };
+                    self.add_file(child, file)?;
+                    Ok(None)
+                }
+                Err(e) if e.is_fatal_to_session() => Err(e.into()),
+                Err(_) => {
+                    self.fail(child, refused);
+                    Ok(None)
+                }
+            },
         }
     }
 
@@ -697,8 +729,8 @@ impl RemoteWalker<'_, '_> {
         self.check_entries(rel)
     }
 
-    fn skip(&mut self, rel: String, why: String, folder: &str) -> Result<(), WalkError> {
-        self.tree.bytes += cost(size_of::<(String, String)>(), rel.len() + why.len());
+    fn skip(&mut self, rel: String, why: Skip, folder: &str) -> Result<(), WalkError> {
+        self.tree.bytes += cost(size_of::<(String, Skip)>(), rel.len());
         self.tree.skipped.push((rel, why));
         self.check_entries(folder)
     }
@@ -786,7 +818,7 @@ impl LocalWalker<'_, '_> {
                 Err(e) => return self.fail(&folder.rel, e),
             };
             if folder.above.contains(&real) {
-                let why = "a link back to a folder above it (loop)".to_owned();
+                let why = Skip::LinkLoop.to_string();
                 return self.skip(folder.rel, why);
             }
             folder.above.push(real);
@@ -829,9 +861,9 @@ impl LocalWalker<'_, '_> {
                     .and_then(|d| i64::try_from(d.as_secs()).ok());
                 self.add_file(child, meta.len(), modified)?;
             } else if meta.file_type().is_symlink() {
-                self.skip(child, "symbolic link (not followed)".into())?;
+                self.skip(child, Skip::Link.to_string())?;
             } else {
-                self.skip(child, "not a regular file".into())?;
+                self.skip(child, Skip::Special.to_string())?;
             }
         }
         Ok(())
@@ -958,10 +990,11 @@ pub fn remote_folder_exists(session: &mut Session, dir: &str) -> Result<bool, Ft
 }
 
 /// Deletes the remote folder `dir` and everything in it: files, links and special entries
-/// (DELE), then folders deepest first (RMD). Deletion never goes through a link: `dir` itself
-/// a link (as its parent's listing says) is removed with DELE, links inside are removed, not
-/// entered. A folder inside that cannot be listed stops it before anything is deleted (what
-/// it holds is unknown, and the folders above it could not be removed anyway).
+/// (DELE, each once), then folders deepest first (RMD). Deletion never goes through a link:
+/// `dir` itself a link (as its parent's listing says) is removed with DELE, links inside are
+/// removed, not entered. A folder inside that cannot be listed, or a listed name that is not
+/// one path component, stops it before anything is deleted (what such a folder holds is
+/// unknown, such a name cannot be sent back, and the folders above could not be removed).
 ///
 /// # Errors
 /// The first command the server refused, a folder that cannot be listed, or the session
@@ -974,12 +1007,28 @@ pub fn delete_remote_tree(session: &mut Session, dir: &str) -> Result<(), WalkEr
     if !tree.failed.is_empty() {
         return Err(tree.failed.swap_remove(0).error.into());
     }
-    for rel in tree
-        .files
+    // A name that is not one component would be sent back as another path (`../x`), and the
+    // folder holding it could not be removed anyway: nothing is deleted.
+    if let Some((rel, why)) = tree
+        .skipped
         .iter()
-        .map(|(rel, _)| &**rel)
-        .chain(tree.skipped.iter().map(|(rel, _)| rel.as_str()))
+        .find(|(_, why)| matches!(why, Skip::Unusable(_)))
     {
+        return Err(FtpError::InvalidInput(format!(
+            "{} was not deleted: it holds an entry Ferry cannot name ({}: {why}). Nothing was deleted.",
+            escape(dir),
+            escape(rel)
+        ))
+        .into());
+    }
+    // Links and devices are names of their own (DELE removes the name, never a target); a
+    // name listed twice is already among the files or folders.
+    let others = tree
+        .skipped
+        .iter()
+        .filter(|(_, why)| matches!(why, Skip::Link | Skip::LinkLoop | Skip::Special))
+        .map(|(rel, _)| rel.as_str());
+    for rel in tree.files.iter().map(|(rel, _)| &**rel).chain(others) {
         session.delete(&remote_path::join(dir, rel))?;
     }
     for rel in tree.dirs.iter().rev() {

@@ -643,6 +643,7 @@ mod tests {
             size: Some(100),
             modified: None,
             modified_exact: false,
+            own_target: false,
             state: ItemState::Queued,
             bytes_done: 0,
             attempts: 0,

@@ -427,6 +427,7 @@ impl TestServer {
             throttle: AtomicU64::new(0),
             injections: Mutex::new(VecDeque::new()),
             fake_listing: Mutex::new(None),
+            fake_listings: Mutex::new(HashMap::new()),
             unreadable: Mutex::new(Vec::new()),
             endless: Mutex::new(None),
             open_sessions: AtomicUsize::new(0),
@@ -548,6 +549,13 @@ impl TestServer {
         *lock(&self.shared.fake_listing) = Some(body);
     }
 
+    /// Answer every listing of the folder `path` (relative to the root) with `body`, as a
+    /// broken or hostile server lists what is not there.
+    pub fn fake_listing_of(&self, path: &str, body: Vec<u8>) {
+        let virt = format!("/{}", path.trim_matches('/'));
+        lock(&self.shared.fake_listings).insert(virt, body);
+    }
+
     /// Make the folder `path` (relative to the root) answer as a folder the server cannot
     /// open answers, in the manner `how`.
     pub fn make_unreadable(&self, path: &str, how: Unreadable) {
@@ -597,6 +605,8 @@ struct Shared {
     injections: Mutex<VecDeque<(String, Vec<u8>)>>,
     /// The body the next listing sends instead of the real directory.
     fake_listing: Mutex<Option<Vec<u8>>>,
+    /// Listings (bodies) given every time a folder (virtual absolute path) is listed.
+    fake_listings: Mutex<HashMap<String, Vec<u8>>>,
     /// Folders (virtual absolute paths) that answer as unreadable ones, and how.
     unreadable: Mutex<Vec<(String, Unreadable)>>,
     /// The folder (virtual absolute path) from which the tree never ends.
@@ -1931,6 +1941,15 @@ impl Session {
         let Some((virt, real)) = self.resolve(target) else {
             return self.refuse_transfer(550, "Permission denied.");
         };
+        let fake = lock(&self.shared.fake_listings).get(&virt).cloned();
+        if let Some(body) = fake {
+            return self.transfer(
+                Source::Send(Box::new(io::Cursor::new(body))),
+                "Here comes the directory listing.",
+                None,
+                true,
+            );
+        }
         if self.shared.endless(&virt) {
             let listing = Session::endless_listing(verb).into_bytes();
             return self.transfer(
