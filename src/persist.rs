@@ -850,13 +850,18 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
 
 /// Options that create a file readable and writable by its owner only (0600 on Unix).
 fn private_options() -> OpenOptions {
-    let mut options = OpenOptions::new();
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
+        let mut options = OpenOptions::new();
         options.mode(0o600);
+        options
     }
-    options
+    // The folder's ACL (under the user's profile) keeps it private on Windows.
+    #[cfg(not(unix))]
+    {
+        OpenOptions::new()
+    }
 }
 
 /// Creates `dir` and its missing parents; on Unix the ones it creates are 0700.

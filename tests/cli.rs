@@ -1,4 +1,5 @@
 //! The `ferry` binary against the in-process FTPS server: arguments, files on disk, exit codes.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

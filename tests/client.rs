@@ -2,6 +2,7 @@
 //! in-process FTPS server: the certificate question goes to the front end's `Decisions` once,
 //! the connector it returns opens more sessions without asking again, passwords come from the
 //! request, the keychain or the front end, and a wrong password is one failed login.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The engine against our own in-process FTPS server (tests/support/server.rs): real sockets,
 //! real TLS (rustls on both ends, certificates from rcgen), real files on disk.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

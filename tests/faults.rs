@@ -4,6 +4,7 @@
 //! `#[ignore]`d in a plain `cargo test`: they need the interop servers and root (`ss -K` to cut
 //! connections, `mount` for a small tmpfs). `.ci/run` runs them with `--test-threads=1` (the
 //! cutter cuts every data connection of `vsftpd_slow`).
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The window, driven headless through egui_kittest (AccessKit queries and clicks) against our
 //! own FTPS server on loopback: real TLS, real files on disk, the real transfer engine.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

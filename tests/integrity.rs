@@ -1,6 +1,7 @@
 //! Ferry never corrupts, loses or silently overwrites a file: regression tests for what hostile
 //! and ordinary servers did to it (issue 11), against the in-process FTPS server (TLS 1.3,
 //! session reuse required) and the real `ferry` binary.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

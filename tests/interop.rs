@@ -4,6 +4,7 @@
 //! These tests are `#[ignore]`d in a plain `cargo test` because they need those servers; `.ci/run`
 //! starts them and runs `cargo test --test interop -- --ignored` with `FERRY_INTEROP_ENV` pointing at
 //! the servers' `servers.env`. Run without it, they fail loudly rather than pass vacuously.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 use std::io::Cursor;
 use std::process::Command;

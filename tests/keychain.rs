@@ -4,6 +4,7 @@
 //! `#[ignore]`d in a plain `cargo test`: a machine without a Secret Service cannot pass them,
 //! and they must not touch a developer's own keychain by accident. `.ci/run` runs them with
 //! `--ignored` inside a private D-Bus session with a throwaway keyring.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

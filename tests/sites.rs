@@ -1,6 +1,7 @@
 //! `ferry sites ...` and `site:` targets, with the keychain turned off (`FERRY_NO_KEYCHAIN`) so a
 //! plain `cargo test` never touches the keychain of whoever runs it. The real keychain is
 //! exercised by tests/keychain.rs in CI.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

@@ -2,6 +2,7 @@
 //! further than its cap, with bounded memory, refused with an error that names the file, its
 //! size and the cap, and left exactly as it was; and a plain FTP session never reads the pin
 //! file at all.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! `ferry sync` against the test server: real TLS, real files on both sides (the server serves
 //! a folder on this disk, so the "remote" side is changed and checked there directly).
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! The transfer engine and `ferry get -r` / `put -r` against the in-process FTPS server (TLS 1.3,
 //! session reuse required): many files on reused sessions, dropped connections resumed with
 //! REST, file-exists policies, cancel and pause.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! Certificate trust decisions against the in-process FTPS server: real TLS handshakes with
 //! certificates generated here, a real pin file on disk, and the `ferry` binary on a real
 //! pseudo-terminal (util-linux `script`) for the interactive question.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

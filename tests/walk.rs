@@ -3,6 +3,7 @@
 //! LIST), symbolic links that lead out of the tree or back into it, trees that never end,
 //! names that are not one path component. Each one once cost a wrong file, a wrong deletion
 //! or unbounded memory.
+#![cfg(unix)] // the in-process test server (tests/support) serves a Unix file system
 
 mod support;
 

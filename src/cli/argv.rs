@@ -18,11 +18,15 @@ use std::borrow::Cow;
 /// that the re-start has happened (it is never done twice).
 const SECRETS_VAR: &str = "FERRY_ARGV_SECRETS";
 
+// The splitting below serves the Unix re-start, and is tested on every platform.
+
 /// The URL schemes whose user info may hold a password.
+#[cfg(any(unix, test))]
 const SCHEMES: [&str; 7] = ["ftp", "ftps", "ftpes", "socks5", "socks5h", "socks", "http"];
 
 /// Where the password sits in `arg`, a URL with user info: the byte range of `:password`
 /// (colon included), so that removing it leaves `scheme://user@host/…`.
+#[cfg(any(unix, test))]
 fn password_span(arg: &str) -> Option<std::ops::Range<usize>> {
     let (scheme, rest) = arg.split_once("://")?;
     if !SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
@@ -37,6 +41,7 @@ fn password_span(arg: &str) -> Option<std::ops::Range<usize>> {
 }
 
 /// One argument with its password taken out.
+#[cfg(any(unix, test))]
 #[derive(Debug, PartialEq)]
 struct Hidden {
     /// The argument as the re-started process gets it.
@@ -50,6 +55,7 @@ struct Hidden {
 
 /// Splits one argument into what may be shown and the password it held, if any. `--proxy=URL`
 /// counts as well as a bare URL.
+#[cfg(any(unix, test))]
 fn split_argument(arg: &str) -> Option<Hidden> {
     let (prefix, value) = match arg.split_once('=') {
         Some((flag, value)) if flag.starts_with("--") => (&arg[..flag.len() + 1], value),
@@ -65,6 +71,7 @@ fn split_argument(arg: &str) -> Option<Hidden> {
     })
 }
 
+#[cfg(any(unix, test))]
 fn hex(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
 }

@@ -7,6 +7,7 @@
 pub mod certinfo;
 mod identity;
 pub mod pins;
+mod system_or_ca_file;
 mod trust;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ pub use certinfo::{CertInfo, CertProblem};
 pub use identity::ClientIdentity;
 use identity::LoadedIdentity;
 pub use pins::{Pin, PinStore, PinStoreError};
+use system_or_ca_file::SystemOrCaFile;
 pub use trust::{Decision, PinningVerifier, Trust, TrustProblem, normalize_fingerprint};
 
 use crate::ftp::ProtocolLog;
@@ -159,12 +161,11 @@ pub fn client_configs(options: &TlsOptions) -> Result<TlsConfigs, TlsSetupError>
         trust.load_pins()?;
     }
     let provider = provider();
-    let extra_roots = match &options.extra_ca_file {
-        Some(path) => read_ca_file(path)?,
-        None => Vec::new(),
+    let ca_file = match &options.extra_ca_file {
+        Some(path) => Some((path.as_path(), read_ca_file(path)?)),
+        None => None,
     };
-    let inner =
-        rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider.clone())?;
+    let inner = SystemOrCaFile::new(ca_file, provider.clone())?;
     let verifier = Arc::new(PinningVerifier::new(
         Arc::new(inner),
         options.trust.clone(),

@@ -106,7 +106,7 @@ impl FolderWatch {
                     return;
                 }
                 // Notices name paths as the OS sees them: compare against the real root.
-                let root = std::fs::canonicalize(&local_root).unwrap_or(local_root);
+                let root = crate::paths::canonical(&local_root).unwrap_or(local_root);
                 watch_loop(&incoming, &root, &remote_root, &mut report);
             })
             .map_err(|e| format!("cannot start a thread: {e}"))?;

@@ -262,7 +262,7 @@ impl FerryApp {
             .name("ferry-local-list".into())
             .spawn(move || {
                 let rows = read_local_dir(&path);
-                let path = std::fs::canonicalize(&path).unwrap_or(path);
+                let path = crate::paths::canonical(&path).unwrap_or(path);
                 inbox.send(UiEvent::LocalListing {
                     tab,
                     id,
