@@ -63,6 +63,19 @@ pub struct WalkLimits {
     pub max_repeated_listings: usize,
 }
 
+impl WalkLimits {
+    /// The cap a tree of `entries` files and skipped entries, holding `bytes`, is past.
+    fn exceeded(&self, entries: usize, bytes: usize) -> Option<WalkLimit> {
+        if entries > self.max_entries {
+            Some(WalkLimit::Entries(self.max_entries))
+        } else if bytes > self.max_bytes {
+            Some(WalkLimit::Memory(self.max_bytes))
+        } else {
+            None
+        }
+    }
+}
+
 impl Default for WalkLimits {
     fn default() -> WalkLimits {
         WalkLimits {
@@ -720,7 +733,7 @@ impl RemoteWalker<'_, '_> {
         if self.tree.dirs.len() > self.walk.limits.max_folders {
             return Err(self.too_big(WalkLimit::Folders(self.walk.limits.max_folders), rel));
         }
-        self.check_memory(rel)
+        self.check_entries(rel)
     }
 
     fn add_file(&mut self, rel: &str, file: RemoteFile) -> Result<(), WalkError> {
@@ -735,19 +748,13 @@ impl RemoteWalker<'_, '_> {
         self.check_entries(folder)
     }
 
+    /// Whether the tree is still within the entry and memory caps (`at`: where the walk is).
     fn check_entries(&self, at: &str) -> Result<(), WalkError> {
         let entries = self.tree.files.len() + self.tree.skipped.len();
-        if entries > self.walk.limits.max_entries {
-            return Err(self.too_big(WalkLimit::Entries(self.walk.limits.max_entries), at));
+        match self.walk.limits.exceeded(entries, self.tree.bytes) {
+            Some(limit) => Err(self.too_big(limit, at)),
+            None => Ok(()),
         }
-        self.check_memory(at)
-    }
-
-    fn check_memory(&self, at: &str) -> Result<(), WalkError> {
-        if self.tree.bytes > self.walk.limits.max_bytes {
-            return Err(self.too_big(WalkLimit::Memory(self.walk.limits.max_bytes), at));
-        }
-        Ok(())
     }
 
     fn too_big(&self, limit: WalkLimit, at: &str) -> WalkError {
@@ -894,7 +901,7 @@ impl LocalWalker<'_, '_> {
         if self.tree.dirs.len() > self.walk.limits.max_folders {
             return Err(self.too_big(WalkLimit::Folders(self.walk.limits.max_folders), rel));
         }
-        self.check_memory(rel)
+        self.check_entries(rel)
     }
 
     fn add_file(
@@ -916,19 +923,13 @@ impl LocalWalker<'_, '_> {
         self.check_entries(&at)
     }
 
+    /// Whether the tree is still within the entry and memory caps (`at`: where the walk is).
     fn check_entries(&self, at: &Path) -> Result<(), WalkError> {
         let entries = self.tree.files.len() + self.tree.skipped.len();
-        if entries > self.walk.limits.max_entries {
-            return Err(self.too_big(WalkLimit::Entries(self.walk.limits.max_entries), at));
+        match self.walk.limits.exceeded(entries, self.tree.bytes) {
+            Some(limit) => Err(self.too_big(limit, at)),
+            None => Ok(()),
         }
-        self.check_memory(at)
-    }
-
-    fn check_memory(&self, at: &Path) -> Result<(), WalkError> {
-        if self.tree.bytes > self.walk.limits.max_bytes {
-            return Err(self.too_big(WalkLimit::Memory(self.walk.limits.max_bytes), at));
-        }
-        Ok(())
     }
 
     fn too_big(&self, limit: WalkLimit, at: &Path) -> WalkError {
