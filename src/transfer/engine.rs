@@ -658,12 +658,7 @@ impl Worker {
         }
         if policy == FileExistsPolicy::Rename && !item.own_target {
             item.local = target.clone();
-            item.own_target = true;
-            lock(&self.shared.state).queue.target_taken(
-                item.id,
-                target.clone(),
-                item.remote.clone(),
-            );
+            keep_target(&self.shared, item);
         }
         let (verify, preserve_times, shared) = (
             self.config.verify_checksums,
@@ -789,6 +784,7 @@ impl Worker {
         // After a failed verification the server's copy is known to be wrong, whatever its
         // size says: the file-exists policy would skip it as "same size" or continue it, and
         // the mismatch would pass as success. It is replaced, from byte 0.
+        //
         // Under "rename", the file at the name chosen earlier is this item's own copy: it is
         // continued or replaced, never renamed again and never subject to the policy.
         let ours = item.own_target;
@@ -830,10 +826,7 @@ impl Worker {
         }
         if policy == FileExistsPolicy::Rename && !ours {
             item.remote = remote.clone();
-            item.own_target = true;
-            lock(&shared.state)
-                .queue
-                .target_taken(item.id, item.local.clone(), remote.clone());
+            keep_target(&shared, item);
         }
         let offset = match mode {
             UploadMode::Resume(n) => n,
@@ -934,6 +927,15 @@ struct Fetch<'a> {
 
 /// Downloads `item` into its partial file and renames it to its target once its size (and
 /// checksum) matched.
+/// Under "rename": the item's target (`local` or `remote`, as this attempt chose it) is its
+/// own from now on, here and in the queue (see [`Item::own_target`]).
+fn keep_target(shared: &Shared, item: &mut Item) {
+    item.own_target = true;
+    lock(&shared.state)
+        .queue
+        .target_taken(item.id, item.local.clone(), item.remote.clone());
+}
+
 fn fetch(
     session: &mut Session,
     item: &Item,

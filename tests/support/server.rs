@@ -1921,12 +1921,7 @@ impl Session {
         }
         let fake = lock(&self.shared.fake_listing).take();
         if let Some(body) = fake {
-            return self.transfer(
-                Source::Send(Box::new(io::Cursor::new(body))),
-                "Here comes the directory listing.",
-                None,
-                true,
-            );
+            return self.send_listing(body);
         }
         let mut target = arg.trim();
         if verb != "MLSD" {
@@ -1943,12 +1938,7 @@ impl Session {
         };
         let fake = lock(&self.shared.fake_listings).get(&virt).cloned();
         if let Some(body) = fake {
-            return self.transfer(
-                Source::Send(Box::new(io::Cursor::new(body))),
-                "Here comes the directory listing.",
-                None,
-                true,
-            );
+            return self.send_listing(body);
         }
         if self.shared.endless(&virt) {
             let listing = Session::endless_listing(verb).into_bytes();
@@ -1987,6 +1977,16 @@ impl Session {
         };
         self.transfer(
             Source::Send(Box::new(io::Cursor::new(listing.into_bytes()))),
+            "Here comes the directory listing.",
+            None,
+            true,
+        )
+    }
+
+    /// Sends `body` as the listing.
+    fn send_listing(&mut self, body: Vec<u8>) -> io::Result<()> {
+        self.transfer(
+            Source::Send(Box::new(io::Cursor::new(body))),
             "Here comes the directory listing.",
             None,
             true,
