@@ -91,7 +91,7 @@ print(f"{path}: valid, {len(plist)} keys, version {version}")
 PY
 
 log "shellcheck"
-shellcheck -x .ci/packaging.sh assets/render.sh packaging/macos/*.sh
+shellcheck -x .ci/packaging.sh .ci/windows.sh .ci/macos.sh .ci/bin/apt-get assets/render.sh packaging/macos/*.sh
 
 log "cargo deb (release build)"
 deb="$(cargo deb)"

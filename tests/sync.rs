@@ -178,6 +178,29 @@ fn a_download_mirror_makes_the_local_folder_equal_and_a_second_run_does_nothing(
     assert_eq!(lines(&again), Vec::<String>::new(), "{}", text(&again));
 }
 
+/// A download into a folder that does not exist yet makes it (as an upload makes the remote
+/// one); a dry run makes nothing, and no other direction makes a local folder.
+#[test]
+fn a_download_into_a_missing_folder_makes_it_and_a_dry_run_does_not() {
+    let server = TestServer::start(ServerConfig::default());
+    let remote = server.root().join("site");
+    put(&remote, "a.txt", "alpha", 0);
+    put(&remote, "dir/b.txt", "bravo", 0);
+    let parent = tempfile::tempdir().unwrap();
+    let local = parent.path().join("first copy");
+
+    let dry = sync(&server, &local, &["--direction", "download", "--dry-run"]);
+    assert!(!dry.status.success(), "{}", text(&dry));
+    assert!(!local.exists(), "a dry run made the folder");
+    let up = sync(&server, &local, &["--direction", "upload"]);
+    assert_eq!(up.status.code(), Some(8), "{}", text(&up));
+    assert!(!local.exists(), "an upload made the local folder");
+
+    let out = sync(&server, &local, &["--direction", "download"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(digests(&local), digests(&remote));
+}
+
 #[test]
 fn both_ways_copies_new_and_newer_files_each_way_and_deletes_nothing() {
     let server = TestServer::start(ServerConfig {

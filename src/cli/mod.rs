@@ -47,6 +47,9 @@ pub enum ExitCode {
     /// The data did not verify: the server sent more than it announced, or a checksum or size
     /// did not match after the retries. Nothing was kept under the file's name.
     Integrity = 10,
+    /// Ctrl-C ended it (on Unix the shell reports the same 130 for SIGINT). A partly
+    /// transferred file is kept, and the same command continues it.
+    Interrupted = 130,
 }
 
 impl ExitCode {
@@ -85,7 +88,7 @@ impl ExitCode {
 ///
 /// Exit codes: 0 ok, 2 usage, 3 connection, 4 TLS, 5 untrusted certificate, 6 login refused,
 /// 7 server refused a command, 8 local file error, 9 some files of a folder failed, 10 the data
-/// did not verify.
+/// did not verify, 130 interrupted (Ctrl-C).
 #[derive(Debug, Parser)]
 #[command(name = "ferry", version, about)]
 pub struct Cli {
@@ -344,6 +347,8 @@ pub enum TrustCommand {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
+    #[cfg(windows)]
+    exit_130_on_ctrl_c();
     argv::hide_passwords();
     crate::paths::make_own_folders_private();
     let cli = match Cli::try_parse() {
@@ -419,6 +424,22 @@ impl From<FtpError> for Failure {
             message,
         }
     }
+}
+
+/// Ctrl-C in a Windows console. Without a handler Windows ends the process with
+/// STATUS_CONTROL_C_EXIT (0xC000013A; Wine even with 0, which a script reads as success). Say
+/// what is kept and exit 130, as a Unix shell reports a program ended by SIGINT. Nothing needs
+/// tidying first: a download's partial file holds what was written, and the same command
+/// continues it after checking it is still the same version.
+#[cfg(windows)]
+fn exit_130_on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        eprintln!(
+            "\nferry: interrupted; a partly transferred file is kept, and the same command \
+             continues it"
+        );
+        std::process::exit(ExitCode::Interrupted as i32);
+    });
 }
 
 /// Escapes control characters: text from servers, certificates and site files must not drive

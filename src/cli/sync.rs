@@ -13,7 +13,7 @@ use super::{BatchOptions, ExitCode, Failure, GlobalOptions, OnExists};
 use crate::ftp::text::escape;
 use crate::transfer::find::StopFlag;
 use crate::transfer::plan::Plan;
-use crate::transfer::sync::SyncOptions;
+use crate::transfer::sync::{SyncDirection, SyncOptions};
 use crate::transfer::sync_run;
 
 /// What `ferry sync` was asked.
@@ -33,6 +33,7 @@ pub(crate) fn run(
     global: &GlobalOptions,
 ) -> Result<(), Failure> {
     let root = request.local;
+    let mut create_root = false;
     match std::fs::metadata(root) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -40,6 +41,15 @@ pub(crate) fn run(
                 "{} is not a folder",
                 root.display()
             )));
+        }
+        // A download into a folder that is not there yet makes it, as an upload makes the
+        // remote one: `ferry sync C:\new ftp://… --direction download` is a first copy.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && request.options.direction == SyncDirection::Download
+                && !request.dry_run =>
+        {
+            create_root = true;
         }
         Err(e) => {
             return Err(Failure::local(format!(
@@ -49,6 +59,11 @@ pub(crate) fn run(
         }
     }
     let (mut session, connection) = open_connection(target, global)?;
+    // Made once the server is reached, so a failed connection leaves no empty folder behind.
+    if create_root {
+        std::fs::create_dir_all(root)
+            .map_err(|e| Failure::local(format!("cannot create {}: {e}", root.display())))?;
+    }
     let started = Instant::now();
     let mut listing = PlanningProgress::new();
     let preview = sync_run::preview(

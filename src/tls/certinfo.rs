@@ -121,7 +121,61 @@ fn map_reason(reason: &rustls::CertificateError, self_signed: bool) -> CertProbl
         E::NotValidForName | E::NotValidForNameContext { .. } => CertProblem::NameMismatch,
         E::Revoked => CertProblem::Revoked,
         E::BadSignature => CertProblem::BadSignature,
+        E::Other(other) => match windows_chain_error(other) {
+            Some(WindowsVerdict::Problem(problem)) => problem,
+            Some(WindowsVerdict::Said(text)) => CertProblem::Other(text),
+            None => CertProblem::Other(sanitize(&other.to_string())),
+        },
         other => CertProblem::Other(sanitize(&other.to_string())),
+    }
+}
+
+/// What a Windows certificate-chain error code (`CERT_E_*`, `CRYPT_E_*`) means.
+enum WindowsVerdict {
+    /// One of the problems people know.
+    Problem(CertProblem),
+    /// Something else, said in words, with the code for a search.
+    Said(String),
+}
+
+/// The Windows verdict inside an [`rustls::OtherError`]: rustls-platform-verifier passes the
+/// chain engine's HRESULT on as an `io::Error`, whose text Windows (and Wine) may not even
+/// have ("OS Error -2146762482 (FormatMessageW() returned error 317)"). Read the code on every
+/// platform (it is only a number), so the mapping is tested on Linux too.
+fn windows_chain_error(other: &rustls::OtherError) -> Option<WindowsVerdict> {
+    let code = other.0.downcast_ref::<std::io::Error>()?.raw_os_error()? as u32;
+    let said = |what: &str, name: &str| {
+        Some(WindowsVerdict::Said(format!(
+            "Windows {what} ({name}, 0x{code:08X})"
+        )))
+    };
+    match code {
+        // CERT_E_UNTRUSTEDROOT, CERT_E_CHAINING: no trusted authority at the top.
+        0x800B_0109 | 0x800B_010A => Some(WindowsVerdict::Problem(CertProblem::UnknownIssuer)),
+        0x800B_0101 => Some(WindowsVerdict::Problem(CertProblem::Expired)), // CERT_E_EXPIRED
+        0x800B_010F => Some(WindowsVerdict::Problem(CertProblem::NameMismatch)), // CERT_E_CN_NO_MATCH
+        0x8009_2010 => Some(WindowsVerdict::Problem(CertProblem::Revoked)),      // CRYPT_E_REVOKED
+        0x8009_6004 | 0x8009_6010 => Some(WindowsVerdict::Problem(CertProblem::BadSignature)),
+        0x800B_010E => said(
+            "could not check whether the certificate was revoked",
+            "CERT_E_REVOCATION_FAILURE",
+        ),
+        0x8009_2012 => said(
+            "found no way to check whether the certificate was revoked",
+            "CRYPT_E_NO_REVOCATION_CHECK",
+        ),
+        0x8009_2013 => said(
+            "could not reach the server that says whether the certificate was revoked",
+            "CRYPT_E_REVOCATION_OFFLINE",
+        ),
+        0x800B_0110 => said(
+            "says the certificate is not meant for servers",
+            "CERT_E_WRONG_USAGE",
+        ),
+        0x800B_0000..=0x800B_FFFF | 0x8009_0000..=0x8009_FFFF => {
+            said("rejected the certificate", "a certificate error")
+        }
+        _ => None,
     }
 }
 
@@ -1028,6 +1082,10 @@ mod tests {
             E::Other(rustls::OtherError(Arc::new(std::io::Error::other(
                 "custom \x1b[2J failure",
             )))),
+            // What Wine's chain engine says of a certificate from an unknown private CA.
+            E::Other(rustls::OtherError(Arc::new(
+                std::io::Error::from_raw_os_error(-2146762482),
+            ))),
         ] {
             let problem = CertProblem::from_rustls(&reason, None);
             let CertProblem::Other(text) = &problem else {
@@ -1260,5 +1318,38 @@ mod tests {
         );
         assert_eq!(sanitize("a\u{1b}b\u{7f}c\u{85}d\u{2067}e"), "a?b?c?d?e");
         assert_eq!(sanitize("Zürich 東京"), "Zürich 東京");
+    }
+
+    /// Windows' chain engine speaks in HRESULTs that `FormatMessageW` may not know (Wine's
+    /// does not): the common ones become the problems people know, the rest words and a code.
+    #[test]
+    fn windows_chain_errors_are_said_in_words() {
+        use rustls::CertificateError as E;
+        let from_code = |code: u32| {
+            let reason = E::Other(rustls::OtherError(Arc::new(
+                std::io::Error::from_raw_os_error(code as i32),
+            )));
+            CertProblem::from_rustls(&reason, None)
+        };
+        assert_eq!(from_code(0x800B_0109), CertProblem::UnknownIssuer);
+        assert_eq!(from_code(0x800B_0101), CertProblem::Expired);
+        assert_eq!(from_code(0x800B_010F), CertProblem::NameMismatch);
+        assert_eq!(from_code(0x8009_2010), CertProblem::Revoked);
+        let text = from_code(0x800B_010E).describe();
+        assert!(
+            text.contains("revoked") && text.contains("0x800B010E"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("FormatMessageW") && !text.contains("OtherError"),
+            "{text}"
+        );
+        let text = from_code(0x800B_0123).describe();
+        assert!(text.contains("Windows rejected the certificate"), "{text}");
+        // A code that is not a certificate error keeps the error's own text.
+        let CertProblem::Other(text) = from_code(5) else {
+            panic!("an unrelated code became a known problem");
+        };
+        assert!(!text.is_empty());
     }
 }

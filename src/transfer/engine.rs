@@ -9,7 +9,9 @@
 //! - A download is written to its partial file ([`names::partial_path`]) and renamed to its
 //!   name only once its size (and, where the server offers one, its checksum) matched: a file
 //!   under its final name is always whole. A partial file is continued only by the same
-//!   version of the same remote file.
+//!   version of the same remote file. A target another program holds open (Windows: Excel,
+//!   an editor, a scanner) is waited for a few seconds; then the item fails (a local error)
+//!   with what to do, and its verified partial file is kept for the retry.
 //! - Downloads get the remote modification time (exact UTC from MLSD, or asked with MDTM);
 //!   uploads give the remote file the local time where the server has MFMT.
 //! - Connection errors are classified ([`ErrorClass`]): a refused login, an untrusted
@@ -1048,9 +1050,156 @@ fn fetch(
         let _ = file.set_modified(when);
     }
     drop(file);
-    fs::rename(part, target).map_err(|e| local(target, &e))?;
+    put_in_place(part, target, stop)?;
     meter.finish(written);
     Ok(Outcome::Done)
+}
+
+/// Renames a finished, verified download to its target. Another program that holds the target
+/// open (Windows: an editor, Excel, an antivirus scanner for a moment) is waited for a few
+/// seconds; if it still holds it, the item fails with what to do, and the partial file stays,
+/// whole and verified, for the retry to put in place (it finds it by its version tag and only
+/// re-reads its end from the server to check the version).
+fn put_in_place(part: &Path, target: &Path, stop: &AtomicBool) -> Result<(), AttemptError> {
+    place_with(
+        part,
+        target,
+        |from, to| fs::rename(from, to),
+        |e| target_held(target, e),
+        HELD_TARGET_PATIENCE,
+        stop,
+    )
+}
+
+/// [`put_in_place`] with the rename, the test of "held by another program" and the waits
+/// given (for tests).
+fn place_with(
+    part: &Path,
+    target: &Path,
+    mut rename: impl FnMut(&Path, &Path) -> io::Result<()>,
+    held: impl Fn(&io::Error) -> bool,
+    patience: Patience,
+    stop: &AtomicBool,
+) -> Result<(), AttemptError> {
+    match retry_while_held(|| rename(part, target), held, patience, stop) {
+        Ok(()) => Ok(()),
+        Err(Retried::Stopped) => Err(AttemptError::Stopped),
+        Err(Retried::Failed(e)) => Err(local(target, &e)),
+        Err(Retried::Held(e)) => Err(AttemptError::Local(held_message(
+            target, part, patience, &e,
+        ))),
+    }
+}
+
+/// The item's error when another program kept the target through all the waits.
+fn held_message(target: &Path, part: &Path, patience: Patience, e: &io::Error) -> String {
+    let kept = part.file_name().map_or_else(
+        || part.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    format!(
+        "{} is open in another program, so the finished download cannot replace it: close it \
+         there and retry (the downloaded file is kept beside it as {kept} and is not \
+         downloaded again; waited {} s: {e})",
+        target.display(),
+        patience.total.as_secs_f32().round(),
+    )
+}
+
+/// How long an operation that another program blocks is tried again: waits from `first`,
+/// doubled each time up to `longest`, `total` in all.
+#[derive(Debug, Clone, Copy)]
+struct Patience {
+    first: Duration,
+    longest: Duration,
+    total: Duration,
+}
+
+/// A scanner lets go within milliseconds, an editor not before the user closes it: about five
+/// seconds, then the user is asked.
+const HELD_TARGET_PATIENCE: Patience = Patience {
+    first: Duration::from_millis(100),
+    longest: Duration::from_secs(1),
+    total: Duration::from_secs(5),
+};
+
+/// Why [`retry_while_held`] gave up.
+#[derive(Debug)]
+enum Retried {
+    /// Still held by another program after all the waits: the last error.
+    Held(io::Error),
+    /// Failed for another reason (not retried).
+    Failed(io::Error),
+    /// The item was stopped while waiting.
+    Stopped,
+}
+
+/// Runs `op`, and again after a wait (see [`Patience`]) as long as it fails with an error
+/// `held` says another program causes. Holds no lock; `stop` ends a wait at once.
+fn retry_while_held<T>(
+    mut op: impl FnMut() -> io::Result<T>,
+    held: impl Fn(&io::Error) -> bool,
+    patience: Patience,
+    stop: &AtomicBool,
+) -> Result<T, Retried> {
+    let mut wait = patience.first;
+    let mut waited = Duration::ZERO;
+    loop {
+        match op() {
+            Ok(value) => return Ok(value),
+            Err(e) if !held(&e) => return Err(Retried::Failed(e)),
+            Err(e) if waited >= patience.total => return Err(Retried::Held(e)),
+            Err(_) => {}
+        }
+        let step = wait.min(patience.total - waited);
+        if !sleep_unless_stopped(step, stop) {
+            return Err(Retried::Stopped);
+        }
+        waited += step;
+        wait = wait.saturating_mul(2).min(patience.longest);
+    }
+}
+
+/// Sleeps `wait` in short steps; false as soon as `stop` is raised.
+fn sleep_unless_stopped(wait: Duration, stop: &AtomicBool) -> bool {
+    const STEP: Duration = Duration::from_millis(50);
+    let until = Instant::now() + wait;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        let now = Instant::now();
+        if now >= until {
+            return true;
+        }
+        std::thread::sleep((until - now).min(STEP));
+    }
+}
+
+/// Whether a rename onto `target` failed because another program holds `target` open (see
+/// [`is_held_by_another_program`]). "Access denied" is that only for a file that could be
+/// replaced otherwise: not for a read-only file or a folder, which no wait changes.
+fn target_held(target: &Path, e: &io::Error) -> bool {
+    is_held_by_another_program(e)
+        && (e.raw_os_error() != Some(WINDOWS_ACCESS_DENIED)
+            || fs::symlink_metadata(target)
+                .map_or(true, |m| m.is_file() && !m.permissions().readonly()))
+}
+
+/// Whether a file operation failed because another program has the file open: on Windows a
+/// file open without FILE_SHARE_DELETE cannot be replaced (Excel, an editor, a scanner). On
+/// other systems the same numbers mean other things, and an open file never blocks a rename.
+fn is_held_by_another_program(e: &io::Error) -> bool {
+    cfg!(windows) && e.raw_os_error().is_some_and(is_windows_sharing_error)
+}
+
+/// ERROR_ACCESS_DENIED: also what replacing a file that is open, or being deleted, gives.
+const WINDOWS_ACCESS_DENIED: i32 = 5;
+
+/// Windows error codes for a file another program holds: ERROR_SHARING_VIOLATION (32),
+/// ERROR_LOCK_VIOLATION (33), ERROR_ACCESS_DENIED (5). Compiled everywhere, for the tests.
+fn is_windows_sharing_error(code: i32) -> bool {
+    matches!(code, 32 | 33 | WINDOWS_ACCESS_DENIED)
 }
 
 /// Removes a partial download that cannot be continued, unless it is the user's own file.
@@ -1489,4 +1638,281 @@ impl Drop for Meter {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    /// The Windows codes, whatever the system the test runs on.
+    fn windows_held(e: &io::Error) -> bool {
+        e.raw_os_error().is_some_and(is_windows_sharing_error)
+    }
+
+    fn quick() -> Patience {
+        Patience {
+            first: Duration::from_millis(1),
+            longest: Duration::from_millis(4),
+            total: Duration::from_millis(20),
+        }
+    }
+
+    #[test]
+    fn the_windows_codes_of_a_file_another_program_holds() {
+        for code in [32, 33, 5] {
+            assert!(is_windows_sharing_error(code), "{code}");
+            let e = io::Error::from_raw_os_error(code);
+            // Only Windows reads these numbers so: on Unix 5 is EIO, 32 EPIPE, 33 EDOM.
+            assert_eq!(is_held_by_another_program(&e), cfg!(windows), "{code}");
+        }
+        for code in [2, 3, 17, 112] {
+            assert!(!is_windows_sharing_error(code), "{code}");
+            assert!(!is_held_by_another_program(&io::Error::from_raw_os_error(
+                code
+            )));
+        }
+        assert!(!is_held_by_another_program(&io::Error::other("busy")));
+    }
+
+    #[test]
+    fn a_rename_another_program_blocks_for_a_moment_is_tried_again_and_succeeds() {
+        let calls = Cell::new(0);
+        let stop = AtomicBool::new(false);
+        let result = retry_while_held(
+            || {
+                calls.set(calls.get() + 1);
+                match calls.get() {
+                    1 => Err(io::Error::from_raw_os_error(32)),
+                    2 => Err(io::Error::from_raw_os_error(33)),
+                    3 => Err(io::Error::from_raw_os_error(5)),
+                    _ => Ok("placed"),
+                }
+            },
+            windows_held,
+            quick(),
+            &stop,
+        );
+        assert_eq!(result.unwrap(), "placed");
+        assert_eq!(calls.get(), 4);
+    }
+
+    #[test]
+    fn a_target_held_through_all_the_waits_gives_up_with_the_last_error() {
+        let calls = Cell::new(0);
+        let stop = AtomicBool::new(false);
+        let started = Instant::now();
+        let result: Result<(), _> = retry_while_held(
+            || {
+                calls.set(calls.get() + 1);
+                Err(io::Error::from_raw_os_error(32))
+            },
+            windows_held,
+            quick(),
+            &stop,
+        );
+        assert!(matches!(result, Err(Retried::Held(e)) if e.raw_os_error() == Some(32)));
+        assert!(started.elapsed() >= quick().total);
+        // 1, 2, 4, 4, 4, 4, 1 ms: seven waits, eight tries.
+        assert_eq!(calls.get(), 8);
+    }
+
+    #[test]
+    fn another_failure_is_not_retried() {
+        let calls = Cell::new(0);
+        let stop = AtomicBool::new(false);
+        let result: Result<(), _> = retry_while_held(
+            || {
+                calls.set(calls.get() + 1);
+                Err(io::Error::from(io::ErrorKind::NotFound))
+            },
+            windows_held,
+            quick(),
+            &stop,
+        );
+        assert!(matches!(result, Err(Retried::Failed(_))));
+        assert_eq!(calls.get(), 1);
+    }
+
+    #[test]
+    fn a_stop_ends_the_wait() {
+        let calls = Cell::new(0);
+        let stop = AtomicBool::new(false);
+        let patient = Patience {
+            first: Duration::from_secs(30),
+            longest: Duration::from_secs(30),
+            total: Duration::from_secs(60),
+        };
+        let started = Instant::now();
+        let result: Result<(), _> = std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(Duration::from_millis(50));
+                stop.store(true, Ordering::Relaxed);
+            });
+            retry_while_held(
+                || {
+                    calls.set(calls.get() + 1);
+                    Err(io::Error::from_raw_os_error(32))
+                },
+                windows_held,
+                patient,
+                &stop,
+            )
+        });
+        assert!(matches!(result, Err(Retried::Stopped)));
+        assert_eq!(calls.get(), 1);
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    /// A finished download in `dir`: its partial file and its target, held open by "Excel".
+    fn finished_download(dir: &Path) -> (PathBuf, PathBuf) {
+        let target = dir.join("report.xlsx");
+        fs::write(&target, b"last week's").unwrap();
+        let part = names::partial_path(&target, "/report.xlsx", Some(9), Some(1_700_000_000));
+        fs::write(&part, b"this week").unwrap();
+        (part, target)
+    }
+
+    #[test]
+    fn a_download_is_put_in_place_once_the_other_program_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let (part, target) = finished_download(dir.path());
+        let refusals = Cell::new(2);
+        let stop = AtomicBool::new(false);
+        let placed = place_with(
+            &part,
+            &target,
+            |from, to| {
+                if refusals.get() > 0 {
+                    refusals.set(refusals.get() - 1);
+                    return Err(io::Error::from_raw_os_error(32));
+                }
+                fs::rename(from, to)
+            },
+            windows_held,
+            quick(),
+            &stop,
+        );
+        assert!(placed.is_ok());
+        assert_eq!(fs::read(&target).unwrap(), b"this week");
+        assert!(!part.exists());
+    }
+
+    #[test]
+    fn a_target_still_open_fails_the_item_with_what_to_do_and_keeps_the_download() {
+        let dir = tempfile::tempdir().unwrap();
+        let (part, target) = finished_download(dir.path());
+        let stop = AtomicBool::new(false);
+        let placed = place_with(
+            &part,
+            &target,
+            |_, _| Err(io::Error::from_raw_os_error(32)),
+            windows_held,
+            quick(),
+            &stop,
+        );
+        let Err(AttemptError::Local(message)) = placed else {
+            panic!("not a local error");
+        };
+        // A local error: the item fails (exit code 8) and Retry in the queue puts it in place.
+        assert!(message.contains(&target.display().to_string()), "{message}");
+        assert!(message.contains("is open in another program"), "{message}");
+        assert!(message.contains("close it there and retry"), "{message}");
+        let kept = part.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(message.contains(&kept), "{message}");
+        // The user's file is untouched, the verified download is still there for the retry.
+        assert_eq!(fs::read(&target).unwrap(), b"last week's");
+        assert_eq!(fs::read(&part).unwrap(), b"this week");
+    }
+
+    #[test]
+    fn a_rename_that_fails_otherwise_gives_the_plain_error_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (part, target) = finished_download(dir.path());
+        let calls = Cell::new(0);
+        let stop = AtomicBool::new(false);
+        let placed = place_with(
+            &part,
+            &target,
+            |_, _| {
+                calls.set(calls.get() + 1);
+                Err(io::Error::from(io::ErrorKind::PermissionDenied))
+            },
+            windows_held,
+            quick(),
+            &stop,
+        );
+        let Err(AttemptError::Local(message)) = placed else {
+            panic!("not a local error");
+        };
+        assert_eq!(calls.get(), 1);
+        assert!(!message.contains("another program"), "{message}");
+        assert!(part.exists());
+    }
+
+    /// The real thing: a target another program opened without sharing (as Excel does).
+    #[cfg(windows)]
+    #[test]
+    fn on_windows_a_target_open_elsewhere_is_waited_for_then_replaced_or_reported() {
+        use std::os::windows::fs::OpenOptionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (part, target) = finished_download(dir.path());
+        let open = || {
+            OpenOptions::new()
+                .read(true)
+                .share_mode(0)
+                .open(&target)
+                .unwrap()
+        };
+        let stop = AtomicBool::new(false);
+
+        // Held through all the waits: the item's error, both files as they were.
+        let held = open();
+        let e = fs::rename(&part, &target).unwrap_err();
+        assert!(target_held(&target, &e), "{e:?}");
+        let placed = place_with(
+            &part,
+            &target,
+            |from, to| fs::rename(from, to),
+            |e| target_held(&target, e),
+            quick(),
+            &stop,
+        );
+        let Err(AttemptError::Local(message)) = placed else {
+            panic!("not a local error");
+        };
+        assert!(message.contains("is open in another program"), "{message}");
+        drop(held);
+        assert_eq!(fs::read(&target).unwrap(), b"last week's");
+        assert_eq!(fs::read(&part).unwrap(), b"this week");
+
+        // Let go after a moment (a scanner): put in place.
+        let held = open();
+        let placed = std::thread::scope(|s| {
+            s.spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                drop(held);
+            });
+            put_in_place(&part, &target, &stop)
+        });
+        assert!(placed.is_ok());
+        assert_eq!(fs::read(&target).unwrap(), b"this week");
+        assert!(!part.exists());
+    }
+
+    #[test]
+    fn access_denied_on_a_read_only_target_is_not_taken_for_a_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, target) = finished_download(dir.path());
+        let denied = io::Error::from_raw_os_error(WINDOWS_ACCESS_DENIED);
+        let sharing = io::Error::from_raw_os_error(32);
+        assert_eq!(target_held(&target, &denied), cfg!(windows));
+        assert_eq!(target_held(&target, &sharing), cfg!(windows));
+        let mut readonly = fs::metadata(&target).unwrap().permissions();
+        readonly.set_readonly(true);
+        fs::set_permissions(&target, readonly).unwrap();
+        assert!(!target_held(&target, &denied));
+        assert_eq!(target_held(&target, &sharing), cfg!(windows));
+        assert!(!target_held(dir.path(), &denied));
+    }
 }

@@ -138,6 +138,7 @@ mod tests {
             modified_day_only: false,
             modified_text: String::new(),
             permissions: String::new(),
+            hidden_by_attribute: false,
         }
     }
 

@@ -20,6 +20,8 @@ pub(crate) enum RowKind {
     File,
     /// A symbolic link (opened like a folder; the server or OS decides).
     Link,
+    /// A drive of the local pane's drive list on Windows (`C:`; see `super::drives`).
+    Drive,
 }
 
 /// One row of a pane.
@@ -37,6 +39,8 @@ pub(crate) struct FileRow {
     /// Shown text for `modified`.
     pub modified_text: String,
     pub permissions: String,
+    /// A local file Windows marks hidden or system (see [`FileRow::is_hidden`]).
+    pub hidden_by_attribute: bool,
 }
 
 impl FileRow {
@@ -58,14 +62,15 @@ impl FileRow {
                 .map(|t| format::timestamp(&t))
                 .unwrap_or_default(),
             permissions: entry.permissions.clone().unwrap_or_default(),
+            hidden_by_attribute: false,
         }
     }
 
     /// A local directory entry (metadata read on a worker thread).
     pub(crate) fn from_local(name: String, path: &Path) -> FileRow {
-        let link = std::fs::symlink_metadata(path)
-            .map(|m| m.file_type().is_symlink())
-            .unwrap_or(false);
+        // The entry itself, not what a link or junction points to: its own attributes hide it.
+        let own = std::fs::symlink_metadata(path).ok();
+        let link = own.as_ref().is_some_and(|m| m.file_type().is_symlink());
         let meta = std::fs::metadata(path).ok();
         let is_dir = meta.as_ref().is_some_and(|m| m.is_dir());
         let modified = meta
@@ -90,18 +95,46 @@ impl FileRow {
                 .map(|s| format::timestamp(&crate::ftp::Timestamp::from_unix_seconds(s)))
                 .unwrap_or_default(),
             permissions: meta.as_ref().map(local_permissions).unwrap_or_default(),
+            hidden_by_attribute: own
+                .as_ref()
+                .is_some_and(|m| attributes_hide(file_attributes(m))),
         }
     }
 
-    /// Folders and links sort with folders and open on double-click.
+    /// Folders, links and drives sort with folders and open on double-click.
     pub(crate) fn is_container(&self) -> bool {
-        matches!(self.kind, RowKind::Dir | RowKind::Link)
+        matches!(self.kind, RowKind::Dir | RowKind::Link | RowKind::Drive)
     }
 
-    /// Dot files.
+    /// Dot files, and on Windows the files marked hidden or system. A leading dot hides on
+    /// Windows too: `.git`, `.vscode` or `.htaccess` are the same clutter there (the tools that
+    /// make them rarely set the attribute), and one rule on both panes keeps them showing the
+    /// same names under one "Hidden" setting, which compare mode and a synchronized folder
+    /// expect, the remote side knowing no attributes.
     pub(crate) fn is_hidden(&self) -> bool {
-        self.name.starts_with('.')
+        self.name.starts_with('.') || self.hidden_by_attribute
     }
+}
+
+/// FILE_ATTRIBUTE_HIDDEN and FILE_ATTRIBUTE_SYSTEM (winnt.h): what Explorer hides.
+const HIDDEN_OR_SYSTEM: u32 = 0x2 | 0x4;
+
+/// Whether Windows file attributes hide a file, as Explorer's default does (hidden, or a
+/// protected system file like `pagefile.sys` or `$Recycle.Bin`).
+fn attributes_hide(attributes: u32) -> bool {
+    attributes & HIDDEN_OR_SYSTEM != 0
+}
+
+#[cfg(windows)]
+fn file_attributes(meta: &std::fs::Metadata) -> u32 {
+    use std::os::windows::fs::MetadataExt;
+    meta.file_attributes()
+}
+
+/// No attributes outside Windows: dot names alone hide.
+#[cfg(not(windows))]
+fn file_attributes(_meta: &std::fs::Metadata) -> u32 {
+    0
 }
 
 #[cfg(unix)]
@@ -224,12 +257,12 @@ impl Listing {
         }
     }
 
-    /// Whether dot files are shown.
+    /// Whether hidden files (see [`FileRow::is_hidden`]) are shown.
     pub(crate) fn show_hidden(&self) -> bool {
         self.show_hidden
     }
 
-    /// Shows or hides dot files.
+    /// Shows or hides hidden files.
     pub(crate) fn set_show_hidden(&mut self, show: bool) {
         if self.show_hidden != show {
             self.show_hidden = show;
@@ -374,6 +407,7 @@ mod tests {
             modified_day_only: false,
             modified_text: String::new(),
             permissions: String::new(),
+            hidden_by_attribute: false,
         }
     }
 
@@ -432,6 +466,43 @@ mod tests {
         // A filter that hides a selected row unselects it: actions never touch unseen files.
         l.set_filter("zzz");
         assert_eq!(l.selected_count(), 0);
+    }
+
+    #[test]
+    fn windows_hidden_and_system_attributes_hide_like_a_leading_dot() {
+        assert!(attributes_hide(0x2));
+        assert!(attributes_hide(0x4));
+        assert!(attributes_hide(0x2 | 0x20));
+        // Read-only, archive, directory, normal: shown.
+        for shown in [0x1, 0x10, 0x20, 0x80, 0] {
+            assert!(!attributes_hide(shown), "{shown:#x}");
+        }
+        let mut desktop_ini = row("desktop.ini", RowKind::File, 1);
+        desktop_ini.hidden_by_attribute = true;
+        let mut l = Listing::new(vec![desktop_ini, row("a.txt", RowKind::File, 2)]);
+        assert_eq!(names(&l), ["a.txt"]);
+        l.set_show_hidden(true);
+        assert_eq!(names(&l), ["a.txt", "desktop.ini"]);
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn a_local_file_marked_hidden_is_hidden_and_one_unmarked_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["marked.txt", "plain.txt"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        // std has no way to set attributes; Windows' own attrib does it.
+        let marked = dir.path().join("marked.txt");
+        let status = std::process::Command::new("attrib")
+            .arg("+h")
+            .arg(&marked)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(FileRow::from_local("marked.txt".into(), &marked).is_hidden());
+        let plain = dir.path().join("plain.txt");
+        assert!(!FileRow::from_local("plain.txt".into(), &plain).is_hidden());
     }
 
     #[test]

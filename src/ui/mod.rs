@@ -5,13 +5,15 @@
 //! ([`connection`]); each reports into one inbox ([`inbox`]) that the window drains at the start
 //! of every frame. `files` and `format` are pure (sorting, filtering, numbers); `pane`,
 //! `queue_view`, `log_view`, `dialogs`, `site_manager`, `settings` and `sync_dialog` draw one
-//! part each; `compare` marks rows for compare mode.
+//! part each; `compare` marks rows for compare mode; `drives` is the local pane's
+//! drive list on Windows.
 
 mod app;
 mod compare;
 mod connection;
 mod dialogs;
 mod doctor;
+mod drives;
 mod external;
 mod files;
 mod fonts;

@@ -8,6 +8,7 @@ use egui_extras::{Column, TableBuilder};
 use std::collections::HashMap;
 
 use super::compare::Mark;
+use super::drives;
 use super::files::{FileRow, Listing, RowKind, SortKey};
 use super::format;
 
@@ -74,6 +75,30 @@ pub(crate) enum PaneAction {
     },
     /// Clicked into: becomes the active pane.
     Activate,
+}
+
+impl PaneAction {
+    /// Whether the action means something while the local pane lists the drives: moving
+    /// around, not files (a drive is not renamed, deleted, uploaded nor a download's target).
+    pub(crate) fn works_on_drive_list(&self) -> bool {
+        matches!(
+            self,
+            PaneAction::Open(_)
+                | PaneAction::OpenRow(_)
+                | PaneAction::Up
+                | PaneAction::Refresh
+                | PaneAction::Home
+                | PaneAction::Find
+                | PaneAction::CopyPath(_)
+                | PaneAction::Activate
+        )
+    }
+}
+
+/// Whether the pane of `side` has a Permissions column: the server's Unix modes, and this
+/// computer's except on Windows, where they mean nothing (its read-only flag is not a mode).
+fn shows_permissions_column(side: Side, windows: bool) -> bool {
+    side == Side::Remote || !windows
 }
 
 /// A pane's state.
@@ -144,6 +169,20 @@ impl Pane {
         }
     }
 
+    /// Whether this is the local pane listing the drives (Windows' "This PC").
+    pub(crate) fn shows_drives(&self) -> bool {
+        self.side == Side::Local && drives::is_drive_list(&self.path)
+    }
+
+    /// Where "up" goes from the folder shown; None at the top.
+    pub(crate) fn parent_path(&self) -> Option<String> {
+        match self.side {
+            Side::Remote => (!self.path.is_empty() && self.path != "/")
+                .then(|| crate::ftp::path::parent(&self.path)),
+            Side::Local => drives::local_parent(&self.path, cfg!(windows)),
+        }
+    }
+
     /// Moves the keyboard selection and scrolls to it.
     pub(crate) fn move_selection(&mut self, down: bool) {
         self.scroll_to = self.listing.move_selection(down);
@@ -191,17 +230,21 @@ impl Pane {
             egui::Id::unique(("pane-drop", side.title())),
             Sense::hover(),
         );
+        // Nothing lands in the drive list: it is no folder.
+        let takes_drops = !self.shows_drives();
         if let Some(payload) = zone.dnd_release_payload::<DraggedRows>()
             && payload.from != side
+            && takes_drops
         {
             actions.push(PaneAction::Dropped {
                 dragged: (*payload).clone(),
                 into: None,
             });
         }
-        if zone
-            .dnd_hover_payload::<DraggedRows>()
-            .is_some_and(|p| p.from != side)
+        if takes_drops
+            && zone
+                .dnd_hover_payload::<DraggedRows>()
+                .is_some_and(|p| p.from != side)
         {
             ui.painter().rect_stroke(
                 response.rect,
@@ -296,17 +339,18 @@ impl Pane {
                 };
                 let button = ui
                     .add_enabled(
-                        self.listing.selected_count() > 0,
+                        self.listing.selected_count() > 0 && !self.shows_drives(),
                         egui::Button::new(format!("{arrow} {verb}")),
                     )
                     .on_hover_text(format!("{verb} the selection to {other_label}"));
                 if button.clicked() {
                     actions.push(PaneAction::Transfer(self.selected_rows()));
                 }
-                if ui
-                    .button("📁+")
-                    .on_hover_text(format!("{side}: new folder"))
-                    .clicked()
+                if !self.shows_drives()
+                    && ui
+                        .button("📁+")
+                        .on_hover_text(format!("{side}: new folder"))
+                        .clicked()
                 {
                     actions.push(PaneAction::NewFolder);
                 }
@@ -340,6 +384,7 @@ impl Pane {
         let sort = self.listing.sort();
         let mut clicked_sort = None;
         let dark_mode = ui.visuals().dark_mode;
+        let permissions_column = shows_permissions_column(side, cfg!(windows));
         let mut table = TableBuilder::new(ui)
             .id_salt(("pane-table", side.title()))
             .striped(true)
@@ -348,16 +393,17 @@ impl Pane {
             .cell_layout(Layout::left_to_right(Align::Center))
             .column(Column::remainder().at_least(120.0).clip(true))
             .column(Column::initial(80.0).at_least(50.0))
-            .column(Column::initial(125.0).at_least(60.0))
-            .column(Column::initial(90.0).at_least(40.0).clip(true))
-            .min_scrolled_height(0.0);
+            .column(Column::initial(125.0).at_least(60.0));
+        if permissions_column {
+            table = table.column(Column::initial(90.0).at_least(40.0).clip(true));
+        }
+        table = table.min_scrolled_height(0.0);
+        let columns_after_name = if permissions_column { 3 } else { 2 };
         // A ".." row first, as in FileZilla: double-click (or Enter on it) goes up. Not while
         // filtering (it is not a name that matched) nor at the top.
-        let has_parent = match side {
-            Side::Remote => !self.path.is_empty() && self.path != "/",
-            Side::Local => std::path::Path::new(&self.path).parent().is_some(),
-        };
+        let has_parent = self.parent_path().is_some();
         let up_row = usize::from(has_parent && self.filter_text.is_empty());
+        let drive_list = self.shows_drives();
         if let Some(row) = self.scroll_to.take() {
             table = table.scroll_to_row(row + up_row, None);
         }
@@ -391,7 +437,11 @@ impl Pane {
                 row.col(|ui| header(SortKey::Name, "Name", ui, &mut clicked_sort));
                 row.col(|ui| header(SortKey::Size, "Size", ui, &mut clicked_sort));
                 row.col(|ui| header(SortKey::Modified, "Modified", ui, &mut clicked_sort));
-                row.col(|ui| header(SortKey::Permissions, "Permissions", ui, &mut clicked_sort));
+                if permissions_column {
+                    row.col(|ui| {
+                        header(SortKey::Permissions, "Permissions", ui, &mut clicked_sort);
+                    });
+                }
             })
             .body(|body| {
                 body.rows(row_height, listing.visible_len() + up_row, |mut row| {
@@ -402,7 +452,7 @@ impl Pane {
                             );
                             ui.add(egui::Label::new("..").selectable(false));
                         });
-                        for _ in 0..3 {
+                        for _ in 0..columns_after_name {
                             row.col(|_| {});
                         }
                         let response = row.response();
@@ -428,6 +478,7 @@ impl Pane {
                         RowKind::Dir => ("📁", Some(Color32::from_rgb(0xd8, 0xa6, 0x3a))),
                         RowKind::Link => ("🔗", None),
                         RowKind::File => ("📄", None),
+                        RowKind::Drive => ("🖴", None),
                     };
                     // Shown escaped: a bidi override or a line break in a server's name must
                     // not make it look like another file (`\u{202e}txt.exe`).
@@ -478,10 +529,12 @@ impl Pane {
                         tint(ui);
                         ui.label(modified);
                     });
-                    row.col(|ui| {
-                        tint(ui);
-                        ui.monospace(permissions);
-                    });
+                    if permissions_column {
+                        row.col(|ui| {
+                            tint(ui);
+                            ui.monospace(permissions);
+                        });
+                    }
                     let response = row.response();
                     response.widget_info(|| {
                         let label = match mark {
@@ -521,7 +574,8 @@ impl Pane {
                     actions.push(PaneAction::Transfer(vec![row.clone()]));
                 }
             }
-            if response.drag_started() {
+            // A drive is not dragged anywhere: uploading a whole disk is not what it means.
+            if response.drag_started() && !drive_list {
                 if !self.listing.is_selected(i) {
                     self.listing.click(i, false, false);
                 }
@@ -531,8 +585,10 @@ impl Pane {
             if let Some(row) = row.as_ref().filter(|r| r.kind == RowKind::Dir) {
                 self.ui_folder_drop_target(ui, &response, row, actions);
             }
-            if let Some(row) = row {
-                self.ui_row_menu(&response, &row, actions);
+            match row {
+                Some(row) if drive_list => self.ui_drive_menu(&response, &row, actions),
+                Some(row) => self.ui_row_menu(&response, &row, actions),
+                None => {}
             }
         }
     }
@@ -627,6 +683,29 @@ impl Pane {
         });
     }
 
+    /// A drive's menu in the drive list: what makes sense for a drive.
+    fn ui_drive_menu(
+        &self,
+        response: &egui::Response,
+        row: &FileRow,
+        actions: &mut Vec<PaneAction>,
+    ) {
+        response.context_menu(|ui| {
+            if ui.button("Open").clicked() {
+                actions.push(PaneAction::OpenRow(row.name.clone()));
+                ui.close();
+            }
+            if ui.button("Copy path").clicked() {
+                actions.push(PaneAction::CopyPath(self.child_path(&row.name)));
+                ui.close();
+            }
+            if ui.button("Refresh (F5)").clicked() {
+                actions.push(PaneAction::Refresh);
+                ui.close();
+            }
+        });
+    }
+
     /// The selected rows, copied (for an action).
     pub(crate) fn selected_rows(&self) -> Vec<FileRow> {
         self.listing.selected_rows().into_iter().cloned().collect()
@@ -636,10 +715,60 @@ impl Pane {
     pub(crate) fn child_path(&self, name: &str) -> String {
         match self.side {
             Side::Remote => crate::ftp::path::join(&self.path, name),
+            Side::Local if self.shows_drives() => drives::drive_row_path(name),
             Side::Local => std::path::Path::new(&self.path)
                 .join(name)
                 .to_string_lossy()
                 .into_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_has_no_local_permissions_column_the_server_always_has() {
+        assert!(!shows_permissions_column(Side::Local, true));
+        assert!(shows_permissions_column(Side::Remote, true));
+        assert!(shows_permissions_column(Side::Local, false));
+        assert!(shows_permissions_column(Side::Remote, false));
+    }
+
+    #[test]
+    fn the_drive_list_takes_moving_around_not_file_operations() {
+        for moves in [
+            PaneAction::OpenRow("C:".into()),
+            PaneAction::Up,
+            PaneAction::Refresh,
+            PaneAction::Home,
+            PaneAction::CopyPath(r"C:\".into()),
+        ] {
+            assert!(moves.works_on_drive_list(), "{moves:?}");
+        }
+        for refused in [
+            PaneAction::Transfer(Vec::new()),
+            PaneAction::Delete(Vec::new()),
+            PaneAction::NewFolder,
+            PaneAction::Permissions(Vec::new()),
+        ] {
+            assert!(!refused.works_on_drive_list(), "{refused:?}");
+        }
+    }
+
+    #[cfg(not(windows))]
+    #[test]
+    fn up_from_the_local_root_goes_nowhere_off_windows() {
+        let mut pane = Pane::new(Side::Local);
+        pane.path = "/".into();
+        assert_eq!(pane.parent_path(), None);
+        pane.path = "/home".into();
+        assert_eq!(pane.parent_path().as_deref(), Some("/"));
+        let mut remote = Pane::new(Side::Remote);
+        remote.path = "/pub/incoming".into();
+        assert_eq!(remote.parent_path().as_deref(), Some("/pub"));
+        remote.path = "/".into();
+        assert_eq!(remote.parent_path(), None);
     }
 }

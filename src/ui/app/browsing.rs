@@ -2,6 +2,7 @@
 //! the keyboard ask for, transfers queued from them, local file operations on workers.
 
 use super::*;
+use crate::ui::drives;
 
 impl FerryApp {
     pub(super) fn browse_result(&mut self, id: u64, result: BrowseResult) {
@@ -261,8 +262,13 @@ impl FerryApp {
         let spawned = std::thread::Builder::new()
             .name("ferry-local-list".into())
             .spawn(move || {
-                let rows = read_local_dir(&path);
-                let path = crate::paths::canonical(&path).unwrap_or(path);
+                let (path, rows) = if drives::is_drive_list(&path.to_string_lossy()) {
+                    // Not canonicalized: it is no folder, and relative it would name one.
+                    (path, Ok(drives::list_drives()))
+                } else {
+                    let rows = read_local_dir(&path);
+                    (crate::paths::canonical(&path).unwrap_or(path), rows)
+                };
                 inbox.send(UiEvent::LocalListing {
                     tab,
                     id,
@@ -308,6 +314,9 @@ impl FerryApp {
     }
 
     pub(super) fn apply(&mut self, side: Side, action: PaneAction, ctx: &egui::Context) {
+        if side == Side::Local && self.tab.local.shows_drives() && !action.works_on_drive_list() {
+            return self.report(Err(drives::OPEN_A_DRIVE_FIRST.into()));
+        }
         match action {
             PaneAction::Activate => self.tab.active = side,
             PaneAction::Open(path) => self.open(side, path),
@@ -316,14 +325,7 @@ impl FerryApp {
                 self.open(side, path);
             }
             PaneAction::Up => {
-                let path = match side {
-                    Side::Local => Path::new(&self.tab.local.path)
-                        .parent()
-                        .map(|p| p.to_string_lossy().into_owned()),
-                    Side::Remote => (self.tab.remote.path != "/")
-                        .then(|| remote_path::parent(&self.tab.remote.path)),
-                };
-                if let Some(path) = path {
+                if let Some(path) = self.pane(side).parent_path() {
                     self.open(side, path);
                 }
             }
@@ -400,6 +402,10 @@ impl FerryApp {
         if path.is_empty() {
             return;
         }
+        let path = match side {
+            Side::Local if cfg!(windows) => drives::typed_windows_path(&path),
+            _ => path,
+        };
         match side {
             Side::Local => self.list_local(&path),
             Side::Remote => self.list_remote(&path),
@@ -415,7 +421,9 @@ impl FerryApp {
             self.report(Err("Connect to a server first.".into()));
             return;
         }
-        let mut local_dir = PathBuf::from(&self.tab.local.path);
+        let Some(mut local_dir) = self.local_folder() else {
+            return;
+        };
         let mut remote_dir = self.tab.remote.path.clone();
         match (&into, from) {
             (Some(folder), Side::Local) => remote_dir = self.tab.remote.child_path(folder),
@@ -423,6 +431,16 @@ impl FerryApp {
             (None, _) => {}
         }
         self.transfer_rows(from, rows, &local_dir, &remote_dir);
+    }
+
+    /// The folder the local pane shows, for files to come from or go to; None, and the user
+    /// told why, while it lists the drives.
+    pub(super) fn local_folder(&mut self) -> Option<PathBuf> {
+        if self.tab.local.shows_drives() {
+            self.report(Err(drives::OPEN_A_DRIVE_FIRST.into()));
+            return None;
+        }
+        Some(PathBuf::from(&self.tab.local.path))
     }
 
     /// Queues `rows` of `from` between `local_dir` and `remote_dir` (folders are planned by

@@ -55,7 +55,9 @@ impl FerryApp {
     /// Makes the panes' marks again when a listing or an option changed (not every frame: a
     /// folder can hold 100 000 rows).
     pub(super) fn update_marks(&mut self) {
-        let on = self.tab.compare.on && self.tab.conn.live.is_some();
+        // Drives have nothing to compare with the server's files.
+        let on =
+            self.tab.compare.on && self.tab.conn.live.is_some() && !self.tab.local.shows_drives();
         if !on {
             if self.tab.compare.made_for.take().is_some() {
                 self.tab.local.marks.clear();
@@ -240,8 +242,11 @@ impl FerryApp {
             }
             return;
         }
+        let Some(local) = self.local_folder() else {
+            return;
+        };
         let linked = Linked {
-            local: PathBuf::from(&self.tab.local.path),
+            local,
             remote: self.tab.remote.path.clone(),
         };
         self.report(Ok(format!(
@@ -311,8 +316,11 @@ impl FerryApp {
         if self.tab.conn.live.is_none() {
             return self.report(Err("Connect to a server first.".into()));
         }
+        let Some(local) = self.local_folder() else {
+            return;
+        };
         self.tab.sync_dialog = Some(SyncDialog::new(
-            self.tab.local.path.clone(),
+            local.to_string_lossy().into_owned(),
             self.tab.remote.path.clone(),
         ));
     }

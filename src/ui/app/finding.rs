@@ -76,7 +76,9 @@ impl FerryApp {
             SearchAction::Download(found) => {
                 // Each match from its own folder into the local pane's one, as FileZilla's
                 // search does ("flatten"); a name that exists asks as any download would.
-                let local_dir = PathBuf::from(&self.tab.local.path);
+                let Some(local_dir) = self.local_folder() else {
+                    return;
+                };
                 let mut by_folder: Vec<(String, Vec<FileRow>)> = Vec::new();
                 for f in found {
                     let row = FileRow::from_entry(&f.entry);
