@@ -114,7 +114,9 @@ mod resources {
             return windres;
         }
         let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_else(|_| "x86_64".into());
-        format!("{arch}-w64-mingw32-windres")
+        // mingw-w64 names its 32-bit tools i686-, where Rust says x86.
+        let prefix = if arch == "x86" { "i686" } else { arch.as_str() };
+        format!("{prefix}-w64-mingw32-windres")
     }
 
     /// The resource script: icon 1 (what Explorer and the taskbar show), the manifest, and a

@@ -150,11 +150,19 @@ fn windows_chain_error(other: &rustls::OtherError) -> Option<WindowsVerdict> {
         )))
     };
     match code {
-        // CERT_E_UNTRUSTEDROOT, CERT_E_CHAINING: no trusted authority at the top.
-        0x800B_0109 | 0x800B_010A => Some(WindowsVerdict::Problem(CertProblem::UnknownIssuer)),
-        0x800B_0101 => Some(WindowsVerdict::Problem(CertProblem::Expired)), // CERT_E_EXPIRED
-        0x800B_010F => Some(WindowsVerdict::Problem(CertProblem::NameMismatch)), // CERT_E_CN_NO_MATCH
-        0x8009_2010 => Some(WindowsVerdict::Problem(CertProblem::Revoked)),      // CRYPT_E_REVOKED
+        // CERT_E_UNTRUSTEDROOT, CERT_E_CHAINING, CERT_E_UNTRUSTEDTESTROOT, SEC_E_UNTRUSTED_ROOT:
+        // no trusted authority at the top.
+        0x800B_0109 | 0x800B_010A | 0x800B_010D | 0x8009_0325 => {
+            Some(WindowsVerdict::Problem(CertProblem::UnknownIssuer))
+        }
+        // CERT_E_EXPIRED, SEC_E_CERT_EXPIRED.
+        0x800B_0101 | 0x8009_0328 => Some(WindowsVerdict::Problem(CertProblem::Expired)),
+        // CERT_E_CN_NO_MATCH, CERT_E_INVALID_NAME, SEC_E_WRONG_PRINCIPAL.
+        0x800B_010F | 0x800B_0114 | 0x8009_0322 => {
+            Some(WindowsVerdict::Problem(CertProblem::NameMismatch))
+        }
+        // CRYPT_E_REVOKED, CERT_E_REVOKED.
+        0x8009_2010 | 0x800B_010C => Some(WindowsVerdict::Problem(CertProblem::Revoked)),
         0x8009_6004 | 0x8009_6010 => Some(WindowsVerdict::Problem(CertProblem::BadSignature)),
         0x800B_010E => said(
             "could not check whether the certificate was revoked",
@@ -1335,6 +1343,9 @@ mod tests {
         assert_eq!(from_code(0x800B_0101), CertProblem::Expired);
         assert_eq!(from_code(0x800B_010F), CertProblem::NameMismatch);
         assert_eq!(from_code(0x8009_2010), CertProblem::Revoked);
+        assert_eq!(from_code(0x800B_010C), CertProblem::Revoked);
+        assert_eq!(from_code(0x8009_0325), CertProblem::UnknownIssuer);
+        assert_eq!(from_code(0x8009_0322), CertProblem::NameMismatch);
         let text = from_code(0x800B_010E).describe();
         assert!(
             text.contains("revoked") && text.contains("0x800B010E"),

@@ -1183,7 +1183,36 @@ fn target_held(target: &Path, e: &io::Error) -> bool {
     is_held_by_another_program(e)
         && (e.raw_os_error() != Some(WINDOWS_ACCESS_DENIED)
             || fs::symlink_metadata(target)
-                .map_or(true, |m| m.is_file() && !m.permissions().readonly()))
+                .map_or(true, |m| m.is_file() && !m.permissions().readonly())
+                && denied_by_a_lock(target))
+}
+
+/// After "access denied" on a writable file: whether a lock (not the file's permissions) is
+/// the cause. The file is opened for deleting while sharing everything: a sharing violation
+/// there is another program holding it; "access denied" again is a file this account may not
+/// replace (another user's), which no wait changes and "close it there" would misadvise.
+#[cfg(windows)]
+fn denied_by_a_lock(target: &Path) -> bool {
+    use std::os::windows::fs::OpenOptionsExt;
+    const DELETE: u32 = 0x0001_0000;
+    const FILE_SHARE_READ_WRITE_DELETE: u32 = 0x1 | 0x2 | 0x4;
+    match fs::OpenOptions::new()
+        .access_mode(DELETE)
+        .share_mode(FILE_SHARE_READ_WRITE_DELETE)
+        .open(target)
+    {
+        // Free now (a scanner let go a moment ago): worth the next try.
+        Ok(_) => true,
+        Err(e) => e
+            .raw_os_error()
+            .is_some_and(|code| code == 32 || code == 33),
+    }
+}
+
+/// Only Windows has locks that stop a rename.
+#[cfg(not(windows))]
+fn denied_by_a_lock(_target: &Path) -> bool {
+    false
 }
 
 /// Whether a file operation failed because another program has the file open: on Windows a

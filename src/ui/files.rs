@@ -116,13 +116,15 @@ impl FileRow {
     }
 }
 
-/// FILE_ATTRIBUTE_HIDDEN and FILE_ATTRIBUTE_SYSTEM (winnt.h): what Explorer hides.
-const HIDDEN_OR_SYSTEM: u32 = 0x2 | 0x4;
+/// FILE_ATTRIBUTE_HIDDEN (winnt.h).
+const FILE_ATTRIBUTE_HIDDEN: u32 = 0x2;
 
-/// Whether Windows file attributes hide a file, as Explorer's default does (hidden, or a
-/// protected system file like `pagefile.sys` or `$Recycle.Bin`).
+/// Whether Windows file attributes hide a file, as Explorer does: the hidden attribute. The
+/// system attribute alone does not (Windows marks folders customised with a desktop.ini that
+/// way, and Explorer shows them); the protected system files (`pagefile.sys`,
+/// `$Recycle.Bin`) are hidden and system both.
 fn attributes_hide(attributes: u32) -> bool {
-    attributes & HIDDEN_OR_SYSTEM != 0
+    attributes & FILE_ATTRIBUTE_HIDDEN != 0
 }
 
 #[cfg(windows)]
@@ -469,12 +471,12 @@ mod tests {
     }
 
     #[test]
-    fn windows_hidden_and_system_attributes_hide_like_a_leading_dot() {
+    fn the_windows_hidden_attribute_hides_like_a_leading_dot() {
         assert!(attributes_hide(0x2));
-        assert!(attributes_hide(0x4));
+        assert!(attributes_hide(0x2 | 0x4)); // a protected system file
         assert!(attributes_hide(0x2 | 0x20));
-        // Read-only, archive, directory, normal: shown.
-        for shown in [0x1, 0x10, 0x20, 0x80, 0] {
+        // Read-only, system alone (a customised folder), directory, archive, normal: shown.
+        for shown in [0x1, 0x4, 0x4 | 0x10, 0x10, 0x20, 0x80, 0] {
             assert!(!attributes_hide(shown), "{shown:#x}");
         }
         let mut desktop_ini = row("desktop.ini", RowKind::File, 1);

@@ -113,7 +113,10 @@ impl FerryApp {
                         );
                     }
                     Side::Local => {
-                        let dir = PathBuf::from(&self.tab.local.path);
+                        // The pane may have moved to "This PC" since the question was asked.
+                        let Some(dir) = self.local_folder() else {
+                            return;
+                        };
                         self.local_job(move || {
                             std::fs::rename(dir.join(&from), dir.join(&to))
                                 .map(|()| format!("Renamed {from} to {to}"))
@@ -135,7 +138,10 @@ impl FerryApp {
                         );
                     }
                     Side::Local => {
-                        let path = PathBuf::from(&self.tab.local.path).join(&name);
+                        let Some(dir) = self.local_folder() else {
+                            return;
+                        };
+                        let path = dir.join(&name);
                         self.local_job(move || {
                             std::fs::create_dir(&path)
                                 .map(|()| format!("Created {name}"))

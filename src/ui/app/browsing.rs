@@ -645,7 +645,10 @@ impl FerryApp {
                 }
             }
             Side::Local => {
-                let dir = PathBuf::from(&self.tab.local.path);
+                // The pane may have moved to "This PC" since the question was asked.
+                let Some(dir) = self.local_folder() else {
+                    return;
+                };
                 self.local_job(move || {
                     for row in &rows {
                         let path = dir.join(&row.name);
