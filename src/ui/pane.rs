@@ -672,14 +672,7 @@ impl Pane {
                 ui.close();
             }
             ui.separator();
-            if ui.button("Copy path").clicked() {
-                actions.push(PaneAction::CopyPath(self.child_path(&row.name)));
-                ui.close();
-            }
-            if ui.button("Refresh (F5)").clicked() {
-                actions.push(PaneAction::Refresh);
-                ui.close();
-            }
+            self.ui_copy_path_and_refresh(ui, row, actions);
         });
     }
 
@@ -695,15 +688,25 @@ impl Pane {
                 actions.push(PaneAction::OpenRow(row.name.clone()));
                 ui.close();
             }
-            if ui.button("Copy path").clicked() {
-                actions.push(PaneAction::CopyPath(self.child_path(&row.name)));
-                ui.close();
-            }
-            if ui.button("Refresh (F5)").clicked() {
-                actions.push(PaneAction::Refresh);
-                ui.close();
-            }
+            self.ui_copy_path_and_refresh(ui, row, actions);
         });
+    }
+
+    /// The last entries of every row's menu.
+    fn ui_copy_path_and_refresh(
+        &self,
+        ui: &mut egui::Ui,
+        row: &FileRow,
+        actions: &mut Vec<PaneAction>,
+    ) {
+        if ui.button("Copy path").clicked() {
+            actions.push(PaneAction::CopyPath(self.child_path(&row.name)));
+            ui.close();
+        }
+        if ui.button("Refresh (F5)").clicked() {
+            actions.push(PaneAction::Refresh);
+            ui.close();
+        }
     }
 
     /// The selected rows, copied (for an action).
