@@ -555,7 +555,9 @@ run_tests() {
   source "$FERRY_INTEROP_ENV"
   [[ -f $MSI ]] || die "no $MSI: run the build part first"
   T="$(mktemp -d /tmp/ferry-windows.XXXXXX)"
-  trap '/usr/lib/wine/wineserver -k 2>/dev/null || true; rm -rf "$FERRY_INTEROP_HOME/${REMOTE_DIR:-none}"' EXIT
+  # The prefix is about 700 MB: gone afterwards unless FERRY_KEEP_WINE=1 (to look inside).
+  trap '/usr/lib/wine/wineserver -k 2>/dev/null || true; rm -rf "$FERRY_INTEROP_HOME/${REMOTE_DIR:-none}"
+    [[ ${FERRY_KEEP_WINE:-0} == 1 ]] || rm -rf "$T"' EXIT
   setup_wine
   install_and_upgrade
   prepare_server_files
