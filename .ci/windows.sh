@@ -95,27 +95,54 @@ check_executables() {
       "ferry.exe:(Windows GUI)" | "ferry-cli.exe:(Windows CUI)") ;;
       *) die "$exe has subsystem '$subsystem'" ;;
     esac
-    python3 - "$OUT/$exe" "$VERSION" <<'PY'
+    python3 - "$OUT/$exe" "$VERSION" assets/ferry.ico <<'PY'
+import struct
 import sys
 
-path, version = sys.argv[1], sys.argv[2]
+path, version, ico = sys.argv[1], sys.argv[2], sys.argv[3]
 data = open(path, "rb").read()
+
+# The resource types in the PE file's .rsrc section: the root directory's entries, and how
+# many resources each type's directory holds.
+RT_ICON, RT_GROUP_ICON, RT_VERSION, RT_MANIFEST = 3, 14, 16, 24
+pe = struct.unpack_from("<I", data, 0x3C)[0]
+sections, optional_size = struct.unpack_from("<H", data, pe + 6)[0], struct.unpack_from("<H", data, pe + 20)[0]
+table = pe + 24 + optional_size
+rsrc = None
+for i in range(sections):
+    name, _, _, _, raw = struct.unpack_from("<8sIIII", data, table + 40 * i)
+    if name.rstrip(b"\0") == b".rsrc":
+        rsrc = raw
+if rsrc is None:
+    sys.exit(f"{path}: no .rsrc section (no resources at all)")
+
+def entries(offset):
+    named, ids = struct.unpack_from("<HH", data, rsrc + offset + 12)
+    for i in range(named + ids):
+        key, target = struct.unpack_from("<II", data, rsrc + offset + 16 + 8 * i)
+        yield key, target & 0x7FFFFFFF
+
+types = {key: len(list(entries(sub))) for key, sub in entries(0)}
+icon_sizes = struct.unpack_from("<H", open(ico, "rb").read(), 4)[0]
+missing = []
+if types.get(RT_ICON, 0) != icon_sizes:
+    missing.append(f"{icon_sizes} icon images (has {types.get(RT_ICON, 0)})")
+for kind, what in [(RT_GROUP_ICON, "an icon group"), (RT_VERSION, "a version block"),
+                   (RT_MANIFEST, "a manifest")]:
+    if types.get(kind, 0) != 1:
+        missing.append(what)
 wide = lambda s: s.encode("utf-16-le")
-need = {
-    "the version block": wide("VS_VERSION_INFO"),
+for what, needle in {
     "the description": wide("Ferry FTPS client"),
     "the version": wide(version),
-    "the manifest (long paths)": b"<longPathAware",
-    "the manifest (UTF-8 code page)": b"<activeCodePage",
-}
-missing = [what for what, needle in need.items() if needle not in data]
-# The icon group: RT_GROUP_ICON entries are 14 bytes after a 6-byte header (0, 1, count);
-# every size of assets/ferry.ico must be there, found through the 256x256 entry (width 0).
-if b"\x00\x00\x01\x00" not in data:
-    missing.append("an icon group")
+    "the manifest's long paths": b"<longPathAware",
+    "the manifest's UTF-8 code page": b"<activeCodePage",
+}.items():
+    if needle not in data:
+        missing.append(what)
 if missing:
-    sys.exit(f"{path}: no {', no '.join(missing)}")
-print(f"{path}: version {version}, icon, manifest", file=sys.stderr)
+    sys.exit(f"{path} lacks: {'; '.join(missing)}")
+print(f"{path}: version {version}, {icon_sizes} icon sizes, manifest", file=sys.stderr)
 PY
   done
   log "ferry.exe is a GUI program, ferry-cli.exe a console one; both have icon, version, manifest"

@@ -39,7 +39,7 @@ pub(crate) struct FileRow {
     /// Shown text for `modified`.
     pub modified_text: String,
     pub permissions: String,
-    /// A local file Windows marks hidden or system (see [`FileRow::is_hidden`]).
+    /// A local file Windows marks hidden (see [`FileRow::is_hidden`]).
     pub hidden_by_attribute: bool,
 }
 
@@ -106,7 +106,7 @@ impl FileRow {
         matches!(self.kind, RowKind::Dir | RowKind::Link | RowKind::Drive)
     }
 
-    /// Dot files, and on Windows the files marked hidden or system. A leading dot hides on
+    /// Dot files, and on Windows the files marked hidden. A leading dot hides on
     /// Windows too: `.git`, `.vscode` or `.htaccess` are the same clutter there (the tools that
     /// make them rarely set the attribute), and one rule on both panes keeps them showing the
     /// same names under one "Hidden" setting, which compare mode and a synchronized folder
